@@ -1,0 +1,129 @@
+"""Tokens, n-grams and sentences with character offsets into the text as sent.
+
+Training and explanation share these functions: the vectorisers' analyzers are thin wrappers
+around the same generators the explainer uses, so every feature the model saw can be mapped
+back to the exact characters that produced it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+# A word: letters/digits joined by inner hyphens or apostrophes ("pre-emptive", "Kyiv's").
+_TOKEN_RE = re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")
+# Normalisation: curly apostrophes and Unicode hyphens read as their ASCII forms.
+_NORMALISE = str.maketrans({"\u2019": "'", "\u2010": "-", "\u2011": "-"})
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of the text: its normalised form and its `[start, end)` span."""
+
+    norm: str
+    start: int
+    end: int
+
+
+def normalise(word: str) -> str:
+    """Lowercase and fold apostrophe/hyphen variants so spellings share one feature."""
+    return word.translate(_NORMALISE).lower()
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split text into words with offsets. Every word is kept (even "a"), so a word n-gram is
+    always adjacent words as written and its span reads as the phrase."""
+    return [Token(normalise(m.group()), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+def word_ngrams(tokens: list[Token], max_n: int) -> Iterator[tuple[str, int, int]]:
+    """Yield `(ngram, first_token, last_token)` for word n-grams of length 1..max_n."""
+    norms = [t.norm for t in tokens]
+    for i in range(len(norms)):
+        for n in range(1, max_n + 1):
+            if i + n > len(norms):
+                break
+            yield " ".join(norms[i : i + n]), i, i + n - 1
+
+
+@lru_cache(maxsize=65536)
+def word_char_ngrams(norm: str, min_n: int, max_n: int) -> tuple[str, ...]:
+    """Character n-grams of one word padded with spaces (like scikit-learn's char_wb)."""
+    padded = f" {norm} "
+    return tuple(
+        padded[i : i + n] for n in range(min_n, max_n + 1) for i in range(len(padded) - n + 1)
+    )
+
+
+def char_ngrams(tokens: list[Token], min_n: int, max_n: int) -> Iterator[tuple[str, int]]:
+    """Yield `(char_ngram, token_index)`: every character n-gram belongs to one word."""
+    for i, token in enumerate(tokens):
+        for gram in word_char_ngrams(token.norm, min_n, max_n):
+            yield gram, i
+
+
+@dataclass(frozen=True)
+class WordAnalyzer:
+    """Picklable analyzer for TfidfVectorizer: word n-grams of length 1..max_n."""
+
+    max_n: int = 2
+
+    def __call__(self, text: str) -> list[str]:
+        """Return the document's word n-gram features."""
+        return [gram for gram, _, _ in word_ngrams(tokenize(text), self.max_n)]
+
+
+@dataclass(frozen=True)
+class CharAnalyzer:
+    """Picklable analyzer for TfidfVectorizer: within-word character n-grams."""
+
+    min_n: int = 2
+    max_n: int = 5
+
+    def __call__(self, text: str) -> list[str]:
+        """Return the document's character n-gram features."""
+        out: list[str] = []
+        for token in tokenize(text):
+            out.extend(word_char_ngrams(token.norm, self.min_n, self.max_n))
+        return out
+
+
+# Sentence ends: terminal punctuation (plus closing quotes/brackets) followed by whitespace, or a
+# line break. Abbreviations such as "U.S." or "Gen." are not ends.
+_SENTENCE_END_RE = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)|\n")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep st jr sr vs etc inc ltd co "
+    "corp dept jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Whether the period at `dot` ends an abbreviation rather than a sentence."""
+    start = dot
+    while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
+        start -= 1
+    word = text[start:dot]
+    return "." in word or len(word) == 1 or word.lower() in _ABBREVIATIONS
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return `[start, end)` spans of the sentences, whitespace trimmed, blank ones dropped."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END_RE.finditer(text):
+        if m.group() != "\n" and m.group()[0] == "." and _is_abbreviation(text, m.start()):
+            continue
+        spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(text)))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            out.append((s, e))
+    return out

@@ -1,0 +1,77 @@
+"""Offline scoring CLI: JSONL in, JSONL out, ids kept, bad lines reported."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from model import cli
+
+
+def run(argv: list[str], stdin: str = "", monkeypatch=None) -> tuple[int, list[dict], str]:
+    """Run the CLI, returning exit code, parsed stdout rows and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    monkeypatch.setattr("sys.stdout", out)
+    monkeypatch.setattr("sys.stderr", err)
+    code = cli.main(argv)
+    return code, [json.loads(line) for line in out.getvalue().splitlines()], err.getvalue()
+
+
+def test_jsonl_rows_keep_ids_and_bad_lines_are_reported(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch
+) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "a", "text": "Troops mobilised for a strike."}),
+                "{not json",
+                json.dumps({"id": "c", "text": "   "}),
+                json.dumps(["list"]),
+                json.dumps({"id": 7, "text": "A trade agreement was signed."}),
+                json.dumps({"text": "no id here"}),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    code, rows, err = run(["--model", str(tiny_model_path), str(src)], monkeypatch=monkeypatch)
+    assert code == 1
+    assert [r["id"] for r in rows] == ["a", f"{src}:2", "c", f"{src}:4", "7", f"{src}:6"]
+    assert [("error" in r) for r in rows] == [False, True, True, True, False, False]
+    assert rows[1]["line"] == 2 and "invalid JSON" in rows[1]["error"]
+    assert rows[0]["score"] > rows[4]["score"]
+    assert f"{src}:2 (line 2)" in err and "3 scored, 3 failed" in err
+
+
+def test_plain_text_file_and_stdin(tmp_path: Path, tiny_model_path: Path, monkeypatch) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text("The army threatened war.", encoding="utf-8")
+    code, rows, _ = run(["--model", str(tiny_model_path), str(article)], monkeypatch=monkeypatch)
+    assert code == 0 and rows[0]["id"] == str(article) and 0 <= rows[0]["score"] <= 1
+    code, rows, _ = run(
+        ["--model", str(tiny_model_path)],
+        stdin='{"id": "s", "text": "aid"}\n',
+        monkeypatch=monkeypatch,
+    )
+    assert code == 0 and rows[0]["id"] == "s"
+    code, rows, _ = run(
+        ["--model", str(tiny_model_path), "-"],
+        stdin="plain words of peace",
+        monkeypatch=monkeypatch,
+    )
+    assert code == 0 and rows[0]["id"] == "-" and rows[0]["sentences"]
+
+
+def test_unusable_model_exits_2(tmp_path: Path, monkeypatch) -> None:
+    code, rows, err = run(["--model", str(tmp_path / "none.joblib")], monkeypatch=monkeypatch)
+    assert code == 2 and rows == [] and "no model artifact" in err
+
+
+def test_top_k_must_be_positive(tiny_model_path: Path, monkeypatch) -> None:
+    with pytest.raises(SystemExit):
+        run(["--model", str(tiny_model_path), "--top-k", "0"], monkeypatch=monkeypatch)

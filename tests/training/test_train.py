@@ -1,0 +1,153 @@
+"""Training end to end on small files written here; the real corpora when the mirror is set."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model import Scorer, load_artifact
+from tests.conftest import COOPERATIVE, ESCALATORY, shared_data_dir
+from training import train as train_module
+from training.card import card_path
+from training.metrics import expected_calibration_error
+from training.train import TrainingSet, cv_metrics
+
+METRIC_KEYS = {"roc_auc", "average_precision", "brier", "ece", "f1", "n"}
+
+
+def write_csv(path: Path, rows: list[tuple[str, object, str]]) -> Path:
+    """A user training file with text, label and group columns."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["text", "label", "group"])
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def user_csv(tmp_path: Path) -> Path:
+    rows = [(t, 1, f"e{i % 6}") for i, t in enumerate(ESCALATORY)]
+    rows += [(t, 0, f"c{i % 6}") for i, t in enumerate(COOPERATIVE)]
+    return write_csv(tmp_path / "mine.csv", rows)
+
+
+def train_cli(*args: str) -> int:
+    """Run escalation-train with small-data settings."""
+    return train_module.main(["--folds", "3", *args])
+
+
+def test_training_writes_artifact_card_and_manifest(tmp_path: Path, user_csv: Path) -> None:
+    out = tmp_path / "model.joblib"
+    assert train_cli("--data", str(user_csv), "--out", str(out)) == 0
+    manifest = load_artifact(out).manifest
+    assert set(manifest["metrics"]["cv"]) == {"pooled", "mine.csv"}
+    for metrics in manifest["metrics"]["cv"].values():
+        assert METRIC_KEYS <= set(metrics) and metrics["n"] == 24
+    (source,) = manifest["sources"]
+    assert source["rows"] == 24 and source["positives"] == 12 and len(source["files"]) == 1
+    assert manifest["hyperparameters"]["folds"] == 3 and manifest["levels"][0]["name"] == "low"
+    assert {"scikit-learn", "numpy", "joblib"} <= set(manifest["libraries"])
+    assert manifest["version"] in card_path(out).read_text(encoding="utf-8")
+    scorer = Scorer.load(out)
+    assert scorer.score(ESCALATORY[0]).score > scorer.score(COOPERATIVE[0]).score
+
+
+def test_training_is_deterministic(tmp_path: Path, user_csv: Path) -> None:
+    a, b = tmp_path / "a.joblib", tmp_path / "b.joblib"
+    assert train_cli("--data", str(user_csv), "--out", str(a)) == 0
+    assert train_cli("--data", str(user_csv), "--out", str(b)) == 0
+    ma, mb = load_artifact(a), load_artifact(b)
+    assert ma.manifest["metrics"] == mb.manifest["metrics"]
+    ca, cb = (m.pipeline.named_steps["clf"] for m in (ma, mb))
+    assert np.array_equal(ca.coef_, cb.coef_) and np.array_equal(ca.intercept_, cb.intercept_)
+
+
+def test_bad_data_stops_before_anything_is_written(tmp_path: Path, user_csv: Path, capsys) -> None:
+    out = tmp_path / "model.joblib"
+    assert train_cli("--data", str(user_csv), "--out", str(out)) == 0
+    before = out.read_bytes()
+    bad = write_csv(tmp_path / "bad.csv", [("fine text", 1, "g"), ("  ", 0, "g")])
+    assert train_cli("--data", str(user_csv), "--data", str(bad), "--out", str(out)) == 2
+    assert "bad.csv" in capsys.readouterr().err
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_evaluation_only_corpus_is_refused(tmp_path: Path, capsys) -> None:
+    assert train_cli("--data", "petrarch", "--out", str(tmp_path / "m.joblib")) == 2
+    assert "evaluation only" in capsys.readouterr().err
+    assert not (tmp_path / "m.joblib").exists()
+
+
+def test_if_missing_keeps_a_valid_artifact(tmp_path: Path, user_csv: Path) -> None:
+    out = tmp_path / "model.joblib"
+    assert train_cli("--data", str(user_csv), "--out", str(out)) == 0
+    stamp = out.stat().st_mtime_ns
+    assert train_cli("--if-missing", "--data", str(user_csv), "--out", str(out)) == 0
+    assert out.stat().st_mtime_ns == stamp
+
+
+def test_model_path_env_is_the_default_output(tmp_path: Path, user_csv: Path, monkeypatch) -> None:
+    target = tmp_path / "env" / "model.joblib"
+    monkeypatch.setenv("ESCALATION_MODEL_PATH", str(target))
+    assert train_cli("--data", str(user_csv)) == 0
+    assert load_artifact(target).manifest["sources"][0]["name"].endswith("mine.csv")
+
+
+def test_cv_metrics_skip_rows_not_meant_for_evaluation() -> None:
+    data = TrainingSet(
+        texts=["a", "b", "c", "d", "e"],
+        y=np.array([1, 0, 1, 0, 1]),
+        groups=np.array(list("abcde")),
+        sources=np.array(["x", "x", "x", "y", "y"]),
+        weights=np.ones(5),
+        evaluate=np.array([True, True, False, True, True]),
+    )
+    metrics = cv_metrics(data, np.array([0.9, 0.1, 0.0, 0.2, 0.8]), 0.5)
+    assert metrics["pooled"]["n"] == 4 and metrics["x"]["n"] == 2
+    assert metrics["x"]["roc_auc"] == 1.0 and metrics["pooled"]["f1"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("y", "p", "expected"),
+    [([0, 1], [0.0, 1.0], 0.0), ([1, 1, 0, 0], [0.9, 0.9, 0.9, 0.9], 0.4), ([1], [0.25], 0.75)],
+)
+def test_expected_calibration_error(y: list[int], p: list[float], expected: float) -> None:
+    assert expected_calibration_error(np.array(y), np.array(p)) == pytest.approx(expected)
+
+
+SEED = Path(__file__).resolve().parents[3] / "shared/data/seed/nato-preemptive-strike.txt"
+COOPERATIVE_PARAGRAPH = (
+    "The two governments signed a trade agreement on Tuesday that cuts tariffs on farm goods "
+    "and machinery. Under the deal, both sides will also complete a prisoner exchange next "
+    "month, releasing detained fishermen and aid workers. The foreign ministers welcomed the "
+    "talks as constructive and agreed to meet again to expand cooperation on investment, "
+    "health and education."
+)
+
+
+@pytest.mark.corpora
+def test_default_corpora_model_meets_acceptance(tmp_path_factory) -> None:
+    """Trained on the public corpora: the seed article is severe, the cooperative paragraph low."""
+    if shared_data_dir() is None:
+        pytest.skip("ESCALATION_DATA_DIR is not set: the real corpora are not available")
+    if not SEED.is_file():
+        pytest.skip(f"the seed article is not at {SEED}")
+    out = tmp_path_factory.mktemp("real") / "model.joblib"
+    assert train_module.main(["--out", str(out)]) == 0
+    manifest = load_artifact(out).manifest
+    cv = manifest["metrics"]["cv"]
+    assert {"pooled", "unscon", "cameo", "ngec"} <= set(cv)
+    assert cv["pooled"]["roc_auc"] > 0.8
+    scorer = Scorer.load(out)
+    article = scorer.score(SEED.read_text(encoding="utf-8"))
+    print(json.dumps({"seed_score": article.score, "top5": [p.text for p in article.phrases[:5]]}))
+    assert article.score >= 0.8
+    assert any(
+        k in p.text for p in article.phrases[:5] for k in ("pre-emptive", "strike", "escalat")
+    )
+    assert scorer.score(COOPERATIVE_PARAGRAPH).score < 0.3

@@ -1,0 +1,259 @@
+"""Per-corpus parsers: each turns the upstream files of one public corpus into `Example` rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import Literal
+from xml.sax.saxutils import unescape
+
+UNSCON_SENTENCES = "unscon/conflict_annotations_sentences.csv"
+CAMEO_CODES = "cameo/cameo-codes.csv"
+NGEC_STORIES = "ngec/gpt_synthetic_events_2023-10-19_19.csv.zip"
+PETRARCH_GSR = "petrarch/PETR2_GSR_validation.xml"
+UNQUAD_EN = "unquad/en_annotations_quad_multiclass.tsv"
+UNQUAD_IDS = "unquad/ES_EN_DEEPL_quadclass.tsv"
+
+# UN QuadClass documents from this year on are a reserved external test set: never yielded.
+UNQUAD_FIRST_RESERVED_YEAR = 2011
+
+# The CAMEO file is UTF-8 text once decoded as Mac Roman and saved as Windows-1252; read back as
+# latin-1 each typographic character is a three-character sequence. Longest sequences first.
+CAMEO_MOJIBAKE: tuple[tuple[str, str], ...] = (
+    ("\x82Äô", "'"),  # ’ right single quote / apostrophe
+    ("\x82Äò", "'"),  # ‘ left single quote
+    ("\x82Äú", '"'),  # “ left double quote
+    ("\x82Äù", '"'),  # ” right double quote
+    ("\x82Äî", " - "),  # — em dash
+    ("\x82Äì", " - "),  # – en dash
+    ("¬£", "£"),  # £ pound sign
+    ("¬? ", ""),  # a cedilla lost in conversion ("C¬? ankaya" = Çankaya)
+)
+
+NGEC_ESCALATORY = frozenset(
+    "ACCUSE COERCE THREATEN PROTEST ASSAULT SANCTION MOBILIZE REJECT REQUEST".split()
+)
+NGEC_COOPERATIVE = frozenset("AGREE CONSULT SUPPORT COOPERATE AID CONCEDE RETREAT".split())
+
+_WS = re.compile(r"\s+")
+_SPACE_BEFORE_PUNCT = re.compile(r" ([,.;:?!)])")
+_SPACE_AFTER_PAREN = re.compile(r"\( ")
+_NOTE_TAIL = re.compile(r"\s*\bNote:.*\Z", re.S)
+_DISCLAIMER = re.compile(r"#+\s*THIS IS A SYNTHETIC STORY.*?#+", re.S | re.I)
+_XML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_SENTENCE_START = re.compile(r"<Sentence\s")
+_ATTR_ID = re.compile(r'\bid="([^"]*)"')
+_EVENTCODE = re.compile(r'<EventCoding\b[^>]*?\beventcode="([^"]*)"')
+_TEXT = re.compile(r"<Text>(.*?)</Text>", re.S)
+_PARSE = re.compile(r"<Parse>(.*?)</Parse>", re.S)
+_UNQUAD_ID = re.compile(r"(\d{4})/.+/[^/]+")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled text: label 1 = escalatory/conflictual, 0 = cooperative/neutral."""
+
+    text: str
+    label: int
+    group: str  # the unit cross-validation must never split
+    source: str  # corpus name, or the user file's name
+    weight: float = 1.0
+    # False for rows that only help training (the CAMEO codebook's own name and description):
+    # they are fitted on but never scored as evaluation targets.
+    evaluate: bool = True
+
+
+class DataError(ValueError):
+    """A problem with input data; the message names the file, the line and the problem."""
+
+
+def collapse(text: str) -> str:
+    """Runs of whitespace to one space, stripped."""
+    return _WS.sub(" ", text).strip()
+
+
+def detokenise(text: str) -> str:
+    """Undo space-separated tokenisation: no space before , . ; : ? ! ) nor after (."""
+    return _SPACE_AFTER_PAREN.sub("(", _SPACE_BEFORE_PUNCT.sub(r"\1", collapse(text)))
+
+
+def clean_cameo(text: str) -> str:
+    """Repair mojibake, drop the trailing "Note: ..." annotation, collapse whitespace."""
+    for bad, good in CAMEO_MOJIBAKE:
+        text = text.replace(bad, good)
+    return collapse(_NOTE_TAIL.sub("", text))
+
+
+def _read_csv(
+    path: Path, encoding: str, required: tuple[str, ...], delimiter: str = ","
+) -> list[tuple[int, dict[str, str]]]:
+    """All data rows of a CSV file with their 1-based starting line."""
+    try:
+        text = path.read_bytes().decode(encoding)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read as {encoding}: {exc}") from exc
+    return parse_csv(text, str(path), required, delimiter)
+
+
+def parse_csv(
+    text: str, name: str, required: tuple[str, ...], delimiter: str = ","
+) -> list[tuple[int, dict[str, str]]]:
+    """(line, row) pairs; a missing column or a ragged row raises `DataError`."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        header = next(reader, None)
+        if not header:
+            raise DataError(f"{name}:1: empty file (no header)")
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise DataError(f"{name}:1: missing column {missing[0]!r}")
+        end = reader.line_num
+        for row in reader:
+            start, end = end + 1, reader.line_num
+            if not row:
+                continue
+            if len(row) != len(header):
+                raise DataError(f"{name}:{start}: expected {len(header)} fields, found {len(row)}")
+            rows.append((start, dict(zip(header, row, strict=True))))
+    except csv.Error as exc:
+        raise DataError(f"{name}:{reader.line_num}: malformed CSV: {exc}") from exc
+    return rows
+
+
+def unscon_examples(paths: Mapping[str, Path]) -> Iterator[Example]:
+    """UNSCon sentences: 1 when either conflict layer (A0, B1) is set; grouped by speech."""
+    path = paths[UNSCON_SENTENCES]
+    rows = _read_csv(path, "utf-8", ("sentence_text", "A0", "B1", "basename", "speech_id"))
+    for _, row in rows:
+        text = detokenise(row["sentence_text"])
+        if text:
+            label = int(row["A0"] != "_" or row["B1"] != "_")
+            yield Example(text, label, f"{row['basename']}/{row['speech_id']}", "unscon")
+
+
+def cameo_examples(paths: Mapping[str, Path]) -> Iterator[Example]:
+    """CAMEO codebook: each code's example and `name. description`; roots 10-20 are 1."""
+    path = paths[CAMEO_CODES]
+    rows = _read_csv(path, "latin-1", ("code", "name", "description", "example", "root_code"))
+    for line, row in rows:
+        root = row["root_code"].strip()
+        if not (root.isdigit() and 1 <= int(root) <= 20):
+            raise DataError(f"{path}:{line}: bad root_code {root!r} (expected 01..20)")
+        label, group = int(int(root) >= 10), f"cameo/{row['code'].strip()}"
+        example = clean_cameo(row["example"])
+        if example and example != "NA":
+            yield Example(example, label, group, "cameo")
+        description = clean_cameo(row["description"])
+        if description and description != "NA":
+            yield Example(
+                f"{collapse(row['name'])}. {description}", label, group, "cameo", evaluate=False
+            )
+
+
+def ngec_examples(paths: Mapping[str, Path]) -> Iterator[Example]:
+    """NGEC synthetic stories: PLOVER type to label; grouped by headline template."""
+    path = paths[NGEC_STORIES]
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [n for n in archive.namelist() if n.endswith(".csv")]
+            if len(members) != 1:
+                raise DataError(f"{path}: expected one CSV in the zip, found {len(members)}")
+            text = archive.read(members[0]).decode("utf-8-sig")
+    except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read the zip: {exc}") from exc
+    name = f"{path}!{members[0]}"
+    rows = parse_csv(text, name, ("text", "title", "label"))
+    for line, row in rows:
+        label_name = row["label"].strip()
+        if label_name in NGEC_ESCALATORY:
+            label = 1
+        elif label_name in NGEC_COOPERATIVE:
+            label = 0
+        else:
+            raise DataError(f"{name}:{line}: unknown PLOVER label {label_name!r}")
+        story = collapse(_DISCLAIMER.sub(" ", row["text"]))
+        if story:
+            yield Example(story, label, f"ngec/{row['title'].strip()}", "ngec")
+
+
+def _from_parse(parse: re.Match[str] | None) -> str:
+    """The sentence spelled by a CoNLL-U <Parse> block (FORM column, SpaceAfter=No honoured)."""
+    words = []
+    for row in (parse.group(1) if parse else "").splitlines():
+        cols = row.split("\t")
+        if len(cols) >= 2 and cols[0].isdigit():
+            words.append(cols[1] + ("" if "SpaceAfter=No" in cols[-1] else " "))
+    return detokenise(unescape("".join(words)))
+
+
+def petrarch_examples(paths: Mapping[str, Path]) -> Iterator[Example]:
+    """PETR-2 gold sentences with event codes (noevents skipped); 1 when any root is 10-20."""
+    path = paths[PETRARCH_GSR]
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read as utf-8: {exc}") from exc
+    # Not well-formed XML (mixed self-closing <Sentence/>, '#' banners): scan it instead,
+    # blanking comments but keeping their newlines so line numbers stay right.
+    source = _XML_COMMENT.sub(lambda m: "\n" * m.group().count("\n"), raw)
+    starts = [m.start() for m in _SENTENCE_START.finditer(source)] + [len(source)]
+    for begin, end in pairwise(starts):
+        chunk, line = source[begin:end], source.count("\n", 0, begin) + 1
+        codes = _EVENTCODE.findall(chunk)
+        if not codes:
+            continue
+        sid, text = _ATTR_ID.search(chunk), _TEXT.search(chunk)
+        sentence = collapse(unescape(text.group(1))) if text else ""
+        if not sentence:  # one upstream sentence has an empty <Text>: rebuild it from <Parse>
+            sentence = _from_parse(_PARSE.search(chunk))
+        if sid is None or not sentence:
+            raise DataError(f"{path}:{line}: sentence without an id or a text")
+        roots = [c[:2] for c in codes]
+        if not all(len(c) >= 2 and r.isdigit() for c, r in zip(codes, roots, strict=True)):
+            raise DataError(f"{path}:{line}: bad eventcode in {codes}")
+        label = int(any(10 <= int(r) <= 20 for r in roots))
+        yield Example(sentence, label, sid.group(1), "petrarch")
+
+
+def unquad_examples(
+    paths: Mapping[str, Path], irrelevant: Literal["negative", "drop"] = "negative"
+) -> Iterator[Example]:
+    """UN QuadClass up to 2010: 1, 3 (conflict) -> 1; 2, 4 -> 0; 0 per `irrelevant`."""
+    if irrelevant not in ("negative", "drop"):
+        raise ValueError(f"irrelevant must be 'negative' or 'drop', not {irrelevant!r}")
+    en_path, id_path = paths[UNQUAD_EN], paths[UNQUAD_IDS]
+    en_rows = _read_csv(en_path, "utf-8", ("en", "QuadClass"), "\t")
+    id_rows = _read_csv(id_path, "utf-8", ("id", "QuadClass"), "\t")
+    where = f"{en_path} + {id_path}"
+    if len(en_rows) != len(id_rows):
+        raise DataError(f"{where}: cannot join: {len(en_rows)} rows vs {len(id_rows)} rows")
+    examples = []  # the whole join is validated before anything is yielded
+    for n, ((line, en), (_, ids)) in enumerate(zip(en_rows, id_rows, strict=True), start=1):
+        quad = en["QuadClass"].strip()
+        if quad != ids["QuadClass"].strip():
+            raise DataError(
+                f"{where}: data row {n}: QuadClass differs "
+                f"({quad!r} vs {ids['QuadClass'].strip()!r})"
+            )
+        if quad not in ("0", "1", "2", "3", "4"):
+            raise DataError(f"{en_path}:{line}: bad QuadClass {quad!r}")
+        doc_id = _UNQUAD_ID.fullmatch(ids["id"].strip())
+        if doc_id is None:
+            raise DataError(f"{id_path}:{line}: bad document id {ids['id']!r}")
+        if int(doc_id.group(1)) >= UNQUAD_FIRST_RESERVED_YEAR or (
+            quad == "0" and irrelevant == "drop"
+        ):
+            continue
+        text = collapse(en["en"])
+        if not text:
+            raise DataError(f"{en_path}:{line}: blank text")
+        group = doc_id.group().rsplit("/", 1)[0]
+        examples.append(Example(text, int(quad in ("1", "3")), group, "unquad"))
+    yield from examples

@@ -1,0 +1,81 @@
+"""The model card: a Markdown summary written beside the artifact."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+METRIC_COLUMNS = ("roc_auc", "average_precision", "brier", "ece", "f1", "n")
+
+
+def card_path(artifact: Path) -> Path:
+    """`escalation-model.joblib` -> `escalation-model.card.md`."""
+    return artifact.with_suffix(".card.md")
+
+
+def render_card(manifest: dict[str, Any]) -> str:
+    """Markdown text of the card."""
+    lines = [
+        f"# Escalation-risk model {manifest['version']}",
+        "",
+        f"Created {manifest['created_at']} in {manifest['training_seconds']} s.",
+        "",
+        "## Intended use",
+        "Scores how escalatory or conflictual the rhetoric of an English news article or "
+        "diplomatic statement is (threats, ultimatums, accusations, mobilisation, force, "
+        "sanctions) against cooperative or neutral rhetoric. A probability with the phrases "
+        "that drive it; a screening aid for analysts, not a forecast of events.",
+        "",
+        "## Training data",
+        "| source | rows | escalatory | files (sha256) |",
+        "|---|---:|---:|---|",
+    ]
+    for src in manifest["sources"]:
+        files = "<br>".join(f"`{f['path']}` {f['sha256'][:12]}…" for f in src["files"])
+        lines.append(f"| {src['name']} | {src['rows']} | {src['positives']} | {files} |")
+    cv = manifest["metrics"]["cv"]
+    hp = manifest["hyperparameters"]
+    lines += [
+        "",
+        f"## Grouped {hp['folds']}-fold cross-validation (out of fold, calibrated)",
+        "F1 at the alert threshold "
+        f"{manifest['alert_threshold']}. Groups (speech, headline template, code, document) "
+        "never straddle folds.",
+        "",
+        "| corpus | " + " | ".join(METRIC_COLUMNS) + " |",
+        "|---|" + "---:|" * len(METRIC_COLUMNS),
+    ]
+    for name, m in cv.items():
+        cells = [str(m[c]) if c == "n" else f"{m[c]:.3f}" for c in METRIC_COLUMNS]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    levels = ", ".join(f"{lv['name']} ≥ {lv['min']}" for lv in manifest["levels"])
+    lines += [
+        "",
+        "## Model",
+        f"Hyper-parameters: `{hp}`.",
+        f"Levels: {levels}.",
+        f"Libraries: {manifest['libraries']}.",
+        "",
+        "## Limitations",
+        "- English only; trained on UN Security Council speeches, the CAMEO codebook's examples "
+        "and machine-written news stories: other genres may rank worse.",
+        "- Scores rhetoric, not facts: quoted threats in a report of talks raise the score.",
+        "- The artifact is a joblib file: loading it runs code. Load only trusted artifacts.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_card(manifest: dict[str, Any], path: Path) -> Path:
+    """Write the card atomically."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(render_card(manifest))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,274 @@
+"""`escalation-train`: grouped cross-validation, final fit, and an atomically written artifact.
+
+escalation-train                                # the default public corpora
+escalation-train --data unscon --data my.csv --out artifacts/custom.joblib
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import platform
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import scipy
+import sklearn
+from joblib import Parallel, delayed
+from sklearn.model_selection import StratifiedGroupKFold
+
+from model.artifact import ArtifactError, default_model_path, load_artifact, save_artifact
+from model.scoring import DEFAULT_LEVELS
+from training.card import card_path, write_card
+from training.datasets import DEFAULT_TRAINING, REGISTRY, DataError, LoadedSource, load_sources
+from training.metrics import binary_metrics
+from training.pipeline import (
+    TrainConfig,
+    apply_platt,
+    build_pipeline,
+    corpus_weights,
+    fit_platt,
+    fold_platt,
+)
+
+log = logging.getLogger("escalation.train")
+# The score at which the level becomes "high": F1 and alerting use it.
+ALERT_LEVEL = "high"
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """Examples as aligned arrays."""
+
+    texts: list[str]
+    y: np.ndarray
+    groups: np.ndarray
+    sources: np.ndarray
+    weights: np.ndarray
+    evaluate: np.ndarray
+
+    @classmethod
+    def from_sources(cls, loaded: Sequence[LoadedSource], weighting: str) -> TrainingSet:
+        """Flatten loaded sources; corpus weighting multiplies each row's own weight."""
+        examples = [ex for src in loaded for ex in src.examples]
+        sources = [ex.source for ex in examples]
+        own = np.array([ex.weight for ex in examples], dtype=float)
+        return cls(
+            texts=[ex.text for ex in examples],
+            y=np.array([ex.label for ex in examples], dtype=int),
+            groups=np.array([f"{ex.source}\x1f{ex.group}" for ex in examples]),
+            sources=np.array(sources),
+            weights=own * corpus_weights(sources, weighting),
+            evaluate=np.array([ex.evaluate for ex in examples], dtype=bool),
+        )
+
+
+def alert_threshold() -> float:
+    """Lower bound of the alerting level."""
+    return dict(DEFAULT_LEVELS)[ALERT_LEVEL]
+
+
+def _fold_logits(
+    data: TrainingSet, config: TrainConfig, train: np.ndarray, test: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """Fit on one fold's training rows; raw logits of its held-out rows and the seconds taken."""
+    started = time.perf_counter()
+    pipe = build_pipeline(config)
+    pipe.fit([data.texts[i] for i in train], data.y[train], clf__sample_weight=data.weights[train])
+    return pipe.decision_function([data.texts[i] for i in test]), time.perf_counter() - started
+
+
+def cross_validate(
+    data: TrainingSet, config: TrainConfig, jobs: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold calibrated probabilities and fold ids from grouped, stratified K-fold.
+
+    Platt scaling is cross-fitted: each fold's logits are calibrated with parameters fitted on
+    the other folds' out-of-fold logits, so no fold's labels calibrate its own predictions.
+    """
+    n_groups = len(np.unique(data.groups))
+    folds = min(config.folds, n_groups)
+    if folds < 2:
+        raise DataError(f"grouped cross-validation needs at least 2 groups, found {n_groups}")
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
+    splits = list(splitter.split(data.texts, data.y, data.groups))
+    fitted = Parallel(n_jobs=min(jobs, folds))(
+        delayed(_fold_logits)(data, config, train, test) for train, test in splits
+    )
+    logits = np.zeros(len(data.y))
+    fold_of = np.zeros(len(data.y), dtype=int)
+    for k, ((train, test), (fold_logits, seconds)) in enumerate(zip(splits, fitted, strict=True)):
+        logits[test] = fold_logits
+        fold_of[test] = k
+        log.info(
+            "fold %d/%d: %d train, %d test, %.1fs", k + 1, folds, len(train), len(test), seconds
+        )
+    probs = np.zeros(len(data.y))
+    for k in range(folds):
+        held = fold_of == k
+        probs[held] = apply_platt(logits[held], fit_platt(logits[~held], data.y[~held]))
+    return logits, probs
+
+
+def cv_metrics(data: TrainingSet, probs: np.ndarray, threshold: float) -> dict[str, Any]:
+    """Pooled and per-corpus metrics of out-of-fold probabilities on evaluation rows."""
+    keep = data.evaluate
+    y, p, sources = data.y[keep], probs[keep], data.sources[keep]
+    out: dict[str, Any] = {"pooled": binary_metrics(y, p, threshold)}
+    for source in dict.fromkeys(sources.tolist()):
+        mask = sources == source
+        out[source] = binary_metrics(y[mask], p[mask], threshold)
+    return out
+
+
+def format_metrics(metrics: dict[str, Any]) -> str:
+    """A fixed-width table of CV metrics."""
+    cols = ("roc_auc", "average_precision", "brier", "ece", "f1")
+    lines = [f"{'corpus':<16}{'n':>7}" + "".join(f"{c:>19}" for c in cols)]
+    for name, m in metrics.items():
+        lines.append(f"{name:<16}{m['n']:>7}" + "".join(f"{m[c]:>19.3f}" for c in cols))
+    return "\n".join(lines)
+
+
+def build_manifest(
+    loaded: Sequence[LoadedSource],
+    config: TrainConfig,
+    metrics: dict[str, Any],
+    seconds: float,
+) -> dict[str, Any]:
+    """Everything needed to reproduce and judge the model, stored inside the artifact."""
+    sources = [
+        {
+            "name": src.name,
+            "rows": len(src.examples),
+            "positives": sum(ex.label for ex in src.examples),
+            "files": [{"path": f.path, "sha256": f.sha256} for f in src.files],
+        }
+        for src in loaded
+    ]
+    created = datetime.now(UTC)
+    fingerprint = hashlib.sha256(
+        json.dumps([config.to_dict(), sources], sort_keys=True).encode()
+    ).hexdigest()
+    return {
+        "version": f"{created:%Y%m%dT%H%M%SZ}-{fingerprint[:8]}",
+        "created_at": created.isoformat(timespec="seconds"),
+        "libraries": {
+            "python": platform.python_version(),
+            "scikit-learn": sklearn.__version__,
+            "numpy": np.__version__,
+            "scipy": scipy.__version__,
+            "joblib": joblib.__version__,
+        },
+        "sources": sources,
+        "hyperparameters": config.to_dict(),
+        "metrics": {"cv": metrics},
+        "levels": [{"name": name, "min": lower} for name, lower in DEFAULT_LEVELS],
+        "alert_threshold": alert_threshold(),
+        "training_seconds": round(seconds, 1),
+    }
+
+
+def train(
+    loaded: Sequence[LoadedSource], config: TrainConfig, out: Path, jobs: int = 1
+) -> dict[str, Any]:
+    """Cross-validate, fit on everything, calibrate, and write the artifact and model card."""
+    started = time.perf_counter()
+    data = TrainingSet.from_sources(loaded, config.corpus_weighting)
+    if len(np.unique(data.y)) < 2:
+        raise DataError("the training data has only one class")
+    log.info("training on %d rows from %s", len(data.y), ", ".join(s.name for s in loaded))
+    logits, probs = cross_validate(data, config, jobs)
+    metrics = cv_metrics(data, probs, alert_threshold())
+    print(format_metrics(metrics), file=sys.stderr)
+    log.info("final fit on all %d rows", len(data.y))
+    pipeline = build_pipeline(config)
+    pipeline.fit(data.texts, data.y, clf__sample_weight=data.weights)
+    fold_platt(pipeline, fit_platt(logits, data.y))
+    manifest = build_manifest(loaded, config, metrics, time.perf_counter() - started)
+    save_artifact(pipeline, manifest, out)
+    write_card(manifest, card_path(out))
+    log.info(
+        "wrote %s (version %s) in %.0fs", out, manifest["version"], manifest["training_seconds"]
+    )
+    return manifest
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(
+        prog="escalation-train",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--data",
+        action="append",
+        metavar="NAME|FILE",
+        help=f"registered corpus or CSV/JSONL file, repeatable "
+        f"(default: {' '.join(DEFAULT_TRAINING)})",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="artifact path (default: $ESCALATION_MODEL_PATH or artifacts/escalation-model.joblib)",
+    )
+    parser.add_argument("--positive-class", help="class name that means escalatory in user files")
+    parser.add_argument("--seed", type=int, default=TrainConfig.seed)
+    parser.add_argument("--folds", type=int, default=TrainConfig.folds)
+    parser.add_argument("--C", type=float, default=TrainConfig.C, help="inverse regularisation")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="folds fitted in parallel (default: all cores)",
+    )
+    parser.add_argument("--no-char", action="store_true", help="word n-grams only")
+    parser.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="do nothing when a loadable artifact is already at the path",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: exit 0 on success, 2 on a data or usage problem (nothing written)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    args = parse_args(argv)
+    out = args.out or default_model_path()
+    if args.if_missing:
+        try:
+            load_artifact(out)
+            log.info("%s is present and valid; not retraining", out)
+            return 0
+        except ArtifactError:
+            pass
+    config = replace(
+        TrainConfig(), seed=args.seed, folds=args.folds, C=args.C, use_char=not args.no_char
+    )
+    specs = args.data or list(DEFAULT_TRAINING)
+    try:
+        evaluation_only = [s for s in specs if s in REGISTRY and not REGISTRY[s].for_training]
+        if evaluation_only:
+            raise DataError(f"{', '.join(evaluation_only)} is for evaluation only, not training")
+        loaded = load_sources(specs, positive_class=args.positive_class)
+        train(loaded, config, out, jobs=max(1, args.jobs))
+    except DataError as exc:
+        print(f"escalation-train: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
