@@ -17,9 +17,10 @@ import json
 import os
 import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import joblib
 from sklearn.exceptions import InconsistentVersionWarning
@@ -59,8 +60,35 @@ def _digest(manifest_json: str, payload: bytes) -> str:
     return h.hexdigest()
 
 
+def _umask_mode() -> int:
+    """The mode a plain `open()` would give a new file (mkstemp's 0600 is too strict for a
+    model that another user, such as a service account, must read)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> Path:
+    """Write through a temp file beside `path`, fsync, then rename over it: readers see the old
+    file or the new one, never a part, and a failure leaves the old one untouched."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _umask_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def save_artifact(pipeline: Pipeline, manifest: dict[str, Any], path: Path) -> Path:
-    """Write the artifact atomically: a temp file beside `path`, fsync, then rename."""
+    """Write the artifact atomically (see `write_atomically`)."""
     buffer = io.BytesIO()
     joblib.dump(pipeline, buffer)
     payload = buffer.getvalue()
@@ -71,19 +99,7 @@ def save_artifact(pipeline: Pipeline, manifest: dict[str, Any], path: Path) -> P
         "pipeline": payload,
         "sha256": _digest(manifest_json, payload),
     }
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            joblib.dump(record, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, lambda fh: joblib.dump(record, fh))
 
 
 def load_artifact(path: Path) -> Artifact:

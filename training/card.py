@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from model.artifact import write_atomically
 
 METRIC_COLUMNS = ("roc_auc", "average_precision", "brier", "ece", "f1", "n")
 
@@ -70,12 +70,4 @@ def render_card(manifest: dict[str, Any]) -> str:
 
 def write_card(manifest: dict[str, Any], path: Path) -> Path:
     """Write the card atomically."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(render_card(manifest))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, lambda fh: fh.write(render_card(manifest).encode("utf-8")))

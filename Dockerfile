@@ -1,0 +1,47 @@
+# syntax=docker/dockerfile:1
+# Escalation-risk scoring service. Build after training the default model (`make model`):
+#   docker build -t escalation-risk .
+#   podman build --format docker --build-arg BASE_IMAGE=localhost/python-base:3.11 -t escalation-risk .
+# The builder and runtime stages must share BASE_IMAGE: the venv points at the base's interpreter.
+ARG BASE_IMAGE=python:3.12-slim
+
+FROM ${BASE_IMAGE} AS builder
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
+WORKDIR /build
+RUN python -m venv /opt/venv
+# Dependencies first, pinned by the lock, so code changes do not reinstall them.
+COPY pyproject.toml constraints.txt ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
+ && /opt/venv/bin/pip install -c constraints.txt -r requirements.txt
+COPY README.md ./
+COPY model ./model
+COPY service ./service
+COPY training ./training
+RUN /opt/venv/bin/pip install --no-deps . \
+ && find /opt/venv -name '__pycache__' -prune -exec rm -rf {} + \
+ && /opt/venv/bin/python -m compileall -q /opt/venv/lib
+# The default model comes from the build context: fail here, clearly, when it was not trained.
+COPY README.md artifacts* /build/artifacts/
+RUN test -f /build/artifacts/escalation-model.joblib || { \
+      echo 'error: artifacts/escalation-model.joblib is missing: run `make model` before building' >&2; \
+      exit 1; } \
+ && chmod 0444 /build/artifacts/escalation-model.joblib \
+ && /opt/venv/bin/python -c "from model import load_artifact; print('model', load_artifact('/build/artifacts/escalation-model.joblib').version)"
+
+FROM ${BASE_IMAGE} AS runtime
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PORT=8080 \
+    ESCALATION_MODEL_PATH=/models/escalation-model.joblib
+RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent app
+COPY --from=builder /opt/venv /opt/venv
+COPY --from=builder /build/artifacts/escalation-model.joblib /models/escalation-model.joblib
+COPY gunicorn.conf.py /app/gunicorn.conf.py
+WORKDIR /app
+USER app
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8080'), timeout=2)"]
+# Exec form: gunicorn is PID 1 and receives SIGTERM itself. It reads /app/gunicorn.conf.py.
+CMD ["gunicorn", "service.app:create_app()"]

@@ -1,0 +1,71 @@
+"""gunicorn settings, read by default from the repository root.
+
+    gunicorn 'service.app:create_app()'
+
+Environment: PORT (default 8080, on 0.0.0.0) or BIND (e.g. "127.0.0.1:9000"), WEB_CONCURRENCY
+(workers). Anything else: GUNICORN_CMD_ARGS, e.g. GUNICORN_CMD_ARGS="--timeout 120".
+
+Publishing a new model: write the new artifact beside the live one (same directory, so the
+rename is atomic), `os.replace`/`mv` it onto ESCALATION_MODEL_PATH, then `kill -HUP <master>`.
+gunicorn re-reads this file, starts new workers (each loads the model once, hence no
+preload_app) and stops the old ones gracefully; requests that arrive meanwhile wait in the
+listen backlog instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+_MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+# Remembers the metrics directory this file created (the file is re-read on every HUP).
+_OWNED_ENV = "_ESCALATION_OWNED_METRICS_DIR"
+
+
+def _cores() -> int:
+    """CPUs this process may run on (respects taskset/cpusets, unlike os.cpu_count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# Scoring is CPU-bound: one sync worker per core keeps every core busy, and one more covers the
+# time a worker spends reading a request or writing a response. More workers would only queue
+# for the same cores while each holds its own copy of the model; hence the cap.
+bind = os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT', '8080')}"
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(_cores() + 1, 8))
+worker_class = "sync"
+preload_app = False  # each worker loads the model itself, so HUP picks up a new artifact
+# A worker busy this long is killed and replaced. The largest body (8 MiB, ~8M characters)
+# takes ~40 s to score on one core with the tiny test model; a hang should not last longer.
+timeout = 120
+graceful_timeout = 8  # under a container runtime's 10 s stop grace period
+# No keepalive: sync workers close each connection; put a proxy in front for slow clients.
+accesslog = None  # the app writes one JSON line per request itself
+errorlog = "-"
+control_socket_disable = True  # gunicorn >= 25.1 would open a socket under $HOME (read-only)
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"  # heartbeat files on tmpfs: no stalls on a slow disk
+
+# Metrics from every worker: prometheus_client's multiprocess mode needs this directory set
+# before any worker imports it, and a fresh one per server (stale files would add old counts).
+if not os.environ.get(_MULTIPROC_ENV):
+    _base = "/dev/shm" if os.path.isdir("/dev/shm") else None
+    os.environ[_MULTIPROC_ENV] = tempfile.mkdtemp(prefix="escalation-metrics-", dir=_base)
+    os.environ[_OWNED_ENV] = os.environ[_MULTIPROC_ENV]
+
+
+def child_exit(server, worker) -> None:
+    """Drop the dead worker's live gauges (the model version it served)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server) -> None:
+    """Remove the metrics directory if this file created it."""
+    owned = os.environ.get(_OWNED_ENV)
+    if owned and owned == os.environ.get(_MULTIPROC_ENV):
+        shutil.rmtree(owned, ignore_errors=True)

@@ -1,0 +1,52 @@
+"""The application factory: `gunicorn 'service.app:create_app()'`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import fields
+from typing import Any
+
+from flask import Flask
+
+from service import observability
+from service.api import blp
+from service.config import SETTINGS_EXTENSION, Settings, load_settings
+from service.errors import ProblemApi
+from service.metrics import current_metrics
+from service.state import MODEL_EXTENSION, load_model
+
+API_TITLE = "Escalation-risk scoring"
+API_VERSION = "1.0.0"
+OPENAPI_VERSION = "3.1.0"
+_SETTING_KEYS = {item.name.upper() for item in fields(Settings)}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings, logging and metrics, the model (loaded once), the API.
+
+    `config` overrides the ESCALATION_* environment (keys without the prefix, e.g.
+    `MODEL_PATH`); other keys (e.g. `TESTING`) go to Flask's config.
+    """
+    settings = load_settings(os.environ, config)
+    app = Flask(__name__)
+    app.config.from_mapping(
+        API_TITLE=API_TITLE,
+        API_VERSION=API_VERSION,
+        OPENAPI_VERSION=OPENAPI_VERSION,
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+    )
+    app.config.from_mapping({k: v for k, v in (config or {}).items() if k not in _SETTING_KEYS})
+    app.extensions[SETTINGS_EXTENSION] = settings
+    observability.init_app(app, settings)
+    # No model is not fatal: /healthz stays 200 and /readyz reports why (load_model logs it).
+    loaded = load_model(settings.model_path)
+    app.extensions[MODEL_EXTENSION] = loaded
+    if loaded.version is not None:
+        with app.app_context():
+            current_metrics().model.labels(loaded.version).set(1)
+    api = ProblemApi(app)
+    api.register_blueprint(blp)
+    return app

@@ -1,0 +1,85 @@
+"""Service settings: documented defaults, then ESCALATION_* environment variables, then overrides.
+
+| variable                        | default                              |
+|---------------------------------|--------------------------------------|
+| ESCALATION_MODEL_PATH           | artifacts/escalation-model.joblib    |
+| ESCALATION_MAX_CONTENT_LENGTH   | 8388608 (8 MiB, largest request body)|
+| ESCALATION_DEFAULT_TOP_K        | 10 (phrases each way when not sent)  |
+| ESCALATION_LOG_LEVEL            | INFO                                 |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import flask
+
+from model import DEFAULT_MODEL_PATH, DEFAULT_TOP_K
+from service.schemas import TOP_K_MAX, TOP_K_MIN
+
+# ENV_PREFIX + "MODEL_PATH" is model.MODEL_PATH_ENV: the CLI and the service read the same one.
+ENV_PREFIX = "ESCALATION_"
+DEFAULT_MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SETTINGS_EXTENSION = "escalation.settings"
+
+
+class ConfigError(ValueError):
+    """A setting has a value the service cannot run with (fail fast at start-up)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service reads from its environment."""
+
+    model_path: Path = DEFAULT_MODEL_PATH
+    max_content_length: int = DEFAULT_MAX_CONTENT_LENGTH
+    default_top_k: int = DEFAULT_TOP_K
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        """Validate once, so a bad deployment fails at start-up, not on a request."""
+        if self.max_content_length < 1:
+            raise ConfigError("MAX_CONTENT_LENGTH must be a positive number of bytes")
+        if not TOP_K_MIN <= self.default_top_k <= TOP_K_MAX:
+            raise ConfigError(f"DEFAULT_TOP_K must be in {TOP_K_MIN}..{TOP_K_MAX}")
+        if self.log_level not in LOG_LEVELS:
+            raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+
+
+def _convert(name: str, kind: type, raw: Any) -> Any:
+    """Coerce a raw environment or override value to the field's type."""
+    try:
+        if kind is int:
+            return int(raw)
+        if kind is Path:
+            return Path(raw)
+        return str(raw).upper()
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{name}: cannot read {raw!r} as {kind.__name__}") from exc
+
+
+def load_settings(
+    environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None
+) -> Settings:
+    """Settings from `ESCALATION_<NAME>` variables, with `overrides[<NAME>]` taking precedence."""
+    kinds = {"model_path": Path, "max_content_length": int, "default_top_k": int}
+    values: dict[str, Any] = {}
+    for item in fields(Settings):
+        key = item.name.upper()
+        if overrides is not None and key in overrides:
+            raw = overrides[key]
+        elif environ.get(ENV_PREFIX + key):
+            raw = environ[ENV_PREFIX + key]
+        else:
+            continue
+        values[item.name] = _convert(ENV_PREFIX + key, kinds.get(item.name, str), raw)
+    return Settings(**values)
+
+
+def current_settings() -> Settings:
+    """The settings of the current app (set by create_app)."""
+    return flask.current_app.extensions[SETTINGS_EXTENSION]

@@ -1,0 +1,62 @@
+"""The model a worker serves: loaded once by the factory and kept on the app."""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import flask
+
+from model import Scorer
+
+MODEL_EXTENSION = "escalation.model"
+# Short, neutral text that every model can score: the readiness probe.
+PROBE_TEXT = "The ministers met in the capital for talks on trade and security."
+log = logging.getLogger("service.model")
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """The scorer, or the reason there is none."""
+
+    scorer: Scorer | None
+    error: str | None = None
+
+    @property
+    def version(self) -> str | None:
+        """The model version, when a model is loaded."""
+        return self.scorer.version if self.scorer is not None else None
+
+
+def probe(scorer: Scorer) -> str | None:
+    """Score the probe text; the reason it failed, or None when the model works."""
+    try:
+        score = scorer.score(PROBE_TEXT, top_k=1).score
+    except Exception as exc:  # a broken model must make the worker unready, not crash it
+        return f"the model failed to score a probe text ({type(exc).__name__})"
+    if not (math.isfinite(score) and 0.0 <= score <= 1.0):
+        return "the model returned an invalid score for a probe text"
+    return None
+
+
+def load_model(path: Path) -> LoadedModel:
+    """Load and probe the artifact; a failure is kept as the reason, not raised."""
+    try:
+        scorer = Scorer.load(path)
+    except Exception as exc:  # ArtifactError, or a pipeline Scorer cannot use
+        reason = str(exc) or type(exc).__name__
+        log.error("model not loaded", extra={"fields": {"reason": reason, "path": str(path)}})
+        return LoadedModel(scorer=None, error=reason)
+    failure = probe(scorer)
+    if failure is not None:
+        log.error("model not usable", extra={"fields": {"reason": failure, "path": str(path)}})
+        return LoadedModel(scorer=None, error=failure)
+    log.info("model loaded", extra={"fields": {"model_version": scorer.version, "path": str(path)}})
+    return LoadedModel(scorer=scorer)
+
+
+def current_model() -> LoadedModel:
+    """The model of the current app (set by create_app)."""
+    return flask.current_app.extensions[MODEL_EXTENSION]

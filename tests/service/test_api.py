@@ -1,0 +1,185 @@
+"""Endpoints: scoring, batches, the model manifest, health, readiness and the OpenAPI document."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openapi_spec_validator import validate
+
+from model import Scorer
+from service.schemas import BATCH_MAX, MAX_ID_CHARS, MAX_TEXT_CHARS, TOP_K_MAX
+from service.state import MODEL_EXTENSION
+from tests.service.conftest import (
+    COOPERATIVE_TEXT,
+    ESCALATORY_TEXT,
+    PROBLEM,
+    assert_problem,
+    assert_spans_index,
+    seed_text,
+)
+
+# Tabs, CRLF, accents and an emoji before the phrases: spans must count code points as sent.
+UNICODE_TEXT = "Señor 🙂 said:\r\n\tTroops THREATENED a pre-emptive strike; talks failed."
+
+
+def test_score_returns_the_contract(client: FlaskClient) -> None:
+    response = client.post("/v1/score", json={"text": ESCALATORY_TEXT})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {
+        "id",
+        "score",
+        "level",
+        "model_version",
+        "phrases",
+        "deescalating_phrases",
+        "sentences",
+    }
+    assert body["id"] is None and body["model_version"] == "tiny-1"
+    assert 0.5 < body["score"] <= 1 and body["level"] in {"high", "severe"}
+    assert all(set(p) == {"text", "weight", "spans"} for p in body["phrases"])
+    assert all(set(s) == {"start", "end", "score"} for s in body["sentences"])
+    assert_spans_index(ESCALATORY_TEXT, body)
+
+
+def test_score_matches_the_model(client: FlaskClient, tiny_model_path: Path) -> None:
+    body = client.post("/v1/score", json={"text": UNICODE_TEXT, "id": "a-1"}).get_json()
+    expected = Scorer.load(tiny_model_path).score(UNICODE_TEXT).to_dict()
+    assert body == {"id": "a-1", **expected}
+
+
+@pytest.mark.parametrize("text", [UNICODE_TEXT, ESCALATORY_TEXT, "x" * 10 + " strike " * 3])
+def test_spans_index_the_sent_text(client: FlaskClient, text: str) -> None:
+    body = client.post("/v1/score", json={"text": text}).get_json()
+    assert body["phrases"]
+    assert_spans_index(text, body)
+
+
+def test_seed_article_is_escalatory(client: FlaskClient) -> None:
+    text = seed_text()
+    body = client.post("/v1/score", json={"text": text, "id": "seed"}).get_json()
+    assert body["id"] == "seed" and body["phrases"]
+    assert_spans_index(text, body)
+
+
+@pytest.mark.parametrize("top_k", [1, 2, TOP_K_MAX])
+def test_top_k_limits_each_list(client: FlaskClient, top_k: int) -> None:
+    text = f"{ESCALATORY_TEXT} {COOPERATIVE_TEXT}"
+    body = client.post("/v1/score", json={"text": text, "top_k": top_k}).get_json()
+    assert 0 < len(body["phrases"]) <= top_k and 0 < len(body["deescalating_phrases"]) <= top_k
+
+
+def test_default_top_k_is_configurable(make_app: Callable[..., Flask]) -> None:
+    text = f"{ESCALATORY_TEXT} {COOPERATIVE_TEXT}"
+    body = make_app(DEFAULT_TOP_K=1).test_client().post("/v1/score", json={"text": text})
+    assert len(body.get_json()["phrases"]) == 1
+
+
+def test_limits_are_inclusive(client: FlaskClient) -> None:
+    text = ("strike " * (MAX_TEXT_CHARS // 7 + 1))[:MAX_TEXT_CHARS]
+    body = {"text": text, "id": "i" * MAX_ID_CHARS}
+    response = client.post("/v1/score", json=body)
+    assert response.status_code == 200 and response.get_json()["id"] == body["id"]
+
+
+def test_batch_keeps_order_and_each_top_k(client: FlaskClient, tiny_model_path: Path) -> None:
+    articles = [
+        {"text": ESCALATORY_TEXT, "id": "up", "top_k": 1},
+        {"text": COOPERATIVE_TEXT},
+        {"text": UNICODE_TEXT, "id": "uni", "top_k": 3},
+    ]
+    response = client.post("/v1/score/batch", json={"articles": articles})
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert [r["id"] for r in results] == ["up", None, "uni"]
+    scorer = Scorer.load(tiny_model_path)
+    for article, result in zip(articles, results, strict=True):
+        expected = scorer.score(article["text"], top_k=article.get("top_k", 10)).to_dict()
+        assert result == {"id": article.get("id"), **expected}
+        assert_spans_index(article["text"], result)
+
+
+def test_batch_is_one_score_many_call(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    scorer = app.extensions[MODEL_EXTENSION].scorer
+    calls = []
+    original = scorer.score_many
+
+    def spy(texts: list[str], top_k: int) -> list:
+        calls.append((len(texts), top_k))
+        return original(texts, top_k=top_k)
+
+    monkeypatch.setattr(scorer, "score_many", spy)
+    articles = [{"text": ESCALATORY_TEXT, "top_k": 2}, {"text": COOPERATIVE_TEXT, "top_k": 7}]
+    assert app.test_client().post("/v1/score/batch", json={"articles": articles}).status_code == 200
+    assert calls == [(2, 7)]
+
+
+def test_batch_accepts_the_maximum(client: FlaskClient) -> None:
+    articles = [{"text": f"{COOPERATIVE_TEXT} {i}", "id": str(i)} for i in range(BATCH_MAX)]
+    results = client.post("/v1/score/batch", json={"articles": articles}).get_json()["results"]
+    assert [r["id"] for r in results] == [str(i) for i in range(BATCH_MAX)]
+
+
+def test_model_manifest(client: FlaskClient) -> None:
+    body = client.get("/v1/model").get_json()
+    assert body["version"] == "tiny-1" and body["created_at"].startswith("2026-01-01")
+    assert [b["name"] for b in body["levels"]] == ["low", "elevated", "high", "severe"]
+    assert body["metrics"] == {"cv": {}} and body["sources"] == []
+
+
+def test_health_and_readiness(client: FlaskClient) -> None:
+    assert client.get("/healthz").get_json() == {"status": "ok", "model_version": "tiny-1"}
+    assert client.get("/readyz").get_json() == {"status": "ready", "model_version": "tiny-1"}
+
+
+def test_without_a_model_only_liveness_passes(
+    make_app: Callable[..., Flask], tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    missing = tmp_path / "absent.joblib"
+    client = make_app(MODEL_PATH=missing).test_client()
+    assert client.get("/healthz").status_code == 200
+    body = assert_problem(client.get("/readyz"), 503)
+    assert str(missing) in body["detail"]
+    assert_problem(client.post("/v1/score", json={"text": ESCALATORY_TEXT}), 503)
+    assert_problem(client.post("/v1/score/batch", json={"articles": [{"text": "x"}]}), 503)
+    assert_problem(client.get("/v1/model"), 503)
+    assert "model not loaded" in capsys.readouterr().err
+
+
+def test_corrupt_artifact_is_reported(make_app: Callable[..., Flask], tmp_path: Path) -> None:
+    broken = tmp_path / "broken.joblib"
+    broken.write_bytes(b"not a model")
+    body = assert_problem(make_app(MODEL_PATH=broken).test_client().get("/readyz"), 503)
+    assert "not a readable model artifact" in body["detail"]
+
+
+def test_readiness_fails_when_the_probe_fails(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(app.extensions[MODEL_EXTENSION].scorer, "score", broken)
+    body = assert_problem(app.test_client().get("/readyz"), 503)
+    assert "RuntimeError" in body["detail"] and "boom" not in body["detail"]
+
+
+def test_openapi_document_is_valid_and_generated(client: FlaskClient) -> None:
+    doc = client.get("/openapi.json").get_json()
+    validate(doc)
+    assert doc["openapi"].startswith("3.")
+    for path, schema in [("/v1/score", "Article"), ("/v1/score/batch", "Batch")]:
+        post = doc["paths"][path]["post"]
+        body_schema = post["requestBody"]["content"]["application/json"]["schema"]
+        assert body_schema == {"$ref": f"#/components/schemas/{schema}"}
+        assert {"200", "400", "413", "415", "422", "503"} <= set(post["responses"])
+    assert {"/v1/model", "/healthz", "/readyz"} <= set(doc["paths"])
+    article = doc["components"]["schemas"]["Article"]
+    assert article["properties"]["text"]["maxLength"] == MAX_TEXT_CHARS
+    assert article["properties"]["top_k"]["maximum"] == TOP_K_MAX
+    assert article["additionalProperties"] is False
+    assert doc["components"]["schemas"]["Batch"]["properties"]["articles"]["maxItems"] == BATCH_MAX
+    invalid = doc["components"]["responses"]["UNPROCESSABLE_ENTITY"]["content"]
+    assert invalid[PROBLEM]["schema"] == {"$ref": "#/components/schemas/Problem"}

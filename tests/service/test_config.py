@@ -1,0 +1,61 @@
+"""Settings: documented defaults, ESCALATION_* variables, then overrides; bad values fail fast."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from model import DEFAULT_MODEL_PATH, DEFAULT_TOP_K, MODEL_PATH_ENV
+from service.app import create_app
+from service.config import ENV_PREFIX, ConfigError, Settings, load_settings
+
+
+def test_defaults() -> None:
+    assert load_settings({}) == Settings(
+        model_path=DEFAULT_MODEL_PATH,
+        max_content_length=8 * 1024 * 1024,
+        default_top_k=DEFAULT_TOP_K,
+        log_level="INFO",
+    )
+
+
+def test_model_path_variable_is_the_model_packages() -> None:
+    assert f"{ENV_PREFIX}MODEL_PATH" == MODEL_PATH_ENV
+
+
+def test_environment_then_overrides() -> None:
+    environ = {
+        "ESCALATION_MODEL_PATH": "/m.joblib",
+        "ESCALATION_MAX_CONTENT_LENGTH": "2048",
+        "ESCALATION_DEFAULT_TOP_K": "5",
+        "ESCALATION_LOG_LEVEL": "debug",
+        "MAX_CONTENT_LENGTH": "1",
+    }
+    settings = load_settings(environ)
+    assert settings == Settings(Path("/m.joblib"), 2048, 5, "DEBUG")
+    assert load_settings(environ, {"DEFAULT_TOP_K": 7}).default_top_k == 7
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MAX_CONTENT_LENGTH", "0"),
+        ("MAX_CONTENT_LENGTH", "8MB"),
+        ("DEFAULT_TOP_K", "0"),
+        ("DEFAULT_TOP_K", "51"),
+        ("LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_bad_values_fail_fast(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_settings({f"{ENV_PREFIX}{name}": value})
+
+
+def test_app_reads_the_environment(tiny_model_path: Path) -> None:
+    os.environ[MODEL_PATH_ENV] = str(tiny_model_path)
+    os.environ["ESCALATION_MAX_CONTENT_LENGTH"] = "4096"
+    app = create_app()
+    assert app.config["MAX_CONTENT_LENGTH"] == 4096
+    assert app.test_client().get("/readyz").status_code == 200

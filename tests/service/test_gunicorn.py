@@ -1,0 +1,223 @@
+"""Real gunicorn on loopback: the seed article, a model swap with HUP, metrics across workers."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from model.artifact import save_artifact
+from tests.service.conftest import ESCALATORY_TEXT, SEED_ARTICLE, assert_spans_index
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+HOST = "127.0.0.1"
+STARTUP_SECONDS = 30
+REQUEST_SECONDS = 30  # generous: the suite may share two cores with other work
+# Variables of the operator's shell that would change what gunicorn.conf.py does.
+CLEARED_ENV = (
+    "BIND",
+    "PORT",
+    "WEB_CONCURRENCY",
+    "GUNICORN_CMD_ARGS",
+    "PROMETHEUS_MULTIPROC_DIR",
+    "prometheus_multiproc_dir",
+    "_ESCALATION_OWNED_METRICS_DIR",
+)
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed beside python"),
+]
+
+
+@dataclass
+class Server:
+    """A running gunicorn master."""
+
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    def request(self, method: str, path: str, body: Any = None) -> tuple[int, dict]:
+        """One request on a fresh connection (sync workers close it anyway)."""
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_SECONDS)
+        try:
+            data = json.dumps(body) if body is not None else None
+            headers = {"Content-Type": "application/json"} if data is not None else {}
+            conn.request(method, path, body=data, headers=headers)
+            response = conn.getresponse()
+            raw = response.read()
+            ctype = response.getheader("Content-Type", "")
+            return response.status, json.loads(raw) if "json" in ctype else {"text": raw.decode()}
+        finally:
+            conn.close()
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(tmp_path: Path, model_path: Path, **env: str) -> Iterator[Server]:
+    """Start `gunicorn 'service.app:create_app()'` from the repository root; always stop it."""
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if k not in CLEARED_ENV}
+    environ.update(
+        BIND=f"{HOST}:{port}", WEB_CONCURRENCY="2", ESCALATION_MODEL_PATH=str(model_path), **env
+    )
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(GUNICORN), "service.app:create_app()"],
+            cwd=REPO_ROOT,
+            env=environ,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(process, port, log)
+    try:
+        wait_ready(server)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=30)
+
+
+def wait_ready(server: Server) -> None:
+    """Poll /readyz until 200 (bounded)."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        assert server.process.poll() is None, server.log.read_text()
+        try:
+            if server.request("GET", "/readyz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"gunicorn not ready in {STARTUP_SECONDS}s:\n{server.log.read_text()}")
+
+
+def stop(server: Server) -> None:
+    """SIGTERM the master; it must exit cleanly within the graceful timeout."""
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(timeout=20) == 0, server.log.read_text()
+
+
+def metric(server: Server, name: str, **labels: str) -> list[float]:
+    """Values of one metric's samples with these labels, from /metrics."""
+    status, body = server.request("GET", "/metrics")
+    assert status == 200
+    return [
+        s.value
+        for family in text_string_to_metric_families(body["text"])
+        for s in family.samples
+        if s.name == name and all(s.labels.get(k) == v for k, v in labels.items())
+    ]
+
+
+def test_hup_swaps_the_model_without_failed_requests(
+    tmp_path: Path, tiny_model_path: Path, tiny_pipeline: Any
+) -> None:
+    model_path = tmp_path / "models" / "escalation-model.joblib"
+    model_path.parent.mkdir()
+    shutil.copyfile(tiny_model_path, model_path)
+    with gunicorn(tmp_path, model_path) as server:
+        if SEED_ARTICLE.is_file():  # the rest of the test does not need it
+            text = SEED_ARTICLE.read_text(encoding="utf-8")
+            status, body = server.request("POST", "/v1/score", {"text": text, "id": "seed"})
+            assert status == 200 and body["id"] == "seed" and body["model_version"] == "tiny-1"
+            assert_spans_index(text, body)
+
+        # Publish: write beside the live file, then rename over it (atomic on one filesystem).
+        staged = model_path.with_name(model_path.name + ".new")
+        manifest = {
+            "version": "tiny-2",
+            "created_at": "2026-02-01T00:00:00+00:00",
+            "metrics": {"cv": {}},
+            "sources": [],
+        }
+        save_artifact(tiny_pipeline, manifest, staged)
+        os.replace(staged, model_path)
+
+        seen: list[tuple[int, str | None]] = []
+        failures: list[str] = []
+        stop_at = time.monotonic() + 30
+
+        def client() -> None:
+            """Score until tiny-2 has answered 20 times (or 30 s): none may fail."""
+            while time.monotonic() < stop_at and sum(v == "tiny-2" for _, v in seen) < 20:
+                try:
+                    status, body = server.request("POST", "/v1/score", {"text": ESCALATORY_TEXT})
+                    seen.append((status, body.get("model_version")))
+                except Exception as exc:  # a reset or timeout is exactly what must not happen
+                    failures.append(repr(exc))
+
+        worker = threading.Thread(target=client)
+        worker.start()
+        time.sleep(0.2)
+        server.process.send_signal(signal.SIGHUP)
+        worker.join(timeout=40)
+        assert not worker.is_alive()
+        assert not failures and all(status == 200 for status, _ in seen), (failures, seen)
+        versions = [v for _, v in seen]
+        assert versions[0] == "tiny-1" and versions[-1] == "tiny-2"
+        assert server.request("GET", "/v1/model")[1]["version"] == "tiny-2"
+        # Old workers are gone, so only the new version is advertised (bounded wait).
+        deadline = time.monotonic() + 15
+        while metric(server, "escalation_model_info", model_version="tiny-1"):
+            assert time.monotonic() < deadline, "tiny-1 still advertised"
+            time.sleep(0.2)
+        assert metric(server, "escalation_model_info", model_version="tiny-2") == [1.0]
+        stop(server)
+
+
+def test_metrics_sum_over_workers(tmp_path: Path, tiny_model_path: Path) -> None:
+    metrics_dir = tmp_path / "prometheus"
+    metrics_dir.mkdir()
+    with gunicorn(tmp_path, tiny_model_path, PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)) as server:
+        sent = 40
+        statuses: list[int | str] = []
+
+        def send(count: int) -> None:
+            """Concurrent clients, so that both workers answer some requests."""
+            for _ in range(count):
+                try:
+                    status, _ = server.request("POST", "/v1/score", {"text": ESCALATORY_TEXT})
+                    statuses.append(status)
+                except Exception as exc:  # recorded, so the assertion below shows it
+                    statuses.append(repr(exc))
+
+        threads = [threading.Thread(target=send, args=(sent // 4,)) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert statuses == [200] * sent, server.log.read_text()[-4000:]
+        # Each read is answered by either worker; every one must see all requests.
+        for _ in range(6):
+            name = "escalation_http_requests_total"
+            assert sum(metric(server, name, endpoint="/v1/score", status="200")) == sent
+            count = "escalation_http_request_duration_seconds_count"
+            assert sum(metric(server, count, endpoint="/v1/score", status="200")) == sent
+            assert sum(metric(server, "escalation_score_count")) == sent
+        stop(server)
