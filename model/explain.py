@@ -17,12 +17,21 @@ from collections import defaultdict
 
 import numpy as np
 
-from model.text import CharAnalyzer, Token, WordAnalyzer, char_ngrams, tokenize, word_ngrams
+from model.text import (
+    CharAnalyzer,
+    Token,
+    WordAnalyzer,
+    actor_mask,
+    char_ngrams,
+    tokenize,
+    word_ngrams,
+)
 from model.types import Phrase
 
 
 def _word_block(
     tokens: list[Token],
+    masked: list[bool] | None,
     analyzer: WordAnalyzer,
     vocab: dict[str, int],
     contrib: dict[int, float],
@@ -31,7 +40,7 @@ def _word_block(
 ) -> None:
     """Add each word n-gram feature's contribution (once) and all its spans."""
     found: dict[str, int] = {}
-    for gram, first, last in word_ngrams(tokens, analyzer.max_n):
+    for gram, first, last in word_ngrams(tokens, analyzer.max_n, masked):
         j = vocab.get(gram)
         if j is not None and j in contrib:
             spans[gram].add((tokens[first].start, tokens[last].end))
@@ -42,6 +51,7 @@ def _word_block(
 
 def _char_block(
     tokens: list[Token],
+    masked: list[bool] | None,
     analyzer: CharAnalyzer,
     vocab: dict[str, int],
     contrib: dict[int, float],
@@ -51,7 +61,7 @@ def _char_block(
     """Fold each character n-gram's contribution evenly onto the words containing it."""
     hits: list[tuple[int, int]] = []
     counts: defaultdict[int, int] = defaultdict(int)
-    for gram, token_index in char_ngrams(tokens, analyzer.min_n, analyzer.max_n):
+    for gram, token_index in char_ngrams(tokens, analyzer.min_n, analyzer.max_n, masked):
         j = vocab.get(gram)
         if j is not None and j in contrib:
             hits.append((j, token_index))
@@ -74,15 +84,17 @@ def explain_row(
     union, in order.
     """
     tokens = tokenize(text)
+    actors = actor_mask(text, tokens) if any(a.mask_actors for a, _, _ in blocks) else None
     weights: defaultdict[str, float] = defaultdict(float)
     spans: defaultdict[str, set[tuple[int, int]]] = defaultdict(set)
     bounds = [offset for _, _, offset in blocks[1:]] + [np.iinfo(np.int64).max]
     for (analyzer, vocab, offset), stop in zip(blocks, bounds, strict=True):
-        mask = (indices >= offset) & (indices < stop)
-        columns = (indices[mask] - offset).tolist()
-        contrib = dict(zip(columns, contributions[mask].tolist(), strict=True))
+        in_block = (indices >= offset) & (indices < stop)
+        columns = (indices[in_block] - offset).tolist()
+        contrib = dict(zip(columns, contributions[in_block].tolist(), strict=True))
+        masked = actors if analyzer.mask_actors else None
         if isinstance(analyzer, WordAnalyzer):
-            _word_block(tokens, analyzer, vocab, contrib, weights, spans)
+            _word_block(tokens, masked, analyzer, vocab, contrib, weights, spans)
         else:
-            _char_block(tokens, analyzer, vocab, contrib, weights, spans)
+            _char_block(tokens, masked, analyzer, vocab, contrib, weights, spans)
     return [Phrase(text=g, weight=w, spans=tuple(sorted(spans[g]))) for g, w in weights.items()]

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from model.actors import ACTOR_NAMES, CAPITALS_ONLY, FIRST_WORDS, MAX_NAME_WORDS
+
 # A word: letters/digits joined by inner hyphens or apostrophes ("pre-emptive", "Kyiv's").
 _TOKEN_RE = re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")
 # Normalisation: curly apostrophes and Unicode hyphens read as their ASCII forms.
@@ -38,12 +40,39 @@ def tokenize(text: str) -> list[Token]:
     return [Token(normalise(m.group()), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
 
 
-def word_ngrams(tokens: list[Token], max_n: int) -> Iterator[tuple[str, int, int]]:
-    """Yield `(ngram, first_token, last_token)` for word n-grams of length 1..max_n."""
+def actor_mask(text: str, tokens: list[Token]) -> list[bool]:
+    """Which tokens belong to a state actor's name (`model.actors`), longest match first."""
+    mask = [False] * len(tokens)
+    i = 0
+    while i < len(tokens):
+        first = tokens[i].norm.removesuffix("'s")
+        longest = MAX_NAME_WORDS if first in FIRST_WORDS else 1
+        for n in range(min(longest, len(tokens) - i), 0, -1):
+            words = [t.norm for t in tokens[i : i + n]]
+            words[-1] = words[-1].removesuffix("'s")
+            name = " ".join(words)
+            if name in ACTOR_NAMES and (
+                name not in CAPITALS_ONLY or text[tokens[i].start : tokens[i].end].isupper()
+            ):
+                mask[i : i + n] = [True] * n
+                i += n
+                break
+        else:
+            i += 1
+    return mask
+
+
+def word_ngrams(
+    tokens: list[Token], max_n: int, masked: list[bool] | None = None
+) -> Iterator[tuple[str, int, int]]:
+    """Yield `(ngram, first_token, last_token)` for word n-grams of length 1..max_n.
+
+    Masked tokens yield nothing and no n-gram spans them, so every n-gram is adjacent words.
+    """
     norms = [t.norm for t in tokens]
     for i in range(len(norms)):
         for n in range(1, max_n + 1):
-            if i + n > len(norms):
+            if i + n > len(norms) or (masked is not None and masked[i + n - 1]):
                 break
             yield " ".join(norms[i : i + n]), i, i + n - 1
 
@@ -57,11 +86,14 @@ def word_char_ngrams(norm: str, min_n: int, max_n: int) -> tuple[str, ...]:
     )
 
 
-def char_ngrams(tokens: list[Token], min_n: int, max_n: int) -> Iterator[tuple[str, int]]:
-    """Yield `(char_ngram, token_index)`: every character n-gram belongs to one word."""
+def char_ngrams(
+    tokens: list[Token], min_n: int, max_n: int, masked: list[bool] | None = None
+) -> Iterator[tuple[str, int]]:
+    """Yield `(char_ngram, token_index)`: every character n-gram belongs to one unmasked word."""
     for i, token in enumerate(tokens):
-        for gram in word_char_ngrams(token.norm, min_n, max_n):
-            yield gram, i
+        if masked is None or not masked[i]:
+            for gram in word_char_ngrams(token.norm, min_n, max_n):
+                yield gram, i
 
 
 @dataclass(frozen=True)
@@ -69,10 +101,13 @@ class WordAnalyzer:
     """Picklable analyzer for TfidfVectorizer: word n-grams of length 1..max_n."""
 
     max_n: int = 2
+    mask_actors: bool = False
 
     def __call__(self, text: str) -> list[str]:
         """Return the document's word n-gram features."""
-        return [gram for gram, _, _ in word_ngrams(tokenize(text), self.max_n)]
+        tokens = tokenize(text)
+        masked = actor_mask(text, tokens) if self.mask_actors else None
+        return [gram for gram, _, _ in word_ngrams(tokens, self.max_n, masked)]
 
 
 @dataclass(frozen=True)
@@ -81,12 +116,16 @@ class CharAnalyzer:
 
     min_n: int = 2
     max_n: int = 5
+    mask_actors: bool = False
 
     def __call__(self, text: str) -> list[str]:
         """Return the document's character n-gram features."""
+        tokens = tokenize(text)
+        masked = actor_mask(text, tokens) if self.mask_actors else None
         out: list[str] = []
-        for token in tokenize(text):
-            out.extend(word_char_ngrams(token.norm, self.min_n, self.max_n))
+        for i, token in enumerate(tokens):
+            if masked is None or not masked[i]:
+                out.extend(word_char_ngrams(token.norm, self.min_n, self.max_n))
         return out
 
 

@@ -293,12 +293,16 @@ def resolve_file(
 
 
 def load_corpus(
-    name: str, *, data_dir: Path | None = None, cache_dir: Path | None = None
+    name: str | Corpus, *, data_dir: Path | None = None, cache_dir: Path | None = None
 ) -> LoadedSource:
-    """Resolve and parse one registered corpus (mirror from the environment when not given)."""
-    corpus = REGISTRY.get(name)
+    """Resolve and parse one corpus: a registered name, or an entry (e.g. another adapter).
+
+    The mirror and cache come from the environment when not given.
+    """
+    corpus = name if isinstance(name, Corpus) else REGISTRY.get(name)
     if corpus is None:
         raise DataError(f"unknown corpus {name!r}; registered: {', '.join(REGISTRY)}")
+    name = corpus.name
     data_dir = data_dir if data_dir is not None else data_dir_from_env()
     cache_dir = cache_dir if cache_dir is not None else cache_dir_from_env()
     local = {f.path: resolve_file(f, data_dir=data_dir, cache_dir=cache_dir) for f in corpus.files}

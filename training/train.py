@@ -26,11 +26,13 @@ import scipy
 import sklearn
 from joblib import Parallel, delayed
 from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.pipeline import Pipeline
 
 from model.artifact import ArtifactError, default_model_path, load_artifact, save_artifact
 from model.scoring import DEFAULT_LEVELS
 from training.card import card_path, write_card
 from training.datasets import DEFAULT_TRAINING, REGISTRY, DataError, LoadedSource, load_sources
+from training.folds import FoldFeatures, fold_logits
 from training.metrics import binary_metrics
 from training.pipeline import (
     TrainConfig,
@@ -78,16 +80,6 @@ def alert_threshold() -> float:
     return dict(DEFAULT_LEVELS)[ALERT_LEVEL]
 
 
-def _fold_logits(
-    data: TrainingSet, config: TrainConfig, train: np.ndarray, test: np.ndarray
-) -> tuple[np.ndarray, float]:
-    """Fit on one fold's training rows; raw logits of its held-out rows and the seconds taken."""
-    started = time.perf_counter()
-    pipe = build_pipeline(config)
-    pipe.fit([data.texts[i] for i in train], data.y[train], clf__sample_weight=data.weights[train])
-    return pipe.decision_function([data.texts[i] for i in test]), time.perf_counter() - started
-
-
 def cross_validate(
     data: TrainingSet, config: TrainConfig, jobs: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -102,17 +94,22 @@ def cross_validate(
         raise DataError(f"grouped cross-validation needs at least 2 groups, found {n_groups}")
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
     splits = list(splitter.split(data.texts, data.y, data.groups))
+    pipeline = build_pipeline(config)
+    started = time.perf_counter()
+    features = FoldFeatures(pipeline, data.texts)
+    log.info("counted terms of %d texts in %.1fs", len(data.texts), time.perf_counter() - started)
     fitted = Parallel(n_jobs=min(jobs, folds))(
-        delayed(_fold_logits)(data, config, train, test) for train, test in splits
+        delayed(fold_logits)(features, pipeline, data.y, data.weights, train, test)
+        for train, test in splits
     )
     logits = np.zeros(len(data.y))
     fold_of = np.zeros(len(data.y), dtype=int)
-    for k, ((train, test), (fold_logits, seconds)) in enumerate(zip(splits, fitted, strict=True)):
-        logits[test] = fold_logits
+    for k, ((_, test), fold) in enumerate(zip(splits, fitted, strict=True)):
+        logits[test] = fold
         fold_of[test] = k
-        log.info(
-            "fold %d/%d: %d train, %d test, %.1fs", k + 1, folds, len(train), len(test), seconds
-        )
+    log.info("%d folds fitted in %.1fs", folds, time.perf_counter() - started)
+    if config.calibration == "none":
+        return logits, apply_platt(logits, (1.0, 0.0))
     probs = np.zeros(len(data.y))
     for k in range(folds):
         held = fold_of == k
@@ -129,6 +126,16 @@ def cv_metrics(data: TrainingSet, probs: np.ndarray, threshold: float) -> dict[s
         mask = sources == source
         out[source] = binary_metrics(y[mask], p[mask], threshold)
     return out
+
+
+def fit_final(data: TrainingSet, config: TrainConfig, cv_logits: np.ndarray) -> Pipeline:
+    """Fit on every row; Platt parameters come from the out-of-fold logits."""
+    log.info("final fit on all %d rows", len(data.y))
+    pipeline = build_pipeline(config)
+    pipeline.fit(data.texts, data.y, clf__sample_weight=data.weights)
+    if config.calibration == "platt":
+        fold_platt(pipeline, fit_platt(cv_logits, data.y))
+    return pipeline
 
 
 def format_metrics(metrics: dict[str, Any]) -> str:
@@ -191,10 +198,7 @@ def train(
     logits, probs = cross_validate(data, config, jobs)
     metrics = cv_metrics(data, probs, alert_threshold())
     print(format_metrics(metrics), file=sys.stderr)
-    log.info("final fit on all %d rows", len(data.y))
-    pipeline = build_pipeline(config)
-    pipeline.fit(data.texts, data.y, clf__sample_weight=data.weights)
-    fold_platt(pipeline, fit_platt(logits, data.y))
+    pipeline = fit_final(data, config, logits)
     manifest = build_manifest(loaded, config, metrics, time.perf_counter() - started)
     save_artifact(pipeline, manifest, out)
     write_card(manifest, card_path(out))

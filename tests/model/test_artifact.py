@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import joblib
@@ -71,3 +73,13 @@ def test_failed_write_leaves_previous_artifact(tmp_path: Path, tiny_pipeline, mo
         save_artifact(tiny_pipeline, {"version": "v2"}, path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.joblib"]
+
+
+def test_artifact_is_readable_by_other_users(tmp_path: Path, tiny_pipeline) -> None:
+    """mkstemp makes 0600 files; a model must follow the umask so a service account can read."""
+    old = os.umask(0o022)
+    try:
+        path = save_artifact(tiny_pipeline, MANIFEST, tmp_path / "m.joblib")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

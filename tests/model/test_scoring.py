@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model import Scorer
+from model import Artifact, Scorer
 from model.text import tokenize
+from tests.conftest import TINY_CONFIG, fit_tiny
 
 TEXTS = [
     "The army launched a pre-emptive strike. Leaders warned of escalation!",
@@ -139,3 +141,27 @@ def test_levels_follow_manifest_bands(scorer: Scorer) -> None:
 def test_model_package_does_not_import_flask() -> None:
     code = "import sys, model, model.cli; assert 'flask' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.fixture(scope="module")
+def masked_scorer() -> Scorer:
+    """The tiny model with state actor names masked out of its features."""
+    pipeline = fit_tiny(replace(TINY_CONFIG, mask_actors=True))
+    return Scorer(Artifact(pipeline=pipeline, manifest={"version": "tiny-masked"}))
+
+
+@pytest.mark.parametrize("text", [*TEXTS, "Russia's army threatened Ukraine; the US and Iran met."])
+def test_masked_model_explanation_is_exact(masked_scorer: Scorer, text: str) -> None:
+    assert_exact(masked_scorer, text)
+    masked_words = {"russia's", "ukraine", "us", "iran"}
+    assert not masked_words & {
+        w for p in masked_scorer.explain(text).phrases for w in p.text.split()
+    }
+
+
+def test_masked_model_ignores_which_state_is_named(masked_scorer: Scorer) -> None:
+    hostile = "Russia threatened a strike on Ukraine as Iranian troops mobilised near Tehran."
+    neutral = "Norway threatened a strike on Canada as Portuguese troops mobilised near Lisbon."
+    assert masked_scorer.score(hostile).score == pytest.approx(
+        masked_scorer.score(neutral).score, abs=1e-12
+    )

@@ -9,6 +9,7 @@ import pytest
 from model.text import (
     CharAnalyzer,
     WordAnalyzer,
+    actor_mask,
     char_ngrams,
     normalise,
     split_sentences,
@@ -67,3 +68,36 @@ def test_analyzers_match_generators_and_pickle() -> None:
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:
     assert [text[s:e] for s, e in split_sentences(text)] == expected
+
+
+def masked_words(text: str) -> list[str]:
+    """The words `actor_mask` marks."""
+    tokens = tokenize(text)
+    return [t.norm for t, m in zip(tokens, actor_mask(text, tokens), strict=True) if m]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Russia's army and the Russian Federation", ["russia's", "russian", "federation"]),
+        ("They told us the US would act", ["us"]),
+        (
+            "North Korea, Pyongyang and Côte d'Ivoire",
+            ["north", "korea", "pyongyang", "côte", "d'ivoire"],
+        ),
+        ("The car and the male driver", []),
+        ("Norway and Canada", ["norway", "canada"]),
+    ],
+)
+def test_actor_mask(text: str, expected: list[str]) -> None:
+    assert masked_words(text) == expected
+
+
+def test_masked_names_yield_no_features_and_break_ngrams() -> None:
+    text = "Iran threatened Norway with sanctions"
+    words = WordAnalyzer(2, mask_actors=True)(text)
+    assert words == ["threatened", "with", "with sanctions", "sanctions"]
+    chars = CharAnalyzer(3, 3, mask_actors=True)(text)
+    assert " ir" not in chars and " no" not in chars and " th" in chars
+    swapped = "Canada threatened Portugal with sanctions"
+    assert WordAnalyzer(2, mask_actors=True)(swapped) == words

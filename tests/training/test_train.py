@@ -13,7 +13,9 @@ from model import Scorer, load_artifact
 from tests.conftest import COOPERATIVE, ESCALATORY, shared_data_dir
 from training import train as train_module
 from training.card import card_path
+from training.folds import FoldFeatures, fold_logits
 from training.metrics import expected_calibration_error
+from training.pipeline import TrainConfig, build_pipeline
 from training.train import TrainingSet, cv_metrics
 
 METRIC_KEYS = {"roc_auc", "average_precision", "brier", "ece", "f1", "n"}
@@ -151,3 +153,19 @@ def test_default_corpora_model_meets_acceptance(tmp_path_factory) -> None:
         k in p.text for p in article.phrases[:5] for k in ("pre-emptive", "strike", "escalat")
     )
     assert scorer.score(COOPERATIVE_PARAGRAPH).score < 0.3
+
+
+def test_fold_features_equal_a_refit_pipeline() -> None:
+    """Counting once then selecting per fold gives the logits of a pipeline refit on the fold."""
+    texts = ESCALATORY + COOPERATIVE
+    y = np.array([1] * len(ESCALATORY) + [0] * len(COOPERATIVE))
+    weights = np.linspace(0.5, 1.5, len(texts))
+    config = TrainConfig(min_df=2, folds=3)
+    train, test = np.arange(0, len(texts), 2), np.arange(1, len(texts), 2)
+    fast = fold_logits(
+        FoldFeatures(build_pipeline(config), texts), build_pipeline(config), y, weights, train, test
+    )
+    refit = build_pipeline(config)
+    refit.fit([texts[i] for i in train], y[train], clf__sample_weight=weights[train])
+    slow = refit.decision_function([texts[i] for i in test])
+    assert np.allclose(fast, slow, atol=1e-9, rtol=0)

@@ -1,0 +1,241 @@
+"""`escalation-evaluate`: an evaluation report for any artifact (protocol: docs/evaluation.md).
+
+    escalation-evaluate --cv --baseline --out docs/report     # the committed default-model report
+    escalation-evaluate --model m.joblib --data mine.csv --out /tmp/report
+
+Held-out data (`--data`, default `petrarch`) is scored by the artifact as trained. `--cv` reruns
+grouped cross-validation with the artifact's own hyper-parameters on its registered training
+corpora; `--baseline` adds the plain baseline's cross-validation for comparison. Intervals are
+grouped-bootstrap 95% intervals. Writes report.md, metrics.json and PNG figures to `--out`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model import Scorer, default_model_path
+from model.artifact import ArtifactError
+from training.actor_swap import actor_swap_check
+from training.adapters import cameo_examples
+from training.datasets import REGISTRY, Corpus, DataError, LoadedSource, load_corpus, load_sources
+from training.metrics import confusion_at, with_intervals
+from training.pipeline import TrainConfig
+from training.report import (
+    confusion_table,
+    metrics_table,
+    plot_precision_recall,
+    plot_reliability,
+)
+from training.train import TrainingSet, cross_validate
+
+log = logging.getLogger("escalation.evaluate")
+
+# The plain baseline the quality work is measured against: word 1-2 grams, C=4, balanced,
+# no corpus weights, no calibration, CAMEO examples only.
+BASELINE = TrainConfig(use_char=False, C=4.0, corpus_weighting="none", calibration="none")
+CAMEO_EXAMPLES_ONLY = replace(
+    REGISTRY["cameo"], adapter=lambda paths: (e for e in cameo_examples(paths) if e.evaluate)
+)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Labels, probabilities, groups and sources of the rows being evaluated."""
+
+    y: np.ndarray
+    p: np.ndarray
+    groups: np.ndarray
+    sources: np.ndarray
+
+    def by_source(self) -> dict[str, Scored]:
+        """Pooled (when there are several sources) then one subset per source."""
+        names = list(dict.fromkeys(self.sources.tolist()))
+        parts = {"pooled": self} if len(names) > 1 else {}
+        for name in names:
+            m = self.sources == name
+            parts[name] = Scored(self.y[m], self.p[m], self.groups[m], self.sources[m])
+        return parts
+
+
+def cross_validated(corpora: Sequence[str | Corpus], config: TrainConfig, jobs: int) -> Scored:
+    """Out-of-fold probabilities on the evaluation rows of the given corpora."""
+    data = TrainingSet.from_sources([load_corpus(c) for c in corpora], config.corpus_weighting)
+    _, probs = cross_validate(data, config, jobs)
+    keep = data.evaluate
+    return Scored(data.y[keep], probs[keep], data.groups[keep], data.sources[keep])
+
+
+def held_out(scorer: Scorer, loaded: Sequence[LoadedSource]) -> Scored:
+    """The artifact's probabilities on data it was not trained on."""
+    rows = [e for src in loaded for e in src.examples if e.evaluate]
+    probs = 1.0 / (1.0 + np.exp(-scorer.logits([e.text for e in rows])))
+    return Scored(
+        np.array([e.label for e in rows]),
+        probs,
+        np.array([f"{e.source}\x1f{e.group}" for e in rows]),
+        np.array([e.source for e in rows]),
+    )
+
+
+def summarise(
+    scored: Scored,
+    thresholds: Sequence[float],
+    alert: float,
+    reps: int,
+    out: Path,
+    key: str,
+    title: str,
+) -> dict[str, Any]:
+    """Metrics with intervals, confusion at each level threshold, and the two figures."""
+    parts = scored.by_source()
+    curves = {name: (s.y, s.p) for name, s in parts.items()}
+    return {
+        "title": title,
+        "metrics": {n: with_intervals(s.y, s.p, s.groups, alert, reps) for n, s in parts.items()},
+        "confusion": {n: [confusion_at(s.y, s.p, t) for t in thresholds] for n, s in parts.items()},
+        "figures": [
+            plot_reliability(curves, out / f"{key}-reliability.png", f"{title}: reliability").name,
+            plot_precision_recall(curves, out / f"{key}-pr.png", f"{title}: precision-recall").name,
+        ],
+    }
+
+
+def render(report: Mapping[str, Any]) -> str:
+    """The Markdown report."""
+    model = report["model"]
+    lines = [
+        f"# Evaluation report: model `{model['version']}`",
+        "",
+        f"Generated {report['generated_at']} by `{report['command']}`. Protocol: "
+        "[docs/evaluation.md](../evaluation.md). Intervals: grouped-bootstrap 95% "
+        f"({report['reps']} resamples of whole groups). F1 at {report['alert_threshold']}.",
+        "",
+    ]
+    for section in report["sections"].values():
+        lines += [f"## {section['title']}", "", *metrics_table(section["metrics"]), ""]
+        lines += [f"![{name}]({name})" for name in section["figures"]] + [""]
+        lines += ["<details><summary>Confusion at each level threshold</summary>", ""]
+        lines += [*confusion_table(section["confusion"]), "", "</details>", ""]
+    swap = report["actor_swap"]
+    lines += [
+        "## Actor swap",
+        "",
+        f"{len(swap['original'])} paragraphs written for the check, scored as written and with "
+        "often-hostile actors replaced by neutral ones (`training/actor_swap.py`): mean absolute "
+        f"change **{swap['mean_abs_change']:.4f}** (target ≤ 0.02), largest "
+        f"{swap['max_abs_change']:.4f}.",
+        "",
+        "| paragraph | as written | swapped | change |",
+        "|---:|---:|---:|---:|",
+    ]
+    for i, (a, b) in enumerate(zip(swap["original"], swap["swapped"], strict=True), start=1):
+        lines.append(f"| {i} | {a:.3f} | {b:.3f} | {b - a:+.4f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: 0 on success, 2 on an unusable model or data."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    parser = argparse.ArgumentParser(
+        prog="escalation-evaluate",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--model", type=Path, help="artifact (default: the default model path)")
+    parser.add_argument(
+        "--data",
+        action="append",
+        metavar="NAME|FILE",
+        help="held-out labelled data, repeatable (default: petrarch)",
+    )
+    parser.add_argument("--positive-class", help="class name that means escalatory in files")
+    parser.add_argument("--cv", action="store_true", help="grouped CV of the model's config")
+    parser.add_argument("--baseline", action="store_true", help="also CV the plain baseline")
+    parser.add_argument("--out", type=Path, default=Path("docs/report"))
+    parser.add_argument("--reps", type=int, default=1000, help="bootstrap resamples")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args(argv)
+    try:
+        scorer = Scorer.load(args.model or default_model_path())
+        args.out.mkdir(parents=True, exist_ok=True)
+        command = " ".join(["escalation-evaluate", *(sys.argv[1:] if argv is None else argv)])
+        report = build_report(scorer, args, command)
+    except (ArtifactError, DataError) as exc:
+        print(f"escalation-evaluate: error: {exc}", file=sys.stderr)
+        return 2
+    (args.out / "metrics.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
+    (args.out / "report.md").write_text(render(report), encoding="utf-8")
+    log.info("wrote %s", args.out / "report.md")
+    return 0
+
+
+def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict[str, Any]:
+    """Every section the options ask for, as one JSON-ready dict."""
+    manifest = scorer.manifest
+    thresholds = [float(lower) for _, lower in scorer.levels[1:]]
+    alert = float(manifest.get("alert_threshold", thresholds[len(thresholds) // 2]))
+    jobs, reps = max(1, args.jobs), args.reps
+    sections: dict[str, Any] = {}
+    corpora = [s["name"] for s in manifest.get("sources", []) if s["name"] in REGISTRY]
+    if args.cv:
+        config = TrainConfig(**manifest["hyperparameters"])
+        sections["cv"] = summarise(
+            cross_validated(corpora, config, jobs),
+            thresholds,
+            alert,
+            reps,
+            args.out,
+            "cv",
+            "Grouped cross-validation, this configuration",
+        )
+    if args.baseline:
+        plain = [CAMEO_EXAMPLES_ONLY if c == "cameo" else c for c in corpora]
+        sections["baseline"] = summarise(
+            cross_validated(plain, BASELINE, jobs),
+            thresholds,
+            alert,
+            reps,
+            args.out,
+            "baseline",
+            "Grouped cross-validation, plain baseline (word 1-2 grams, C=4, no weights, no Platt)",
+        )
+    loaded = load_sources(args.data or ["petrarch"], positive_class=args.positive_class)
+    sections["held_out"] = summarise(
+        held_out(scorer, loaded),
+        thresholds,
+        alert,
+        reps,
+        args.out,
+        "held-out",
+        "Held out: " + ", ".join(s.name for s in loaded),
+    )
+    swap = actor_swap_check(lambda texts: 1.0 / (1.0 + np.exp(-scorer.logits(texts))))
+    return {
+        "model": {k: manifest.get(k) for k in ("version", "created_at", "hyperparameters")},
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": command,
+        "reps": reps,
+        "alert_threshold": alert,
+        "sections": sections,
+        "actor_swap": {
+            "original": swap.original,
+            "swapped": swap.swapped,
+            "mean_abs_change": swap.mean_abs_change,
+            "max_abs_change": swap.max_abs_change,
+        },
+    }
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,137 @@
+"""Named experiments: grouped-CV tables and the `petrarch` check behind the model's choices.
+
+    python -m training.experiments unquad            # UN QuadClass in or out; its class 0
+    python -m training.experiments weighting         # corpus weights: none, sqrt, equal
+    python -m training.experiments actors            # state names as features, or masked
+
+Each variant runs the same grouped cross-validation as `escalation-train`, then fits on all its
+rows and scores `petrarch` (never trained or tuned on) as an independent check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from training.actor_swap import actor_swap_check
+from training.adapters import Example, unquad_examples
+from training.datasets import REGISTRY, Corpus, load_corpus
+from training.metrics import binary_metrics
+from training.pipeline import TrainConfig
+from training.train import (
+    TrainingSet,
+    alert_threshold,
+    cross_validate,
+    cv_metrics,
+    fit_final,
+    format_metrics,
+)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One configuration to compare: its corpora and hyper-parameters."""
+
+    name: str
+    corpora: tuple[str | Corpus, ...]
+    config: TrainConfig = field(default_factory=TrainConfig)
+
+
+def _unquad(irrelevant: str) -> Corpus:
+    """The `unquad` entry with class 0 (irrelevant) handled as given."""
+    return replace(REGISTRY["unquad"], adapter=partial(unquad_examples, irrelevant=irrelevant))
+
+
+def _negative_scored_without_class_0(paths: Mapping[str, Path]) -> Iterator[Example]:
+    """Class 0 trained as negative but not scored, so both class-0 choices are judged on the
+    same rows (classes 1-4)."""
+    kept = {(e.group, e.text) for e in unquad_examples(paths, irrelevant="drop")}
+    for e in unquad_examples(paths, irrelevant="negative"):
+        yield replace(e, evaluate=(e.group, e.text) in kept)
+
+
+UNQUAD_COMPARABLE = replace(REGISTRY["unquad"], adapter=_negative_scored_without_class_0)
+THREE = ("unscon", "cameo", "ngec")
+FOUR = (*THREE, "unquad")
+EXPERIMENTS: dict[str, tuple[Variant, ...]] = {
+    "unquad": (
+        Variant("three corpora", THREE),
+        Variant("+ unquad, class 0 negative", (*THREE, _unquad("negative"))),
+        Variant("+ unquad, class 0 negative, scored on 1-4", (*THREE, UNQUAD_COMPARABLE)),
+        Variant("+ unquad, class 0 dropped", (*THREE, _unquad("drop"))),
+    ),
+    "weighting": tuple(
+        Variant(f"corpus weighting {mode}", FOUR, TrainConfig(corpus_weighting=mode))
+        for mode in ("none", "sqrt", "equal")
+    ),
+    "actors": (
+        Variant("names as features", FOUR, TrainConfig(mask_actors=False)),
+        Variant("state actors masked", FOUR, TrainConfig(mask_actors=True)),
+    ),
+}
+
+
+def run_variant(variant: Variant, jobs: int) -> dict[str, Any]:
+    """Grouped-CV metrics per corpus and pooled, and the final model's petrarch metrics."""
+    loaded = [load_corpus(c) for c in variant.corpora]
+    data = TrainingSet.from_sources(loaded, variant.config.corpus_weighting)
+    logits, probs = cross_validate(data, variant.config, jobs)
+    metrics = cv_metrics(data, probs, alert_threshold())
+    pipeline = fit_final(data, variant.config, logits)
+    check = load_corpus("petrarch").examples
+    p = pipeline.predict_proba([e.text for e in check])[:, 1]
+    metrics["petrarch (check)"] = binary_metrics([e.label for e in check], p, alert_threshold())
+    swap = actor_swap_check(lambda texts: pipeline.predict_proba(list(texts))[:, 1])
+    metrics["actor swap"] = {
+        "mean_abs_change": swap.mean_abs_change,
+        "max_abs_change": swap.max_abs_change,
+    }
+    return metrics
+
+
+def comparison_table(results: dict[str, dict[str, Any]], metric: str) -> str:
+    """Markdown: one row per corpus, one column per variant."""
+    names = list(results)
+    corpora = list(dict.fromkeys(c for r in results.values() for c in r if metric in r[c]))
+    lines = [f"| {metric} | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for corpus in corpora:
+        cells = [f"{results[n][corpus][metric]:.3f}" if corpus in results[n] else "" for n in names]
+        lines.append(f"| {corpus} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run an experiment's variants and print their tables."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    parser = argparse.ArgumentParser(
+        prog="python -m training.experiments",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("experiment", choices=sorted(EXPERIMENTS))
+    parser.add_argument("--out", type=Path, help="also write the metrics as JSON")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args(argv)
+    results = {}
+    for variant in EXPERIMENTS[args.experiment]:
+        results[variant.name] = run_variant(variant, max(1, args.jobs))
+        scored = {k: v for k, v in results[variant.name].items() if "roc_auc" in v}
+        print(f"\n## {variant.name}\n{format_metrics(scored)}")
+    for metric in ("roc_auc", "average_precision", "brier", "ece", "mean_abs_change"):
+        print(f"\n{comparison_table(results, metric)}")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
