@@ -1,25 +1,24 @@
 """Score texts with a loaded artifact: probability, level, phrases, sentences.
 
-The pipeline is `features` (a TfidfVectorizer, or a FeatureUnion of them, using the analyzers of
-`model.text`) followed by `clf` (a LogisticRegression whose coefficients already include the
-Platt calibration). One `transform` call vectorises every article and every sentence of a batch.
+The pipeline is `features` (TF-IDF blocks using the analyzers of `model.text`) followed by `clf`
+(a LogisticRegression whose coefficients already include the Platt calibration). It is compiled
+once (`model.compiled`); a batch's articles and all their sentences are counted in one pass.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from scipy.special import expit
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion
 
 from model.artifact import Artifact, load_artifact
-from model.explain import explain_row
-from model.text import CharAnalyzer, WordAnalyzer, split_sentences
-from model.types import ArticleScore, Explanation, Phrase, SentenceScore
+from model.compiled import CompiledModel, Segments
+from model.explain import phrase_table
+from model.text import split_sentences, tokenize
+from model.types import ArticleScore, Explanation, SentenceScore
 
 DEFAULT_TOP_K = 10
 # Fallback bands when a manifest carries none: lower bound of each level.
@@ -29,17 +28,6 @@ DEFAULT_LEVELS: tuple[tuple[str, float], ...] = (
     ("high", 0.5),
     ("severe", 0.8),
 )
-
-
-def _vectorisers(features: Any) -> list[TfidfVectorizer]:
-    """The TF-IDF blocks of the pipeline's feature step, in column order."""
-    if isinstance(features, TfidfVectorizer):
-        return [features]
-    if isinstance(features, FeatureUnion):
-        if features.transformer_weights:
-            raise ValueError("weighted feature unions are not supported")
-        return [t for _, t in features.transformer_list]
-    raise ValueError(f"unsupported feature step {type(features).__name__}")
 
 
 def level_for(score: float, levels: Sequence[tuple[str, float]]) -> str:
@@ -55,21 +43,11 @@ class Scorer:
     """A loaded model that scores and explains texts."""
 
     def __init__(self, artifact: Artifact) -> None:
-        """Prepare the pipeline's pieces once; scoring reuses them."""
+        """Compile the pipeline once; scoring reuses it."""
         self.artifact = artifact
         self.manifest = artifact.manifest
         self.version = artifact.version
-        self._features = artifact.pipeline.named_steps["features"]
-        clf = artifact.pipeline.named_steps["clf"]
-        self._coef = np.asarray(clf.coef_, dtype=np.float64).ravel()
-        self._bias = float(np.asarray(clf.intercept_).ravel()[0])
-        self._blocks: list[tuple[WordAnalyzer | CharAnalyzer, dict[str, int], int]] = []
-        offset = 0
-        for vec in _vectorisers(self._features):
-            if not isinstance(vec.analyzer, WordAnalyzer | CharAnalyzer):
-                raise ValueError("vectorisers must use model.text analyzers")
-            self._blocks.append((vec.analyzer, vec.vocabulary_, offset))
-            offset += len(vec.vocabulary_)
+        self._model = CompiledModel(artifact.pipeline)
         levels = self.manifest.get("levels") or [{"name": n, "min": m} for n, m in DEFAULT_LEVELS]
         self.levels: tuple[tuple[str, float], ...] = tuple(
             (str(b["name"]), float(b["min"])) for b in levels
@@ -82,69 +60,59 @@ class Scorer:
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """The calibrated logit of each text (no explanation)."""
-        return self._features.transform(list(texts)) @ self._coef + self._bias
+        return self._model.logits(texts)
 
     def explain(self, text: str) -> Explanation:
         """Every phrase's contribution for one text, summing exactly to its logit."""
-        row = self._features.transform([text]).tocsr()
-        return self._explain_row(text, row.indices, row.data)
-
-    def _explain_row(self, text: str, indices: np.ndarray, data: np.ndarray) -> Explanation:
-        """Explanation from one sparse row's column indices and TF-IDF values."""
-        contributions = data * self._coef[indices]
-        phrases = explain_row(text, self._blocks, indices, contributions)
-        logit = self._bias + float(contributions.sum())
-        return Explanation(bias=self._bias, logit=logit, phrases=tuple(phrases))
+        tokens = tokenize(text)
+        analysed = self._model.analyse(text, tokens, 0, len(tokens))
+        segments = Segments(self._model)
+        segments.add(analysed)
+        logit = float(segments.logits()[0])
+        phrases = phrase_table(analysed, segments.counted(), 0).all()
+        return Explanation(bias=self._model.bias, logit=logit, phrases=phrases)
 
     def score(self, text: str, top_k: int = DEFAULT_TOP_K) -> ArticleScore:
         """Score and explain one text."""
         return self.score_many([text], top_k=top_k)[0]
 
     def score_many(self, texts: Sequence[str], top_k: int = DEFAULT_TOP_K) -> list[ArticleScore]:
-        """Score and explain many texts with one vectorisation pass over articles and sentences."""
+        """Score and explain many texts: one pass counts every article and every sentence."""
         if top_k < 1:
             raise ValueError("top_k must be at least 1")
         texts = list(texts)
-        sentence_spans = [split_sentences(t) for t in texts]
-        sentence_texts = [
-            t[s:e] for t, spans in zip(texts, sentence_spans, strict=True) for s, e in spans
-        ]
-        matrix = self._features.transform(texts + sentence_texts).tocsr()
-        sentence_scores = expit(matrix[len(texts) :] @ self._coef + self._bias)
+        segments = Segments(self._model)
+        articles, spans = [], []
+        for text in texts:
+            tokens = tokenize(text)
+            articles.append(self._model.analyse(text, tokens, 0, len(tokens)))
+            segments.add(articles[-1])
+        for text, article in zip(texts, articles, strict=True):
+            starts = [t.start for t in article.tokens]
+            spans.append(split_sentences(text))
+            bounds = [bisect_left(starts, start) for start, _ in spans[-1]] + [len(starts)]
+            segments.add_sentences(text, article, list(zip(bounds, bounds[1:], strict=False)))
+        probabilities = expit(segments.logits())
+        counted = segments.counted()
         results = []
-        cursor = 0
-        for i, text in enumerate(texts):
-            row = matrix[i]
-            explanation = self._explain_row(text, row.indices, row.data)
-            n = len(sentence_spans[i])
-            sentences = tuple(
+        cursor = len(articles)
+        for i, article in enumerate(articles):
+            n = len(spans[i])
+            sentence_scores = tuple(
                 SentenceScore(start=s, end=e, score=float(p))
-                for (s, e), p in zip(
-                    sentence_spans[i], sentence_scores[cursor : cursor + n], strict=True
-                )
+                for (s, e), p in zip(spans[i], probabilities[cursor : cursor + n], strict=True)
             )
             cursor += n
-            results.append(self._result(explanation, sentences, top_k))
+            table = phrase_table(article, counted, i)
+            score = float(probabilities[i])
+            results.append(
+                ArticleScore(
+                    score=score,
+                    level=level_for(score, self.levels),
+                    phrases=table.top(top_k, +1),
+                    deescalating_phrases=table.top(top_k, -1),
+                    sentences=sentence_scores,
+                    model_version=self.version,
+                )
+            )
         return results
-
-    def _result(
-        self, explanation: Explanation, sentences: tuple[SentenceScore, ...], top_k: int
-    ) -> ArticleScore:
-        """Assemble the answer: probability, band and the strongest phrases each way."""
-        score = float(expit(explanation.logit))
-        ranked = sort_phrases(explanation.phrases)
-        up = tuple(p for p in ranked if p.weight > 0)[:top_k]
-        down = tuple(p for p in reversed(ranked) if p.weight < 0)[:top_k]
-        return ArticleScore(
-            score=score,
-            level=level_for(score, self.levels),
-            phrases=up,
-            deescalating_phrases=down,
-            sentences=sentences,
-            model_version=self.version,
-        )
-
-
-def sort_phrases(phrases: Sequence[Phrase]) -> list[Phrase]:
-    """Phrases by descending weight, ties by text (a stable, documented order)."""
-    return sorted(phrases, key=lambda p: (-p.weight, p.text))

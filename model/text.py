@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from model.actors import ACTOR_NAMES, CAPITALS_ONLY, FIRST_WORDS, MAX_NAME_WORDS
 
@@ -20,8 +21,7 @@ _TOKEN_RE = re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")
 _NORMALISE = str.maketrans({"\u2019": "'", "\u2010": "-", "\u2011": "-"})
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One word of the text: its normalised form and its `[start, end)` span."""
 
     norm: str
@@ -34,10 +34,25 @@ def normalise(word: str) -> str:
     return word.translate(_NORMALISE).lower()
 
 
+_NORMS: dict[str, str] = {}  # surface word -> normalise(word): words repeat across texts
+_NORMS_LIMIT = 500_000
+
+
 def tokenize(text: str) -> list[Token]:
     """Split text into words with offsets. Every word is kept (even "a"), so a word n-gram is
     always adjacent words as written and its span reads as the phrase."""
-    return [Token(normalise(m.group()), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    norms = _NORMS
+    tokens = []
+    for m in _TOKEN_RE.finditer(text):
+        word = m.group()
+        norm = norms.get(word)
+        if norm is None:
+            norm = normalise(word)
+            if len(norms) >= _NORMS_LIMIT:
+                norms.clear()
+            norms[word] = norm
+        tokens.append(Token(norm, m.start(), m.end()))
+    return tokens
 
 
 def actor_mask(text: str, tokens: list[Token]) -> list[bool]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from collections import Counter, defaultdict
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model import Artifact, Scorer
-from model.text import tokenize
+from model.text import actor_mask, tokenize, word_char_ngrams
 from tests.conftest import TINY_CONFIG, fit_tiny
 
 TEXTS = [
@@ -165,3 +166,67 @@ def test_masked_model_ignores_which_state_is_named(masked_scorer: Scorer) -> Non
     assert masked_scorer.score(hostile).score == pytest.approx(
         masked_scorer.score(neutral).score, abs=1e-12
     )
+
+
+def reference_phrase_weights(scorer: Scorer, text: str) -> dict[str, float]:
+    """Phrase weights computed independently from scikit-learn's own feature vector: word
+    n-grams as they are, each character n-gram's contribution split evenly over its
+    occurrences and added to the word each occurrence lies in."""
+    features = scorer.artifact.pipeline.named_steps["features"]
+    coef = scorer.artifact.pipeline.named_steps["clf"].coef_.ravel()
+    word_vec, char_vec = (t for _, t in features.transformer_list)
+    n_word = len(word_vec.vocabulary_)
+    by_column = {j: g for g, j in word_vec.vocabulary_.items()}
+    row = features.transform([text]).tocsr()
+    contribution = dict(
+        zip(row.indices.tolist(), (row.data * coef[row.indices]).tolist(), strict=True)
+    )
+    weights: dict[str, float] = defaultdict(float)
+    for j, c in contribution.items():
+        if j < n_word:
+            weights[by_column[j]] += c
+    tokens = tokenize(text)
+    analyzer = char_vec.analyzer
+    masked = actor_mask(text, tokens) if analyzer.mask_actors else [False] * len(tokens)
+    hits = [
+        (g, t.norm)
+        for t, m in zip(tokens, masked, strict=True)
+        if not m
+        for g in word_char_ngrams(t.norm, analyzer.min_n, analyzer.max_n)
+        if g in char_vec.vocabulary_
+    ]
+    counts = Counter(g for g, _ in hits)
+    for g, norm in hits:
+        weights[norm] += contribution[n_word + char_vec.vocabulary_[g]] / counts[g]
+    return dict(weights)
+
+
+@pytest.mark.parametrize("masked", [False, True])
+@pytest.mark.parametrize(
+    "text",
+    [
+        *TEXTS,
+        "Russia's army threatened strikes; the US and Iran met.",
+        "North\nKorea threatened. Korea talks? North Korea aid.",
+    ],
+)
+def test_phrase_weights_match_an_independent_reference(
+    scorer: Scorer, masked_scorer: Scorer, masked: bool, text: str
+) -> None:
+    model = masked_scorer if masked else scorer
+    expected = reference_phrase_weights(model, text)
+    got = {p.text: p.weight for p in model.explain(text).phrases}
+    assert got.keys() == expected.keys()
+    for phrase, weight in expected.items():
+        assert got[phrase] == pytest.approx(weight, abs=1e-9), phrase
+
+
+def test_sentence_scores_equal_scoring_each_sentence_alone_with_masking(
+    masked_scorer: Scorer,
+) -> None:
+    """A name split across sentences ("North" / "Korea") is masked per sentence, as alone."""
+    text = "Troops massed near North\nKorea threatened a strike. Talks on aid resumed in Oslo."
+    result = masked_scorer.score(text)
+    for sentence in result.sentences:
+        alone = masked_scorer.score(text[sentence.start : sentence.end]).score
+        assert sentence.score == pytest.approx(alone, abs=1e-12)
