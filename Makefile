@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 MODEL ?= $(or $(ESCALATION_MODEL_PATH),artifacts/escalation-model.joblib)
 
-.PHONY: setup model serve test lint clean
+.PHONY: setup model serve test lint report clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ lint: setup
 
 test: lint  ## ruff, then the whole test suite
 	$(BIN)/python -m pytest -q
+
+report: model  ## regenerate docs/report (grouped CV, baseline, petrarch, actor swap)
+	$(BIN)/escalation-evaluate --model $(MODEL) --cv --baseline --out docs/report
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

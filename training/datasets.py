@@ -24,6 +24,7 @@ from training.adapters import (
     UNQUAD_EN,
     UNQUAD_IDS,
     UNSCON_SENTENCES,
+    UNSCON_UNITS,
     DataError,
     Example,
     cameo_examples,
@@ -31,7 +32,7 @@ from training.adapters import (
     parse_csv,
     petrarch_examples,
     unquad_examples,
-    unscon_examples,
+    unscon_all_examples,
 )
 
 __all__ = [
@@ -130,12 +131,18 @@ REGISTRY: dict[str, Corpus] = {
                     _raw(*_UNSCON, "data/conflict_annotations_sentences.csv"),
                     "a99b1dee3b9be3e0baa06849920f9149944cbec3383c7a962ae91858e5e09836",
                 ),
+                RemoteFile(
+                    UNSCON_UNITS,
+                    _raw(*_UNSCON, "data/conflict_annotations.csv"),
+                    "59f1c9ef6c4f994ced56f545303b498c94d5b462861539ca3907fac6f0dc88e7",
+                ),
             ),
             "CC BY-SA 4.0",
-            "UN Security Council speeches (Ukraine 2014, WPS 2016), one row per sentence; "
-            "1 = verbal conflict annotated (negative evaluation, challenge, correction)",
+            "UN Security Council speeches (Ukraine 2014, WPS 2016): sentences, and discourse "
+            "units trained on only; 1 = verbal conflict annotated (negative evaluation, "
+            "challenge, correction)",
             True,
-            unscon_examples,
+            unscon_all_examples,
         ),
         Corpus(
             "cameo",
@@ -207,7 +214,7 @@ REGISTRY: dict[str, Corpus] = {
     )
 }
 
-DEFAULT_TRAINING: tuple[str, ...] = ("unscon", "cameo", "ngec")
+DEFAULT_TRAINING: tuple[str, ...] = ("unscon", "cameo", "ngec", "unquad")
 
 
 def data_dir_from_env() -> Path | None:

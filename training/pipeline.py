@@ -25,7 +25,7 @@ class TrainConfig:
     use_char: bool = True
     # State names, demonyms and capitals produce no features (model.actors): scores follow the
     # rhetoric, not which country is named.
-    mask_actors: bool = False
+    mask_actors: bool = True
     min_df: int = 2
     C: float = 1.0
     class_weight: str | None = "balanced"

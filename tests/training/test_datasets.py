@@ -17,6 +17,7 @@ from training.adapters import (
     NGEC_STORIES,
     UNQUAD_EN,
     UNQUAD_IDS,
+    UNSCON_UNITS,
     unquad_examples,
 )
 from training.datasets import (
@@ -70,7 +71,7 @@ def copy_unquad(tmp_path: Path, en_edit=None, ids_edit=None) -> dict[str, Path]:
 
 def test_registry_names_order_and_defaults():
     assert list(REGISTRY) == ["unscon", "cameo", "ngec", "petrarch", "unquad"]
-    assert DEFAULT_TRAINING == ("unscon", "cameo", "ngec")
+    assert DEFAULT_TRAINING == ("unscon", "cameo", "ngec", "unquad")
     assert [n for n, c in REGISTRY.items() if not c.for_training] == ["petrarch"]
     assert REGISTRY["unscon"].licence == "CC BY-SA 4.0"
     assert {c.licence for n, c in REGISTRY.items() if n != "unscon"} == {"MIT"}
@@ -92,7 +93,7 @@ def test_registry_files_are_pinned(name):
 
 
 def test_unscon_labels_groups_and_detokenising():
-    rows = run("unscon")
+    rows = [r for r in run("unscon") if r.evaluate]
     assert [(r.text, r.label, r.group) for r in rows] == [
         (
             "The delegation of Sylvania has, once again, ignored every warning.",
@@ -117,6 +118,25 @@ def test_unscon_labels_groups_and_detokenising():
         ("We thank the presidency for convening this meeting.", 0, "UNSC_2099_SPV.0001/spch002"),
     ]  # the blank sentence is skipped
     assert {r.source for r in rows} == {"unscon"}
+
+
+def test_unscon_discourse_units_train_in_their_speech_but_are_not_scored():
+    units = [r for r in run("unscon") if not r.evaluate]
+    assert [(r.text, r.label, r.group) for r in units] == [
+        ("The delegation of Sylvania has,", 1, "UNSC_2099_SPV.0001/spch001"),
+        ("once again, ignored every warning.", 1, "UNSC_2099_SPV.0001/spch001"),
+        ("We welcome the report of the Special Envoy", 0, "UNSC_2099_SPV.0001/spch001"),
+        ("That claim is simply not true;", 1, "UNSC_2099_SPV.0001/spch002"),
+    ]  # the blank unit is skipped
+
+
+def test_unscon_unit_of_an_unknown_speech_is_an_error(tmp_path):
+    paths = fixture_paths("unscon")
+    units = tmp_path / "conflict_annotations.csv"
+    text = paths[UNSCON_UNITS].read_text(encoding="utf-8")
+    units.write_text(text.replace("spch002_Sylvania", "spch009_Ruritania"), encoding="utf-8")
+    with pytest.raises(DataError, match=r"conflict_annotations.csv:5: unknown speech"):
+        list(REGISTRY["unscon"].adapter({**paths, UNSCON_UNITS: units}))
 
 
 def test_cameo_cleaning_labels_and_groups():
@@ -580,7 +600,7 @@ class TestRealCorpora:
     @pytest.mark.parametrize(
         ("name", "rows", "positives"),
         [
-            ("unscon", 2377, 681),
+            ("unscon", 2377 + 4726, 681 + 1501),
             ("cameo", 569, 331),
             ("ngec", 4500, 2424),
             ("petrarch", 66, 35),
@@ -595,7 +615,9 @@ class TestRealCorpora:
         assert not self.cache.exists()  # served from the mirror, nothing downloaded
 
     def test_unscon_groups_are_speeches(self):
-        assert len({e.group for e in load_corpus("unscon").examples}) == 86
+        rows = load_corpus("unscon").examples
+        assert len({e.group for e in rows}) == 86
+        assert sum(e.evaluate for e in rows) == 2377  # the sentences; units only train
 
     def test_cameo_is_clean(self):
         texts = [e.text for e in load_corpus("cameo").examples]
