@@ -13,7 +13,7 @@ import os
 import tempfile
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -213,6 +213,16 @@ REGISTRY: dict[str, Corpus] = {
         ),
     )
 }
+
+
+def scored_rows_only(corpus: Corpus) -> Corpus:
+    """The same corpus without its training-only rows (e.g. CAMEO without code definitions)."""
+
+    def adapter(paths: Mapping[str, Path]) -> Iterator[Example]:
+        return (e for e in corpus.adapter(paths) if e.evaluate)
+
+    return replace(corpus, adapter=adapter)
+
 
 DEFAULT_TRAINING: tuple[str, ...] = ("unscon", "cameo", "ngec", "unquad")
 

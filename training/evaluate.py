@@ -17,18 +17,26 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 
 from model import Scorer, default_model_path
 from model.artifact import ArtifactError
 from training.actor_swap import actor_swap_check
-from training.adapters import cameo_examples
-from training.datasets import REGISTRY, Corpus, DataError, LoadedSource, load_corpus, load_sources
+from training.datasets import (
+    REGISTRY,
+    Corpus,
+    DataError,
+    LoadedSource,
+    load_corpus,
+    load_sources,
+    scored_rows_only,
+)
 from training.metrics import confusion_at, with_intervals
 from training.pipeline import TrainConfig
 from training.report import (
@@ -37,16 +45,13 @@ from training.report import (
     plot_precision_recall,
     plot_reliability,
 )
-from training.train import TrainingSet, cross_validate
+from training.train import TrainingSet, command_parser, cross_validate
 
 log = logging.getLogger("escalation.evaluate")
 
 # The plain baseline the quality work is measured against: word 1-2 grams, C=4, balanced,
 # no corpus weights, no calibration, CAMEO examples only.
 BASELINE = TrainConfig(use_char=False, C=4.0, corpus_weighting="none", calibration="none")
-CAMEO_EXAMPLES_ONLY = replace(
-    REGISTRY["cameo"], adapter=lambda paths: (e for e in cameo_examples(paths) if e.evaluate)
-)
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ def cross_validated(corpora: Sequence[str | Corpus], config: TrainConfig, jobs: 
 def held_out(scorer: Scorer, loaded: Sequence[LoadedSource]) -> Scored:
     """The artifact's probabilities on data it was not trained on."""
     rows = [e for src in loaded for e in src.examples if e.evaluate]
-    probs = 1.0 / (1.0 + np.exp(-scorer.logits([e.text for e in rows])))
+    probs = expit(scorer.logits([e.text for e in rows]))
     return Scored(
         np.array([e.label for e in rows]),
         probs,
@@ -146,12 +151,7 @@ def render(report: Mapping[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: 0 on success, 2 on an unusable model or data."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    parser = argparse.ArgumentParser(
-        prog="escalation-evaluate",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = command_parser("escalation-evaluate", __doc__)
     parser.add_argument("--model", type=Path, help="artifact (default: the default model path)")
     parser.add_argument(
         "--data",
@@ -188,39 +188,29 @@ def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict
     jobs, reps = max(1, args.jobs), args.reps
     sections: dict[str, Any] = {}
     corpora = [s["name"] for s in manifest.get("sources", []) if s["name"] in REGISTRY]
+
+    def section(scored: Scored, key: str, title: str) -> dict[str, Any]:
+        return summarise(scored, thresholds, alert, reps, args.out, key, title)
+
     if args.cv:
         config = TrainConfig(**manifest["hyperparameters"])
-        sections["cv"] = summarise(
+        sections["cv"] = section(
             cross_validated(corpora, config, jobs),
-            thresholds,
-            alert,
-            reps,
-            args.out,
             "cv",
             "Grouped cross-validation, this configuration",
         )
     if args.baseline:
-        plain = [CAMEO_EXAMPLES_ONLY if c == "cameo" else c for c in corpora]
-        sections["baseline"] = summarise(
+        plain = [scored_rows_only(REGISTRY["cameo"]) if c == "cameo" else c for c in corpora]
+        sections["baseline"] = section(
             cross_validated(plain, BASELINE, jobs),
-            thresholds,
-            alert,
-            reps,
-            args.out,
             "baseline",
             "Grouped cross-validation, plain baseline (word 1-2 grams, C=4, no weights, no Platt)",
         )
     loaded = load_sources(args.data or ["petrarch"], positive_class=args.positive_class)
-    sections["held_out"] = summarise(
-        held_out(scorer, loaded),
-        thresholds,
-        alert,
-        reps,
-        args.out,
-        "held-out",
-        "Held out: " + ", ".join(s.name for s in loaded),
+    sections["held_out"] = section(
+        held_out(scorer, loaded), "held-out", "Held out: " + ", ".join(s.name for s in loaded)
     )
-    swap = actor_swap_check(lambda texts: 1.0 / (1.0 + np.exp(-scorer.logits(texts))))
+    swap = actor_swap_check(lambda texts: expit(scorer.logits(texts)))
     return {
         "model": {k: manifest.get(k) for k in ("version", "created_at", "hyperparameters")},
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -208,13 +208,17 @@ def train(
     return manifest
 
 
+def command_parser(prog: str, description: str | None) -> argparse.ArgumentParser:
+    """A training-side command: progress logged to stderr, the module docstring as help."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    return argparse.ArgumentParser(
+        prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options."""
-    parser = argparse.ArgumentParser(
-        prog="escalation-train",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = command_parser("escalation-train", __doc__)
     parser.add_argument(
         "--data",
         action="append",
@@ -248,7 +252,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: exit 0 on success, 2 on a data or usage problem (nothing written)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     args = parse_args(argv)
     out = args.out or default_model_path()
     if args.if_missing:

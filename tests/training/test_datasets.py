@@ -34,6 +34,7 @@ from training.datasets import (
     load_sources,
     load_user_file,
     resolve_file,
+    scored_rows_only,
 )
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "data"
@@ -642,3 +643,9 @@ class TestRealCorpora:
             )
         )
         assert (len(dropped), sum(e.label for e in dropped)) == (3094, 1551)
+
+
+def test_scored_rows_only_drops_training_only_rows():
+    full = run("cameo")
+    scored = list(scored_rows_only(REGISTRY["cameo"]).adapter(fixture_paths("cameo")))
+    assert scored == [r for r in full if r.evaluate] and len(scored) < len(full)
