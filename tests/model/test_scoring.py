@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model import Artifact, Scorer
+from model.scoring import BATCH_CHUNK
 from model.text import actor_mask, tokenize, word_char_ngrams
 from tests.conftest import TINY_CONFIG, fit_tiny
 
@@ -230,3 +231,11 @@ def test_sentence_scores_equal_scoring_each_sentence_alone_with_masking(
     for sentence in result.sentences:
         alone = masked_scorer.score(text[sentence.start : sentence.end]).score
         assert sentence.score == pytest.approx(alone, abs=1e-12)
+
+
+def test_score_many_across_chunks_matches_score(scorer: Scorer) -> None:
+    texts = [f"{TEXTS[i % 3]} Item {i}." for i in range(BATCH_CHUNK * 2 + 3)]
+    many = scorer.score_many(texts, top_k=3)
+    assert len(many) == len(texts)
+    for text in (texts[0], texts[BATCH_CHUNK], texts[-1]):
+        assert many[texts.index(text)] == scorer.score(text, top_k=3)
