@@ -1,0 +1,1 @@
+"""Benchmark harness for the escalation-risk scorer: `python -m bench.run` (see README.md)."""

@@ -1,0 +1,1 @@
+"""Other servers of the same trained pipeline, measured side by side with ours."""
