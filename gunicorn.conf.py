@@ -39,7 +39,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or min(_cores() + 1, 8))
 worker_class = "sync"
 preload_app = False  # each worker loads the model itself, so HUP picks up a new artifact
 # A worker busy this long is killed and replaced. The largest body (8 MiB, ~8M characters)
-# takes ~40 s to score on one core with the tiny test model; a hang should not last longer.
+# takes about 10 s to score on one core (about 1 ms per KB); a hang should not last longer.
 timeout = 120
 graceful_timeout = 8  # under a container runtime's 10 s stop grace period
 # No keepalive: sync workers close each connection; put a proxy in front for slow clients.

@@ -195,9 +195,9 @@ tuvalu|tuvaluan|funafuti
 uganda|ugandan/ugandans|kampala
 ukraine|ukrainian/ukrainians|kyiv/kiev
 united arab emirates/uae|emirati/emiratis|abu dhabi/dubai
-united kingdom/uk/britain/great britain|british/briton/britons|london/downing street/whitehall
+united kingdom/uk/u k/britain/great britain|british/briton/britons|london/downing street/whitehall
 england/scotland/wales|english/scottish/welsh|
-united states/united states of america/us/usa/america|american/americans|washington
+united states/united states of america/us/usa/u s/u s a/america|american/americans|washington
 |white house/pentagon|
 uruguay|uruguayan/uruguayans|montevideo
 uzbekistan|uzbek/uzbeks|tashkent
@@ -221,7 +221,9 @@ def _names() -> frozenset[str]:
 
 ACTOR_NAMES: frozenset[str] = _names()
 # Names that are also ordinary words ("us", "car"...) count only when written in capitals.
-CAPITALS_ONLY: frozenset[str] = frozenset({"us", "uk", "usa", "uae", "drc", "prc", "dprk", "rok"})
+CAPITALS_ONLY: frozenset[str] = frozenset(
+    {"us", "uk", "usa", "u s", "u s a", "u k", "uae", "drc", "prc", "dprk", "rok"}
+)
 # Longest name in words, and the words a multi-word name can start with (a fast first check).
 MAX_NAME_WORDS: int = max(len(n.split()) for n in ACTOR_NAMES)
 FIRST_WORDS: frozenset[str] = frozenset(n.split()[0] for n in ACTOR_NAMES if " " in n)

@@ -48,6 +48,9 @@ def parse_jsonl(lines: Iterable[str], name: str) -> Iterator[InputRow]:
         except json.JSONDecodeError as exc:
             yield InputRow(fallback, number, error=f"invalid JSON: {exc.msg}")
             continue
+        except (ValueError, RecursionError):  # over-long integers, absurd nesting
+            yield InputRow(fallback, number, error="JSON this tool does not accept")
+            continue
         if not isinstance(obj, dict):
             yield InputRow(fallback, number, error="line is not a JSON object")
             continue
@@ -116,7 +119,12 @@ def score_rows(
             else:
                 scored += 1
                 record = {"id": row.id, **next(results).to_dict()}
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            try:
+                line = json.dumps(record, ensure_ascii=False) + "\n"
+                line.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate (e.g. in an id) cannot be UTF-8
+                line = json.dumps(record) + "\n"
+            out.write(line)
         if scored + failed > BATCH_SIZE:
             print(f"escalation-score: {scored + failed} rows done", file=err)
     return scored, failed

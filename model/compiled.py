@@ -19,9 +19,17 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from model.text import CharAnalyzer, Token, WordAnalyzer, actor_mask, tokenize, word_char_ngrams
+from model.text import (
+    CACHED_WORD_CHARS,
+    CharAnalyzer,
+    Token,
+    WordAnalyzer,
+    actor_mask,
+    tokenize,
+    word_char_ngrams,
+)
 
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 100_000
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
@@ -76,8 +84,9 @@ def _ngram_table(vocab: dict[str, int]) -> tuple[dict[str, int], np.ndarray, np.
     ids: dict[str, int] = {}
     for words, _ in grams:
         for word in words:
-            ids.setdefault(word, len(ids))
-    width = len(ids) + 1
+            # ids from 1: with a 0, the keys of (0, a, b) and (a, b) would be equal
+            ids.setdefault(word, len(ids) + 1)
+    width = len(ids) + 1  # ids run 1..len(ids)
     if width ** max((len(w) for w, _ in grams), default=1) >= 2**62:
         raise ValueError("n-grams too long for integer keys")
     keys = np.zeros(len(grams), dtype=np.int64)
@@ -92,7 +101,7 @@ def _ngram_table(vocab: dict[str, int]) -> tuple[dict[str, int], np.ndarray, np.
 
 def _block(vec: TfidfVectorizer, coef: np.ndarray) -> Block:
     """A fitted vectoriser's block, checking it computes what `CompiledModel.count` does."""
-    if not (vec.sublinear_tf and vec.use_idf and vec.norm == "l2"):
+    if not (vec.sublinear_tf and vec.use_idf and vec.norm == "l2") or vec.binary:
         raise ValueError("compiled scoring needs sublinear tf, idf and the l2 norm")
     return Block(vec.vocabulary_, np.asarray(vec.idf_, dtype=np.float64), coef)
 
@@ -103,12 +112,16 @@ class CompiledModel:
     def __init__(self, pipeline: Pipeline) -> None:
         """Read vocabularies, idf and coefficients once."""
         clf = pipeline.named_steps["clf"]
+        if np.asarray(clf.coef_).shape[0] != 1:
+            raise ValueError("compiled scoring needs a binary classifier")
         coef = np.asarray(clf.coef_, dtype=np.float64).ravel()
         self.bias = float(np.asarray(clf.intercept_, dtype=np.float64).ravel()[0])
         vectorisers = _vectorisers(pipeline.named_steps["features"])
         kinds = [type(v.analyzer) for v in vectorisers]
         if kinds not in ([WordAnalyzer], [WordAnalyzer, CharAnalyzer]):
             raise ValueError("expected a model.text word block, optionally then a char block")
+        if sum(len(v.vocabulary_) for v in vectorisers) != len(coef):
+            raise ValueError("the classifier's coefficients do not match the vocabularies")
         size = len(vectorisers[0].vocabulary_)
         self.word = _block(vectorisers[0], coef[:size])
         self.word_analyzer: WordAnalyzer = vectorisers[0].analyzer
@@ -133,9 +146,10 @@ class CompiledModel:
                 found = [vocab[g] for g in word_char_ngrams(norm, a.min_n, a.max_n) if g in vocab]
             chars = np.array(found, dtype=np.int64) if found else _EMPTY
             entry = (self._ids.get(norm, -1), self.word.vocab.get(norm, -1), chars)
-            if len(self._words) >= _CACHE_LIMIT:
-                self._words.clear()
-            self._words[norm] = entry
+            if len(norm) <= CACHED_WORD_CHARS:
+                if len(self._words) >= _CACHE_LIMIT:
+                    self._words.clear()
+                self._words[norm] = entry
         return entry
 
     def analyse(self, text: str, tokens: list[Token], lo: int, hi: int) -> Analysed:

@@ -17,10 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.compiled import Analysed, Counted
+from model.compiled import _EMPTY, Analysed, Counted
 from model.types import Phrase
-
-_EMPTY = np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True)

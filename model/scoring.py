@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from scipy.special import expit
 
-from model.artifact import Artifact, load_artifact
+from model.artifact import Artifact, ArtifactError, load_artifact
 from model.compiled import CompiledModel, Segments
 from model.explain import phrase_table
 from model.text import split_sentences, tokenize
@@ -56,8 +56,12 @@ class Scorer:
 
     @classmethod
     def load(cls, path: Path) -> Scorer:
-        """Load and verify an artifact file."""
-        return cls(load_artifact(path))
+        """Load and verify an artifact file; ArtifactError if it cannot be scored."""
+        artifact = load_artifact(path)
+        try:
+            return cls(artifact)
+        except ValueError as exc:
+            raise ArtifactError(f"{path} holds a pipeline this scorer cannot use: {exc}") from exc
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """The calibrated logit of each text (no explanation)."""

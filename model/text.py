@@ -1,8 +1,8 @@
 """Tokens, n-grams and sentences with character offsets into the text as sent.
 
-Training and explanation share these functions: the vectorisers' analyzers are thin wrappers
-around the same generators the explainer uses, so every feature the model saw can be mapped
-back to the exact characters that produced it.
+Training and scoring share these definitions: the vectorisers' analyzers are built on
+`tokenize`, `actor_mask` and `word_char_ngrams`, and the compiled scorer (`model.compiled`)
+uses the same three, so every feature the model saw maps back to the characters that made it.
 """
 
 from __future__ import annotations
@@ -34,8 +34,11 @@ def normalise(word: str) -> str:
     return word.translate(_NORMALISE).lower()
 
 
-_NORMS: dict[str, str] = {}  # surface word -> normalise(word): words repeat across texts
-_NORMS_LIMIT = 500_000
+# Caches of per-word work: words repeat across texts. Only words of at most CACHED_WORD_CHARS
+# are kept (real words), so input made of long junk "words" cannot grow a worker's memory.
+CACHED_WORD_CHARS = 40
+_NORMS: dict[str, str] = {}  # surface word -> normalise(word)
+_NORMS_LIMIT = 100_000
 
 
 def tokenize(text: str) -> list[Token]:
@@ -48,31 +51,61 @@ def tokenize(text: str) -> list[Token]:
         norm = norms.get(word)
         if norm is None:
             norm = normalise(word)
-            if len(norms) >= _NORMS_LIMIT:
-                norms.clear()
-            norms[word] = norm
+            if len(word) <= CACHED_WORD_CHARS:
+                if len(norms) >= _NORMS_LIMIT:
+                    norms.clear()
+                norms[word] = norm
         tokens.append(Token(norm, m.start(), m.end()))
     return tokens
 
 
+_POSSESSIVE = ("'s", "\u2019s")
+
+
+def _bare(word: str) -> str:
+    """A word without a trailing possessive "'s"."""
+    return word[:-2] if word.endswith(_POSSESSIVE) else word
+
+
+def _names_actor(text: str, part: list[Token]) -> bool:
+    """Whether these consecutive tokens are one state actor's name (possessive allowed)."""
+    words = [t.norm for t in part]
+    for name in (" ".join(words), " ".join([*words[:-1], _bare(words[-1])])):
+        if name in ACTOR_NAMES:
+            return name not in CAPITALS_ONLY or all(
+                _bare(text[t.start : t.end]).isupper() for t in part
+            )
+    return False
+
+
+def _hyphen_actor(text: str, token: Token) -> bool:
+    """Whether a hyphenated word holds a state name ("US-led", "pro-Russian")."""
+    surfaces = re.split("[-\u2010\u2011]", text[token.start : token.end])
+    for norm, surface in zip(token.norm.split("-"), surfaces, strict=False):
+        name = _bare(norm)
+        if name in ACTOR_NAMES and (name not in CAPITALS_ONLY or _bare(surface).isupper()):
+            return True
+    return False
+
+
 def actor_mask(text: str, tokens: list[Token]) -> list[bool]:
-    """Which tokens belong to a state actor's name (`model.actors`), longest match first."""
+    """Which tokens belong to a state actor's name (`model.actors`), longest match first.
+
+    Possessives ("Russia's") and hyphenated words holding a name ("US-led", "Russia-Ukraine")
+    count; names that are also words ("us") count only in capitals ("US", "U.S.").
+    """
     mask = [False] * len(tokens)
     i = 0
     while i < len(tokens):
-        first = tokens[i].norm.removesuffix("'s")
-        longest = MAX_NAME_WORDS if first in FIRST_WORDS else 1
+        first = tokens[i].norm
+        longest = MAX_NAME_WORDS if first in FIRST_WORDS or _bare(first) in FIRST_WORDS else 1
         for n in range(min(longest, len(tokens) - i), 0, -1):
-            words = [t.norm for t in tokens[i : i + n]]
-            words[-1] = words[-1].removesuffix("'s")
-            name = " ".join(words)
-            if name in ACTOR_NAMES and (
-                name not in CAPITALS_ONLY or text[tokens[i].start : tokens[i].end].isupper()
-            ):
+            if _names_actor(text, tokens[i : i + n]):
                 mask[i : i + n] = [True] * n
                 i += n
                 break
         else:
+            mask[i] = "-" in first and _hyphen_actor(text, tokens[i])
             i += 1
     return mask
 
@@ -92,13 +125,22 @@ def word_ngrams(
             yield " ".join(norms[i : i + n]), i, i + n - 1
 
 
-@lru_cache(maxsize=65536)
 def word_char_ngrams(norm: str, min_n: int, max_n: int) -> tuple[str, ...]:
     """Character n-grams of one word padded with spaces (like scikit-learn's char_wb)."""
+    if len(norm) <= CACHED_WORD_CHARS:
+        return _cached_char_ngrams(norm, min_n, max_n)
+    return _char_ngrams(norm, min_n, max_n)
+
+
+def _char_ngrams(norm: str, min_n: int, max_n: int) -> tuple[str, ...]:
+    """The n-grams of `word_char_ngrams`, computed."""
     padded = f" {norm} "
     return tuple(
         padded[i : i + n] for n in range(min_n, max_n + 1) for i in range(len(padded) - n + 1)
     )
+
+
+_cached_char_ngrams = lru_cache(maxsize=65536)(_char_ngrams)
 
 
 def char_ngrams(

@@ -61,6 +61,8 @@ class ProblemParser(FlaskParser):
                 f"The request body is not valid JSON: {exc.msg} "
                 f"(line {exc.lineno}, column {exc.colno})."
             ) from exc
+        except (ValueError, RecursionError) as exc:  # over-long integers, absurd nesting
+            raise MalformedBody("The request body is JSON this service does not accept.") from exc
 
     def handle_error(
         self,

@@ -261,7 +261,7 @@ def unquad_examples(
     if len(en_rows) != len(id_rows):
         raise DataError(f"{where}: cannot join: {len(en_rows)} rows vs {len(id_rows)} rows")
     examples = []  # the whole join is validated before anything is yielded
-    for n, ((line, en), (_, ids)) in enumerate(zip(en_rows, id_rows, strict=True), start=1):
+    for n, ((line, en), (id_line, ids)) in enumerate(zip(en_rows, id_rows, strict=True), start=1):
         quad = en["QuadClass"].strip()
         if quad != ids["QuadClass"].strip():
             raise DataError(
@@ -272,7 +272,7 @@ def unquad_examples(
             raise DataError(f"{en_path}:{line}: bad QuadClass {quad!r}")
         doc_id = _UNQUAD_ID.fullmatch(ids["id"].strip())
         if doc_id is None:
-            raise DataError(f"{id_path}:{line}: bad document id {ids['id']!r}")
+            raise DataError(f"{id_path}:{id_line}: bad document id {ids['id']!r}")
         if int(doc_id.group(1)) >= UNQUAD_FIRST_RESERVED_YEAR or (
             quad == "0" and irrelevant == "drop"
         ):

@@ -28,8 +28,14 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
-from model.artifact import ArtifactError, default_model_path, load_artifact, save_artifact
-from model.scoring import DEFAULT_LEVELS
+from model.artifact import (
+    Artifact,
+    ArtifactError,
+    default_model_path,
+    load_artifact,
+    save_artifact,
+)
+from model.scoring import DEFAULT_LEVELS, Scorer
 from training.card import card_path, write_card
 from training.datasets import DEFAULT_TRAINING, REGISTRY, DataError, LoadedSource, load_sources
 from training.folds import FoldFeatures, fold_logits
@@ -138,6 +144,20 @@ def fit_final(data: TrainingSet, config: TrainConfig, cv_logits: np.ndarray) -> 
     return pipeline
 
 
+def check_scoring(artifact: Artifact, texts: Sequence[str], sample: int = 200) -> None:
+    """Refuse to publish a model the service would score differently from its pipeline: the
+    compiled scorer must equal `predict_proba` (to 1e-9) on a spread of training texts."""
+    chosen = list(texts[:: max(1, len(texts) // sample)])[:sample]
+    try:
+        scored = Scorer(artifact).score_many(chosen, top_k=1)
+    except ValueError as exc:
+        raise ArtifactError(f"the fitted pipeline cannot be scored: {exc}") from exc
+    reference = artifact.pipeline.predict_proba(chosen)[:, 1]
+    worst = max((abs(r.score - p) for r, p in zip(scored, reference, strict=True)), default=0.0)
+    if worst > 1e-9:
+        raise ArtifactError(f"compiled scoring differs from the pipeline by {worst:.2e}")
+
+
 def format_metrics(metrics: dict[str, Any]) -> str:
     """A fixed-width table of CV metrics."""
     cols = ("roc_auc", "average_precision", "brier", "ece", "f1")
@@ -200,6 +220,7 @@ def train(
     print(format_metrics(metrics), file=sys.stderr)
     pipeline = fit_final(data, config, logits)
     manifest = build_manifest(loaded, config, metrics, time.perf_counter() - started)
+    check_scoring(Artifact(pipeline, manifest), data.texts)
     save_artifact(pipeline, manifest, out)
     write_card(manifest, card_path(out))
     log.info(
@@ -271,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise DataError(f"{', '.join(evaluation_only)} is for evaluation only, not training")
         loaded = load_sources(specs, positive_class=args.positive_class)
         train(loaded, config, out, jobs=max(1, args.jobs))
-    except DataError as exc:
+    except (DataError, ArtifactError) as exc:
         print(f"escalation-train: error: {exc}", file=sys.stderr)
         return 2
     return 0

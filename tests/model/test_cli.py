@@ -75,3 +75,24 @@ def test_unusable_model_exits_2(tmp_path: Path, monkeypatch) -> None:
 def test_top_k_must_be_positive(tiny_model_path: Path, monkeypatch) -> None:
     with pytest.raises(SystemExit):
         run(["--model", str(tiny_model_path), "--top-k", "0"], monkeypatch=monkeypatch)
+
+
+def test_lines_json_cannot_hold_become_error_rows(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch
+) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "\n".join(
+            [
+                '{"id": "big", "text": "war", "n": ' + "9" * 5000 + "}",
+                '{"id": "\\ud800", "text": "Troops mobilised."}',
+                json.dumps({"id": "ok", "text": "Aid was delivered."}),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    code, rows, err = run(["--model", str(tiny_model_path), str(src)], monkeypatch=monkeypatch)
+    assert code == 1 and len(rows) == 3
+    assert "error" in rows[0] and rows[1]["id"] == "\ud800" and rows[2]["id"] == "ok"
+    assert "2 scored, 1 failed" in err

@@ -161,9 +161,27 @@ def test_masked_model_explanation_is_exact(masked_scorer: Scorer, text: str) -> 
     }
 
 
-def test_masked_model_ignores_which_state_is_named(masked_scorer: Scorer) -> None:
-    hostile = "Russia threatened a strike on Ukraine as Iranian troops mobilised near Tehran."
-    neutral = "Norway threatened a strike on Canada as Portuguese troops mobilised near Lisbon."
+@pytest.mark.parametrize(
+    ("hostile", "neutral"),
+    [
+        (
+            "Russia threatened a strike on Ukraine as Iranian troops mobilised near Tehran.",
+            "Norway threatened a strike on Canada as Portuguese troops mobilised near Lisbon.",
+        ),
+        ("The US-led coalition warned Iran.", "The Norway-led coalition warned Portugal."),
+        (
+            "The UK's envoy spoke of pro-Russian threats.",
+            "The Norway's envoy spoke of pro-Canadian threats.",
+        ),
+        (
+            "U.S. officials threatened Russia-Ukraine talks.",
+            "Irish officials threatened Canada-Portugal talks.",
+        ),
+    ],
+)
+def test_masked_model_ignores_which_state_is_named(
+    masked_scorer: Scorer, hostile: str, neutral: str
+) -> None:
     assert masked_scorer.score(hostile).score == pytest.approx(
         masked_scorer.score(neutral).score, abs=1e-12
     )
@@ -239,3 +257,36 @@ def test_score_many_across_chunks_matches_score(scorer: Scorer) -> None:
     assert len(many) == len(texts)
     for text in (texts[0], texts[BATCH_CHUNK], texts[-1]):
         assert many[texts.index(text)] == scorer.score(text, top_k=3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *TEXTS,
+        "the government threatened war",
+        "troops mobilised along the border as the threat of war grew",
+    ],
+)
+def test_trigram_model_is_exact(text: str) -> None:
+    """n-gram keys of different lengths never collide (ids start at 1)."""
+    pipeline = fit_tiny(replace(TINY_CONFIG, word_max_n=3))
+    assert_exact(Scorer(Artifact(pipeline=pipeline, manifest={"version": "tri"})), text)
+
+
+def test_long_junk_words_do_not_grow_the_caches(scorer: Scorer) -> None:
+    """Caches keep real words only: input of long unique 'words' cannot exhaust memory."""
+    from model import text as text_module
+
+    junk = " ".join(f"{i:04d}" + "x" * 200 for i in range(50))
+    before = (
+        len(text_module._NORMS),
+        text_module._cached_char_ngrams.cache_info().currsize,
+        len(scorer._model._words),
+    )
+    assert_exact(scorer, junk)
+    after = (
+        len(text_module._NORMS),
+        text_module._cached_char_ngrams.cache_info().currsize,
+        len(scorer._model._words),
+    )
+    assert after == before

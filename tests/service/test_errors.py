@@ -35,6 +35,8 @@ def post_raw(client: FlaskClient, path: str, data: bytes, content_type: str | No
         (b"{'text': 'single quotes'}", "not valid JSON"),
         (b'{"text": "caf\xe9 \xff"}', "not valid UTF-8"),
         (b"\xff\xfe{\x00}\x00", "not valid UTF-8"),
+        (b"[" * 100_000, "does not accept"),  # nesting deeper than the parser's recursion
+        (b'{"text": "a", "top_k": ' + b"9" * 5000 + b"}", "does not accept"),  # int limit
     ],
 )
 @pytest.mark.parametrize("path", ["/v1/score", "/v1/score/batch"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -172,3 +173,20 @@ def test_fold_features_equal_a_refit_pipeline() -> None:
     refit.fit([texts[i] for i in train], y[train], clf__sample_weight=weights[train])
     slow = refit.decision_function([texts[i] for i in test])
     assert np.allclose(fast, slow, atol=1e-9, rtol=0)
+
+
+def test_a_model_the_scorer_disagrees_with_is_not_written(
+    tmp_path: Path, user_csv: Path, monkeypatch, capsys
+) -> None:
+    out = tmp_path / "model.joblib"
+    assert train_cli("--data", str(user_csv), "--out", str(out)) == 0
+    before = out.read_bytes()
+    real = train_module.Scorer.score_many
+
+    def off_by_a_little(self, texts, top_k=10):
+        return [replace(r, score=r.score + 1e-6) for r in real(self, texts, top_k)]
+
+    monkeypatch.setattr(train_module.Scorer, "score_many", off_by_a_little)
+    assert train_cli("--data", str(user_csv), "--out", str(out)) == 2
+    assert "differs from the pipeline" in capsys.readouterr().err
+    assert out.read_bytes() == before
