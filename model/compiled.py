@@ -30,7 +30,7 @@ from model.text import (
 )
 
 _CACHE_LIMIT = 100_000
-_EMPTY = np.zeros(0, dtype=np.int64)
+NO_COLUMNS = np.zeros(0, dtype=np.int64)  # an empty array of column indices
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ class CompiledModel:
             if self.char is not None:
                 a, vocab = self.char_analyzer, self.char.vocab
                 found = [vocab[g] for g in word_char_ngrams(norm, a.min_n, a.max_n) if g in vocab]
-            chars = np.array(found, dtype=np.int64) if found else _EMPTY
+            chars = np.array(found, dtype=np.int64) if found else NO_COLUMNS
             entry = (self._ids.get(norm, -1), self.word.vocab.get(norm, -1), chars)
             if len(norm) <= CACHED_WORD_CHARS:
                 if len(self._words) >= _CACHE_LIMIT:
@@ -180,7 +180,7 @@ class CompiledModel:
             last.append(start[hit] + size - 1)
         arrays = [entries[i][2] for i in range(n) if not masked[i]]
         owners = [i for i in range(n) if not masked[i]]
-        char_cols = np.concatenate(arrays) if arrays else _EMPTY
+        char_cols = np.concatenate(arrays) if arrays else NO_COLUMNS
         owner = np.repeat(np.array(owners, dtype=np.int64) + lo, [len(x) for x in arrays])
         return Analysed(
             tokens,
@@ -301,7 +301,7 @@ class Segments:
 def _concat(pairs: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     """Concatenated segment ids and columns (empty arrays when there are none)."""
     if not pairs:
-        return _EMPTY, _EMPTY
+        return NO_COLUMNS, NO_COLUMNS
     return (
         np.concatenate([p[0] for p in pairs]).astype(np.int64, copy=False),
         np.concatenate([p[1] for p in pairs]),

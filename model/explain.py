@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.compiled import _EMPTY, Analysed, Counted
+from model.compiled import NO_COLUMNS, Analysed, Counted
 from model.types import Phrase
 
 
@@ -85,7 +85,7 @@ def phrase_table(a: Analysed, counted: Sequence[Counted], segment: int) -> Phras
     token_word = np.array([index.setdefault(t.norm, len(index)) for t in tokens], dtype=np.int64)
     word_weight = np.zeros(len(index))
     used = np.zeros(len(index), dtype=bool)
-    ngram_first, ngram_cols, ngram_weight = _EMPTY, _EMPTY, np.zeros(0)
+    ngram_first, ngram_cols, ngram_weight = NO_COLUMNS, NO_COLUMNS, np.zeros(0)
     cols, _, contrib = _rows(counted[0], segment)
     if len(cols):
         _, first_seen = np.unique(a.word_cols, return_index=True)  # aligned with `cols`

@@ -143,16 +143,6 @@ def _char_ngrams(norm: str, min_n: int, max_n: int) -> tuple[str, ...]:
 _cached_char_ngrams = lru_cache(maxsize=65536)(_char_ngrams)
 
 
-def char_ngrams(
-    tokens: list[Token], min_n: int, max_n: int, masked: list[bool] | None = None
-) -> Iterator[tuple[str, int]]:
-    """Yield `(char_ngram, token_index)`: every character n-gram belongs to one unmasked word."""
-    for i, token in enumerate(tokens):
-        if masked is None or not masked[i]:
-            for gram in word_char_ngrams(token.norm, min_n, max_n):
-                yield gram, i
-
-
 @dataclass(frozen=True)
 class WordAnalyzer:
     """Picklable analyzer for TfidfVectorizer: word n-grams of length 1..max_n."""

@@ -37,7 +37,7 @@ from training.datasets import (
     load_sources,
     scored_rows_only,
 )
-from training.metrics import confusion_at, with_intervals
+from training.metrics import confusion_at, source_masks, with_intervals
 from training.pipeline import TrainConfig
 from training.report import (
     confusion_table,
@@ -65,12 +65,10 @@ class Scored:
 
     def by_source(self) -> dict[str, Scored]:
         """Pooled (when there are several sources) then one subset per source."""
-        names = list(dict.fromkeys(self.sources.tolist()))
-        parts = {"pooled": self} if len(names) > 1 else {}
-        for name in names:
-            m = self.sources == name
-            parts[name] = Scored(self.y[m], self.p[m], self.groups[m], self.sources[m])
-        return parts
+        return {
+            name: Scored(self.y[m], self.p[m], self.groups[m], self.sources[m])
+            for name, m in source_masks(self.sources, pooled_alone=False).items()
+        }
 
 
 def cross_validated(corpora: Sequence[str | Corpus], config: TrainConfig, jobs: int) -> Scored:

@@ -98,3 +98,13 @@ def confusion_at(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, fl
         "precision": tp / (tp + fp) if tp + fp else float("nan"),
         "recall": tp / (tp + fn) if tp + fn else float("nan"),
     }
+
+
+def source_masks(sources: np.ndarray, *, pooled_alone: bool) -> dict[str, np.ndarray]:
+    """Row masks: "pooled" (every row), then one per source in order of appearance. With a single
+    source, "pooled" is included only when `pooled_alone` (the manifest always has it)."""
+    names = list(dict.fromkeys(np.asarray(sources).tolist()))
+    masks = {"pooled": np.ones(len(sources), dtype=bool)} if pooled_alone or len(names) > 1 else {}
+    for name in names:
+        masks[name] = sources == name
+    return masks

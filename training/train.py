@@ -39,7 +39,7 @@ from model.scoring import DEFAULT_LEVELS, Scorer
 from training.card import card_path, write_card
 from training.datasets import DEFAULT_TRAINING, REGISTRY, DataError, LoadedSource, load_sources
 from training.folds import FoldFeatures, fold_logits
-from training.metrics import binary_metrics
+from training.metrics import binary_metrics, source_masks
 from training.pipeline import (
     TrainConfig,
     apply_platt,
@@ -126,12 +126,9 @@ def cross_validate(
 def cv_metrics(data: TrainingSet, probs: np.ndarray, threshold: float) -> dict[str, Any]:
     """Pooled and per-corpus metrics of out-of-fold probabilities on evaluation rows."""
     keep = data.evaluate
-    y, p, sources = data.y[keep], probs[keep], data.sources[keep]
-    out: dict[str, Any] = {"pooled": binary_metrics(y, p, threshold)}
-    for source in dict.fromkeys(sources.tolist()):
-        mask = sources == source
-        out[source] = binary_metrics(y[mask], p[mask], threshold)
-    return out
+    y, p = data.y[keep], probs[keep]
+    masks = source_masks(data.sources[keep], pooled_alone=True)
+    return {name: binary_metrics(y[m], p[m], threshold) for name, m in masks.items()}
 
 
 def fit_final(data: TrainingSet, config: TrainConfig, cv_logits: np.ndarray) -> Pipeline:
