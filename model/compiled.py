@@ -1,17 +1,21 @@
-"""The fitted pipeline compiled for scoring: one tokenisation pass per article yields its logit,
-every feature's contribution, the spans, and its sentences' logits, with scikit-learn's
-arithmetic.
+"""The fitted pipeline compiled for scoring: one pass over an article's tokens yields its logit,
+every phrase's contribution and its sentences' logits, with scikit-learn's arithmetic.
 
 scikit-learn's TF-IDF is: count each feature, `tf = 1 + log(count)` (sublinear), times idf,
-divided by the block's L2 norm; the logit is `bias + sum(x * coef)` over the blocks. Here every
-text of a batch (articles and their sentences alike) is a segment, and counting is one
-`np.unique` over `segment * V + column` per block, so a batch costs a few numpy calls. A
-sentence's features are the article's own occurrences that lie inside it, so articles are
-tokenised once. Each word's unigram and character n-gram columns are cached.
+divided by the block's L2 norm; the logit is `bias + sum(x * coef)` over the blocks. The
+per-token loops run in a small C kernel (`model/_kernel.c`); this module gives it the model and
+decides everything else: what a word's features are (`model.text`, the same functions the
+training analyzers call), which tokens are masked as state actors, and when caches are reset.
+
+Each distinct word form seen is an *entry*: its normalised form with its unigram column, its id
+in the n-gram table and its in-vocabulary character n-gram columns. Entries are made once per
+form and kept until `ENTRY_LIMIT` entries or `CHAR_COLUMN_LIMIT` character columns are held; the
+next text then starts afresh, so no input can grow a worker's memory without bound.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,50 +23,54 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from model._kernel import Kernel
 from model.text import (
-    CACHED_WORD_CHARS,
     CharAnalyzer,
-    Token,
     WordAnalyzer,
-    actor_mask,
-    tokenize,
+    actor_runs,
+    may_start_actor,
+    normalise,
     word_char_ngrams,
 )
 
-_CACHE_LIMIT = 100_000
-NO_COLUMNS = np.zeros(0, dtype=np.int64)  # an empty array of column indices
-
-
-@dataclass(frozen=True)
-class Block:
-    """One TF-IDF block: vocabulary, idf and the classifier's coefficients for its columns."""
-
-    vocab: dict[str, int]
-    idf: np.ndarray
-    coef: np.ndarray
+ENTRY_LIMIT = 200_000
+CHAR_COLUMN_LIMIT = 8_000_000
+_NO_FLOATS = np.zeros(0, dtype=np.float64)
 
 
 @dataclass(frozen=True)
 class Analysed:
-    """A text's tokens and every feature occurrence in `tokens[lo:hi]`, as flat arrays."""
+    """A text's tokens as arrays: `[start, end)` spans, entries and the state-actor mask."""
 
-    tokens: list[Token]
-    masked: list[bool]  # per token of the range: part of an actor name, no features
-    word_cols: np.ndarray  # word n-gram column of each occurrence
-    word_first: np.ndarray  # first and last token of each occurrence
-    word_last: np.ndarray
-    char_cols: np.ndarray  # character n-gram column of each occurrence
-    char_owner: np.ndarray  # the token each occurrence lies in
+    text: str
+    starts: np.ndarray  # int64, code points into `text`
+    ends: np.ndarray
+    entries: np.ndarray  # int32: the kernel entry of each token
+    masked: np.ndarray  # bool: part of a state actor's name, so no features
+    words: list[str]  # normalised form of each entry
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def norms(self) -> list[str]:
+        """Each token's normalised form."""
+        words = self.words
+        return [words[e] for e in self.entries.tolist()]
 
 
 @dataclass(frozen=True)
-class Counted:
-    """Distinct (segment, column) pairs of one block, sorted, with counts and contributions."""
+class Scored:
+    """What the kernel computed for one text (logits exclude nothing: the bias is in)."""
 
-    segment: np.ndarray
-    column: np.ndarray
-    count: np.ndarray
-    contribution: np.ndarray
+    logit: float
+    sentence_logits: np.ndarray
+    word_entries: np.ndarray  # distinct unmasked words with a feature, in first-seen order
+    word_weights: np.ndarray  # each: its unigram's contribution plus its character n-gram shares
+    ngram_cols: np.ndarray  # distinct multi-word n-grams (word columns), in first-seen order
+    ngram_weights: np.ndarray
+    occurrence_cols: np.ndarray  # every multi-word n-gram occurrence: column, first, last token
+    occurrence_first: np.ndarray
+    occurrence_last: np.ndarray
 
 
 def _vectorisers(features: object) -> list[TfidfVectorizer]:
@@ -75,7 +83,7 @@ def _vectorisers(features: object) -> list[TfidfVectorizer]:
 
 
 def _ngram_table(vocab: dict[str, int]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-    """Integer keys for the vocabulary's multi-word n-grams, sorted for `np.searchsorted`.
+    """Integer keys for the vocabulary's multi-word n-grams.
 
     Every word that occurs in one gets an id; `w1 w2 ... wn` is keyed
     `((id1 * W + id2) * W + ...) + idn` with `W = len(ids) + 1`. Returns (ids, keys, columns).
@@ -95,22 +103,20 @@ def _ngram_table(vocab: dict[str, int]) -> tuple[dict[str, int], np.ndarray, np.
         for word in words:
             key = key * width + ids[word]
         keys[k] = key
-    order = np.argsort(keys)
-    return ids, keys[order], np.array([c for _, c in grams], dtype=np.int64)[order]
+    return ids, keys, np.array([c for _, c in grams], dtype=np.int64)
 
 
-def _block(vec: TfidfVectorizer, coef: np.ndarray) -> Block:
-    """A fitted vectoriser's block, checking it computes what `CompiledModel.count` does."""
+def _check(vec: TfidfVectorizer) -> None:
+    """Refuse a vectoriser whose arithmetic the kernel does not reproduce."""
     if not (vec.sublinear_tf and vec.use_idf and vec.norm == "l2") or vec.binary:
         raise ValueError("compiled scoring needs sublinear tf, idf and the l2 norm")
-    return Block(vec.vocabulary_, np.asarray(vec.idf_, dtype=np.float64), coef)
 
 
 class CompiledModel:
     """Logits and contributions of a fitted `features` + `clf` pipeline."""
 
     def __init__(self, pipeline: Pipeline) -> None:
-        """Read vocabularies, idf and coefficients once."""
+        """Read vocabularies, idf and coefficients once and hand them to the kernel."""
         clf = pipeline.named_steps["clf"]
         if np.asarray(clf.coef_).shape[0] != 1:
             raise ValueError("compiled scoring needs a binary classifier")
@@ -122,187 +128,125 @@ class CompiledModel:
             raise ValueError("expected a model.text word block, optionally then a char block")
         if sum(len(v.vocabulary_) for v in vectorisers) != len(coef):
             raise ValueError("the classifier's coefficients do not match the vocabularies")
-        size = len(vectorisers[0].vocabulary_)
-        self.word = _block(vectorisers[0], coef[:size])
-        self.word_analyzer: WordAnalyzer = vectorisers[0].analyzer
-        self.char: Block | None = None
+        for vec in vectorisers:
+            _check(vec)
+        word = vectorisers[0]
+        self.word_analyzer: WordAnalyzer = word.analyzer
+        self.char_analyzer: CharAnalyzer | None = None
+        self._word_vocab: dict[str, int] = word.vocabulary_
+        self._char_vocab: dict[str, int] = {}
+        size = len(word.vocabulary_)
+        char_idf, char_coef = _NO_FLOATS, _NO_FLOATS
         if len(vectorisers) == 2:
-            self.char = _block(vectorisers[1], coef[size:])
-            self.char_analyzer: CharAnalyzer = vectorisers[1].analyzer
+            self.char_analyzer = vectorisers[1].analyzer
             if self.char_analyzer.mask_actors != self.word_analyzer.mask_actors:
                 raise ValueError("the word and char blocks must mask actors alike")
+            self._char_vocab = vectorisers[1].vocabulary_
+            char_idf = np.ascontiguousarray(vectorisers[1].idf_, dtype=np.float64)
+            char_coef = np.ascontiguousarray(coef[size:])
         self.mask_actors = self.word_analyzer.mask_actors
-        self._ids, self._ngram_keys, self._ngram_cols = _ngram_table(self.word.vocab)
-        self._words: dict[str, tuple[int, int, np.ndarray]] = {}
+        self._ids, keys, cols = _ngram_table(word.vocabulary_)
+        self._kernel = Kernel(
+            np.ascontiguousarray(word.idf_, dtype=np.float64),
+            np.ascontiguousarray(coef[:size]),
+            char_idf,
+            char_coef,
+            keys,
+            cols,
+            len(self._ids) + 1,
+            self.word_analyzer.max_n,
+            self._resolve,
+        )
+        self._lock = threading.Lock()  # the kernel's scratch and caches are per model
+        self._start_afresh()
 
-    def _word(self, norm: str) -> tuple[int, int, np.ndarray]:
-        """A word's id in the n-gram table (-1: in none), its unigram column (-1: none) and its
-        in-vocabulary character n-gram columns (cached)."""
-        entry = self._words.get(norm)
+    def _start_afresh(self) -> None:
+        """Forget every entry (new containers: an `Analysed` keeps the ones it was made with)."""
+        self._kernel.clear()
+        self._entries: dict[str, int] = {}
+        self._words: list[str] = []
+        self._may_start = np.zeros(1024, dtype=bool)  # per entry: `may_start_actor`
+
+    def _resolve(self, surface: str) -> int:
+        """The entry of a word form the kernel has not seen (called back by the kernel)."""
+        norm = normalise(surface)
+        entry = self._entries.get(norm)
         if entry is None:
-            found: list[int] = []
-            if self.char is not None:
-                a, vocab = self.char_analyzer, self.char.vocab
-                found = [vocab[g] for g in word_char_ngrams(norm, a.min_n, a.max_n) if g in vocab]
-            chars = np.array(found, dtype=np.int64) if found else NO_COLUMNS
-            entry = (self._ids.get(norm, -1), self.word.vocab.get(norm, -1), chars)
-            if len(norm) <= CACHED_WORD_CHARS:
-                if len(self._words) >= _CACHE_LIMIT:
-                    self._words.clear()
-                self._words[norm] = entry
+            chars: list[int] = []
+            if self.char_analyzer is not None:
+                a, vocab = self.char_analyzer, self._char_vocab
+                chars = [vocab[g] for g in word_char_ngrams(norm, a.min_n, a.max_n) if g in vocab]
+            entry = self._kernel.add_entry(
+                self._word_vocab.get(norm, -1),
+                self._ids.get(norm, -1),
+                np.array(chars, dtype=np.int32),
+            )
+            self._entries[norm] = entry
+            self._words.append(norm)
+            if entry >= len(self._may_start):
+                self._may_start = np.resize(self._may_start, 2 * len(self._may_start))
+            self._may_start[entry] = self.mask_actors and may_start_actor(norm)
         return entry
 
-    def analyse(self, text: str, tokens: list[Token], lo: int, hi: int) -> Analysed:
-        """Feature occurrences of `tokens[lo:hi]` read as one text (as if `text` held only them)."""
-        part = tokens[lo:hi]
-        masked = actor_mask(text, part) if self.mask_actors else [False] * len(part)
-        entries = [self._word(t.norm) for t in part]
-        n = len(part)
-        ids = np.array([e[0] for e in entries], dtype=np.int64)
-        live = ~np.array(masked, dtype=bool)
-        unigram = np.array([e[1] for e in entries], dtype=np.int64)
-        at = np.flatnonzero(live & (unigram >= 0))
-        cols, first, last = [unigram[at]], [at], [at]
-        # n-grams: words i..i+n-1 all live and all in the table, looked up by integer key
-        keys, ok = ids.copy(), live & (ids >= 0)
-        width = len(self._ids) + 1
-        for size in range(2, self.word_analyzer.max_n + 1):
-            if n < size or not len(self._ngram_keys):
-                break
-            keys = keys[:-1] * width + ids[size - 1 :]
-            ok = ok[:-1] & live[size - 1 :] & (ids[size - 1 :] >= 0)
-            start = np.flatnonzero(ok)
-            pos = np.searchsorted(self._ngram_keys, keys[start])
-            pos[pos == len(self._ngram_keys)] = 0
-            hit = self._ngram_keys[pos] == keys[start]
-            cols.append(self._ngram_cols[pos[hit]])
-            first.append(start[hit])
-            last.append(start[hit] + size - 1)
-        arrays = [entries[i][2] for i in range(n) if not masked[i]]
-        owners = [i for i in range(n) if not masked[i]]
-        char_cols = np.concatenate(arrays) if arrays else NO_COLUMNS
-        owner = np.repeat(np.array(owners, dtype=np.int64) + lo, [len(x) for x in arrays])
-        return Analysed(
-            tokens,
-            masked,
-            np.concatenate(cols),
-            np.concatenate(first) + lo,
-            np.concatenate(last) + lo,
-            char_cols,
-            owner,
+    def cache_size(self) -> tuple[int, int, int]:
+        """(entries, word forms, character n-gram columns) held."""
+        return self._kernel.size()
+
+    def run(self, text: str, sentences: Sequence[tuple[int, int]] = ()) -> tuple[Analysed, Scored]:
+        """Analyse and score `text` and each of its `sentences` (`[start, end)` character spans
+        covering its tokens in order, as `model.text.split_sentences` gives)."""
+        with self._lock:
+            entries, words, _ = self._kernel.size()
+            if entries > ENTRY_LIMIT or words > ENTRY_LIMIT or _ > CHAR_COLUMN_LIMIT:
+                self._start_afresh()
+            raw = self._kernel.tokenize(text)
+            starts, ends = np.frombuffer(raw[0], np.int64), np.frombuffer(raw[1], np.int64)
+            tokens = np.frombuffer(raw[2], np.int32)
+            n = len(tokens)
+            a = Analysed(text, starts, ends, tokens, np.zeros(n, dtype=bool), self._words)
+            candidates = np.flatnonzero(self._may_start[tokens]).tolist()
+            if candidates:
+                norms, s, e = a.norms(), starts.tolist(), ends.tolist()
+                for lo, hi in actor_runs(text, norms, s, e, candidates):
+                    a.masked[lo:hi] = True
+            bounds = np.zeros(len(sentences) + 1, dtype=np.int64)
+            if len(sentences):
+                bounds[:-1] = np.searchsorted(starts, [s for s, _ in sentences])
+                bounds[-1] = n
+            out = self._kernel.score(tokens, a.masked, self._sentence_mask(a, bounds), bounds)
+        logits = np.frombuffer(out[0], np.float64) + self.bias
+        return a, Scored(
+            float(logits[0]),
+            logits[1:],
+            np.frombuffer(out[1], np.int32),
+            np.frombuffer(out[2], np.float64),
+            np.frombuffer(out[3], np.int32),
+            np.frombuffer(out[4], np.float64),
+            np.frombuffer(out[5], np.int32),
+            np.frombuffer(out[6], np.int64),
+            np.frombuffer(out[7], np.int64),
         )
+
+    def _sentence_mask(self, a: Analysed, bounds: np.ndarray) -> np.ndarray:
+        """The actor mask each sentence has when read alone: the article's, except where a
+        masked name runs across a sentence edge; the sentences on both sides are masked afresh."""
+        n, masked = len(a), a.masked
+        ends = bounds[1:-1]  # end of sentence k, for k < last
+        inner = (ends > 0) & (ends < n)
+        crossing = np.zeros(len(ends), dtype=bool)
+        crossing[inner] = masked[ends[inner] - 1] & masked[ends[inner]]
+        redo = sorted({int(k) + d for k in np.flatnonzero(crossing) for d in (0, 1)})
+        if not redo:
+            return masked
+        local = masked.copy()
+        norms, starts, ends = a.norms(), a.starts.tolist(), a.ends.tolist()
+        for k in redo:
+            lo, hi = int(bounds[k]), int(bounds[k + 1])
+            local[lo:hi] = False
+            for start, end in actor_runs(a.text, norms[lo:hi], starts[lo:hi], ends[lo:hi]):
+                local[lo + start : lo + end] = True
+        return local
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Logit of each text, equal to the pipeline's decision function."""
-        segments = Segments(self)
-        for text in texts:
-            tokens = tokenize(text)
-            segments.add(self.analyse(text, tokens, 0, len(tokens)))
-        return segments.logits()
-
-
-def count(block: Block, segments: np.ndarray, columns: np.ndarray, n: int) -> Counted:
-    """TF-IDF contributions of each distinct (segment, column), as scikit-learn computes them."""
-    size = len(block.idf)
-    keys, counts = np.unique(segments * size + columns, return_counts=True)
-    seg, col = np.divmod(keys, size)
-    values = (np.log(counts) + 1.0) * block.idf[col]
-    norms = np.sqrt(np.bincount(seg, weights=values * values, minlength=n))
-    return Counted(seg, col, counts, values / norms[seg] * block.coef[col])
-
-
-class Segments:
-    """The texts of a batch (articles and their sentences), counted together."""
-
-    def __init__(self, model: CompiledModel) -> None:
-        """An empty batch."""
-        self.model = model
-        self.n = 0
-        self._word: list[tuple[np.ndarray, np.ndarray]] = []  # (segment ids, columns)
-        self._char: list[tuple[np.ndarray, np.ndarray]] = []
-        self._counted: list[Counted] | None = None
-
-    def _extend(
-        self, word: tuple[np.ndarray, np.ndarray], char: tuple[np.ndarray, np.ndarray]
-    ) -> None:
-        """Append occurrences already labelled with their segment ids."""
-        self._word.append(word)
-        self._char.append(char)
-        self._counted = None
-
-    def add(self, a: Analysed) -> int:
-        """Add one text's occurrences as a new segment; return its id."""
-        seg = self.n
-        self.n += 1
-        self._extend(
-            (np.full(len(a.word_cols), seg), a.word_cols),
-            (np.full(len(a.char_cols), seg), a.char_cols),
-        )
-        return seg
-
-    def add_sentences(
-        self, text: str, article: Analysed, ranges: Sequence[tuple[int, int]]
-    ) -> None:
-        """Add consecutive token ranges covering an article, each as a text of its own.
-
-        A range's features are the article's occurrences inside it: the n-grams that do not
-        cross its edges and the character n-grams of its words. Actor masks agree too, unless a
-        masked name runs across an edge: such ranges are analysed afresh.
-        """
-        sizes = [hi - lo for lo, hi in ranges]
-        if sum(sizes) != len(article.tokens):
-            raise ValueError("sentence ranges must cover the article's tokens in order")
-        base = self.n
-        self.n += len(ranges)
-        sentence_of = np.repeat(np.arange(len(ranges)), sizes)
-        masked, n_tokens = article.masked, len(article.tokens)
-        edges = [k for k, (_, hi) in enumerate(ranges[:-1]) if 0 < hi < n_tokens]
-        redo = sorted(
-            {
-                k + d
-                for k in edges
-                if masked[ranges[k][1] - 1] and masked[ranges[k][1]]
-                for d in (0, 1)
-            }
-        )
-        first, last = sentence_of[article.word_first], sentence_of[article.word_last]
-        inside = first == last
-        word_seg, word_cols = first[inside], article.word_cols[inside]
-        char_seg, char_cols = sentence_of[article.char_owner], article.char_cols
-        if redo:
-            w, c = ~np.isin(word_seg, redo), ~np.isin(char_seg, redo)
-            word_seg, word_cols = word_seg[w], word_cols[w]
-            char_seg, char_cols = char_seg[c], char_cols[c]
-            for k in redo:
-                fresh = self.model.analyse(text, article.tokens, *ranges[k])
-                self._extend(
-                    (np.full(len(fresh.word_cols), base + k), fresh.word_cols),
-                    (np.full(len(fresh.char_cols), base + k), fresh.char_cols),
-                )
-        self._extend((word_seg + base, word_cols), (char_seg + base, char_cols))
-
-    def counted(self) -> list[Counted]:
-        """Every block counted over all segments (computed once)."""
-        if self._counted is None:
-            model = self.model
-            self._counted = [count(model.word, *_concat(self._word), self.n)]
-            if model.char is not None:
-                self._counted.append(count(model.char, *_concat(self._char), self.n))
-        return self._counted
-
-    def logits(self) -> np.ndarray:
-        """`bias + sum of contributions` of each segment."""
-        total = np.full(self.n, self.model.bias)
-        for c in self.counted():
-            total += np.bincount(c.segment, weights=c.contribution, minlength=self.n)
-        return total
-
-
-def _concat(pairs: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """Concatenated segment ids and columns (empty arrays when there are none)."""
-    if not pairs:
-        return NO_COLUMNS, NO_COLUMNS
-    return (
-        np.concatenate([p[0] for p in pairs]).astype(np.int64, copy=False),
-        np.concatenate([p[1] for p in pairs]),
-    )
+        return np.array([self.run(text)[1].logit for text in texts], dtype=np.float64)

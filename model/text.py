@@ -8,7 +8,7 @@ uses the same three, so every feature the model saw maps back to the characters 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -67,46 +67,97 @@ def _bare(word: str) -> str:
     return word[:-2] if word.endswith(_POSSESSIVE) else word
 
 
-def _names_actor(text: str, part: list[Token]) -> bool:
-    """Whether these consecutive tokens are one state actor's name (possessive allowed)."""
-    words = [t.norm for t in part]
+# Every proper prefix of a multi-word name, as its words joined ("united", "united states").
+_NAME_PREFIXES = frozenset(
+    " ".join(words[:k]) for words in map(str.split, ACTOR_NAMES) for k in range(1, len(words))
+)
+
+
+def _names_actor(
+    text: str, norms: Sequence[str], starts: Sequence[int], ends: Sequence[int], i: int, n: int
+) -> bool:
+    """Whether words `i..i+n-1` are one state actor's name (possessive allowed)."""
+    words = norms[i : i + n]
     for name in (" ".join(words), " ".join([*words[:-1], _bare(words[-1])])):
         if name in ACTOR_NAMES:
             return name not in CAPITALS_ONLY or all(
-                _bare(text[t.start : t.end]).isupper() for t in part
+                _bare(text[starts[j] : ends[j]]).isupper() for j in range(i, i + n)
             )
     return False
 
 
-def _hyphen_actor(text: str, token: Token) -> bool:
+def _hyphen_actor(text: str, norm: str, start: int, end: int) -> bool:
     """Whether a hyphenated word holds a state name ("US-led", "pro-Russian")."""
-    surfaces = re.split("[-\u2010\u2011]", text[token.start : token.end])
-    for norm, surface in zip(token.norm.split("-"), surfaces, strict=False):
-        name = _bare(norm)
+    surfaces = re.split("[-\u2010\u2011]", text[start:end])
+    for part, surface in zip(norm.split("-"), surfaces, strict=False):
+        name = _bare(part)
         if name in ACTOR_NAMES and (name not in CAPITALS_ONLY or _bare(surface).isupper()):
             return True
     return False
 
 
-def actor_mask(text: str, tokens: list[Token]) -> list[bool]:
-    """Which tokens belong to a state actor's name (`model.actors`), longest match first.
+def may_start_actor(norm: str) -> bool:
+    """Whether a state actor's name can start at a word with this normalised form: a one-word
+    name, a multi-word name's first word (possessive or not), or a hyphenated word. No name
+    starts at any other word, so `actor_runs` need look only at these."""
+    bare = _bare(norm)
+    return (
+        norm in ACTOR_NAMES
+        or bare in ACTOR_NAMES
+        or norm in FIRST_WORDS
+        or bare in FIRST_WORDS
+        or "-" in norm
+    )
+
+
+def actor_runs(
+    text: str,
+    norms: Sequence[str],
+    starts: Sequence[int],
+    ends: Sequence[int],
+    candidates: Iterable[int] | None = None,
+) -> list[tuple[int, int]]:
+    """`[start, end)` runs of words (normalised forms and spans) that name a state actor
+    (`model.actors`), longest match first, scanning left to right. `candidates`: ascending
+    indices of the words where `may_start_actor` holds (computed when not given).
 
     Possessives ("Russia's") and hyphenated words holding a name ("US-led", "Russia-Ukraine")
     count; names that are also words ("us") count only in capitals ("US", "U.S.").
     """
-    mask = [False] * len(tokens)
-    i = 0
-    while i < len(tokens):
-        first = tokens[i].norm
-        longest = MAX_NAME_WORDS if first in FIRST_WORDS or _bare(first) in FIRST_WORDS else 1
-        for n in range(min(longest, len(tokens) - i), 0, -1):
-            if _names_actor(text, tokens[i : i + n]):
-                mask[i : i + n] = [True] * n
-                i += n
+    if candidates is None:
+        candidates = [i for i, norm in enumerate(norms) if may_start_actor(norm)]
+    runs: list[tuple[int, int]] = []
+    covered = 0  # words before this are inside an earlier run
+    size = len(norms)
+    for i in candidates:
+        if i < covered:
+            continue
+        # A name of n words needs its first n - 1 words to be a proper prefix of a name.
+        longest = 1
+        while (
+            longest < MAX_NAME_WORDS
+            and i + longest < size
+            and " ".join(norms[i : i + longest]) in _NAME_PREFIXES
+        ):
+            longest += 1
+        for n in range(longest, 0, -1):
+            if _names_actor(text, norms, starts, ends, i, n):
+                runs.append((i, i + n))
+                covered = i + n
                 break
         else:
-            mask[i] = "-" in first and _hyphen_actor(text, tokens[i])
-            i += 1
+            if "-" in norms[i] and _hyphen_actor(text, norms[i], starts[i], ends[i]):
+                runs.append((i, i + 1))
+    return runs
+
+
+def actor_mask(text: str, tokens: Sequence[Token]) -> list[bool]:
+    """Which tokens belong to a state actor's name (`actor_runs`)."""
+    mask = [False] * len(tokens)
+    norms = [t.norm for t in tokens]
+    starts, ends = [t.start for t in tokens], [t.end for t in tokens]
+    for start, end in actor_runs(text, norms, starts, ends):
+        mask[start:end] = [True] * (end - start)
     return mask
 
 

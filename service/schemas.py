@@ -54,7 +54,7 @@ class ArticleSchema(StrictSchema):
 
 
 class BatchSchema(StrictSchema):
-    """Several articles scored in one vectorisation pass."""
+    """Several articles to score; results keep their order."""
 
     articles = fields.List(
         fields.Nested(ArticleSchema),

@@ -15,7 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model import Artifact, Scorer
-from model.scoring import BATCH_CHUNK
 from model.text import actor_mask, tokenize, word_char_ngrams
 from tests.conftest import TINY_CONFIG, fit_tiny
 
@@ -251,14 +250,6 @@ def test_sentence_scores_equal_scoring_each_sentence_alone_with_masking(
         assert sentence.score == pytest.approx(alone, abs=1e-12)
 
 
-def test_score_many_across_chunks_matches_score(scorer: Scorer) -> None:
-    texts = [f"{TEXTS[i % 3]} Item {i}." for i in range(BATCH_CHUNK * 2 + 3)]
-    many = scorer.score_many(texts, top_k=3)
-    assert len(many) == len(texts)
-    for text in (texts[0], texts[BATCH_CHUNK], texts[-1]):
-        assert many[texts.index(text)] == scorer.score(text, top_k=3)
-
-
 @pytest.mark.parametrize(
     "text",
     [
@@ -273,20 +264,29 @@ def test_trigram_model_is_exact(text: str) -> None:
     assert_exact(Scorer(Artifact(pipeline=pipeline, manifest={"version": "tri"})), text)
 
 
-def test_long_junk_words_do_not_grow_the_caches(scorer: Scorer) -> None:
-    """Caches keep real words only: input of long unique 'words' cannot exhaust memory."""
-    from model import text as text_module
+def test_caches_are_bounded_and_scores_survive_a_reset(
+    scorer: Scorer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Word forms are cached up to a limit; past it the next text starts afresh, with the same
+    results: input of endless unique 'words' cannot exhaust a worker's memory."""
+    from model import compiled
 
-    junk = " ".join(f"{i:04d}" + "x" * 200 for i in range(50))
-    before = (
-        len(text_module._NORMS),
-        text_module._cached_char_ngrams.cache_info().currsize,
-        len(scorer._model._words),
-    )
-    assert_exact(scorer, junk)
-    after = (
-        len(text_module._NORMS),
-        text_module._cached_char_ngrams.cache_info().currsize,
-        len(scorer._model._words),
-    )
-    assert after == before
+    monkeypatch.setattr(compiled, "ENTRY_LIMIT", 40)
+    junk = [" ".join(f"{i:04d}{j:03d}" + "x" * 50 for j in range(30)) for i in range(5)]
+    expected = [scorer.artifact.pipeline.predict_proba([t])[0, 1] for t in [*junk, TEXTS[0]]]
+    for text, reference in zip([*junk, TEXTS[0]], expected, strict=True):
+        assert scorer.score(text).score == pytest.approx(reference, abs=1e-9)
+        entries, forms, _ = scorer._model.cache_size()
+        assert entries <= 40 + 30 and forms <= 40 + 30
+    assert_exact(scorer, TEXTS[0])
+
+
+def test_concurrent_scoring_matches_sequential(scorer: Scorer) -> None:
+    """Threads share one model (its kernel's scratch is locked per text)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"{TEXTS[i % 4]} Unique{i} word{i * 7}." for i in range(200)]
+    expected = [scorer.score(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(scorer.score, texts))
+    assert got == expected

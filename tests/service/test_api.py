@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +12,14 @@ from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
 from model import Scorer
-from service.schemas import BATCH_MAX, MAX_ID_CHARS, MAX_TEXT_CHARS, TOP_K_MAX
+from service.schemas import (
+    BATCH_MAX,
+    BATCH_RESULT,
+    MAX_ID_CHARS,
+    MAX_TEXT_CHARS,
+    SCORE,
+    TOP_K_MAX,
+)
 from service.state import MODEL_EXTENSION
 from tests.service.conftest import (
     COOPERATIVE_TEXT,
@@ -44,6 +52,17 @@ def test_score_returns_the_contract(client: FlaskClient) -> None:
     assert all(set(p) == {"text", "weight", "spans"} for p in body["phrases"])
     assert all(set(s) == {"start", "end", "score"} for s in body["sentences"])
     assert_spans_index(ESCALATORY_TEXT, body)
+
+
+def test_responses_are_what_their_schemas_document(client: FlaskClient) -> None:
+    """Scores skip marshmallow's dump: what is sent must load under the documented schema (no
+    field missing, none extra, every type right) and be what a dump would have sent."""
+    single = client.post("/v1/score", json={"text": UNICODE_TEXT, "id": "a"}).get_json()
+    articles = [{"text": ESCALATORY_TEXT}, {"text": UNICODE_TEXT, "top_k": 2}]
+    batch = client.post("/v1/score/batch", json={"articles": articles}).get_json()
+    for schema, body in [(SCORE, single), (BATCH_RESULT, batch)]:
+        schema.load(body)  # raises on any difference from the documented form
+        assert json.loads(json.dumps(schema.dump(body))) == body
 
 
 def test_score_matches_the_model(client: FlaskClient, tiny_model_path: Path) -> None:

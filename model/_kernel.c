@@ -1,0 +1,646 @@
+/* The scoring kernel: tokenising, feature lookup and TF-IDF arithmetic of a compiled model.
+ *
+ * `model.compiled` owns the model and the policy; this file only does the per-token loops.
+ *
+ *   Kernel(word_idf, word_coef, char_idf, char_coef, ngram_keys, ngram_cols, width, max_n, resolve)
+ *   kernel.tokenize(text) -> (starts: bytes of int64, ends: int64, entries: int32)
+ *   kernel.score(entries, mask, sentence_mask, bounds) -> (logits, word phrases, n-grams, ...)
+ *   kernel.add_entry(unigram, ngram_id, chars) -> entry id;  kernel.clear();  kernel.size()
+ *
+ * Tokens are what `re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")` finds (`\w` as Python's
+ * `re` defines it for str). Each distinct surface form maps to an entry: a normalised word with
+ * its unigram column, its id in the n-gram table and its character n-gram columns. Entries are
+ * made by `resolve(surface) -> entry id`, a Python callable that calls `add_entry`.
+ *
+ * TF-IDF as scikit-learn computes it: tf = 1 + ln(count), times idf, divided by the block's L2
+ * norm; the logit is the sum over blocks of x * coef (the bias is added by the caller).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct {
+    int64_t key; /* 0: empty (real keys are >= 1: word ids start at 1) */
+    int32_t col;
+} Slot;
+
+typedef struct {
+    Py_ssize_t size; /* vocabulary size */
+    double *idf, *coef;
+    int32_t *count;   /* per column, zero between calls */
+    double *value;    /* per column: contribution, valid for touched columns */
+    int32_t *touched; /* columns with a non-zero count, in first-seen order */
+    Py_ssize_t n_touched;
+} Block;
+
+typedef struct {
+    PyObject_HEAD
+    Block word, chars;
+    Slot *table; /* n-gram key -> word column, open addressing */
+    uint64_t table_mask;
+    int64_t width;
+    int max_n;
+    PyObject *surfaces; /* dict: surface str -> int entry id */
+    PyObject *resolve;
+    /* entries */
+    int32_t *unigram, *ngram_id, *slot;
+    int64_t *char_start; /* n_entries + 1 offsets into chars */
+    int32_t *char_cols;
+    Py_ssize_t n_entries, cap_entries, n_char_cols, cap_char_cols;
+    /* scratch, grown as needed */
+    int64_t *tok_start, *tok_end;
+    int32_t *tok_entry;
+    Py_ssize_t cap_tokens;
+    int32_t *out_entry, *out_ngram, *occ_col;
+    double *out_weight, *out_ngram_weight;
+    int64_t *occ_first, *occ_last;
+    Py_ssize_t cap_out;
+} Kernel;
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+static int grow(void **buf, Py_ssize_t *cap, Py_ssize_t need, size_t item) {
+    if (need <= *cap) return 0;
+    Py_ssize_t n = *cap ? *cap : 256;
+    while (n < need) n *= 2;
+    void *p = PyMem_Realloc(*buf, (size_t)n * item);
+    if (!p) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *buf = p;
+    *cap = n;
+    return 0;
+}
+
+static uint64_t mix(uint64_t x) { /* splitmix64 finaliser */
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static int32_t table_get(const Kernel *k, int64_t key) {
+    if (!k->table) return -1;
+    uint64_t i = mix((uint64_t)key) & k->table_mask;
+    for (;;) {
+        const Slot *s = &k->table[i];
+        if (s->key == key) return s->col;
+        if (s->key == 0) return -1;
+        i = (i + 1) & k->table_mask;
+    }
+}
+
+/* A contiguous buffer of `count` items of `item` bytes each; -1 with an exception otherwise. */
+static int get_array(PyObject *obj, Py_buffer *view, size_t item, const char *name) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS) < 0) return -1;
+    if (view->len % (Py_ssize_t)item != 0) {
+        PyErr_Format(PyExc_ValueError, "%s: expected items of %zu bytes", name, item);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+static int copy_block(Block *b, PyObject *idf, PyObject *coef) {
+    Py_buffer vi, vc;
+    if (get_array(idf, &vi, sizeof(double), "idf") < 0) return -1;
+    if (get_array(coef, &vc, sizeof(double), "coef") < 0) {
+        PyBuffer_Release(&vi);
+        return -1;
+    }
+    int rc = -1;
+    Py_ssize_t n = vi.len / (Py_ssize_t)sizeof(double);
+    if (vc.len != vi.len) {
+        PyErr_SetString(PyExc_ValueError, "idf and coef differ in length");
+        goto done;
+    }
+    b->size = n;
+    size_t m = n ? (size_t)n : 1;
+    b->idf = PyMem_Malloc(m * sizeof(double));
+    b->coef = PyMem_Malloc(m * sizeof(double));
+    b->count = PyMem_Calloc(m, sizeof(int32_t));
+    b->value = PyMem_Malloc(m * sizeof(double));
+    b->touched = PyMem_Malloc(m * sizeof(int32_t));
+    if (!b->idf || !b->coef || !b->count || !b->value || !b->touched) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memcpy(b->idf, vi.buf, (size_t)vi.len);
+    memcpy(b->coef, vc.buf, (size_t)vc.len);
+    rc = 0;
+done:
+    PyBuffer_Release(&vi);
+    PyBuffer_Release(&vc);
+    return rc;
+}
+
+static void free_block(Block *b) {
+    PyMem_Free(b->idf);
+    PyMem_Free(b->coef);
+    PyMem_Free(b->count);
+    PyMem_Free(b->value);
+    PyMem_Free(b->touched);
+    memset(b, 0, sizeof(*b));
+}
+
+static inline void add(Block *b, int32_t col) {
+    if (b->count[col]++ == 0) b->touched[b->n_touched++] = col;
+}
+
+/* The block's logit share; with `keep`, each touched column's contribution goes to `value`.
+ * Counts are reset unless `keep` (then `reset` must be called after reading them). */
+static double finish(Block *b, int keep) {
+    double norm2 = 0.0, dot = 0.0;
+    for (Py_ssize_t t = 0; t < b->n_touched; t++) {
+        int32_t col = b->touched[t];
+        double v = (1.0 + log((double)b->count[col])) * b->idf[col];
+        b->value[col] = v;
+        norm2 += v * v;
+        dot += v * b->coef[col];
+    }
+    double logit = 0.0;
+    if (norm2 > 0.0) {
+        double norm = sqrt(norm2);
+        logit = dot / norm;
+        if (keep)
+            for (Py_ssize_t t = 0; t < b->n_touched; t++) {
+                int32_t col = b->touched[t];
+                b->value[col] = b->value[col] / norm * b->coef[col];
+            }
+    }
+    if (!keep) {
+        for (Py_ssize_t t = 0; t < b->n_touched; t++) b->count[b->touched[t]] = 0;
+        b->n_touched = 0;
+    }
+    return logit;
+}
+
+static void reset(Block *b) {
+    for (Py_ssize_t t = 0; t < b->n_touched; t++) b->count[b->touched[t]] = 0;
+    b->n_touched = 0;
+}
+
+/* ---- tokenising ------------------------------------------------------------------------- */
+
+static inline int is_word(Py_UCS4 ch) {
+    if (ch < 128) return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                         (ch >= '0' && ch <= '9') || ch == '_';
+    return Py_UNICODE_ISALNUM(ch);
+}
+
+static inline int is_joiner(Py_UCS4 ch) {
+    return ch == '-' || ch == '\'' || ch == 0x2010 || ch == 0x2011 || ch == 0x2019;
+}
+
+/* The entry of one surface form: from the dict, else made by `resolve`. */
+static int32_t entry_of(Kernel *k, PyObject *text, Py_ssize_t s, Py_ssize_t e) {
+    PyObject *surface = PyUnicode_Substring(text, s, e);
+    if (!surface) return -1;
+    PyObject *found = PyDict_GetItemWithError(k->surfaces, surface); /* borrowed */
+    long id;
+    if (found) {
+        id = PyLong_AsLong(found);
+    } else if (PyErr_Occurred()) {
+        Py_DECREF(surface);
+        return -1;
+    } else {
+        PyObject *made = PyObject_CallOneArg(k->resolve, surface);
+        if (!made) {
+            Py_DECREF(surface);
+            return -1;
+        }
+        id = PyLong_AsLong(made);
+        if (!(id == -1 && PyErr_Occurred()) && (id < 0 || id >= k->n_entries)) {
+            PyErr_Format(PyExc_ValueError, "resolve returned %ld, not an entry id", id);
+            id = -1;
+        }
+        if (id >= 0 && PyDict_SetItem(k->surfaces, surface, made) < 0) id = -1;
+        Py_DECREF(made);
+    }
+    Py_DECREF(surface);
+    if (id == -1 && PyErr_Occurred()) return -1;
+    return (int32_t)id;
+}
+
+/* Realloc each of `count` arrays to `cap` items of its size; the arrays that could not grow
+ * keep their old block (the caller's capacity stays the old one then). */
+static int realloc_all(void **arrays[], const size_t sizes[], int count, Py_ssize_t cap) {
+    int ok = 1;
+    for (int a = 0; a < count; a++) {
+        void *p = PyMem_Realloc(*arrays[a], (size_t)cap * sizes[a]);
+        if (p)
+            *arrays[a] = p;
+        else
+            ok = 0;
+    }
+    if (!ok) PyErr_NoMemory();
+    return ok ? 0 : -1;
+}
+
+static int grow_tokens(Kernel *k, Py_ssize_t need) {
+    Py_ssize_t cap = k->cap_tokens ? k->cap_tokens : 256;
+    while (cap < need) cap *= 2;
+    void **arrays[] = {(void **)&k->tok_start, (void **)&k->tok_end, (void **)&k->tok_entry};
+    const size_t sizes[] = {sizeof(int64_t), sizeof(int64_t), sizeof(int32_t)};
+    if (realloc_all(arrays, sizes, 3, cap) < 0) return -1;
+    k->cap_tokens = cap;
+    return 0;
+}
+
+static PyObject *Kernel_tokenize(Kernel *k, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "tokenize() needs a str");
+        return NULL;
+    }
+    if (!k->cap_tokens && grow_tokens(k, 1) < 0) return NULL; /* never NULL for "y#" */
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t n = 0, i = 0;
+    while (i < len) {
+        if (!is_word(PyUnicode_READ(kind, data, i))) {
+            i++;
+            continue;
+        }
+        Py_ssize_t s = i++;
+        while (i < len && is_word(PyUnicode_READ(kind, data, i))) i++;
+        while (i + 1 < len && is_joiner(PyUnicode_READ(kind, data, i)) &&
+               is_word(PyUnicode_READ(kind, data, i + 1))) {
+            i += 2;
+            while (i < len && is_word(PyUnicode_READ(kind, data, i))) i++;
+        }
+        if (n == k->cap_tokens && grow_tokens(k, n + 1) < 0) return NULL;
+        int32_t entry = entry_of(k, text, s, i);
+        if (entry < 0) return NULL;
+        k->tok_start[n] = s;
+        k->tok_end[n] = i;
+        k->tok_entry[n] = entry;
+        n++;
+    }
+    return Py_BuildValue("(y#y#y#)", (const char *)k->tok_start, n * (Py_ssize_t)sizeof(int64_t),
+                         (const char *)k->tok_end, n * (Py_ssize_t)sizeof(int64_t),
+                         (const char *)k->tok_entry, n * (Py_ssize_t)sizeof(int32_t));
+}
+
+/* ---- scoring ---------------------------------------------------------------------------- */
+
+/* Count the features of tokens [lo, hi) whose mask is 0; with `occurrences`, record each
+ * n-gram occurrence (column, first and last token) in the output scratch. */
+static Py_ssize_t count_range(Kernel *k, const int32_t *entries, const uint8_t *mask,
+                              Py_ssize_t lo, Py_ssize_t hi, int occurrences) {
+    Py_ssize_t n_occ = 0;
+    for (Py_ssize_t i = lo; i < hi; i++) {
+        if (mask[i]) continue;
+        int32_t e = entries[i];
+        if (k->unigram[e] >= 0) add(&k->word, k->unigram[e]);
+        if (k->table && k->ngram_id[e] >= 0) {
+            int64_t key = k->ngram_id[e];
+            for (int size = 2; size <= k->max_n; size++) {
+                Py_ssize_t j = i + size - 1;
+                if (j >= hi || mask[j]) break;
+                int32_t id = k->ngram_id[entries[j]];
+                if (id < 0) break;
+                key = key * k->width + id;
+                int32_t col = table_get(k, key);
+                if (col < 0) continue;
+                add(&k->word, col);
+                if (occurrences) {
+                    k->occ_col[n_occ] = col;
+                    k->occ_first[n_occ] = i;
+                    k->occ_last[n_occ] = j;
+                    n_occ++;
+                }
+            }
+        }
+        if (k->chars.size)
+            for (int64_t c = k->char_start[e]; c < k->char_start[e + 1]; c++)
+                add(&k->chars, k->char_cols[c]);
+    }
+    return n_occ;
+}
+
+static PyObject *bytes_of(const void *p, Py_ssize_t n, size_t item) {
+    return PyBytes_FromStringAndSize((const char *)p, n * (Py_ssize_t)item);
+}
+
+static PyObject *Kernel_score(Kernel *k, PyObject *args) {
+    PyObject *o_entries, *o_mask, *o_smask, *o_bounds;
+    if (!PyArg_ParseTuple(args, "OOOO:score", &o_entries, &o_mask, &o_smask, &o_bounds))
+        return NULL;
+    Py_buffer ve = {0}, vm = {0}, vs = {0}, vb = {0};
+    PyObject *result = NULL, *logits = NULL;
+    double *lg = NULL;
+    if (get_array(o_entries, &ve, sizeof(int32_t), "entries") < 0) goto done;
+    if (get_array(o_mask, &vm, 1, "mask") < 0) goto done;
+    if (get_array(o_smask, &vs, 1, "sentence_mask") < 0) goto done;
+    if (get_array(o_bounds, &vb, sizeof(int64_t), "bounds") < 0) goto done;
+    const Py_ssize_t n = ve.len / (Py_ssize_t)sizeof(int32_t);
+    const Py_ssize_t m = vb.len / (Py_ssize_t)sizeof(int64_t) - 1; /* sentences */
+    const int32_t *entries = ve.buf;
+    const uint8_t *mask = vm.buf, *smask = vs.buf;
+    const int64_t *bounds = vb.buf;
+    if (vm.len != n || vs.len != n) {
+        PyErr_SetString(PyExc_ValueError, "entries, mask and sentence_mask differ in length");
+        goto done;
+    }
+    if (m < 0 || bounds[0] != 0 || (m > 0 && bounds[m] != n)) {
+        PyErr_SetString(PyExc_ValueError, "bounds must run from 0 to the number of tokens");
+        goto done;
+    }
+    for (Py_ssize_t s = 0; s < m; s++)
+        if (bounds[s + 1] < bounds[s]) {
+            PyErr_SetString(PyExc_ValueError, "bounds must not decrease");
+            goto done;
+        }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (entries[i] < 0 || entries[i] >= k->n_entries) {
+            PyErr_SetString(PyExc_ValueError, "entries holds an id this kernel never made");
+            goto done;
+        }
+    Py_ssize_t need = n * (k->max_n > 1 ? k->max_n - 1 : 1) + 1;
+    if (need > k->cap_out) {
+        Py_ssize_t cap = k->cap_out ? k->cap_out : 256;
+        while (cap < need) cap *= 2;
+        void **arrays[] = {(void **)&k->occ_col,   (void **)&k->occ_first,
+                           (void **)&k->occ_last,  (void **)&k->out_entry,
+                           (void **)&k->out_weight, (void **)&k->out_ngram,
+                           (void **)&k->out_ngram_weight};
+        const size_t sizes[] = {sizeof(int32_t), sizeof(int64_t), sizeof(int64_t), sizeof(int32_t),
+                                sizeof(double),  sizeof(int32_t), sizeof(double)};
+        if (realloc_all(arrays, sizes, 7, cap) < 0) goto done;
+        k->cap_out = cap;
+    }
+    logits = PyBytes_FromStringAndSize(NULL, (1 + m) * (Py_ssize_t)sizeof(double));
+    if (!logits) goto done;
+    lg = (double *)PyBytes_AS_STRING(logits);
+
+    /* The whole text: contributions kept for its phrases. */
+    Py_ssize_t n_occ = count_range(k, entries, mask, 0, n, 1);
+    lg[0] = finish(&k->word, 1) + finish(&k->chars, 1);
+    /* Single words: a word's unigram contribution once, plus its share of every character
+     * n-gram occurrence inside it (contribution / count). */
+    Py_ssize_t n_words = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (mask[i]) continue;
+        int32_t e = entries[i];
+        int has_chars = k->chars.size && k->char_start[e + 1] > k->char_start[e];
+        if (k->unigram[e] < 0 && !has_chars) continue;
+        int32_t w = k->slot[e];
+        if (w < 0) {
+            w = k->slot[e] = (int32_t)n_words++;
+            k->out_entry[w] = e;
+            k->out_weight[w] = k->unigram[e] >= 0 ? k->word.value[k->unigram[e]] : 0.0;
+        }
+        if (has_chars)
+            for (int64_t c = k->char_start[e]; c < k->char_start[e + 1]; c++) {
+                int32_t col = k->char_cols[c];
+                k->out_weight[w] += k->chars.value[col] / k->chars.count[col];
+            }
+    }
+    for (Py_ssize_t w = 0; w < n_words; w++) k->slot[k->out_entry[w]] = -1;
+    /* Distinct n-grams, in order of first occurrence (their counts mark them as seen). */
+    Py_ssize_t n_ngrams = 0;
+    for (Py_ssize_t o = 0; o < n_occ; o++) {
+        int32_t col = k->occ_col[o];
+        if (k->word.count[col] > 0) {
+            k->out_ngram[n_ngrams] = col;
+            k->out_ngram_weight[n_ngrams++] = k->word.value[col];
+            k->word.count[col] = -k->word.count[col]; /* seen; reset() zeroes it */
+        }
+    }
+    reset(&k->word);
+    reset(&k->chars);
+
+    /* Each sentence on its own, with its own mask. */
+    for (Py_ssize_t s = 0; s < m; s++) {
+        count_range(k, entries, smask, bounds[s], bounds[s + 1], 0);
+        lg[1 + s] = finish(&k->word, 0) + finish(&k->chars, 0);
+    }
+    result = Py_BuildValue("(NNNNNNNN)", logits, bytes_of(k->out_entry, n_words, sizeof(int32_t)),
+                           bytes_of(k->out_weight, n_words, sizeof(double)),
+                           bytes_of(k->out_ngram, n_ngrams, sizeof(int32_t)),
+                           bytes_of(k->out_ngram_weight, n_ngrams, sizeof(double)),
+                           bytes_of(k->occ_col, n_occ, sizeof(int32_t)),
+                           bytes_of(k->occ_first, n_occ, sizeof(int64_t)),
+                           bytes_of(k->occ_last, n_occ, sizeof(int64_t)));
+    logits = NULL; /* stolen by "N" */
+done:
+    Py_XDECREF(logits);
+    if (ve.obj) PyBuffer_Release(&ve);
+    if (vm.obj) PyBuffer_Release(&vm);
+    if (vs.obj) PyBuffer_Release(&vs);
+    if (vb.obj) PyBuffer_Release(&vb);
+    return result;
+}
+
+/* ---- entries ---------------------------------------------------------------------------- */
+
+static PyObject *Kernel_add_entry(Kernel *k, PyObject *args) {
+    long unigram, ngram;
+    PyObject *o_chars;
+    if (!PyArg_ParseTuple(args, "llO:add_entry", &unigram, &ngram, &o_chars)) return NULL;
+    if (unigram < -1 || unigram >= k->word.size) {
+        PyErr_SetString(PyExc_ValueError, "unigram column out of range");
+        return NULL;
+    }
+    if (ngram < -1 || ngram == 0 || ngram >= k->width) {
+        PyErr_SetString(PyExc_ValueError, "n-gram id out of range");
+        return NULL;
+    }
+    Py_buffer vc;
+    if (get_array(o_chars, &vc, sizeof(int32_t), "chars") < 0) return NULL;
+    Py_ssize_t nc = vc.len / (Py_ssize_t)sizeof(int32_t);
+    const int32_t *cols = vc.buf;
+    PyObject *result = NULL;
+    for (Py_ssize_t c = 0; c < nc; c++)
+        if (cols[c] < 0 || cols[c] >= k->chars.size) {
+            PyErr_SetString(PyExc_ValueError, "character n-gram column out of range");
+            goto done;
+        }
+    Py_ssize_t cap = k->cap_entries;
+    if (grow((void **)&k->unigram, &cap, k->n_entries + 1, sizeof(int32_t)) < 0) goto done;
+    if (cap != k->cap_entries) {
+        int32_t *ng = PyMem_Realloc(k->ngram_id, (size_t)cap * sizeof(int32_t));
+        if (ng) k->ngram_id = ng;
+        int32_t *sl = PyMem_Realloc(k->slot, (size_t)cap * sizeof(int32_t));
+        if (sl) k->slot = sl;
+        int64_t *cs = PyMem_Realloc(k->char_start, (size_t)(cap + 1) * sizeof(int64_t));
+        if (cs) k->char_start = cs;
+        if (!ng || !sl || !cs) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        k->cap_entries = cap;
+    }
+    if (grow((void **)&k->char_cols, &k->cap_char_cols, k->n_char_cols + nc, sizeof(int32_t)) < 0)
+        goto done;
+    Py_ssize_t e = k->n_entries++;
+    k->unigram[e] = (int32_t)unigram;
+    k->ngram_id[e] = (int32_t)ngram;
+    k->slot[e] = -1;
+    memcpy(k->char_cols + k->n_char_cols, cols, (size_t)nc * sizeof(int32_t));
+    k->n_char_cols += nc;
+    k->char_start[e + 1] = k->n_char_cols;
+    result = PyLong_FromSsize_t(e);
+done:
+    PyBuffer_Release(&vc);
+    return result;
+}
+
+static PyObject *Kernel_clear(Kernel *k, PyObject *Py_UNUSED(ignored)) {
+    PyDict_Clear(k->surfaces);
+    k->n_entries = 0;
+    k->n_char_cols = 0;
+    Py_RETURN_NONE;
+}
+
+static PyObject *Kernel_size(Kernel *k, PyObject *Py_UNUSED(ignored)) {
+    return Py_BuildValue("(nnn)", k->n_entries, PyDict_GET_SIZE(k->surfaces), k->n_char_cols);
+}
+
+/* ---- the type --------------------------------------------------------------------------- */
+
+static int Kernel_init(Kernel *k, PyObject *args, PyObject *kwds) {
+    static char *names[] = {"word_idf", "word_coef", "char_idf",   "char_coef", "ngram_keys",
+                            "ngram_cols", "width",   "max_n",      "resolve",   NULL};
+    PyObject *wi, *wc, *ci, *cc, *keys, *cols, *resolve;
+    long long width;
+    int max_n;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOOOLiO:Kernel", names, &wi, &wc, &ci, &cc,
+                                     &keys, &cols, &width, &max_n, &resolve))
+        return -1;
+    if (k->surfaces) {
+        PyErr_SetString(PyExc_RuntimeError, "Kernel is already initialised");
+        return -1;
+    }
+    if (!PyCallable_Check(resolve)) {
+        PyErr_SetString(PyExc_TypeError, "resolve must be callable");
+        return -1;
+    }
+    if (width < 1 || width > INT32_MAX || max_n < 1) {
+        PyErr_SetString(PyExc_ValueError, "width and max_n must be positive");
+        return -1;
+    }
+    if (copy_block(&k->word, wi, wc) < 0 || copy_block(&k->chars, ci, cc) < 0) return -1;
+    Py_buffer vk, vc;
+    if (get_array(keys, &vk, sizeof(int64_t), "ngram_keys") < 0) return -1;
+    if (get_array(cols, &vc, sizeof(int64_t), "ngram_cols") < 0) {
+        PyBuffer_Release(&vk);
+        return -1;
+    }
+    int rc = -1;
+    Py_ssize_t nk = vk.len / (Py_ssize_t)sizeof(int64_t);
+    if (vc.len != vk.len) {
+        PyErr_SetString(PyExc_ValueError, "ngram_keys and ngram_cols differ in length");
+        goto done;
+    }
+    if (nk) {
+        uint64_t capacity = 16;
+        while (capacity < (uint64_t)nk * 2) capacity *= 2;
+        k->table = PyMem_Calloc((size_t)capacity, sizeof(Slot));
+        if (!k->table) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        k->table_mask = capacity - 1;
+        const int64_t *kv = vk.buf, *cv = vc.buf;
+        for (Py_ssize_t t = 0; t < nk; t++) {
+            if (kv[t] < 1 || cv[t] < 0 || cv[t] >= k->word.size) {
+                PyErr_SetString(PyExc_ValueError, "n-gram keys must be >= 1, columns in range");
+                goto done;
+            }
+            uint64_t i = mix((uint64_t)kv[t]) & k->table_mask;
+            while (k->table[i].key != 0 && k->table[i].key != kv[t]) i = (i + 1) & k->table_mask;
+            k->table[i].key = kv[t];
+            k->table[i].col = (int32_t)cv[t];
+        }
+    }
+    k->width = width;
+    k->max_n = max_n;
+    k->char_start = PyMem_Calloc(1, sizeof(int64_t));
+    k->surfaces = PyDict_New();
+    if (!k->char_start || !k->surfaces) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_INCREF(resolve);
+    k->resolve = resolve;
+    rc = 0;
+done:
+    PyBuffer_Release(&vk);
+    PyBuffer_Release(&vc);
+    return rc;
+}
+
+static int Kernel_traverse(Kernel *k, visitproc visit, void *arg) {
+    Py_VISIT(k->surfaces);
+    Py_VISIT(k->resolve);
+    return 0;
+}
+
+static int Kernel_clear_refs(Kernel *k) {
+    Py_CLEAR(k->surfaces);
+    Py_CLEAR(k->resolve);
+    return 0;
+}
+
+static void Kernel_dealloc(Kernel *k) {
+    PyObject_GC_UnTrack(k);
+    Kernel_clear_refs(k);
+    free_block(&k->word);
+    free_block(&k->chars);
+    void *bufs[] = {k->table,     k->unigram,   k->ngram_id,  k->slot,      k->char_start,
+                    k->char_cols, k->tok_start, k->tok_end,   k->tok_entry, k->out_entry,
+                    k->out_ngram, k->occ_col,   k->out_weight, k->out_ngram_weight,
+                    k->occ_first, k->occ_last};
+    for (size_t b = 0; b < sizeof(bufs) / sizeof(bufs[0]); b++) PyMem_Free(bufs[b]);
+    Py_TYPE(k)->tp_free((PyObject *)k);
+}
+
+static PyMethodDef Kernel_methods[] = {
+    {"tokenize", (PyCFunction)Kernel_tokenize, METH_O,
+     "tokenize(text) -> (starts, ends, entries) as bytes of int64, int64, int32."},
+    {"score", (PyCFunction)Kernel_score, METH_VARARGS,
+     "score(entries, mask, sentence_mask, bounds) -> (logits, word_entries, word_weights, "
+     "ngram_cols, ngram_weights, occurrence_cols, occurrence_first, occurrence_last)."},
+    {"add_entry", (PyCFunction)Kernel_add_entry, METH_VARARGS,
+     "add_entry(unigram, ngram_id, chars) -> the new entry's id."},
+    {"clear", (PyCFunction)Kernel_clear, METH_NOARGS, "Forget every entry and surface form."},
+    {"size", (PyCFunction)Kernel_size, METH_NOARGS,
+     "(entries, surface forms, character n-gram columns) held."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject KernelType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "model._kernel.Kernel",
+    .tp_basicsize = sizeof(Kernel),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "Tokenising, feature lookup and TF-IDF arithmetic of one compiled model.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Kernel_init,
+    .tp_dealloc = (destructor)Kernel_dealloc,
+    .tp_traverse = (traverseproc)Kernel_traverse,
+    .tp_clear = (inquiry)Kernel_clear_refs,
+    .tp_methods = Kernel_methods,
+};
+
+static struct PyModuleDef kernel_module = {
+    PyModuleDef_HEAD_INIT, "model._kernel", "The compiled model's per-token loops.", -1, NULL,
+};
+
+PyMODINIT_FUNC PyInit__kernel(void) {
+    if (PyType_Ready(&KernelType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&kernel_module);
+    if (!m) return NULL;
+    Py_INCREF(&KernelType);
+    if (PyModule_AddObject(m, "Kernel", (PyObject *)&KernelType) < 0) {
+        Py_DECREF(&KernelType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

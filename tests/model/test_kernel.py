@@ -1,0 +1,111 @@
+"""The C kernel against the Python definitions it must reproduce, and its input checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model import Scorer
+from model.compiled import CompiledModel
+from model.text import actor_mask, actor_runs, may_start_actor, tokenize
+
+# Joiners, apostrophes, underscores, digits, scripts with and without case, combining marks,
+# characters outside the BMP: every branch of the tokeniser's character classes.
+ALPHABET = st.sampled_from(
+    list("aZ9_ -'’‐‑—.,;\n\t") + ["é", "İ", "ß", "ﬁ", "٣", "²", "Ⅻ", "\u0301", "中", "𝔄", "🙂", "ǅ"]
+)
+
+
+@pytest.fixture(scope="module")
+def model(tiny_model_path: Path) -> CompiledModel:
+    return Scorer.load(tiny_model_path)._model
+
+
+def kernel_tokens(model: CompiledModel, text: str) -> list[tuple[str, int, int]]:
+    analysed, _ = model.run(text)
+    norms = analysed.norms()
+    return list(zip(norms, analysed.starts.tolist(), analysed.ends.tolist(), strict=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(ALPHABET, max_size=60) | st.text(max_size=60))
+def test_kernel_tokenises_as_the_python_definition(model: CompiledModel, text: str) -> None:
+    assert kernel_tokens(model, text) == [tuple(t) for t in tokenize(text)]
+
+
+def test_kernel_tokenises_every_code_point(model: CompiledModel) -> None:
+    """Each code point alone, and after a letter: `\\w` exactly as `re` defines it."""
+    text = " ".join(chr(c) for c in range(0x110000))
+    assert kernel_tokens(model, text) == [tuple(t) for t in tokenize(text)]
+    text = " ".join(f"a{chr(c)}" for c in range(0x10000))
+    assert kernel_tokens(model, text) == [tuple(t) for t in tokenize(text)]
+
+
+NAMES = st.sampled_from(
+    [
+        "the",
+        "United",
+        "States",
+        "US",
+        "us",
+        "U.S.",
+        "Russia's",
+        "North",
+        "Korea",
+        "pro-Russian",
+        "US-led",
+        "new",
+        "zealand",
+        "Democratic",
+        "Republic",
+        "of",
+        "the",
+        "Congo",
+        "talks",
+        ".",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(NAMES, max_size=25))
+def test_candidates_find_every_actor_run(words: list[str]) -> None:
+    """Looking only where `may_start_actor` holds finds what looking everywhere finds."""
+    text = " ".join(words)
+    tokens = tokenize(text)
+    norms = [t.norm for t in tokens]
+    starts, ends = [t.start for t in tokens], [t.end for t in tokens]
+    everywhere = actor_runs(text, norms, starts, ends, range(len(tokens)))
+    assert actor_runs(text, norms, starts, ends) == everywhere
+    assert all(may_start_actor(norms[lo]) for lo, _ in everywhere)
+    mask = actor_mask(text, tokens)
+    in_runs = [i for lo, hi in everywhere for i in range(lo, hi)]
+    assert [i for i, m in enumerate(mask) if m] == in_runs
+
+
+def test_kernel_refuses_inputs_it_did_not_make(model: CompiledModel) -> None:
+    kernel = model._kernel
+    analysed, _ = model.run("threat of war")
+    entries, n = analysed.entries, len(analysed)
+    mask, bounds = np.zeros(n, dtype=bool), np.array([0, n], dtype=np.int64)
+    with pytest.raises(ValueError, match="never made"):
+        kernel.score(np.array([10**6], dtype=np.int32), mask[:1], mask[:1], bounds[:1])
+    with pytest.raises(ValueError, match="differ in length"):
+        kernel.score(entries, mask[:-1], mask, bounds)
+    with pytest.raises(ValueError, match="bounds"):
+        kernel.score(entries, mask, mask, np.array([0, n + 1], dtype=np.int64))
+    with pytest.raises(ValueError, match="bounds"):
+        kernel.score(entries, mask, mask, np.array([], dtype=np.int64))
+    with pytest.raises(ValueError, match="items of 4 bytes"):
+        kernel.score(np.zeros(3, dtype=np.int8), mask, mask, bounds)
+    with pytest.raises(TypeError):
+        kernel.tokenize(b"bytes")
+    with pytest.raises(ValueError, match="out of range"):
+        kernel.add_entry(10**7, -1, np.zeros(0, dtype=np.int32))
+    with pytest.raises(ValueError, match="out of range"):
+        kernel.add_entry(-1, -1, np.array([-5], dtype=np.int32))
+    assert kernel.score(entries, mask, mask, bounds)  # still usable
