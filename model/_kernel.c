@@ -4,7 +4,7 @@
  *
  *   Kernel(word_idf, word_coef, char_idf, char_coef, ngram_keys, ngram_cols, width, max_n, resolve)
  *   kernel.tokenize(text) -> (starts: bytes of int64, ends: int64, entries: int32)
- *   kernel.score(entries, mask, sentence_mask, bounds) -> (logits, word phrases, n-grams, ...)
+ *   kernel.score(entries, starts, ends, mask, sentence_mask, bounds) -> logits and phrases
  *   kernel.add_entry(unigram, ngram_id, chars) -> entry id;  kernel.clear();  kernel.size()
  *
  * Tokens are what `re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")` finds (`\w` as Python's
@@ -32,6 +32,7 @@ typedef struct {
     int32_t *count;   /* per column, zero between calls */
     double *value;    /* per column: contribution, valid for touched columns */
     int32_t *touched; /* columns with a non-zero count, in first-seen order */
+    int32_t *phrase;  /* per column: its phrase in the text being explained, else -1 */
     Py_ssize_t n_touched;
 } Block;
 
@@ -53,9 +54,10 @@ typedef struct {
     int64_t *tok_start, *tok_end;
     int32_t *tok_entry;
     Py_ssize_t cap_tokens;
-    int32_t *out_entry, *out_ngram, *occ_col;
-    double *out_weight, *out_ngram_weight;
+    int32_t *occ_col, *occ_phrase, *tok_phrase; /* n-gram occurrences; each token's phrase */
     int64_t *occ_first, *occ_last;
+    double *ph_weight;                       /* phrases: n-grams, then single words */
+    int64_t *ph_head, *ph_count, *ph_spans;  /* first occurrence's tokens; spans (CSR) */
     Py_ssize_t cap_out;
 } Kernel;
 
@@ -125,10 +127,12 @@ static int copy_block(Block *b, PyObject *idf, PyObject *coef) {
     b->count = PyMem_Calloc(m, sizeof(int32_t));
     b->value = PyMem_Malloc(m * sizeof(double));
     b->touched = PyMem_Malloc(m * sizeof(int32_t));
-    if (!b->idf || !b->coef || !b->count || !b->value || !b->touched) {
+    b->phrase = PyMem_Malloc(m * sizeof(int32_t));
+    if (!b->idf || !b->coef || !b->count || !b->value || !b->touched || !b->phrase) {
         PyErr_NoMemory();
         goto done;
     }
+    for (size_t c = 0; c < m; c++) b->phrase[c] = -1;
     memcpy(b->idf, vi.buf, (size_t)vi.len);
     memcpy(b->coef, vc.buf, (size_t)vc.len);
     rc = 0;
@@ -144,7 +148,16 @@ static void free_block(Block *b) {
     PyMem_Free(b->count);
     PyMem_Free(b->value);
     PyMem_Free(b->touched);
+    PyMem_Free(b->phrase);
     memset(b, 0, sizeof(*b));
+}
+
+/* 1 + ln(count) for small counts, computed with the same log() as larger ones. */
+#define TF_TABLE 256
+static double tf_table[TF_TABLE];
+
+static inline double tf(int32_t count) {
+    return count < TF_TABLE ? tf_table[count] : 1.0 + log((double)count);
 }
 
 static inline void add(Block *b, int32_t col) {
@@ -157,7 +170,7 @@ static double finish(Block *b, int keep) {
     double norm2 = 0.0, dot = 0.0;
     for (Py_ssize_t t = 0; t < b->n_touched; t++) {
         int32_t col = b->touched[t];
-        double v = (1.0 + log((double)b->count[col])) * b->idf[col];
+        double v = tf(b->count[col]) * b->idf[col];
         b->value[col] = v;
         norm2 += v * v;
         dot += v * b->coef[col];
@@ -323,28 +336,96 @@ static Py_ssize_t count_range(Kernel *k, const int32_t *entries, const uint8_t *
     return n_occ;
 }
 
+
+/* Fold the whole text's contributions onto phrases (the counts and contributions of its
+ * features are in the blocks; its n-gram occurrences in occ_*): n-grams in first-seen order,
+ * then single words in first-seen order, each with the spans of all its occurrences. */
+static Py_ssize_t fold_phrases(Kernel *k, const int32_t *entries, const uint8_t *mask,
+                               const int64_t *starts, const int64_t *ends, Py_ssize_t n,
+                               Py_ssize_t n_occ, Py_ssize_t *n_ngrams) {
+    Py_ssize_t n_phrases = 0;
+    for (Py_ssize_t o = 0; o < n_occ; o++) {
+        int32_t col = k->occ_col[o], p = k->word.phrase[col];
+        if (p < 0) {
+            p = k->word.phrase[col] = (int32_t)n_phrases++;
+            k->ph_weight[p] = k->word.value[col];
+            k->ph_head[2 * p] = k->occ_first[o];
+            k->ph_head[2 * p + 1] = k->occ_last[o];
+            k->ph_count[p] = 0;
+        }
+        k->ph_count[p]++;
+        k->occ_phrase[o] = p;
+    }
+    *n_ngrams = n_phrases;
+    /* A word: its unigram's contribution once, plus its share of every character n-gram
+     * occurrence inside it (contribution / count). */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        k->tok_phrase[i] = -1;
+        if (mask[i]) continue;
+        int32_t e = entries[i];
+        int has_chars = k->chars.size && k->char_start[e + 1] > k->char_start[e];
+        if (k->unigram[e] < 0 && !has_chars) continue;
+        int32_t p = k->slot[e];
+        if (p < 0) {
+            p = k->slot[e] = (int32_t)n_phrases++;
+            k->ph_weight[p] = k->unigram[e] >= 0 ? k->word.value[k->unigram[e]] : 0.0;
+            k->ph_head[2 * p] = k->ph_head[2 * p + 1] = i;
+            k->ph_count[p] = 0;
+        }
+        k->ph_count[p]++;
+        k->tok_phrase[i] = p;
+        for (int64_t c = k->char_start[e]; c < k->char_start[e + 1]; c++) {
+            int32_t col = k->char_cols[c];
+            k->ph_weight[p] += k->chars.value[col] / k->chars.count[col];
+        }
+    }
+    /* Spans, grouped by phrase: ph_count becomes each phrase's write cursor. */
+    int64_t total = 0;
+    for (Py_ssize_t p = 0; p < n_phrases; p++) {
+        int64_t c = k->ph_count[p];
+        k->ph_count[p] = total;
+        total += c;
+    }
+    for (Py_ssize_t o = 0; o < n_occ; o++) {
+        int64_t at = k->ph_count[k->occ_phrase[o]]++;
+        k->ph_spans[2 * at] = starts[k->occ_first[o]];
+        k->ph_spans[2 * at + 1] = ends[k->occ_last[o]];
+        k->word.phrase[k->occ_col[o]] = -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (k->tok_phrase[i] < 0) continue;
+        int64_t at = k->ph_count[k->tok_phrase[i]]++;
+        k->ph_spans[2 * at] = starts[i];
+        k->ph_spans[2 * at + 1] = ends[i];
+        k->slot[entries[i]] = -1;
+    }
+    return n_phrases; /* ph_count[p] is now the end of phrase p's spans */
+}
+
 static PyObject *bytes_of(const void *p, Py_ssize_t n, size_t item) {
     return PyBytes_FromStringAndSize((const char *)p, n * (Py_ssize_t)item);
 }
 
 static PyObject *Kernel_score(Kernel *k, PyObject *args) {
-    PyObject *o_entries, *o_mask, *o_smask, *o_bounds;
-    if (!PyArg_ParseTuple(args, "OOOO:score", &o_entries, &o_mask, &o_smask, &o_bounds))
+    PyObject *o_entries, *o_starts, *o_ends, *o_mask, *o_smask, *o_bounds;
+    if (!PyArg_ParseTuple(args, "OOOOOO:score", &o_entries, &o_starts, &o_ends, &o_mask, &o_smask,
+                          &o_bounds))
         return NULL;
-    Py_buffer ve = {0}, vm = {0}, vs = {0}, vb = {0};
+    Py_buffer ve = {0}, vst = {0}, ven = {0}, vm = {0}, vs = {0}, vb = {0};
     PyObject *result = NULL, *logits = NULL;
-    double *lg = NULL;
     if (get_array(o_entries, &ve, sizeof(int32_t), "entries") < 0) goto done;
+    if (get_array(o_starts, &vst, sizeof(int64_t), "starts") < 0) goto done;
+    if (get_array(o_ends, &ven, sizeof(int64_t), "ends") < 0) goto done;
     if (get_array(o_mask, &vm, 1, "mask") < 0) goto done;
     if (get_array(o_smask, &vs, 1, "sentence_mask") < 0) goto done;
     if (get_array(o_bounds, &vb, sizeof(int64_t), "bounds") < 0) goto done;
     const Py_ssize_t n = ve.len / (Py_ssize_t)sizeof(int32_t);
     const Py_ssize_t m = vb.len / (Py_ssize_t)sizeof(int64_t) - 1; /* sentences */
     const int32_t *entries = ve.buf;
+    const int64_t *starts = vst.buf, *ends = ven.buf, *bounds = vb.buf;
     const uint8_t *mask = vm.buf, *smask = vs.buf;
-    const int64_t *bounds = vb.buf;
-    if (vm.len != n || vs.len != n) {
-        PyErr_SetString(PyExc_ValueError, "entries, mask and sentence_mask differ in length");
+    if (vm.len != n || vs.len != n || vst.len != 8 * n || ven.len != 8 * n) {
+        PyErr_SetString(PyExc_ValueError, "entries, starts, ends and masks differ in length");
         goto done;
     }
     if (m < 0 || bounds[0] != 0 || (m > 0 && bounds[m] != n)) {
@@ -361,79 +442,58 @@ static PyObject *Kernel_score(Kernel *k, PyObject *args) {
             PyErr_SetString(PyExc_ValueError, "entries holds an id this kernel never made");
             goto done;
         }
-    Py_ssize_t need = n * (k->max_n > 1 ? k->max_n - 1 : 1) + 1;
+    /* n-gram occurrences <= n * (max_n - 1); phrases and spans <= n + occurrences */
+    Py_ssize_t need = n * (k->max_n > 1 ? k->max_n : 2) + 1;
     if (need > k->cap_out) {
         Py_ssize_t cap = k->cap_out ? k->cap_out : 256;
         while (cap < need) cap *= 2;
-        void **arrays[] = {(void **)&k->occ_col,   (void **)&k->occ_first,
-                           (void **)&k->occ_last,  (void **)&k->out_entry,
-                           (void **)&k->out_weight, (void **)&k->out_ngram,
-                           (void **)&k->out_ngram_weight};
-        const size_t sizes[] = {sizeof(int32_t), sizeof(int64_t), sizeof(int64_t), sizeof(int32_t),
-                                sizeof(double),  sizeof(int32_t), sizeof(double)};
-        if (realloc_all(arrays, sizes, 7, cap) < 0) goto done;
+        void **arrays[] = {(void **)&k->occ_col,    (void **)&k->occ_phrase,
+                           (void **)&k->tok_phrase, (void **)&k->occ_first,
+                           (void **)&k->occ_last,   (void **)&k->ph_weight,
+                           (void **)&k->ph_head,    (void **)&k->ph_count,
+                           (void **)&k->ph_spans};
+        const size_t sizes[] = {sizeof(int32_t), sizeof(int32_t),     sizeof(int32_t),
+                                sizeof(int64_t), sizeof(int64_t),     sizeof(double),
+                                2 * sizeof(int64_t), sizeof(int64_t), 2 * sizeof(int64_t)};
+        if (realloc_all(arrays, sizes, 9, cap) < 0) goto done;
         k->cap_out = cap;
     }
     logits = PyBytes_FromStringAndSize(NULL, (1 + m) * (Py_ssize_t)sizeof(double));
     if (!logits) goto done;
-    lg = (double *)PyBytes_AS_STRING(logits);
+    double *lg = (double *)PyBytes_AS_STRING(logits);
 
-    /* The whole text: contributions kept for its phrases. */
-    Py_ssize_t n_occ = count_range(k, entries, mask, 0, n, 1);
+    /* The whole text, its contributions kept for its phrases. */
+    Py_ssize_t n_occ = count_range(k, entries, mask, 0, n, 1), n_ngrams;
     lg[0] = finish(&k->word, 1) + finish(&k->chars, 1);
-    /* Single words: a word's unigram contribution once, plus its share of every character
-     * n-gram occurrence inside it (contribution / count). */
-    Py_ssize_t n_words = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (mask[i]) continue;
-        int32_t e = entries[i];
-        int has_chars = k->chars.size && k->char_start[e + 1] > k->char_start[e];
-        if (k->unigram[e] < 0 && !has_chars) continue;
-        int32_t w = k->slot[e];
-        if (w < 0) {
-            w = k->slot[e] = (int32_t)n_words++;
-            k->out_entry[w] = e;
-            k->out_weight[w] = k->unigram[e] >= 0 ? k->word.value[k->unigram[e]] : 0.0;
-        }
-        if (has_chars)
-            for (int64_t c = k->char_start[e]; c < k->char_start[e + 1]; c++) {
-                int32_t col = k->char_cols[c];
-                k->out_weight[w] += k->chars.value[col] / k->chars.count[col];
-            }
-    }
-    for (Py_ssize_t w = 0; w < n_words; w++) k->slot[k->out_entry[w]] = -1;
-    /* Distinct n-grams, in order of first occurrence (their counts mark them as seen). */
-    Py_ssize_t n_ngrams = 0;
-    for (Py_ssize_t o = 0; o < n_occ; o++) {
-        int32_t col = k->occ_col[o];
-        if (k->word.count[col] > 0) {
-            k->out_ngram[n_ngrams] = col;
-            k->out_ngram_weight[n_ngrams++] = k->word.value[col];
-            k->word.count[col] = -k->word.count[col]; /* seen; reset() zeroes it */
-        }
-    }
+    Py_ssize_t n_phrases = fold_phrases(k, entries, mask, starts, ends, n, n_occ, &n_ngrams);
     reset(&k->word);
     reset(&k->chars);
-
     /* Each sentence on its own, with its own mask. */
     for (Py_ssize_t s = 0; s < m; s++) {
         count_range(k, entries, smask, bounds[s], bounds[s + 1], 0);
         lg[1 + s] = finish(&k->word, 0) + finish(&k->chars, 0);
     }
-    result = Py_BuildValue("(NNNNNNNN)", logits, bytes_of(k->out_entry, n_words, sizeof(int32_t)),
-                           bytes_of(k->out_weight, n_words, sizeof(double)),
-                           bytes_of(k->out_ngram, n_ngrams, sizeof(int32_t)),
-                           bytes_of(k->out_ngram_weight, n_ngrams, sizeof(double)),
-                           bytes_of(k->occ_col, n_occ, sizeof(int32_t)),
-                           bytes_of(k->occ_first, n_occ, sizeof(int64_t)),
-                           bytes_of(k->occ_last, n_occ, sizeof(int64_t)));
-    logits = NULL; /* stolen by "N" */
+    /* Offsets of each phrase's spans: 0, then each phrase's end. */
+    PyObject *offsets = PyBytes_FromStringAndSize(NULL, (n_phrases + 1) * 8);
+    if (offsets) {
+        int64_t *off = (int64_t *)PyBytes_AS_STRING(offsets);
+        off[0] = 0;
+        memcpy(off + 1, k->ph_count, (size_t)n_phrases * 8);
+    }
+    Py_ssize_t n_spans = n_phrases ? k->ph_count[n_phrases - 1] : 0;
+    result = Py_BuildValue("(NnNNNN)", logits, n_ngrams,
+                           bytes_of(k->ph_weight, n_phrases, sizeof(double)),
+                           bytes_of(k->ph_head, 2 * n_phrases, sizeof(int64_t)), offsets,
+                           bytes_of(k->ph_spans, 2 * n_spans, sizeof(int64_t)));
+    logits = NULL; /* stolen by "N" (also on failure) */
 done:
     Py_XDECREF(logits);
-    if (ve.obj) PyBuffer_Release(&ve);
-    if (vm.obj) PyBuffer_Release(&vm);
-    if (vs.obj) PyBuffer_Release(&vs);
-    if (vb.obj) PyBuffer_Release(&vb);
+    PyBuffer_Release(&ve);
+    PyBuffer_Release(&vst);
+    PyBuffer_Release(&ven);
+    PyBuffer_Release(&vm);
+    PyBuffer_Release(&vs);
+    PyBuffer_Release(&vb);
     return result;
 }
 
@@ -501,6 +561,105 @@ static PyObject *Kernel_clear(Kernel *k, PyObject *Py_UNUSED(ignored)) {
 static PyObject *Kernel_size(Kernel *k, PyObject *Py_UNUSED(ignored)) {
     return Py_BuildValue("(nnn)", k->n_entries, PyDict_GET_SIZE(k->surfaces), k->n_char_cols);
 }
+
+/* ---- sentences ------------------------------------------------------------------------- */
+
+static inline int is_end_mark(Py_UCS4 ch) { return ch == '.' || ch == '!' || ch == '?'; }
+
+static inline int is_closer(Py_UCS4 ch) {
+    return ch == '"' || ch == '\'' || ch == 0x201d || ch == 0x2019 || ch == ')' || ch == ']';
+}
+
+/* Whether the period at `dot` ends an abbreviation: the letters and periods before it form a
+ * word that holds a period, is one letter long, or lowercases to one of `abbreviations`. */
+static int is_abbreviation(PyObject *text, int kind, const void *data, Py_ssize_t dot,
+                           PyObject *abbreviations) {
+    Py_ssize_t start = dot;
+    int has_dot = 0;
+    while (start > 0) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, start - 1);
+        if (ch == '.')
+            has_dot = 1;
+        else if (!Py_UNICODE_ISALPHA(ch))
+            break;
+        start--;
+    }
+    if (has_dot || dot - start == 1) return 1;
+    PyObject *word = PyUnicode_Substring(text, start, dot);
+    if (!word) return -1;
+    PyObject *lower = PyObject_CallMethod(word, "lower", NULL);
+    Py_DECREF(word);
+    if (!lower) return -1;
+    int found = PySet_Contains(abbreviations, lower);
+    Py_DECREF(lower);
+    return found;
+}
+
+/* `model.text.split_sentences`, character for character: see its docstring for the rules. */
+static PyObject *split_sentences(PyObject *module, PyObject *args) {
+    PyObject *text, *abbreviations;
+    if (!PyArg_ParseTuple(args, "UO!:split_sentences", &text, &PyFrozenSet_Type, &abbreviations))
+        return NULL;
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    int64_t *spans = NULL;
+    Py_ssize_t n = 0, cap = 0, start = 0, p = 0;
+    PyObject *result = NULL;
+    for (;;) {
+        Py_ssize_t end = -1; /* end of the next sentence-ending match, -1: the text's end */
+        while (p < len) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, p);
+            if (ch == '\n') {
+                end = ++p;
+                break;
+            }
+            if (!is_end_mark(ch)) {
+                p++;
+                continue;
+            }
+            Py_ssize_t q = p;
+            while (q < len && is_end_mark(PyUnicode_READ(kind, data, q))) q++;
+            Py_ssize_t r = q;
+            while (r < len && is_closer(PyUnicode_READ(kind, data, r))) r++;
+            if (r < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, r))) {
+                int abbreviation = 0;
+                if (ch == '.') {
+                    abbreviation = is_abbreviation(text, kind, data, p, abbreviations);
+                    if (abbreviation < 0) goto done;
+                }
+                p = r;
+                if (!abbreviation) {
+                    end = r;
+                    break;
+                }
+            } else {
+                p = q; /* no match starts inside this run of marks */
+            }
+        }
+        Py_ssize_t s = start, e = end < 0 ? len : end;
+        while (s < e && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, s))) s++;
+        while (e > s && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, e - 1))) e--;
+        if (s < e) {
+            if (grow((void **)&spans, &cap, 2 * (n + 1), sizeof(int64_t)) < 0) goto done;
+            spans[2 * n] = s;
+            spans[2 * n + 1] = e;
+            n++;
+        }
+        if (end < 0) break;
+        start = end;
+    }
+    result = PyBytes_FromStringAndSize((const char *)spans, 2 * n * (Py_ssize_t)sizeof(int64_t));
+done:
+    PyMem_Free(spans);
+    return result;
+}
+
+static PyMethodDef module_methods[] = {
+    {"split_sentences", split_sentences, METH_VARARGS,
+     "split_sentences(text, abbreviations) -> [start, end) spans as bytes of int64 pairs."},
+    {NULL, NULL, 0, NULL},
+};
 
 /* ---- the type --------------------------------------------------------------------------- */
 
@@ -593,10 +752,10 @@ static void Kernel_dealloc(Kernel *k) {
     Kernel_clear_refs(k);
     free_block(&k->word);
     free_block(&k->chars);
-    void *bufs[] = {k->table,     k->unigram,   k->ngram_id,  k->slot,      k->char_start,
-                    k->char_cols, k->tok_start, k->tok_end,   k->tok_entry, k->out_entry,
-                    k->out_ngram, k->occ_col,   k->out_weight, k->out_ngram_weight,
-                    k->occ_first, k->occ_last};
+    void *bufs[] = {k->table,      k->unigram,    k->ngram_id,   k->slot,      k->char_start,
+                    k->char_cols,  k->tok_start,  k->tok_end,    k->tok_entry, k->occ_col,
+                    k->occ_phrase, k->tok_phrase, k->occ_first,  k->occ_last,  k->ph_weight,
+                    k->ph_head,    k->ph_count,   k->ph_spans};
     for (size_t b = 0; b < sizeof(bufs) / sizeof(bufs[0]); b++) PyMem_Free(bufs[b]);
     Py_TYPE(k)->tp_free((PyObject *)k);
 }
@@ -605,8 +764,8 @@ static PyMethodDef Kernel_methods[] = {
     {"tokenize", (PyCFunction)Kernel_tokenize, METH_O,
      "tokenize(text) -> (starts, ends, entries) as bytes of int64, int64, int32."},
     {"score", (PyCFunction)Kernel_score, METH_VARARGS,
-     "score(entries, mask, sentence_mask, bounds) -> (logits, word_entries, word_weights, "
-     "ngram_cols, ngram_weights, occurrence_cols, occurrence_first, occurrence_last)."},
+     "score(entries, starts, ends, mask, sentence_mask, bounds) -> (logits, n_ngrams, "
+     "weights, heads, offsets, spans): see model.compiled.Scored."},
     {"add_entry", (PyCFunction)Kernel_add_entry, METH_VARARGS,
      "add_entry(unigram, ngram_id, chars) -> the new entry's id."},
     {"clear", (PyCFunction)Kernel_clear, METH_NOARGS, "Forget every entry and surface form."},
@@ -629,10 +788,12 @@ static PyTypeObject KernelType = {
 };
 
 static struct PyModuleDef kernel_module = {
-    PyModuleDef_HEAD_INIT, "model._kernel", "The compiled model's per-token loops.", -1, NULL,
+    PyModuleDef_HEAD_INIT, "model._kernel", "The compiled model's per-token loops.", -1,
+    module_methods, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__kernel(void) {
+    for (int c = 1; c < TF_TABLE; c++) tf_table[c] = 1.0 + log((double)c);
     if (PyType_Ready(&KernelType) < 0) return NULL;
     PyObject *m = PyModule_Create(&kernel_module);
     if (!m) return NULL;

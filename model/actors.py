@@ -224,6 +224,3 @@ ACTOR_NAMES: frozenset[str] = _names()
 CAPITALS_ONLY: frozenset[str] = frozenset(
     {"us", "uk", "usa", "u s", "u s a", "u k", "uae", "drc", "prc", "dprk", "rok"}
 )
-# Longest name in words, and the words a multi-word name can start with (a fast first check).
-MAX_NAME_WORDS: int = max(len(n.split()) for n in ACTOR_NAMES)
-FIRST_WORDS: frozenset[str] = frozenset(n.split()[0] for n in ACTOR_NAMES if " " in n)

@@ -18,17 +18,24 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from model._kernel import Kernel
+from model._kernel import Kernel, split_sentences
 from model.text import (
+    ABBREVIATIONS,
+    ALONE,
+    MAYBE,
+    NEVER,
+    PREFIX,
     CharAnalyzer,
     WordAnalyzer,
+    actor_role,
     actor_runs,
-    may_start_actor,
+    continues_name,
     normalise,
     word_char_ngrams,
 )
@@ -36,6 +43,7 @@ from model.text import (
 ENTRY_LIMIT = 200_000
 CHAR_COLUMN_LIMIT = 8_000_000
 _NO_FLOATS = np.zeros(0, dtype=np.float64)
+_NO_SPANS = np.zeros((0, 2), dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -60,17 +68,22 @@ class Analysed:
 
 @dataclass(frozen=True)
 class Scored:
-    """What the kernel computed for one text (logits exclude nothing: the bias is in)."""
+    """What the kernel computed for one text: logits (bias included) and its phrases.
+
+    Phrases `0..n_ngrams-1` are its multi-word n-grams, the rest its single words (a word's
+    unigram contribution plus its character n-gram shares), each group in first-seen order.
+    Phrase k's spans are `spans[offsets[k]:offsets[k + 1]]`, in text order; `heads[k]` is
+    the first and last token of its first occurrence.
+    """
 
     logit: float
     sentence_logits: np.ndarray
-    word_entries: np.ndarray  # distinct unmasked words with a feature, in first-seen order
-    word_weights: np.ndarray  # each: its unigram's contribution plus its character n-gram shares
-    ngram_cols: np.ndarray  # distinct multi-word n-grams (word columns), in first-seen order
-    ngram_weights: np.ndarray
-    occurrence_cols: np.ndarray  # every multi-word n-gram occurrence: column, first, last token
-    occurrence_first: np.ndarray
-    occurrence_last: np.ndarray
+    sentence_spans: np.ndarray  # (sentences, 2): `[start, end)` in code points
+    n_ngrams: int
+    weights: np.ndarray  # float64, per phrase
+    heads: np.ndarray  # (phrases, 2) int64
+    offsets: np.ndarray  # (phrases + 1,) int64
+    spans: np.ndarray  # (spans, 2) int64: `[start, end)` in code points
 
 
 def _vectorisers(features: object) -> list[TfidfVectorizer]:
@@ -110,6 +123,25 @@ def _check(vec: TfidfVectorizer) -> None:
     """Refuse a vectoriser whose arithmetic the kernel does not reproduce."""
     if not (vec.sublinear_tf and vec.use_idf and vec.norm == "l2") or vec.binary:
         raise ValueError("compiled scoring needs sublinear tf, idf and the l2 norm")
+
+
+class _Words(Sequence[str]):
+    """The normalised form of each token of an `Analysed`, looked up where read."""
+
+    def __init__(self, a: Analysed) -> None:
+        self._words, self._entries = a.words, a.entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self._words[e] for e in self._entries[i].tolist()]
+        return self._words[self._entries[i]]
 
 
 class CompiledModel:
@@ -165,7 +197,9 @@ class CompiledModel:
         self._kernel.clear()
         self._entries: dict[str, int] = {}
         self._words: list[str] = []
-        self._may_start = np.zeros(1024, dtype=bool)  # per entry: `may_start_actor`
+        # Per entry: its `actor_role` (NEVER when names are not masked), `continues_name`.
+        self._role = np.zeros(1024, dtype=np.int8)
+        self._continues = np.zeros(1024, dtype=bool)
 
     def _resolve(self, surface: str) -> int:
         """The entry of a word form the kernel has not seen (called back by the kernel)."""
@@ -183,64 +217,84 @@ class CompiledModel:
             )
             self._entries[norm] = entry
             self._words.append(norm)
-            if entry >= len(self._may_start):
-                self._may_start = np.resize(self._may_start, 2 * len(self._may_start))
-            self._may_start[entry] = self.mask_actors and may_start_actor(norm)
+            if entry >= len(self._role):
+                self._role = np.resize(self._role, 2 * len(self._role))
+                self._continues = np.resize(self._continues, 2 * len(self._continues))
+            self._role[entry] = actor_role(norm) if self.mask_actors else NEVER
+            self._continues[entry] = continues_name(norm)
         return entry
 
     def cache_size(self) -> tuple[int, int, int]:
         """(entries, word forms, character n-gram columns) held."""
         return self._kernel.size()
 
-    def run(self, text: str, sentences: Sequence[tuple[int, int]] = ()) -> tuple[Analysed, Scored]:
-        """Analyse and score `text` and each of its `sentences` (`[start, end)` character spans
-        covering its tokens in order, as `model.text.split_sentences` gives)."""
+    def run(self, text: str, sentences: bool = False) -> tuple[Analysed, Scored]:
+        """Analyse and score `text`, and with `sentences` each of its sentences on its own (as
+        `model.text.split_sentences` splits them)."""
+        spans = _NO_SPANS
+        if sentences:
+            spans = np.frombuffer(split_sentences(text, ABBREVIATIONS), np.int64).reshape(-1, 2)
         with self._lock:
-            entries, words, _ = self._kernel.size()
-            if entries > ENTRY_LIMIT or words > ENTRY_LIMIT or _ > CHAR_COLUMN_LIMIT:
+            entries, forms, chars = self._kernel.size()
+            if max(entries, forms) > ENTRY_LIMIT or chars > CHAR_COLUMN_LIMIT:
                 self._start_afresh()
             raw = self._kernel.tokenize(text)
             starts, ends = np.frombuffer(raw[0], np.int64), np.frombuffer(raw[1], np.int64)
             tokens = np.frombuffer(raw[2], np.int32)
             n = len(tokens)
             a = Analysed(text, starts, ends, tokens, np.zeros(n, dtype=bool), self._words)
-            candidates = np.flatnonzero(self._may_start[tokens]).tolist()
-            if candidates:
-                norms, s, e = a.norms(), starts.tolist(), ends.tolist()
-                for lo, hi in actor_runs(text, norms, s, e, candidates):
-                    a.masked[lo:hi] = True
-            bounds = np.zeros(len(sentences) + 1, dtype=np.int64)
-            if len(sentences):
-                bounds[:-1] = np.searchsorted(starts, [s for s, _ in sentences])
+            runs = self._actor_runs(a)
+            bounds = np.zeros(len(spans) + 1, dtype=np.int64)
+            if len(spans):
+                bounds[:-1] = np.searchsorted(starts, spans[:, 0])
                 bounds[-1] = n
-            out = self._kernel.score(tokens, a.masked, self._sentence_mask(a, bounds), bounds)
+            local = self._sentence_mask(a, bounds, runs)
+            out = self._kernel.score(tokens, starts, ends, a.masked, local, bounds)
         logits = np.frombuffer(out[0], np.float64) + self.bias
         return a, Scored(
             float(logits[0]),
             logits[1:],
-            np.frombuffer(out[1], np.int32),
+            spans,
+            out[1],
             np.frombuffer(out[2], np.float64),
-            np.frombuffer(out[3], np.int32),
-            np.frombuffer(out[4], np.float64),
-            np.frombuffer(out[5], np.int32),
-            np.frombuffer(out[6], np.int64),
-            np.frombuffer(out[7], np.int64),
+            np.frombuffer(out[3], np.int64).reshape(-1, 2),
+            np.frombuffer(out[4], np.int64),
+            np.frombuffer(out[5], np.int64).reshape(-1, 2),
         )
 
-    def _sentence_mask(self, a: Analysed, bounds: np.ndarray) -> np.ndarray:
+    def _actor_runs(self, a: Analysed) -> list[tuple[int, int]]:
+        """Mask `a`'s state actor names (`model.text.actor_runs`); return the runs of more than
+        one word. Words whose `actor_role` settles the matter are not looked at one by one."""
+        role = self._role[a.entries]
+        a.masked[role == ALONE] = True
+        look = role == MAYBE
+        look[:-1] |= (role[:-1] == PREFIX) & self._continues[a.entries[1:]]
+        candidates = np.flatnonzero(look).tolist()
+        if not candidates:
+            return []
+        runs = actor_runs(a.text, _Words(a), a.starts, a.ends, candidates)
+        for lo, hi in runs:
+            a.masked[lo:hi] = True
+        return [(lo, hi) for lo, hi in runs if hi - lo > 1]
+
+    def _sentence_mask(
+        self, a: Analysed, bounds: np.ndarray, runs: Sequence[tuple[int, int]]
+    ) -> np.ndarray:
         """The actor mask each sentence has when read alone: the article's, except where a
-        masked name runs across a sentence edge; the sentences on both sides are masked afresh."""
-        n, masked = len(a), a.masked
-        ends = bounds[1:-1]  # end of sentence k, for k < last
-        inner = (ends > 0) & (ends < n)
-        crossing = np.zeros(len(ends), dtype=bool)
-        crossing[inner] = masked[ends[inner] - 1] & masked[ends[inner]]
-        redo = sorted({int(k) + d for k in np.flatnonzero(crossing) for d in (0, 1)})
+        name (`runs`: those of several words) runs across a sentence's end ("North" | "Korea");
+        the sentences on both sides of that end are masked afresh."""
+        sentence_ends = bounds[1:-1]  # the last token + 1 of sentence k, for all k but the last
+        redo: set[int] = set()
+        for lo, hi in runs:
+            first = int(np.searchsorted(sentence_ends, lo, side="right"))
+            last = int(np.searchsorted(sentence_ends, hi, side="left"))
+            for k in range(first, last):  # lo < sentence_ends[k] < hi
+                redo.update((k, k + 1))
         if not redo:
-            return masked
-        local = masked.copy()
+            return a.masked
+        local = a.masked.copy()
         norms, starts, ends = a.norms(), a.starts.tolist(), a.ends.tolist()
-        for k in redo:
+        for k in sorted(redo):
             lo, hi = int(bounds[k]), int(bounds[k + 1])
             local[lo:hi] = False
             for start, end in actor_runs(a.text, norms[lo:hi], starts[lo:hi], ends[lo:hi]):

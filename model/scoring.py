@@ -15,8 +15,7 @@ from scipy.special import expit
 
 from model.artifact import Artifact, ArtifactError, load_artifact
 from model.compiled import CompiledModel
-from model.explain import phrase_table
-from model.text import split_sentences
+from model.explain import PhraseTable
 from model.types import ArticleScore, Explanation, SentenceScore
 
 DEFAULT_TOP_K = 10
@@ -68,7 +67,7 @@ class Scorer:
     def explain(self, text: str) -> Explanation:
         """Every phrase's contribution for one text, summing exactly to its logit."""
         analysed, scored = self._model.run(text)
-        phrases = phrase_table(analysed, scored).all()
+        phrases = PhraseTable(analysed, scored).all()
         return Explanation(bias=self._model.bias, logit=scored.logit, phrases=phrases)
 
     def score(self, text: str, top_k: int = DEFAULT_TOP_K) -> ArticleScore:
@@ -76,10 +75,10 @@ class Scorer:
         every sentence's own score."""
         if top_k < 1:
             raise ValueError("top_k must be at least 1")
-        spans = split_sentences(text)
-        analysed, scored = self._model.run(text, spans)
-        table = phrase_table(analysed, scored)
+        analysed, scored = self._model.run(text, sentences=True)
+        table = PhraseTable(analysed, scored)
         score = float(expit(scored.logit))
+        spans = scored.sentence_spans.tolist()
         sentences = expit(scored.sentence_logits).tolist()
         return ArticleScore(
             score=score,

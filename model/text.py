@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from model.actors import ACTOR_NAMES, CAPITALS_ONLY, FIRST_WORDS, MAX_NAME_WORDS
+from model.actors import ACTOR_NAMES, CAPITALS_ONLY
 
 # A word: letters/digits joined by inner hyphens or apostrophes ("pre-emptive", "Kyiv's").
 _TOKEN_RE = re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")
@@ -67,23 +67,18 @@ def _bare(word: str) -> str:
     return word[:-2] if word.endswith(_POSSESSIVE) else word
 
 
-# Every proper prefix of a multi-word name, as its words joined ("united", "united states").
-_NAME_PREFIXES = frozenset(
-    " ".join(words[:k]) for words in map(str.split, ACTOR_NAMES) for k in range(1, len(words))
-)
+def _name_trie(names: frozenset[str]) -> dict:
+    """Names as a trie of words; a node's "" key holds the name that ends there."""
+    root: dict = {}
+    for name in names:
+        node = root
+        for word in name.split(" "):
+            node = node.setdefault(word, {})
+        node[""] = name
+    return root
 
 
-def _names_actor(
-    text: str, norms: Sequence[str], starts: Sequence[int], ends: Sequence[int], i: int, n: int
-) -> bool:
-    """Whether words `i..i+n-1` are one state actor's name (possessive allowed)."""
-    words = norms[i : i + n]
-    for name in (" ".join(words), " ".join([*words[:-1], _bare(words[-1])])):
-        if name in ACTOR_NAMES:
-            return name not in CAPITALS_ONLY or all(
-                _bare(text[starts[j] : ends[j]]).isupper() for j in range(i, i + n)
-            )
-    return False
+_NAME_TRIE = _name_trie(ACTOR_NAMES)
 
 
 def _hyphen_actor(text: str, norm: str, start: int, end: int) -> bool:
@@ -97,17 +92,46 @@ def _hyphen_actor(text: str, norm: str, start: int, end: int) -> bool:
 
 
 def may_start_actor(norm: str) -> bool:
-    """Whether a state actor's name can start at a word with this normalised form: a one-word
-    name, a multi-word name's first word (possessive or not), or a hyphenated word. No name
-    starts at any other word, so `actor_runs` need look only at these."""
-    bare = _bare(norm)
-    return (
-        norm in ACTOR_NAMES
-        or bare in ACTOR_NAMES
-        or norm in FIRST_WORDS
-        or bare in FIRST_WORDS
-        or "-" in norm
-    )
+    """Whether a state actor's name can start at a word with this normalised form: the first
+    word of a name (or its possessive), or a hyphenated word holding a name. No name starts at
+    any other word, so `actor_runs` need look only at these."""
+    if norm in _NAME_TRIE or _bare(norm) in _NAME_TRIE:
+        return True
+    return "-" in norm and any(_bare(part) in ACTOR_NAMES for part in norm.split("-"))
+
+
+# How `actor_runs` treats a word, from its normalised form alone (`actor_role`).
+NEVER, ALONE, PREFIX, MAYBE = 0, 1, 2, 3
+
+
+def actor_role(norm: str) -> int:
+    """NEVER: no name starts here. ALONE: a whole name by itself, never part of a longer one,
+    not capitals-only: `actor_runs` always makes it a run of its own. PREFIX: not a name by
+    itself, only the start of longer ones, so a name starts here only if the next word
+    `continues_name`. MAYBE: anything else; `actor_runs` must look."""
+    if not may_start_actor(norm):
+        return NEVER
+    node = _NAME_TRIE.get(norm)
+    hyphen = "-" in norm
+    if node is not None:
+        name = node.get("")
+        if len(node) == 1 and name is not None and name not in CAPITALS_ONLY:
+            return ALONE
+        bare = _NAME_TRIE.get(_bare(norm), {}).get("")
+        if name is None and bare is None and not hyphen:
+            return PREFIX
+        return MAYBE
+    name = _NAME_TRIE.get(_bare(norm), {}).get("")
+    return ALONE if name is not None and name not in CAPITALS_ONLY else MAYBE
+
+
+# Words that occur in a name after its first word (possessive forms match via `_bare`).
+_LATER_WORDS = frozenset(w for name in ACTOR_NAMES for w in name.split(" ")[1:])
+
+
+def continues_name(norm: str) -> bool:
+    """Whether a word with this form can be the second or a later word of a name."""
+    return norm in _LATER_WORDS or _bare(norm) in _LATER_WORDS
 
 
 def actor_runs(
@@ -121,8 +145,9 @@ def actor_runs(
     (`model.actors`), longest match first, scanning left to right. `candidates`: ascending
     indices of the words where `may_start_actor` holds (computed when not given).
 
-    Possessives ("Russia's") and hyphenated words holding a name ("US-led", "Russia-Ukraine")
-    count; names that are also words ("us") count only in capitals ("US", "U.S.").
+    The last word of a name may be possessive ("Russia's"); hyphenated words holding a name
+    ("US-led", "Russia-Ukraine") count; names that are also words ("us") count only in capitals
+    ("US", "U.S.").
     """
     if candidates is None:
         candidates = [i for i, norm in enumerate(norms) if may_start_actor(norm)]
@@ -132,19 +157,25 @@ def actor_runs(
     for i in candidates:
         if i < covered:
             continue
-        # A name of n words needs its first n - 1 words to be a proper prefix of a name.
-        longest = 1
-        while (
-            longest < MAX_NAME_WORDS
-            and i + longest < size
-            and " ".join(norms[i : i + longest]) in _NAME_PREFIXES
-        ):
-            longest += 1
-        for n in range(longest, 0, -1):
-            if _names_actor(text, norms, starts, ends, i, n):
-                runs.append((i, i + n))
-                covered = i + n
-                break
+        # path[j]: the trie node of words i..i+j-1 as written.
+        path, node = [_NAME_TRIE], _NAME_TRIE.get(norms[i])
+        while node is not None:
+            path.append(node)
+            j = i + len(path) - 1  # the next word
+            node = node.get(norms[j]) if j < size else None
+        for n in range(min(len(path), size - i), 0, -1):
+            last = path[n] if n < len(path) else None
+            name = last.get("") if last is not None else None
+            if name is None:  # the last word's possessive form
+                last = path[n - 1].get(_bare(norms[i + n - 1]))
+                name = last.get("") if last is not None else None
+            if name is not None:
+                if name not in CAPITALS_ONLY or all(
+                    _bare(text[starts[j] : ends[j]]).isupper() for j in range(i, i + n)
+                ):
+                    runs.append((i, i + n))
+                    covered = i + n
+                    break
         else:
             if "-" in norms[i] and _hyphen_actor(text, norms[i], starts[i], ends[i]):
                 runs.append((i, i + 1))
@@ -230,7 +261,7 @@ class CharAnalyzer:
 # Sentence ends: terminal punctuation (plus closing quotes/brackets) followed by whitespace, or a
 # line break. Abbreviations such as "U.S." or "Gen." are not ends.
 _SENTENCE_END_RE = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)|\n")
-_ABBREVIATIONS = frozenset(
+ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep st jr sr vs etc inc ltd co "
     "corp dept jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
@@ -242,7 +273,7 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
         start -= 1
     word = text[start:dot]
-    return "." in word or len(word) == 1 or word.lower() in _ABBREVIATIONS
+    return "." in word or len(word) == 1 or word.lower() in ABBREVIATIONS
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,8 @@ from hypothesis import strategies as st
 
 from model import Scorer
 from model.compiled import CompiledModel
-from model.text import actor_mask, actor_runs, may_start_actor, tokenize
+from model.text import actor_mask, actor_runs, may_start_actor, split_sentences, tokenize
+from tests.conftest import TINY_CONFIG, fit_tiny
 
 # Joiners, apostrophes, underscores, digits, scripts with and without case, combining marks,
 # characters outside the BMP: every branch of the tokeniser's character classes.
@@ -43,6 +45,19 @@ def test_kernel_tokenises_every_code_point(model: CompiledModel) -> None:
     assert kernel_tokens(model, text) == [tuple(t) for t in tokenize(text)]
     text = " ".join(f"a{chr(c)}" for c in range(0x10000))
     assert kernel_tokens(model, text) == [tuple(t) for t in tokenize(text)]
+
+
+PIECES = st.sampled_from(
+    ["Mr", "mr", "DR", "Gen", "etc", "U.S", "e.g", "x", "word", "İnc", "\u212a", "Sept", "Co"]
+    + [".", ". ", "! ", '?" ', ".) ", "\n", " ", ".\u00a0", "...", ".x", "\u2019 ", "]", "\t"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=30).map("".join) | st.text(ALPHABET, max_size=40))
+def test_kernel_splits_sentences_as_the_python_definition(model: CompiledModel, text: str) -> None:
+    _, scored = model.run(text, sentences=True)
+    assert [tuple(s) for s in scored.sentence_spans.tolist()] == split_sentences(text)
 
 
 NAMES = st.sampled_from(
@@ -87,25 +102,45 @@ def test_candidates_find_every_actor_run(words: list[str]) -> None:
     assert [i for i, m in enumerate(mask) if m] == in_runs
 
 
+@pytest.fixture(scope="module")
+def masking_model() -> CompiledModel:
+    """The tiny model with state actor names masked."""
+    return CompiledModel(fit_tiny(replace(TINY_CONFIG, mask_actors=True)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(NAMES | st.sampled_from(["the Hague", "Kremlin", "Timor-Leste", "a"]), max_size=30))
+def test_scoring_masks_what_actor_mask_masks(
+    masking_model: CompiledModel, words: list[str]
+) -> None:
+    """The scorer settles most words by their `actor_role` alone: same mask as looking."""
+    text = " ".join(words)
+    analysed, _ = masking_model.run(text)
+    assert analysed.masked.tolist() == actor_mask(text, tokenize(text))
+
+
 def test_kernel_refuses_inputs_it_did_not_make(model: CompiledModel) -> None:
     kernel = model._kernel
-    analysed, _ = model.run("threat of war")
-    entries, n = analysed.entries, len(analysed)
+    a, _ = model.run("threat of war")
+    n, spans = len(a), (a.starts, a.ends)
     mask, bounds = np.zeros(n, dtype=bool), np.array([0, n], dtype=np.int64)
+    one = (a.starts[:1], a.ends[:1], mask[:1], mask[:1], bounds[:1])
     with pytest.raises(ValueError, match="never made"):
-        kernel.score(np.array([10**6], dtype=np.int32), mask[:1], mask[:1], bounds[:1])
+        kernel.score(np.array([10**6], dtype=np.int32), *one)
     with pytest.raises(ValueError, match="differ in length"):
-        kernel.score(entries, mask[:-1], mask, bounds)
+        kernel.score(a.entries, *spans, mask[:-1], mask, bounds)
+    with pytest.raises(ValueError, match="differ in length"):
+        kernel.score(a.entries, a.starts[:-1], a.ends, mask, mask, bounds)
     with pytest.raises(ValueError, match="bounds"):
-        kernel.score(entries, mask, mask, np.array([0, n + 1], dtype=np.int64))
+        kernel.score(a.entries, *spans, mask, mask, np.array([0, n + 1], dtype=np.int64))
     with pytest.raises(ValueError, match="bounds"):
-        kernel.score(entries, mask, mask, np.array([], dtype=np.int64))
+        kernel.score(a.entries, *spans, mask, mask, np.array([], dtype=np.int64))
     with pytest.raises(ValueError, match="items of 4 bytes"):
-        kernel.score(np.zeros(3, dtype=np.int8), mask, mask, bounds)
+        kernel.score(np.zeros(3, dtype=np.int8), *spans, mask, mask, bounds)
     with pytest.raises(TypeError):
         kernel.tokenize(b"bytes")
     with pytest.raises(ValueError, match="out of range"):
         kernel.add_entry(10**7, -1, np.zeros(0, dtype=np.int32))
     with pytest.raises(ValueError, match="out of range"):
         kernel.add_entry(-1, -1, np.array([-5], dtype=np.int32))
-    assert kernel.score(entries, mask, mask, bounds)  # still usable
+    assert kernel.score(a.entries, *spans, mask, mask, bounds)  # still usable
