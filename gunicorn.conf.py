@@ -5,15 +5,19 @@
 Environment: PORT (default 8080, on 0.0.0.0) or BIND (e.g. "127.0.0.1:9000"), WEB_CONCURRENCY
 (workers). Anything else: GUNICORN_CMD_ARGS, e.g. GUNICORN_CMD_ARGS="--timeout 120".
 
+The model is loaded once, in the master (preload_app), and the workers forked from it share its
+memory pages instead of each holding a copy.
+
 Publishing a new model: write the new artifact beside the live one (same directory, so the
 rename is atomic), `os.replace`/`mv` it onto ESCALATION_MODEL_PATH, then `kill -HUP <master>`.
-gunicorn re-reads this file, starts new workers (each loads the model once, hence no
-preload_app) and stops the old ones gracefully; requests that arrive meanwhile wait in the
-listen backlog instead of failing.
+gunicorn re-reads this file, the master loads the new artifact (`on_reload`), forks new workers
+and stops the old ones gracefully; requests that arrive meanwhile wait in the listen backlog
+instead of failing. An artifact that cannot be served is logged and the loaded model stays.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -37,7 +41,7 @@ def _cores() -> int:
 bind = os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT', '8080')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(_cores() + 1, 8))
 worker_class = "sync"
-preload_app = False  # each worker loads the model itself, so HUP picks up a new artifact
+preload_app = True  # one model in the master, shared copy-on-write by the workers
 # A worker busy this long is killed and replaced. The largest body (8 MiB, ~8M characters)
 # takes about 10 s to score on one core (about 1 ms per KB); a hang should not last longer.
 timeout = 120
@@ -55,6 +59,26 @@ if not os.environ.get(_MULTIPROC_ENV):
     _base = "/dev/shm" if os.path.isdir("/dev/shm") else None
     os.environ[_MULTIPROC_ENV] = tempfile.mkdtemp(prefix="escalation-metrics-", dir=_base)
     os.environ[_OWNED_ENV] = os.environ[_MULTIPROC_ENV]
+
+
+def on_reload(server) -> None:
+    """HUP: the master loads the artifact again before it forks the new workers."""
+    if server.cfg.preload_app:
+        from service.app import reload
+
+        reload(server.app.wsgi())
+
+
+def pre_fork(server, worker) -> None:
+    """Keep the collector off the master's objects in the workers, so their pages stay shared."""
+    gc.freeze()
+
+
+def post_fork(server, worker) -> None:
+    """Each worker reports the model version it serves (its own metrics series)."""
+    from service.app import report_model
+
+    report_model(server.app.wsgi())
 
 
 def child_exit(server, worker) -> None:

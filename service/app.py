@@ -13,8 +13,8 @@ from service import observability
 from service.api import blp
 from service.config import SETTINGS_EXTENSION, Settings, load_settings
 from service.errors import ProblemApi
-from service.metrics import current_metrics
-from service.state import MODEL_EXTENSION, load_model
+from service.metrics import MULTIPROC_ENV, current_metrics
+from service.state import MODEL_EXTENSION, current_model, load_model, reload_model
 
 API_TITLE = "Escalation-risk scoring"
 API_VERSION = "1.0.0"
@@ -42,11 +42,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[SETTINGS_EXTENSION] = settings
     observability.init_app(app, settings)
     # No model is not fatal: /healthz stays 200 and /readyz reports why (load_model logs it).
-    loaded = load_model(settings.model_path)
-    app.extensions[MODEL_EXTENSION] = loaded
-    if loaded.version is not None:
-        with app.app_context():
-            current_metrics().model.labels(loaded.version).set(1)
+    app.extensions[MODEL_EXTENSION] = load_model(settings.model_path)
+    if not os.environ.get(MULTIPROC_ENV):  # one process; under gunicorn, each worker reports
+        report_model(app)
     api = ProblemApi(app)
     api.register_blueprint(blp)
     return app
+
+
+def reload(app: Flask) -> None:
+    """Load the configured artifact again (gunicorn's HUP, in the master before it forks the
+    new workers); a broken artifact leaves the loaded model in place."""
+    reload_model(app, app.extensions[SETTINGS_EXTENSION].model_path)
+
+
+def report_model(app: Flask) -> None:
+    """Publish the model version this process serves (`escalation_model_info`). gunicorn calls
+    it in each worker (post_fork): a preloading master never reports, so a HUP retires the old
+    version's series with the old workers."""
+    with app.app_context():
+        version = current_model().version
+        if version is not None:
+            current_metrics().model.labels(version).set(1)

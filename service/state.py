@@ -1,4 +1,4 @@
-"""The model a worker serves: loaded once by the factory and kept on the app."""
+"""The model the app serves: loaded once by the factory, kept on the app, reloaded on request."""
 
 from __future__ import annotations
 
@@ -55,6 +55,17 @@ def load_model(path: Path) -> LoadedModel:
         return LoadedModel(scorer=None, error=failure)
     log.info("model loaded", extra={"fields": {"model_version": scorer.version, "path": str(path)}})
     return LoadedModel(scorer=scorer)
+
+
+def reload_model(app: flask.Flask, path: Path) -> LoadedModel:
+    """Load the artifact at `path` again and serve it from now on; if it cannot be served, keep
+    the model already loaded (a failed publish never replaces a working model)."""
+    fresh = load_model(path)
+    if fresh.scorer is None and app.extensions[MODEL_EXTENSION].scorer is not None:
+        log.error("reload failed; the loaded model stays", extra={"fields": {"path": str(path)}})
+        return app.extensions[MODEL_EXTENSION]
+    app.extensions[MODEL_EXTENSION] = fresh
+    return fresh
 
 
 def current_model() -> LoadedModel:

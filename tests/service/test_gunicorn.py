@@ -191,6 +191,28 @@ def test_hup_swaps_the_model_without_failed_requests(
         stop(server)
 
 
+def test_hup_with_a_broken_artifact_keeps_the_loaded_model(
+    tmp_path: Path, tiny_model_path: Path
+) -> None:
+    """The master loads the model once for both workers; a HUP onto a file that is not a model
+    logs the failure and keeps serving the model already loaded."""
+    model_path = tmp_path / "escalation-model.joblib"
+    shutil.copyfile(tiny_model_path, model_path)
+    with gunicorn(tmp_path, model_path) as server:
+        assert server.log.read_text().count('"message": "model loaded"') == 1
+        model_path.write_bytes(b"not a model")
+        server.process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 15
+        while "reload failed" not in server.log.read_text():
+            assert time.monotonic() < deadline, server.log.read_text()
+            time.sleep(0.1)
+        for _ in range(10):  # new workers, forked after the failed reload
+            status, body = server.request("POST", "/v1/score", {"text": ESCALATORY_TEXT})
+            assert status == 200 and body["model_version"] == "tiny-1"
+        assert server.request("GET", "/readyz")[0] == 200
+        stop(server)
+
+
 def test_metrics_sum_over_workers(tmp_path: Path, tiny_model_path: Path) -> None:
     metrics_dir = tmp_path / "prometheus"
     metrics_dir.mkdir()
