@@ -32,7 +32,7 @@ class Budget:
 class Timing:
     """One in-process figure."""
 
-    method: str  # predict_proba | score | score_many
+    method: str  # predict_proba | score | score, cold (word caches emptied first) | score_many
     text: str  # seed | sentence
     batch: int  # articles per call
     calls: int
@@ -59,14 +59,19 @@ class LengthPoint:
     score_ms: float
 
 
-def time_calls(call: Callable[[int], object], budget: Budget) -> list[float]:
-    """Seconds per call of `call(i)` for i = 0, 1, ... within `budget`, after one warm-up."""
+def time_calls(
+    call: Callable[[int], object], budget: Budget, before: Callable[[], object] | None = None
+) -> list[float]:
+    """Seconds per call of `call(i)` for i = 0, 1, ... within `budget`, after one warm-up;
+    `before` runs untimed before each call."""
     call(WARMUP)
     timings: list[float] = []
     deadline = time.perf_counter() + budget.seconds
     for i in range(budget.max_calls):
         if i >= budget.min_calls and time.perf_counter() > deadline:
             break
+        if before is not None:
+            before()
         started = time.perf_counter()
         call(i)
         timings.append(time.perf_counter() - started)
@@ -108,6 +113,8 @@ def single_and_batch(
 
         rows.append(_timing("predict_proba", label, 1, time_calls(one_pp, single)))
         rows.append(_timing("score", label, 1, time_calls(one_score, single)))
+        cold = time_calls(one_score, single, before=scorer.clear_caches)
+        rows.append(_timing("score, cold", label, 1, cold))
         rows.append(_timing("predict_proba", label, batch, time_calls(many_pp, batched)))
         rows.append(_timing("score_many", label, batch, time_calls(many_score, batched)))
     return rows

@@ -111,7 +111,7 @@ def _pcts(load: Row | None) -> str:
 
 
 def _get(row: Row | None, key: str) -> Any:
-    return row[key] if row else None
+    return row.get(key) if row else None
 
 
 def render(results: Row) -> str:
@@ -181,7 +181,8 @@ def _inprocess(rows: list[Row]) -> list[str]:
         "time / predict_proba",
     ]
     note = (
-        "`score` and `score_many` include phrases, spans and sentences; a "
+        "`score` and `score_many` include phrases, spans and sentences; `score, cold` empties "
+        "the scorer's word cache before each call (every word of the article new); a "
         "`time / predict_proba` below 1 is faster than the reference."
     )
     return ["", "## In-process", "", table(header, body), "", note]
@@ -388,11 +389,13 @@ def _where_time_goes(loads: list[Row], inproc: list[Row]) -> list[str]:
 
 
 def _worker_memory(workers: list[Row], phase: str) -> str:
-    """Largest worker RSS and PSS in one phase."""
+    """Largest worker RSS, PSS and private memory in one phase."""
     mine = [m for m in workers if m["phase"] == phase]
     pss = [m["pss_mib"] for m in mine if m["pss_mib"] is not None]
+    private = [m["private_mib"] for m in mine if m.get("private_mib") is not None]
     text = f"{phase}: RSS {max(m['rss_mib'] for m in mine):.0f} MiB"
-    return text + (f" / PSS {max(pss):.0f} MiB" if pss else "")
+    text += f" / PSS {max(pss):.0f} MiB" if pss else ""
+    return text + (f" / private {max(private):.0f} MiB" if private else "")
 
 
 def _memory(rows: list[Row]) -> list[str]:
@@ -410,8 +413,10 @@ def _memory(rows: list[Row]) -> list[str]:
                     m["pid"],
                     _n(_get(before, "rss_mib")),
                     _n(_get(before, "pss_mib")),
+                    _n(_get(before, "private_mib")),
                     _n(m["rss_mib"]),
                     _n(m["pss_mib"]),
+                    _n(m.get("private_mib")),
                 )
             )
     header = [
@@ -420,12 +425,16 @@ def _memory(rows: list[Row]) -> list[str]:
         "pid",
         "idle RSS MiB",
         "idle PSS MiB",
+        "idle private MiB",
         "after-load RSS MiB",
         "after-load PSS MiB",
+        "after-load private MiB",
     ]
     out = [
         "",
         "## Resident memory (idle = started, before any request)",
+        "",
+        "Private: pages no other process maps, i.e. what one more such process costs.",
         "",
         table(header, body),
         "",

@@ -205,9 +205,15 @@ def run_inprocess(args: argparse.Namespace, scorer: Scorer, seed: str) -> dict[s
     }
 
 
-def _memory(target: Target, phase: str) -> list[dict[str, Any]]:
-    """RSS/PSS of every process of a server (gunicorn: master and workers) now."""
+def _memory(target: Target, phase: str, workers: int = 0) -> list[dict[str, Any]]:
+    """RSS/PSS of every process of a server (gunicorn: master and workers) now; first wait
+    (up to 10 s) until gunicorn has forked `workers` workers."""
     name, root = target.server.name, target.server.pid
+    deadline = time.monotonic() + 10
+    while name == "gunicorn" and len(servers.tree(root)) < 1 + workers:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     rows = []
     for pid in servers.tree(root):
         cmd = servers.cmdline(pid)
@@ -265,7 +271,7 @@ def run_http(args: argparse.Namespace, scorer: Scorer, seed: str, stamp: str) ->
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-http-")))
         targets = _start(stack, args, stamp)
-        memory = [m for target in targets for m in _memory(target, "idle")]
+        memory = [m for target in targets for m in _memory(target, "idle", args.workers)]
 
         def measure(target: Target, workload: Workload, conns: int, keepalive: bool) -> None:
             key = (target.server.name, workload)

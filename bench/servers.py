@@ -35,12 +35,14 @@ class Server:
 
 @dataclass(frozen=True)
 class ProcessMemory:
-    """Resident memory of one process: RSS and, if readable, PSS (shared pages split)."""
+    """Resident memory of one process: RSS and, if readable, PSS (shared pages split) and
+    private memory (pages no other process maps: what this process alone adds)."""
 
     pid: int
     role: str
     rss_mib: float
     pss_mib: float | None
+    private_mib: float | None = None
 
 
 def free_port() -> int:
@@ -191,18 +193,25 @@ def machine_busy_seconds() -> float:
 
 
 def memory(pid: int, role: str) -> ProcessMemory:
-    """VmRSS from /proc/PID/status and Pss from /proc/PID/smaps_rollup (None if unreadable)."""
-    rss = pss = None
+    """VmRSS from /proc/PID/status; Pss and Private_Clean + Private_Dirty from
+    /proc/PID/smaps_rollup (None if unreadable)."""
+    rss = None
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             rss = int(line.split()[1]) / 1024
+    kib: dict[str, int] = {}
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                pss = int(line.split()[1]) / 1024
+            key, _, value = line.partition(":")
+            if key in ("Pss", "Private_Clean", "Private_Dirty"):
+                kib[key] = int(value.split()[0])
     except OSError:
         pass
-    return ProcessMemory(pid, role, rss or 0.0, pss)
+    pss = kib["Pss"] / 1024 if "Pss" in kib else None
+    private = None
+    if "Private_Clean" in kib and "Private_Dirty" in kib:
+        private = (kib["Private_Clean"] + kib["Private_Dirty"]) / 1024
+    return ProcessMemory(pid, role, rss or 0.0, pss, private)
 
 
 def cmdline(pid: int) -> str:

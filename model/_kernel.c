@@ -26,13 +26,18 @@ typedef struct {
     int32_t col;
 } Slot;
 
+/* One feature column: the model's numbers and the current text's, on one cache line. */
+typedef struct {
+    double idf, coef;
+    double value;   /* contribution to the text being explained (touched columns only) */
+    int32_t count;  /* occurrences in the current text; zero between calls */
+    int32_t phrase; /* its phrase in the text being explained, else -1 */
+} Column;
+
 typedef struct {
     Py_ssize_t size; /* vocabulary size */
-    double *idf, *coef;
-    int32_t *count;   /* per column, zero between calls */
-    double *value;    /* per column: contribution, valid for touched columns */
+    Column *cols;
     int32_t *touched; /* columns with a non-zero count, in first-seen order */
-    int32_t *phrase;  /* per column: its phrase in the text being explained, else -1 */
     Py_ssize_t n_touched;
 } Block;
 
@@ -122,19 +127,15 @@ static int copy_block(Block *b, PyObject *idf, PyObject *coef) {
     }
     b->size = n;
     size_t m = n ? (size_t)n : 1;
-    b->idf = PyMem_Malloc(m * sizeof(double));
-    b->coef = PyMem_Malloc(m * sizeof(double));
-    b->count = PyMem_Calloc(m, sizeof(int32_t));
-    b->value = PyMem_Malloc(m * sizeof(double));
+    b->cols = PyMem_Malloc(m * sizeof(Column));
     b->touched = PyMem_Malloc(m * sizeof(int32_t));
-    b->phrase = PyMem_Malloc(m * sizeof(int32_t));
-    if (!b->idf || !b->coef || !b->count || !b->value || !b->touched || !b->phrase) {
+    if (!b->cols || !b->touched) {
         PyErr_NoMemory();
         goto done;
     }
-    for (size_t c = 0; c < m; c++) b->phrase[c] = -1;
-    memcpy(b->idf, vi.buf, (size_t)vi.len);
-    memcpy(b->coef, vc.buf, (size_t)vc.len);
+    const double *idf_values = vi.buf, *coef_values = vc.buf;
+    for (Py_ssize_t c = 0; c < n; c++)
+        b->cols[c] = (Column){idf_values[c], coef_values[c], 0.0, 0, -1};
     rc = 0;
 done:
     PyBuffer_Release(&vi);
@@ -143,12 +144,8 @@ done:
 }
 
 static void free_block(Block *b) {
-    PyMem_Free(b->idf);
-    PyMem_Free(b->coef);
-    PyMem_Free(b->count);
-    PyMem_Free(b->value);
+    PyMem_Free(b->cols);
     PyMem_Free(b->touched);
-    PyMem_Free(b->phrase);
     memset(b, 0, sizeof(*b));
 }
 
@@ -161,40 +158,35 @@ static inline double tf(int32_t count) {
 }
 
 static inline void add(Block *b, int32_t col) {
-    if (b->count[col]++ == 0) b->touched[b->n_touched++] = col;
-}
-
-/* The block's logit share; with `keep`, each touched column's contribution goes to `value`.
- * Counts are reset unless `keep` (then `reset` must be called after reading them). */
-static double finish(Block *b, int keep) {
-    double norm2 = 0.0, dot = 0.0;
-    for (Py_ssize_t t = 0; t < b->n_touched; t++) {
-        int32_t col = b->touched[t];
-        double v = tf(b->count[col]) * b->idf[col];
-        b->value[col] = v;
-        norm2 += v * v;
-        dot += v * b->coef[col];
-    }
-    double logit = 0.0;
-    if (norm2 > 0.0) {
-        double norm = sqrt(norm2);
-        logit = dot / norm;
-        if (keep)
-            for (Py_ssize_t t = 0; t < b->n_touched; t++) {
-                int32_t col = b->touched[t];
-                b->value[col] = b->value[col] / norm * b->coef[col];
-            }
-    }
-    if (!keep) {
-        for (Py_ssize_t t = 0; t < b->n_touched; t++) b->count[b->touched[t]] = 0;
-        b->n_touched = 0;
-    }
-    return logit;
+    if (b->cols[col].count++ == 0) b->touched[b->n_touched++] = col;
 }
 
 static void reset(Block *b) {
-    for (Py_ssize_t t = 0; t < b->n_touched; t++) b->count[b->touched[t]] = 0;
+    for (Py_ssize_t t = 0; t < b->n_touched; t++) b->cols[b->touched[t]].count = 0;
     b->n_touched = 0;
+}
+
+/* The block's logit share. With `keep`, each touched column's contribution goes to its `value`
+ * and the counts stay (call `reset` after reading them); otherwise the counts are reset. */
+static double finish(Block *b, int keep) {
+    double norm2 = 0.0, dot = 0.0;
+    for (Py_ssize_t t = 0; t < b->n_touched; t++) {
+        Column *c = &b->cols[b->touched[t]];
+        double v = tf(c->count) * c->idf;
+        norm2 += v * v;
+        dot += v * c->coef;
+    }
+    double logit = 0.0, norm = sqrt(norm2);
+    if (norm2 > 0.0) logit = dot / norm;
+    if (!keep) {
+        reset(b);
+    } else if (norm2 > 0.0) {
+        for (Py_ssize_t t = 0; t < b->n_touched; t++) {
+            Column *c = &b->cols[b->touched[t]];
+            c->value = tf(c->count) * c->idf / norm * c->coef;
+        }
+    }
+    return logit;
 }
 
 /* ---- tokenising ------------------------------------------------------------------------- */
@@ -345,10 +337,11 @@ static Py_ssize_t fold_phrases(Kernel *k, const int32_t *entries, const uint8_t 
                                Py_ssize_t n_occ, Py_ssize_t *n_ngrams) {
     Py_ssize_t n_phrases = 0;
     for (Py_ssize_t o = 0; o < n_occ; o++) {
-        int32_t col = k->occ_col[o], p = k->word.phrase[col];
+        Column *c = &k->word.cols[k->occ_col[o]];
+        int32_t p = c->phrase;
         if (p < 0) {
-            p = k->word.phrase[col] = (int32_t)n_phrases++;
-            k->ph_weight[p] = k->word.value[col];
+            p = c->phrase = (int32_t)n_phrases++;
+            k->ph_weight[p] = c->value;
             k->ph_head[2 * p] = k->occ_first[o];
             k->ph_head[2 * p + 1] = k->occ_last[o];
             k->ph_count[p] = 0;
@@ -358,7 +351,8 @@ static Py_ssize_t fold_phrases(Kernel *k, const int32_t *entries, const uint8_t 
     }
     *n_ngrams = n_phrases;
     /* A word: its unigram's contribution once, plus its share of every character n-gram
-     * occurrence inside it (contribution / count). */
+     * occurrence inside it (contribution / count), i.e. its occurrences times the shares of
+     * the character n-grams of one occurrence. */
     for (Py_ssize_t i = 0; i < n; i++) {
         k->tok_phrase[i] = -1;
         if (mask[i]) continue;
@@ -368,16 +362,21 @@ static Py_ssize_t fold_phrases(Kernel *k, const int32_t *entries, const uint8_t 
         int32_t p = k->slot[e];
         if (p < 0) {
             p = k->slot[e] = (int32_t)n_phrases++;
-            k->ph_weight[p] = k->unigram[e] >= 0 ? k->word.value[k->unigram[e]] : 0.0;
+            k->ph_weight[p] = k->unigram[e] >= 0 ? k->word.cols[k->unigram[e]].value : 0.0;
             k->ph_head[2 * p] = k->ph_head[2 * p + 1] = i;
             k->ph_count[p] = 0;
         }
         k->ph_count[p]++;
         k->tok_phrase[i] = p;
+    }
+    for (Py_ssize_t p = *n_ngrams; p < n_phrases; p++) {
+        int32_t e = entries[k->ph_head[2 * p]];
+        double share = 0.0;
         for (int64_t c = k->char_start[e]; c < k->char_start[e + 1]; c++) {
-            int32_t col = k->char_cols[c];
-            k->ph_weight[p] += k->chars.value[col] / k->chars.count[col];
+            const Column *col = &k->chars.cols[k->char_cols[c]];
+            share += col->value / col->count;
         }
+        k->ph_weight[p] += (double)k->ph_count[p] * share;
     }
     /* Spans, grouped by phrase: ph_count becomes each phrase's write cursor. */
     int64_t total = 0;
@@ -390,7 +389,7 @@ static Py_ssize_t fold_phrases(Kernel *k, const int32_t *entries, const uint8_t 
         int64_t at = k->ph_count[k->occ_phrase[o]]++;
         k->ph_spans[2 * at] = starts[k->occ_first[o]];
         k->ph_spans[2 * at + 1] = ends[k->occ_last[o]];
-        k->word.phrase[k->occ_col[o]] = -1;
+        k->word.cols[k->occ_col[o]].phrase = -1;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         if (k->tok_phrase[i] < 0) continue;

@@ -190,9 +190,9 @@ class CompiledModel:
             self._resolve,
         )
         self._lock = threading.Lock()  # the kernel's scratch and caches are per model
-        self._start_afresh()
+        self.clear_caches()
 
-    def _start_afresh(self) -> None:
+    def clear_caches(self) -> None:
         """Forget every entry (new containers: an `Analysed` keeps the ones it was made with)."""
         self._kernel.clear()
         self._entries: dict[str, int] = {}
@@ -237,7 +237,7 @@ class CompiledModel:
         with self._lock:
             entries, forms, chars = self._kernel.size()
             if max(entries, forms) > ENTRY_LIMIT or chars > CHAR_COLUMN_LIMIT:
-                self._start_afresh()
+                self.clear_caches()
             raw = self._kernel.tokenize(text)
             starts, ends = np.frombuffer(raw[0], np.int64), np.frombuffer(raw[1], np.int64)
             tokens = np.frombuffer(raw[2], np.int32)

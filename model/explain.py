@@ -13,40 +13,39 @@ own feature's weight: their spans may overlap, their weights never double count.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from model.compiled import Analysed, Scored
 from model.types import Phrase
 
 
-@dataclass(frozen=True)
 class PhraseTable:
     """Every phrase of one text with its weight (`Scored`); texts and spans are built only
-    when shown."""
+    when shown (through memoryviews: a phrase costs a few list operations, no numpy call)."""
 
-    analysed: Analysed
-    scored: Scored
-
-    @property
-    def weights(self) -> np.ndarray:
-        """Each phrase's contribution to the logit."""
-        return self.scored.weights
+    def __init__(self, analysed: Analysed, scored: Scored) -> None:
+        """The phrases of one scored text."""
+        self.analysed, self.scored = analysed, scored
+        self.weights: np.ndarray = scored.weights
+        self._weights = memoryview(scored.weights)
+        self._heads = _flat(scored.heads)
+        self._offsets = _flat(scored.offsets)
+        self._spans = _flat(scored.spans)
+        self._entries = memoryview(analysed.entries)
 
     def text(self, k: int) -> str:
         """Phrase k as normalised words joined by spaces."""
-        first, last = self.scored.heads[k].tolist()
-        words, entries = self.analysed.words, self.analysed.entries
+        first, last = self._heads[2 * k], self._heads[2 * k + 1]
+        words = self.analysed.words
         if first == last:
-            return words[entries[first]]
-        return " ".join(words[e] for e in entries[first : last + 1].tolist())
+            return words[self._entries[first]]
+        return " ".join([words[e] for e in self._entries[first : last + 1].tolist()])
 
     def phrase(self, k: int) -> Phrase:
         """Phrase k with every `[start, end)` span where it occurs (in text order)."""
-        lo, hi = self.scored.offsets[k : k + 2].tolist()
-        spans = tuple(map(tuple, self.scored.spans[lo:hi].tolist()))
-        return Phrase(self.text(k), float(self.scored.weights[k]), spans)
+        flat = self._spans[2 * self._offsets[k] : 2 * self._offsets[k + 1]].tolist()
+        spans = tuple(zip(flat[::2], flat[1::2], strict=True))
+        return Phrase(self.text(k), self._weights[k], spans)
 
     def top(self, k: int, sign: int) -> tuple[Phrase, ...]:
         """The k strongest phrases of this sign: descending |weight|, ties by text."""
@@ -65,3 +64,8 @@ class PhraseTable:
     def all(self) -> tuple[Phrase, ...]:
         """Every phrase."""
         return tuple(self.phrase(k) for k in range(len(self.weights)))
+
+
+def _flat(array: np.ndarray) -> memoryview:
+    """A 1-D memoryview of an array's items."""
+    return memoryview(np.ascontiguousarray(array).ravel())

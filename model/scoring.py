@@ -60,6 +60,10 @@ class Scorer:
         except ValueError as exc:
             raise ArtifactError(f"{path} holds a pipeline this scorer cannot use: {exc}") from exc
 
+    def clear_caches(self) -> None:
+        """Forget the word forms seen so far (bounded anyway): the next text starts cold."""
+        self._model.clear_caches()
+
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """The calibrated logit of each text (no explanation)."""
         return self._model.logits(texts)

@@ -12,6 +12,7 @@ from flask import Flask
 from service import observability
 from service.api import blp
 from service.config import SETTINGS_EXTENSION, Settings, load_settings
+from service.encoding import OrjsonProvider
 from service.errors import ProblemApi
 from service.metrics import MULTIPROC_ENV, current_metrics
 from service.state import MODEL_EXTENSION, current_model, load_model, reload_model
@@ -30,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     settings = load_settings(os.environ, config)
     app = Flask(__name__)
+    app.json = OrjsonProvider(app)
     app.config.from_mapping(
         API_TITLE=API_TITLE,
         API_VERSION=API_VERSION,
