@@ -6,7 +6,7 @@ MODEL ?= $(or $(ESCALATION_MODEL_PATH),artifacts/escalation-model.joblib)
 
 .PHONY: setup model serve test lint report clean
 
-$(BIN)/.installed: pyproject.toml constraints.txt
+$(BIN)/.installed: pyproject.toml constraints.txt setup.py model/_kernel.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,report]'
