@@ -62,11 +62,14 @@ if not os.environ.get(_MULTIPROC_ENV):
 
 
 def on_reload(server) -> None:
-    """HUP: the master loads the artifact again before it forks the new workers."""
+    """HUP: the master loads the artifact again before it forks the new workers (the objects
+    frozen for the last fork are unfrozen, so the replaced model can be collected)."""
     if server.cfg.preload_app:
         from service.app import reload
 
+        gc.unfreeze()
         reload(server.app.wsgi())
+        gc.collect()
 
 
 def pre_fork(server, worker) -> None:

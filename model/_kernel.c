@@ -2,15 +2,16 @@
  *
  * `model.compiled` owns the model and the policy; this file only does the per-token loops.
  *
- *   Kernel(word_idf, word_coef, char_idf, char_coef, ngram_keys, ngram_cols, width, max_n, resolve)
- *   kernel.tokenize(text) -> (starts: bytes of int64, ends: int64, entries: int32)
+ *   Kernel(word_idf, word_coef, char_idf, char_coef, ngram_keys, ngram_cols, width, max_n)
+ *   kernel.tokenize(text, resolve) -> (starts: bytes of int64, ends: int64, entries: int32)
  *   kernel.score(entries, starts, ends, mask, sentence_mask, bounds) -> logits and phrases
  *   kernel.add_entry(unigram, ngram_id, chars) -> entry id;  kernel.clear();  kernel.size()
  *
  * Tokens are what `re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")` finds (`\w` as Python's
  * `re` defines it for str). Each distinct surface form maps to an entry: a normalised word with
  * its unigram column, its id in the n-gram table and its character n-gram columns. Entries are
- * made by `resolve(surface) -> entry id`, a Python callable that calls `add_entry`.
+ * made by `resolve(surface) -> entry id`, a Python callable that calls `add_entry` (passed to
+ * each `tokenize` call, so that the kernel holds no reference back to its owner).
  *
  * TF-IDF as scikit-learn computes it: tf = 1 + ln(count), times idf, divided by the block's L2
  * norm; the logit is the sum over blocks of x * coef (the bias is added by the caller).
@@ -48,8 +49,7 @@ typedef struct {
     uint64_t table_mask;
     int64_t width;
     int max_n;
-    PyObject *surfaces; /* dict: surface str -> int entry id */
-    PyObject *resolve;
+    PyObject *surfaces; /* dict: surface str -> int entry id; NULL until initialised */
     /* entries */
     int32_t *unigram, *ngram_id, *slot;
     int64_t *char_start; /* n_entries + 1 offsets into chars */
@@ -91,7 +91,7 @@ static uint64_t mix(uint64_t x) { /* splitmix64 finaliser */
 }
 
 static int32_t table_get(const Kernel *k, int64_t key) {
-    if (!k->table) return -1;
+    if (!k->table || key <= 0) return -1;
     uint64_t i = mix((uint64_t)key) & k->table_mask;
     for (;;) {
         const Slot *s = &k->table[i];
@@ -189,6 +189,13 @@ static double finish(Block *b, int keep) {
     return logit;
 }
 
+/* Methods of a Kernel whose __init__ did not complete raise instead of crashing. */
+static int not_ready(const Kernel *k) {
+    if (k->surfaces) return 0;
+    PyErr_SetString(PyExc_RuntimeError, "Kernel is not initialised");
+    return 1;
+}
+
 /* ---- tokenising ------------------------------------------------------------------------- */
 
 static inline int is_word(Py_UCS4 ch) {
@@ -202,7 +209,8 @@ static inline int is_joiner(Py_UCS4 ch) {
 }
 
 /* The entry of one surface form: from the dict, else made by `resolve`. */
-static int32_t entry_of(Kernel *k, PyObject *text, Py_ssize_t s, Py_ssize_t e) {
+static int32_t entry_of(Kernel *k, PyObject *resolve, PyObject *text, Py_ssize_t s,
+                        Py_ssize_t e) {
     PyObject *surface = PyUnicode_Substring(text, s, e);
     if (!surface) return -1;
     PyObject *found = PyDict_GetItemWithError(k->surfaces, surface); /* borrowed */
@@ -213,7 +221,7 @@ static int32_t entry_of(Kernel *k, PyObject *text, Py_ssize_t s, Py_ssize_t e) {
         Py_DECREF(surface);
         return -1;
     } else {
-        PyObject *made = PyObject_CallOneArg(k->resolve, surface);
+        PyObject *made = PyObject_CallOneArg(resolve, surface);
         if (!made) {
             Py_DECREF(surface);
             return -1;
@@ -256,9 +264,12 @@ static int grow_tokens(Kernel *k, Py_ssize_t need) {
     return 0;
 }
 
-static PyObject *Kernel_tokenize(Kernel *k, PyObject *text) {
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "tokenize() needs a str");
+static PyObject *Kernel_tokenize(Kernel *k, PyObject *args) {
+    PyObject *text, *resolve;
+    if (!PyArg_ParseTuple(args, "UO:tokenize", &text, &resolve)) return NULL;
+    if (not_ready(k)) return NULL;
+    if (!PyCallable_Check(resolve)) {
+        PyErr_SetString(PyExc_TypeError, "resolve must be callable");
         return NULL;
     }
     if (!k->cap_tokens && grow_tokens(k, 1) < 0) return NULL; /* never NULL for "y#" */
@@ -279,7 +290,7 @@ static PyObject *Kernel_tokenize(Kernel *k, PyObject *text) {
             while (i < len && is_word(PyUnicode_READ(kind, data, i))) i++;
         }
         if (n == k->cap_tokens && grow_tokens(k, n + 1) < 0) return NULL;
-        int32_t entry = entry_of(k, text, s, i);
+        int32_t entry = entry_of(k, resolve, text, s, i);
         if (entry < 0) return NULL;
         k->tok_start[n] = s;
         k->tok_end[n] = i;
@@ -410,6 +421,7 @@ static PyObject *Kernel_score(Kernel *k, PyObject *args) {
     if (!PyArg_ParseTuple(args, "OOOOOO:score", &o_entries, &o_starts, &o_ends, &o_mask, &o_smask,
                           &o_bounds))
         return NULL;
+    if (not_ready(k)) return NULL;
     Py_buffer ve = {0}, vst = {0}, ven = {0}, vm = {0}, vs = {0}, vb = {0};
     PyObject *result = NULL, *logits = NULL;
     if (get_array(o_entries, &ve, sizeof(int32_t), "entries") < 0) goto done;
@@ -502,6 +514,7 @@ static PyObject *Kernel_add_entry(Kernel *k, PyObject *args) {
     long unigram, ngram;
     PyObject *o_chars;
     if (!PyArg_ParseTuple(args, "llO:add_entry", &unigram, &ngram, &o_chars)) return NULL;
+    if (not_ready(k)) return NULL;
     if (unigram < -1 || unigram >= k->word.size) {
         PyErr_SetString(PyExc_ValueError, "unigram column out of range");
         return NULL;
@@ -551,6 +564,7 @@ done:
 }
 
 static PyObject *Kernel_clear(Kernel *k, PyObject *Py_UNUSED(ignored)) {
+    if (not_ready(k)) return NULL;
     PyDict_Clear(k->surfaces);
     k->n_entries = 0;
     k->n_char_cols = 0;
@@ -558,6 +572,7 @@ static PyObject *Kernel_clear(Kernel *k, PyObject *Py_UNUSED(ignored)) {
 }
 
 static PyObject *Kernel_size(Kernel *k, PyObject *Py_UNUSED(ignored)) {
+    if (not_ready(k)) return NULL;
     return Py_BuildValue("(nnn)", k->n_entries, PyDict_GET_SIZE(k->surfaces), k->n_char_cols);
 }
 
@@ -663,20 +678,16 @@ static PyMethodDef module_methods[] = {
 /* ---- the type --------------------------------------------------------------------------- */
 
 static int Kernel_init(Kernel *k, PyObject *args, PyObject *kwds) {
-    static char *names[] = {"word_idf", "word_coef", "char_idf",   "char_coef", "ngram_keys",
-                            "ngram_cols", "width",   "max_n",      "resolve",   NULL};
-    PyObject *wi, *wc, *ci, *cc, *keys, *cols, *resolve;
+    static char *names[] = {"word_idf",   "word_coef", "char_idf", "char_coef",
+                            "ngram_keys", "ngram_cols", "width",   "max_n",     NULL};
+    PyObject *wi, *wc, *ci, *cc, *keys, *cols;
     long long width;
     int max_n;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOOOLiO:Kernel", names, &wi, &wc, &ci, &cc,
-                                     &keys, &cols, &width, &max_n, &resolve))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOOOLi:Kernel", names, &wi, &wc, &ci, &cc,
+                                     &keys, &cols, &width, &max_n))
         return -1;
-    if (k->surfaces) {
-        PyErr_SetString(PyExc_RuntimeError, "Kernel is already initialised");
-        return -1;
-    }
-    if (!PyCallable_Check(resolve)) {
-        PyErr_SetString(PyExc_TypeError, "resolve must be callable");
+    if (k->surfaces || k->word.cols || k->chars.cols || k->table) {
+        PyErr_SetString(PyExc_RuntimeError, "Kernel.__init__ runs once");
         return -1;
     }
     if (width < 1 || width > INT32_MAX || max_n < 1) {
@@ -725,8 +736,6 @@ static int Kernel_init(Kernel *k, PyObject *args, PyObject *kwds) {
         PyErr_NoMemory();
         goto done;
     }
-    Py_INCREF(resolve);
-    k->resolve = resolve;
     rc = 0;
 done:
     PyBuffer_Release(&vk);
@@ -736,13 +745,11 @@ done:
 
 static int Kernel_traverse(Kernel *k, visitproc visit, void *arg) {
     Py_VISIT(k->surfaces);
-    Py_VISIT(k->resolve);
     return 0;
 }
 
 static int Kernel_clear_refs(Kernel *k) {
     Py_CLEAR(k->surfaces);
-    Py_CLEAR(k->resolve);
     return 0;
 }
 
@@ -760,8 +767,8 @@ static void Kernel_dealloc(Kernel *k) {
 }
 
 static PyMethodDef Kernel_methods[] = {
-    {"tokenize", (PyCFunction)Kernel_tokenize, METH_O,
-     "tokenize(text) -> (starts, ends, entries) as bytes of int64, int64, int32."},
+    {"tokenize", (PyCFunction)Kernel_tokenize, METH_VARARGS,
+     "tokenize(text, resolve) -> (starts, ends, entries) as bytes of int64, int64, int32."},
     {"score", (PyCFunction)Kernel_score, METH_VARARGS,
      "score(entries, starts, ends, mask, sentence_mask, bounds) -> (logits, n_ngrams, "
      "weights, heads, offsets, spans): see model.compiled.Scored."},

@@ -7,10 +7,11 @@ per-token loops run in a small C kernel (`model/_kernel.c`); this module gives i
 decides everything else: what a word's features are (`model.text`, the same functions the
 training analyzers call), which tokens are masked as state actors, and when caches are reset.
 
-Each distinct word form seen is an *entry*: its normalised form with its unigram column, its id
-in the n-gram table and its in-vocabulary character n-gram columns. Entries are made once per
-form and kept until `ENTRY_LIMIT` entries or `CHAR_COLUMN_LIMIT` character columns are held; the
-next text then starts afresh, so no input can grow a worker's memory without bound.
+Each distinct normalised word seen is an *entry*: its unigram column, its id in the n-gram table
+and its in-vocabulary character n-gram columns, made once; the kernel maps each word form as
+written to its entry. Both are kept until a limit is passed (`ENTRY_LIMIT` entries or forms,
+`CHAR_COLUMN_LIMIT` columns, `CHARACTER_LIMIT` characters of text held); the next text then starts
+afresh, so no input can grow a worker's memory by more than about one text's worth.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ from model.text import (
     word_char_ngrams,
 )
 
-ENTRY_LIMIT = 200_000
-CHAR_COLUMN_LIMIT = 8_000_000
+ENTRY_LIMIT = 200_000  # entries, and word forms
+CHAR_COLUMN_LIMIT = 8_000_000  # character n-gram columns of all entries
+CHARACTER_LIMIT = 4_000_000  # characters of the word forms and normalised forms
 _NO_FLOATS = np.zeros(0, dtype=np.float64)
 _NO_SPANS = np.zeros((0, 2), dtype=np.int64)
 
@@ -95,11 +97,12 @@ def _vectorisers(features: object) -> list[TfidfVectorizer]:
     raise ValueError("the feature step must be a TfidfVectorizer or an unweighted FeatureUnion")
 
 
-def _ngram_table(vocab: dict[str, int]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+def _ngram_table(vocab: dict[str, int]) -> tuple[dict[str, int], np.ndarray, np.ndarray, int]:
     """Integer keys for the vocabulary's multi-word n-grams.
 
     Every word that occurs in one gets an id; `w1 w2 ... wn` is keyed
-    `((id1 * W + id2) * W + ...) + idn` with `W = len(ids) + 1`. Returns (ids, keys, columns).
+    `((id1 * W + id2) * W + ...) + idn` with `W = len(ids) + 1`. Returns (ids, keys, columns,
+    the longest n-gram's length in words: 1 when there is none).
     """
     grams = [(g.split(" "), col) for g, col in vocab.items() if " " in g]
     ids: dict[str, int] = {}
@@ -108,7 +111,8 @@ def _ngram_table(vocab: dict[str, int]) -> tuple[dict[str, int], np.ndarray, np.
             # ids from 1: with a 0, the keys of (0, a, b) and (a, b) would be equal
             ids.setdefault(word, len(ids) + 1)
     width = len(ids) + 1  # ids run 1..len(ids)
-    if width ** max((len(w) for w, _ in grams), default=1) >= 2**62:
+    longest = max((len(w) for w, _ in grams), default=1)
+    if width**longest >= 2**62:
         raise ValueError("n-grams too long for integer keys")
     keys = np.zeros(len(grams), dtype=np.int64)
     for k, (words, _) in enumerate(grams):
@@ -116,7 +120,7 @@ def _ngram_table(vocab: dict[str, int]) -> tuple[dict[str, int], np.ndarray, np.
         for word in words:
             key = key * width + ids[word]
         keys[k] = key
-    return ids, keys, np.array([c for _, c in grams], dtype=np.int64)
+    return ids, keys, np.array([c for _, c in grams], dtype=np.int64), longest
 
 
 def _check(vec: TfidfVectorizer) -> None:
@@ -177,7 +181,9 @@ class CompiledModel:
             char_idf = np.ascontiguousarray(vectorisers[1].idf_, dtype=np.float64)
             char_coef = np.ascontiguousarray(coef[size:])
         self.mask_actors = self.word_analyzer.mask_actors
-        self._ids, keys, cols = _ngram_table(word.vocabulary_)
+        self._ids, keys, cols, longest = _ngram_table(word.vocabulary_)
+        # No key is built for n-grams longer than the vocabulary's (nor could one overflow).
+        self.max_ngram = min(self.word_analyzer.max_n, longest)
         self._kernel = Kernel(
             np.ascontiguousarray(word.idf_, dtype=np.float64),
             np.ascontiguousarray(coef[:size]),
@@ -186,47 +192,65 @@ class CompiledModel:
             keys,
             cols,
             len(self._ids) + 1,
-            self.word_analyzer.max_n,
-            self._resolve,
+            self.max_ngram,
         )
         self._lock = threading.Lock()  # the kernel's scratch and caches are per model
-        self.clear_caches()
+        self._clear()
 
     def clear_caches(self) -> None:
+        """Forget every word form seen: the next text starts cold."""
+        with self._lock:
+            self._clear()
+
+    def _clear(self) -> None:
         """Forget every entry (new containers: an `Analysed` keeps the ones it was made with)."""
         self._kernel.clear()
         self._entries: dict[str, int] = {}
         self._words: list[str] = []
+        self._characters = 0  # held in word forms and normalised forms
         # Per entry: its `actor_role` (NEVER when names are not masked), `continues_name`.
         self._role = np.zeros(1024, dtype=np.int8)
         self._continues = np.zeros(1024, dtype=bool)
 
     def _resolve(self, surface: str) -> int:
-        """The entry of a word form the kernel has not seen (called back by the kernel)."""
-        norm = normalise(surface)
-        entry = self._entries.get(norm)
-        if entry is None:
-            chars: list[int] = []
-            if self.char_analyzer is not None:
-                a, vocab = self.char_analyzer, self._char_vocab
-                chars = [vocab[g] for g in word_char_ngrams(norm, a.min_n, a.max_n) if g in vocab]
-            entry = self._kernel.add_entry(
-                self._word_vocab.get(norm, -1),
-                self._ids.get(norm, -1),
-                np.array(chars, dtype=np.int32),
-            )
-            self._entries[norm] = entry
-            self._words.append(norm)
-            if entry >= len(self._role):
-                self._role = np.resize(self._role, 2 * len(self._role))
-                self._continues = np.resize(self._continues, 2 * len(self._continues))
-            self._role[entry] = actor_role(norm) if self.mask_actors else NEVER
-            self._continues[entry] = continues_name(norm)
+        """The entry of a word form the kernel has not seen (called back by the kernel, which
+        then keeps the form). On an error, every cache is dropped, so none disagrees."""
+        try:
+            self._characters += len(surface)
+            norm = normalise(surface)
+            entry = self._entries.get(norm)
+            if entry is None:
+                entry = self._add(norm)
+            return entry
+        except BaseException:
+            self._clear()
+            raise
+
+    def _add(self, norm: str) -> int:
+        """A new entry for a normalised form."""
+        chars: list[int] = []
+        if self.char_analyzer is not None:
+            a, vocab = self.char_analyzer, self._char_vocab
+            chars = [vocab[g] for g in word_char_ngrams(norm, a.min_n, a.max_n) if g in vocab]
+        role = actor_role(norm) if self.mask_actors else NEVER
+        entry = len(self._words)
+        if entry >= len(self._role):
+            self._role = np.resize(self._role, 2 * len(self._role))
+            self._continues = np.resize(self._continues, 2 * len(self._continues))
+        self._role[entry], self._continues[entry] = role, continues_name(norm)
+        made = self._kernel.add_entry(
+            self._word_vocab.get(norm, -1), self._ids.get(norm, -1), np.array(chars, np.int32)
+        )
+        if made != entry:
+            raise RuntimeError(f"kernel entry {made}, expected {entry}")
+        self._entries[norm] = entry
+        self._words.append(norm)
+        self._characters += len(norm)
         return entry
 
-    def cache_size(self) -> tuple[int, int, int]:
-        """(entries, word forms, character n-gram columns) held."""
-        return self._kernel.size()
+    def cache_size(self) -> tuple[int, int, int, int]:
+        """(entries, word forms, character n-gram columns, characters of forms) held."""
+        return (*self._kernel.size(), self._characters)
 
     def run(self, text: str, sentences: bool = False) -> tuple[Analysed, Scored]:
         """Analyse and score `text`, and with `sentences` each of its sentences on its own (as
@@ -235,10 +259,14 @@ class CompiledModel:
         if sentences:
             spans = np.frombuffer(split_sentences(text, ABBREVIATIONS), np.int64).reshape(-1, 2)
         with self._lock:
-            entries, forms, chars = self._kernel.size()
-            if max(entries, forms) > ENTRY_LIMIT or chars > CHAR_COLUMN_LIMIT:
-                self.clear_caches()
-            raw = self._kernel.tokenize(text)
+            entries, forms, columns = self._kernel.size()
+            if (
+                max(entries, forms) > ENTRY_LIMIT
+                or columns > CHAR_COLUMN_LIMIT
+                or self._characters > CHARACTER_LIMIT
+            ):
+                self._clear()
+            raw = self._kernel.tokenize(text, self._resolve)
             starts, ends = np.frombuffer(raw[0], np.int64), np.frombuffer(raw[1], np.int64)
             tokens = np.frombuffer(raw[2], np.int32)
             n = len(tokens)

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model import Scorer
+from model._kernel import Kernel
 from model.compiled import CompiledModel
 from model.text import actor_mask, actor_runs, may_start_actor, split_sentences, tokenize
 from tests.conftest import TINY_CONFIG, fit_tiny
@@ -119,6 +120,45 @@ def test_scoring_masks_what_actor_mask_masks(
     assert analysed.masked.tolist() == actor_mask(text, tokenize(text))
 
 
+def test_a_model_is_freed_without_the_cycle_collector(tiny_model_path: Path) -> None:
+    """No reference cycle: a replaced model goes at once, even with its objects frozen out of
+    the collector's reach (gunicorn's master freezes them before forking)."""
+    import gc
+    import weakref
+
+    scorer = Scorer.load(tiny_model_path)
+    scorer.score("threat of war")
+    gc.freeze()
+    try:
+        ref = weakref.ref(scorer._model)
+        del scorer
+        assert ref() is None
+    finally:
+        gc.unfreeze()
+
+
+def test_ngram_keys_stop_at_the_vocabularys_longest(model: CompiledModel) -> None:
+    """An analyzer asking for longer n-grams than the vocabulary kept builds no longer keys (a
+    key past the table's width could overflow and alias a real one)."""
+    analyzer = replace(model.word_analyzer, max_n=12)  # 12-word keys would overflow int64
+    pipeline = fit_tiny(TINY_CONFIG)
+    pipeline.named_steps["features"].transformer_list[0][1].analyzer = analyzer
+    compiled = CompiledModel(pipeline)
+    assert compiled.max_ngram == 2 == TINY_CONFIG.word_max_n
+    text = "the minister threatened war and the army threatened a strike"
+    assert compiled.logits([text])[0] == pytest.approx(
+        pipeline.decision_function([text])[0], abs=1e-9
+    )
+
+
+def test_an_uninitialised_kernel_raises() -> None:
+    kernel = Kernel.__new__(Kernel)
+    with pytest.raises(RuntimeError, match="not initialised"):
+        kernel.tokenize("a", int)
+    with pytest.raises(RuntimeError, match="not initialised"):
+        kernel.size()
+
+
 def test_kernel_refuses_inputs_it_did_not_make(model: CompiledModel) -> None:
     kernel = model._kernel
     a, _ = model.run("threat of war")
@@ -138,7 +178,9 @@ def test_kernel_refuses_inputs_it_did_not_make(model: CompiledModel) -> None:
     with pytest.raises(ValueError, match="items of 4 bytes"):
         kernel.score(np.zeros(3, dtype=np.int8), *spans, mask, mask, bounds)
     with pytest.raises(TypeError):
-        kernel.tokenize(b"bytes")
+        kernel.tokenize(b"bytes", model._resolve)
+    with pytest.raises(TypeError):
+        kernel.tokenize("text", None)
     with pytest.raises(ValueError, match="out of range"):
         kernel.add_entry(10**7, -1, np.zeros(0, dtype=np.int32))
     with pytest.raises(ValueError, match="out of range"):

@@ -276,8 +276,21 @@ def test_caches_are_bounded_and_scores_survive_a_reset(
     expected = [scorer.artifact.pipeline.predict_proba([t])[0, 1] for t in [*junk, TEXTS[0]]]
     for text, reference in zip([*junk, TEXTS[0]], expected, strict=True):
         assert scorer.score(text).score == pytest.approx(reference, abs=1e-9)
-        entries, forms, _ = scorer._model.cache_size()
+        entries, forms, _, _ = scorer._model.cache_size()
         assert entries <= 40 + 30 and forms <= 40 + 30
+    assert_exact(scorer, TEXTS[0])
+
+
+def test_long_words_are_bounded_by_their_characters(
+    scorer: Scorer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A few huge 'words' (no character n-gram in the vocabulary) count by their length."""
+    from model import compiled
+
+    monkeypatch.setattr(compiled, "CHARACTER_LIMIT", 50_000)
+    for i in range(6):
+        scorer.score(f"{i} " + "\ua66e" * 20_000)  # one new 20,000-character word each
+        assert scorer._model.cache_size()[3] <= 50_000 + 2 * 20_002
     assert_exact(scorer, TEXTS[0])
 
 
