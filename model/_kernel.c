@@ -112,19 +112,29 @@ static int get_array(PyObject *obj, Py_buffer *view, size_t item, const char *na
     return 0;
 }
 
-static int copy_block(Block *b, PyObject *idf, PyObject *coef) {
-    Py_buffer vi, vc;
-    if (get_array(idf, &vi, sizeof(double), "idf") < 0) return -1;
-    if (get_array(coef, &vc, sizeof(double), "coef") < 0) {
-        PyBuffer_Release(&vi);
+/* Two arrays of `item`-byte items and the same length: their length, or -1 with an exception
+ * (and neither buffer held). */
+static Py_ssize_t get_pair(PyObject *a, PyObject *b, Py_buffer *va, Py_buffer *vb, size_t item,
+                           const char *what) {
+    if (get_array(a, va, item, what) < 0) return -1;
+    if (get_array(b, vb, item, what) < 0) {
+        PyBuffer_Release(va);
         return -1;
     }
-    int rc = -1;
-    Py_ssize_t n = vi.len / (Py_ssize_t)sizeof(double);
-    if (vc.len != vi.len) {
-        PyErr_SetString(PyExc_ValueError, "idf and coef differ in length");
-        goto done;
+    if (va->len != vb->len) {
+        PyErr_Format(PyExc_ValueError, "%s: the two arrays differ in length", what);
+        PyBuffer_Release(va);
+        PyBuffer_Release(vb);
+        return -1;
     }
+    return va->len / (Py_ssize_t)item;
+}
+
+static int copy_block(Block *b, PyObject *idf, PyObject *coef) {
+    Py_buffer vi, vc;
+    Py_ssize_t n = get_pair(idf, coef, &vi, &vc, sizeof(double), "idf and coef");
+    if (n < 0) return -1;
+    int rc = -1;
     b->size = n;
     size_t m = n ? (size_t)n : 1;
     b->cols = PyMem_Malloc(m * sizeof(Column));
@@ -696,17 +706,9 @@ static int Kernel_init(Kernel *k, PyObject *args, PyObject *kwds) {
     }
     if (copy_block(&k->word, wi, wc) < 0 || copy_block(&k->chars, ci, cc) < 0) return -1;
     Py_buffer vk, vc;
-    if (get_array(keys, &vk, sizeof(int64_t), "ngram_keys") < 0) return -1;
-    if (get_array(cols, &vc, sizeof(int64_t), "ngram_cols") < 0) {
-        PyBuffer_Release(&vk);
-        return -1;
-    }
+    Py_ssize_t nk = get_pair(keys, cols, &vk, &vc, sizeof(int64_t), "ngram_keys and ngram_cols");
+    if (nk < 0) return -1;
     int rc = -1;
-    Py_ssize_t nk = vk.len / (Py_ssize_t)sizeof(int64_t);
-    if (vc.len != vk.len) {
-        PyErr_SetString(PyExc_ValueError, "ngram_keys and ngram_cols differ in length");
-        goto done;
-    }
     if (nk) {
         uint64_t capacity = 16;
         while (capacity < (uint64_t)nk * 2) capacity *= 2;
