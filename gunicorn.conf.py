@@ -42,8 +42,9 @@ bind = os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT', '8080')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(_cores() + 1, 8))
 worker_class = "sync"
 preload_app = True  # one model in the master, shared copy-on-write by the workers
-# A worker busy this long is killed and replaced. The largest body (8 MiB, ~8M characters)
-# takes about 10 s to score on one core (about 1 ms per KB); a hang should not last longer.
+# A worker busy this long is killed and replaced: far above the largest body's scoring time
+# (8 MiB, ~8M characters: about 0.5 s warm at 0.06 ms per KB, a few seconds with a cold word
+# cache or a busy machine).
 timeout = 120
 graceful_timeout = 8  # under a container runtime's 10 s stop grace period
 # No keepalive: sync workers close each connection; put a proxy in front for slow clients.
