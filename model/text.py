@@ -1,8 +1,10 @@
 """Tokens, n-grams and sentences with character offsets into the text as sent.
 
 Training and scoring share these definitions: the vectorisers' analyzers are built on
-`tokenize`, `actor_mask` and `word_char_ngrams`, and the compiled scorer (`model.compiled`)
-uses the same three, so every feature the model saw maps back to the characters that made it.
+`tokenize`, `actor_mask` and `word_char_ngrams`; the compiled scorer (`model.compiled`) calls
+`actor_runs` (which `actor_mask` is made of), `normalise` and `word_char_ngrams`, and its C
+kernel reproduces `tokenize` and `split_sentences` character for character (tests compare them),
+so every feature the model saw maps back to the characters that made it.
 """
 
 from __future__ import annotations
@@ -277,7 +279,9 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Return `[start, end)` spans of the sentences, whitespace trimmed, blank ones dropped."""
+    """Return `[start, end)` spans of the sentences, whitespace trimmed, blank ones dropped.
+
+    The definition the kernel's `split_sentences` (`model/_kernel.c`) reproduces for scoring."""
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END_RE.finditer(text):
