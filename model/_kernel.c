@@ -355,7 +355,7 @@ static Py_ssize_t count_range(Kernel *k, const int32_t *entries, const uint8_t *
  * then single words in first-seen order, each with the spans of all its occurrences. */
 static Py_ssize_t fold_phrases(Kernel *k, const int32_t *entries, const uint8_t *mask,
                                const int64_t *starts, const int64_t *ends, Py_ssize_t n,
-                               Py_ssize_t n_occ, Py_ssize_t *n_ngrams) {
+                               Py_ssize_t n_occ) {
     Py_ssize_t n_phrases = 0;
     for (Py_ssize_t o = 0; o < n_occ; o++) {
         Column *c = &k->word.cols[k->occ_col[o]];
@@ -370,7 +370,7 @@ static Py_ssize_t fold_phrases(Kernel *k, const int32_t *entries, const uint8_t 
         k->ph_count[p]++;
         k->occ_phrase[o] = p;
     }
-    *n_ngrams = n_phrases;
+    const Py_ssize_t n_ngrams = n_phrases;
     /* A word: its unigram's contribution once, plus its share of every character n-gram
      * occurrence inside it (contribution / count), i.e. its occurrences times the shares of
      * the character n-grams of one occurrence. */
@@ -390,7 +390,7 @@ static Py_ssize_t fold_phrases(Kernel *k, const int32_t *entries, const uint8_t 
         k->ph_count[p]++;
         k->tok_phrase[i] = p;
     }
-    for (Py_ssize_t p = *n_ngrams; p < n_phrases; p++) {
+    for (Py_ssize_t p = n_ngrams; p < n_phrases; p++) {
         int32_t e = entries[k->ph_head[2 * p]];
         double share = 0.0;
         for (int64_t c = k->char_start[e]; c < k->char_start[e + 1]; c++) {
@@ -484,9 +484,9 @@ static PyObject *Kernel_score(Kernel *k, PyObject *args) {
     double *lg = (double *)PyBytes_AS_STRING(logits);
 
     /* The whole text, its contributions kept for its phrases. */
-    Py_ssize_t n_occ = count_range(k, entries, mask, 0, n, 1), n_ngrams;
+    Py_ssize_t n_occ = count_range(k, entries, mask, 0, n, 1);
     lg[0] = finish(&k->word, 1) + finish(&k->chars, 1);
-    Py_ssize_t n_phrases = fold_phrases(k, entries, mask, starts, ends, n, n_occ, &n_ngrams);
+    Py_ssize_t n_phrases = fold_phrases(k, entries, mask, starts, ends, n, n_occ);
     reset(&k->word);
     reset(&k->chars);
     /* Each sentence on its own, with its own mask. */
@@ -502,7 +502,7 @@ static PyObject *Kernel_score(Kernel *k, PyObject *args) {
         memcpy(off + 1, k->ph_count, (size_t)n_phrases * 8);
     }
     Py_ssize_t n_spans = n_phrases ? k->ph_count[n_phrases - 1] : 0;
-    result = Py_BuildValue("(NnNNNN)", logits, n_ngrams,
+    result = Py_BuildValue("(NNNNN)", logits,
                            bytes_of(k->ph_weight, n_phrases, sizeof(double)),
                            bytes_of(k->ph_head, 2 * n_phrases, sizeof(int64_t)), offsets,
                            bytes_of(k->ph_spans, 2 * n_spans, sizeof(int64_t)));
@@ -772,8 +772,8 @@ static PyMethodDef Kernel_methods[] = {
     {"tokenize", (PyCFunction)Kernel_tokenize, METH_VARARGS,
      "tokenize(text, resolve) -> (starts, ends, entries) as bytes of int64, int64, int32."},
     {"score", (PyCFunction)Kernel_score, METH_VARARGS,
-     "score(entries, starts, ends, mask, sentence_mask, bounds) -> (logits, n_ngrams, "
-     "weights, heads, offsets, spans): see model.compiled.Scored."},
+     "score(entries, starts, ends, mask, sentence_mask, bounds) -> (logits, weights, heads, "
+     "offsets, spans): see model.compiled.Scored."},
     {"add_entry", (PyCFunction)Kernel_add_entry, METH_VARARGS,
      "add_entry(unigram, ngram_id, chars) -> the new entry's id."},
     {"clear", (PyCFunction)Kernel_clear, METH_NOARGS, "Forget every entry and surface form."},

@@ -48,6 +48,25 @@ _NO_FLOATS = np.zeros(0, dtype=np.float64)
 _NO_SPANS = np.zeros((0, 2), dtype=np.int64)
 
 
+class Words(Sequence[str]):
+    """The normalised form of each token, looked up in `words` by entry where read."""
+
+    def __init__(self, words: list[str], entries: np.ndarray) -> None:
+        self._words, self._entries = words, entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self._words[e] for e in self._entries[i].tolist()]
+        return self._words[self._entries[i]]
+
+
 @dataclass(frozen=True)
 class Analysed:
     """A text's tokens as arrays: `[start, end)` spans, entries and the state-actor mask."""
@@ -62,18 +81,17 @@ class Analysed:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def norms(self) -> list[str]:
-        """Each token's normalised form."""
-        words = self.words
-        return [words[e] for e in self.entries.tolist()]
+    def norms(self) -> Words:
+        """Each token's normalised form (looked up where read)."""
+        return Words(self.words, self.entries)
 
 
 @dataclass(frozen=True)
 class Scored:
     """What the kernel computed for one text: logits (bias included) and its phrases.
 
-    Phrases `0..n_ngrams-1` are its multi-word n-grams, the rest its single words (a word's
-    unigram contribution plus its character n-gram shares), each group in first-seen order.
+    Phrases are its multi-word n-grams, then its single words (a word's unigram contribution
+    plus its character n-gram shares), each group in first-seen order.
     Phrase k's spans are `spans[offsets[k]:offsets[k + 1]]`, in text order; `heads[k]` is
     the first and last token of its first occurrence.
     """
@@ -81,7 +99,6 @@ class Scored:
     logit: float
     sentence_logits: np.ndarray
     sentence_spans: np.ndarray  # (sentences, 2): `[start, end)` in code points
-    n_ngrams: int
     weights: np.ndarray  # float64, per phrase
     heads: np.ndarray  # (phrases, 2) int64
     offsets: np.ndarray  # (phrases + 1,) int64
@@ -127,25 +144,6 @@ def _check(vec: TfidfVectorizer) -> None:
     """Refuse a vectoriser whose arithmetic the kernel does not reproduce."""
     if not (vec.sublinear_tf and vec.use_idf and vec.norm == "l2") or vec.binary:
         raise ValueError("compiled scoring needs sublinear tf, idf and the l2 norm")
-
-
-class _Words(Sequence[str]):
-    """The normalised form of each token of an `Analysed`, looked up where read."""
-
-    def __init__(self, a: Analysed) -> None:
-        self._words, self._entries = a.words, a.entries
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[str]: ...
-    def __getitem__(self, i: int | slice) -> str | list[str]:
-        if isinstance(i, slice):
-            return [self._words[e] for e in self._entries[i].tolist()]
-        return self._words[self._entries[i]]
 
 
 class CompiledModel:
@@ -283,11 +281,10 @@ class CompiledModel:
             float(logits[0]),
             logits[1:],
             spans,
-            out[1],
-            np.frombuffer(out[2], np.float64),
-            np.frombuffer(out[3], np.int64).reshape(-1, 2),
-            np.frombuffer(out[4], np.int64),
-            np.frombuffer(out[5], np.int64).reshape(-1, 2),
+            np.frombuffer(out[1], np.float64),
+            np.frombuffer(out[2], np.int64).reshape(-1, 2),
+            np.frombuffer(out[3], np.int64),
+            np.frombuffer(out[4], np.int64).reshape(-1, 2),
         )
 
     def _actor_runs(self, a: Analysed) -> list[tuple[int, int]]:
@@ -300,7 +297,7 @@ class CompiledModel:
         candidates = np.flatnonzero(look).tolist()
         if not candidates:
             return []
-        runs = actor_runs(a.text, _Words(a), a.starts, a.ends, candidates)
+        runs = actor_runs(a.text, a.norms(), a.starts, a.ends, candidates)
         for lo, hi in runs:
             a.masked[lo:hi] = True
         return [(lo, hi) for lo, hi in runs if hi - lo > 1]
@@ -321,11 +318,11 @@ class CompiledModel:
         if not redo:
             return a.masked
         local = a.masked.copy()
-        norms, starts, ends = a.norms(), a.starts.tolist(), a.ends.tolist()
+        norms = a.norms()
         for k in sorted(redo):
             lo, hi = int(bounds[k]), int(bounds[k + 1])
             local[lo:hi] = False
-            for start, end in actor_runs(a.text, norms[lo:hi], starts[lo:hi], ends[lo:hi]):
+            for start, end in actor_runs(a.text, norms[lo:hi], a.starts[lo:hi], a.ends[lo:hi]):
                 local[lo + start : lo + end] = True
         return local
 
