@@ -18,7 +18,7 @@ model: setup  ## train the default model unless a valid one is already at $(MODE
 	$(BIN)/escalation-train --if-missing --out $(MODEL)
 
 serve: model  ## run the service on the default model (gunicorn.conf.py: PORT, WEB_CONCURRENCY)
-	ESCALATION_MODEL_PATH=$(MODEL) $(BIN)/gunicorn 'service.app:create_app()'
+	exec env ESCALATION_MODEL_PATH=$(MODEL) $(BIN)/gunicorn 'service.app:create_app()'
 
 lint: setup
 	$(BIN)/ruff check .
