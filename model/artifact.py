@@ -26,6 +26,9 @@ import joblib
 from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.pipeline import Pipeline
 
+from model import features
+from model.compiled import ngram_settings
+
 FORMAT = "escalation-risk-artifact/1"
 DEFAULT_MODEL_PATH = Path("artifacts/escalation-model.joblib")
 MODEL_PATH_ENV = "ESCALATION_MODEL_PATH"
@@ -88,7 +91,9 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> Path:
 
 
 def save_artifact(pipeline: Pipeline, manifest: dict[str, Any], path: Path) -> Path:
-    """Write the artifact atomically (see `write_atomically`)."""
+    """Write the artifact atomically (see `write_atomically`), its manifest stamped with the
+    feature rules this code applies (`model.features`) and the pipeline's n-gram settings."""
+    manifest = {**manifest, "features": features.manifest_entry(ngram_settings(pipeline))}
     buffer = io.BytesIO()
     joblib.dump(pipeline, buffer)
     payload = buffer.getvalue()
@@ -119,6 +124,10 @@ def load_artifact(path: Path) -> Artifact:
     if _digest(manifest_json, payload) != record.get("sha256"):
         raise ArtifactError(f"{path} failed its integrity check (corrupted or altered)")
     manifest = json.loads(manifest_json)
+    try:
+        features.check(manifest)
+    except features.FeatureSpecError as exc:
+        raise ArtifactError(f"{path}: {exc}") from exc
     try:
         with warnings.catch_warnings():
             # Unpickling across scikit-learn versions is unsupported: refuse instead of guessing.

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import overload
 
 import numpy as np
@@ -36,6 +36,7 @@ from model.text import (
     WordAnalyzer,
     actor_role,
     actor_runs,
+    clean,
     continues_name,
     normalise,
     word_char_ngrams,
@@ -112,6 +113,23 @@ def _vectorisers(features: object) -> list[TfidfVectorizer]:
     if isinstance(features, FeatureUnion) and not features.transformer_weights:
         return [t for _, t in features.transformer_list]
     raise ValueError("the feature step must be a TfidfVectorizer or an unweighted FeatureUnion")
+
+
+def ngram_settings(pipeline: Pipeline) -> dict[str, object]:
+    """The n-gram settings of a pipeline's TF-IDF blocks (the manifest records them)."""
+    out: dict[str, object] = {}
+    for vec in _vectorisers(pipeline.named_steps["features"]):
+        a = vec.analyzer
+        if isinstance(a, WordAnalyzer):
+            out["word"] = {"max_n": a.max_n, "mask_actors": a.mask_actors, "min_df": vec.min_df}
+        elif isinstance(a, CharAnalyzer):
+            out["char"] = {
+                "min_n": a.min_n,
+                "max_n": a.max_n,
+                "mask_actors": a.mask_actors,
+                "min_df": vec.min_df,
+            }
+    return out
 
 
 def _ngram_table(vocab: dict[str, int]) -> tuple[dict[str, int], np.ndarray, np.ndarray, int]:
@@ -252,7 +270,20 @@ class CompiledModel:
 
     def run(self, text: str, sentences: bool = False) -> tuple[Analysed, Scored]:
         """Analyse and score `text`, and with `sentences` each of its sentences on its own (as
-        `model.text.split_sentences` splits them)."""
+        `model.text.split_sentences` splits them). The text is cleaned first (`model.text.clean`):
+        `Analysed` is of the cleaned text, the spans of `Scored` are into `text` as sent."""
+        cleaned = clean(text)
+        analysed, scored = self._run(cleaned.text, sentences)
+        if cleaned.starts is None:
+            return analysed, scored
+        return analysed, replace(
+            scored,
+            sentence_spans=cleaned.spans(scored.sentence_spans),
+            spans=cleaned.spans(scored.spans),
+        )
+
+    def _run(self, text: str, sentences: bool) -> tuple[Analysed, Scored]:
+        """`run` on a cleaned text."""
         spans = _NO_SPANS
         if sentences:
             spans = np.frombuffer(split_sentences(text, ABBREVIATIONS), np.int64).reshape(-1, 2)

@@ -10,17 +10,108 @@ so every feature the model saw maps back to the characters that made it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from model.actors import ACTOR_NAMES, CAPITALS_ONLY
+import numpy as np
 
-# A word: letters/digits joined by inner hyphens or apostrophes ("pre-emptive", "Kyiv's").
-_TOKEN_RE = re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")
-# Normalisation: curly apostrophes and Unicode hyphens read as their ASCII forms.
-_NORMALISE = str.maketrans({"\u2019": "'", "\u2010": "-", "\u2011": "-"})
+from model.features import (
+    ABBREVIATIONS,
+    ACTOR_NAMES,
+    CAPITALS_ONLY,
+    REMOVED_CATEGORIES,
+    SENTENCE_END_PATTERN,
+    TOKEN_PATTERN,
+    UNICODE_FORM,
+    WORD_FOLDS,
+    lookalikes,
+)
+
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
+_NORMALISE = str.maketrans(WORD_FOLDS)
+_LOOKALIKES = str.maketrans(lookalikes())
+_ASCII_LETTER = re.compile(r"[a-z]")
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """A text as a reader sees it (`clean`), and where each of its characters came from:
+    cleaned character i was made from `[starts[i], ends[i])` of the text as sent (one character
+    may become several: "\ufb01" reads "fi"). Both are None when cleaning changed nothing."""
+
+    text: str
+    starts: np.ndarray | None = None
+    ends: np.ndarray | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The `[start, end)` in the text as sent of the cleaned characters `[start, end)`."""
+        if self.starts is None or self.ends is None or start >= end:
+            return start, end
+        return int(self.starts[start]), int(self.ends[end - 1])
+
+    def spans(self, spans: np.ndarray) -> np.ndarray:
+        """`span` of each row of an `(n, 2)` array of cleaned spans (rows with start < end)."""
+        if self.starts is None or self.ends is None or not len(spans):
+            return spans
+        out = np.empty_like(spans)
+        out[:, 0] = self.starts[spans[:, 0]]
+        out[:, 1] = self.ends[spans[:, 1] - 1]
+        return out
+
+
+@lru_cache(maxsize=1)
+def _removed() -> re.Pattern[str]:
+    """Characters invisible to a reader, dropped (zero-width, soft hyphen, bidi controls)."""
+    chars = [
+        chr(c) for c in range(0x80, 0x110000) if unicodedata.category(chr(c)) in REMOVED_CATEGORIES
+    ]
+    return re.compile("[" + "".join(chars) + "]")
+
+
+def _joins_previous(ch: str) -> bool:
+    """Whether a character is a mark that belongs to the character before it."""
+    return unicodedata.category(ch)[0] == "M" or unicodedata.combining(ch) != 0
+
+
+_CHANGING = re.compile(r".?[^\x00-\x7f]+", re.S)  # a non-ASCII run and the character before it
+
+
+def clean(text: str) -> Cleaned:
+    """The text as a reader sees it: each character with its combining marks in Unicode
+    compatibility form (NFKC: fullwidth, ligature and mathematical letters read as plain ones)
+    and format characters removed. ASCII, and text already in that form, is returned as is."""
+    removed = _removed()
+    if text.isascii() or (
+        unicodedata.is_normalized(UNICODE_FORM, text) and not removed.search(text)
+    ):
+        return Cleaned(text)
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    done = 0
+    for m in _CHANGING.finditer(text):
+        run_start = m.start()
+        pieces.append(text[done:run_start])
+        starts.extend(range(done, run_start))
+        ends.extend(range(done + 1, run_start + 1))
+        i, end = run_start, m.end()
+        while i < end:
+            j = i + 1  # a character and the combining marks that follow it
+            while j < end and _joins_previous(text[j]):
+                j += 1
+            piece = unicodedata.normalize(UNICODE_FORM, removed.sub("", text[i:j]))
+            pieces.append(piece)
+            starts.extend([i] * len(piece))
+            ends.extend([j] * len(piece))
+            i = j
+        done = end
+    pieces.append(text[done:])
+    starts.extend(range(done, len(text)))
+    ends.extend(range(done + 1, len(text) + 1))
+    return Cleaned("".join(pieces), np.array(starts, np.int64), np.array(ends, np.int64))
 
 
 class Token(NamedTuple):
@@ -32,8 +123,13 @@ class Token(NamedTuple):
 
 
 def normalise(word: str) -> str:
-    """Lowercase and fold apostrophe/hyphen variants so spellings share one feature."""
-    return word.translate(_NORMALISE).lower()
+    """A word's form (of a cleaned text): apostrophe and hyphen variants folded, lowercase, and
+    in a word that holds a basic Latin letter, look-alike letters of other scripts read as the
+    Latin letter they imitate ("\u0430ttack" with a Cyrillic "a" is "attack")."""
+    norm = word.translate(_NORMALISE).lower()
+    if not norm.isascii() and _ASCII_LETTER.search(norm):
+        norm = norm.translate(_LOOKALIKES)
+    return norm
 
 
 # Caches of per-word work: words repeat across texts. Only words of at most CACHED_WORD_CHARS
@@ -44,8 +140,15 @@ _NORMS_LIMIT = 100_000
 
 
 def tokenize(text: str) -> list[Token]:
-    """Split text into words with offsets. Every word is kept (even "a"), so a word n-gram is
-    always adjacent words as written and its span reads as the phrase."""
+    """Split text into words with `[start, end)` offsets into the text as sent (cleaned first:
+    `clean`). Every word is kept (even "a"), so a word n-gram is always adjacent words as
+    written and its span reads as the phrase."""
+    cleaned = clean(text)
+    return [Token(t.norm, *cleaned.span(t.start, t.end)) for t in tokenize_clean(cleaned.text)]
+
+
+def tokenize_clean(text: str) -> list[Token]:
+    """`tokenize` of a text that is already clean: offsets into it."""
     norms = _NORMS
     tokens = []
     for m in _TOKEN_RE.finditer(text):
@@ -236,7 +339,8 @@ class WordAnalyzer:
 
     def __call__(self, text: str) -> list[str]:
         """Return the document's word n-gram features."""
-        tokens = tokenize(text)
+        text = clean(text).text
+        tokens = tokenize_clean(text)
         masked = actor_mask(text, tokens) if self.mask_actors else None
         return [gram for gram, _, _ in word_ngrams(tokens, self.max_n, masked)]
 
@@ -251,7 +355,8 @@ class CharAnalyzer:
 
     def __call__(self, text: str) -> list[str]:
         """Return the document's character n-gram features."""
-        tokens = tokenize(text)
+        text = clean(text).text
+        tokens = tokenize_clean(text)
         masked = actor_mask(text, tokens) if self.mask_actors else None
         out: list[str] = []
         for i, token in enumerate(tokens):
@@ -260,13 +365,7 @@ class CharAnalyzer:
         return out
 
 
-# Sentence ends: terminal punctuation (plus closing quotes/brackets) followed by whitespace, or a
-# line break. Abbreviations such as "U.S." or "Gen." are not ends.
-_SENTENCE_END_RE = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)|\n")
-ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep st jr sr vs etc inc ltd co "
-    "corp dept jan feb mar apr jun jul aug sep sept oct nov dec".split()
-)
+_SENTENCE_END_RE = re.compile(SENTENCE_END_PATTERN)
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -276,6 +375,12 @@ def _is_abbreviation(text: str, dot: int) -> bool:
         start -= 1
     word = text[start:dot]
     return "." in word or len(word) == 1 or word.lower() in ABBREVIATIONS
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """`split_sentences` of the cleaned text (`clean`), as spans into the text as sent."""
+    cleaned = clean(text)
+    return [cleaned.span(s, e) for s, e in split_sentences(cleaned.text)]
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -10,6 +11,7 @@ import joblib
 import pytest
 
 from model import artifact as artifact_module
+from model import features
 from model.artifact import ArtifactError, load_artifact, save_artifact
 
 MANIFEST = {"version": "v1", "metrics": {"cv": {}}}
@@ -18,7 +20,10 @@ MANIFEST = {"version": "v1", "metrics": {"cv": {}}}
 def test_round_trip_keeps_pipeline_and_manifest(tmp_path: Path, tiny_pipeline) -> None:
     path = save_artifact(tiny_pipeline, MANIFEST, tmp_path / "m.joblib")
     loaded = load_artifact(path)
+    stamped = loaded.manifest.pop("features")
     assert loaded.manifest == MANIFEST and loaded.version == "v1"
+    assert stamped["spec"] == features.spec() and stamped["sha256"] == features.digest()
+    assert stamped["ngrams"]["word"]["max_n"] == 2 and stamped["ngrams"]["char"]["max_n"] == 5
     texts = ["troops mobilised", "trade agreement signed"]
     assert (loaded.pipeline.predict_proba(texts) == tiny_pipeline.predict_proba(texts)).all()
 
@@ -83,3 +88,31 @@ def test_artifact_is_readable_by_other_users(tmp_path: Path, tiny_pipeline) -> N
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_an_artifact_trained_under_other_feature_rules_is_refused(
+    tmp_path: Path, tiny_pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One more actor name in this code (as if model/actors.py changed): the artifact trained
+    before it is refused, naming what differs, instead of masking differently than trained."""
+    path = save_artifact(tiny_pipeline, MANIFEST, tmp_path / "m.joblib")
+    rules = features.spec()
+    names = [*rules["actors"]["names"], "atlantis"]
+    changed = {**rules, "actors": {**rules["actors"], "names": names}}
+    monkeypatch.setattr(features, "spec", lambda: changed)
+    with pytest.raises(ArtifactError, match="they differ in actors: retrain"):
+        load_artifact(path)
+    monkeypatch.undo()
+    assert load_artifact(path).version == "v1"
+
+
+def test_an_artifact_without_feature_rules_is_refused(tmp_path: Path, tiny_pipeline) -> None:
+    path = save_artifact(tiny_pipeline, MANIFEST, tmp_path / "m.joblib")
+    record = joblib.load(path)
+    manifest = json.loads(record["manifest_json"])
+    del manifest["features"]
+    record["manifest_json"] = json.dumps(manifest, sort_keys=True)
+    record["sha256"] = artifact_module._digest(record["manifest_json"], record["pipeline"])
+    joblib.dump(record, path)
+    with pytest.raises(ArtifactError, match="no feature specification.*retrain"):
+        load_artifact(path)

@@ -13,7 +13,16 @@ from hypothesis import strategies as st
 from model import Scorer
 from model._kernel import Kernel
 from model.compiled import CompiledModel
-from model.text import actor_mask, actor_runs, may_start_actor, split_sentences, tokenize
+from model.text import (
+    actor_mask,
+    actor_runs,
+    clean,
+    may_start_actor,
+    sentence_spans,
+    split_sentences,
+    tokenize,
+    tokenize_clean,
+)
 from tests.conftest import TINY_CONFIG, fit_tiny
 
 # Joiners, apostrophes, underscores, digits, scripts with and without case, combining marks,
@@ -29,7 +38,8 @@ def model(tiny_model_path: Path) -> CompiledModel:
 
 
 def kernel_tokens(model: CompiledModel, text: str) -> list[tuple[str, int, int]]:
-    analysed, _ = model.run(text)
+    """The kernel's tokens of `text` taken as already clean (`_run` does not clean)."""
+    analysed, _ = model._run(text, False)
     norms = analysed.norms()
     return list(zip(norms, analysed.starts.tolist(), analysed.ends.tolist(), strict=True))
 
@@ -37,15 +47,17 @@ def kernel_tokens(model: CompiledModel, text: str) -> list[tuple[str, int, int]]
 @settings(max_examples=300, deadline=None)
 @given(st.text(ALPHABET, max_size=60) | st.text(max_size=60))
 def test_kernel_tokenises_as_the_python_definition(model: CompiledModel, text: str) -> None:
-    assert kernel_tokens(model, text) == [tuple(t) for t in tokenize(text)]
+    assert kernel_tokens(model, text) == [tuple(t) for t in tokenize_clean(text)]
+    cleaned = clean(text).text
+    assert kernel_tokens(model, cleaned) == [tuple(t) for t in tokenize_clean(cleaned)]
 
 
 def test_kernel_tokenises_every_code_point(model: CompiledModel) -> None:
     """Each code point alone, and after a letter: `\\w` exactly as `re` defines it."""
     text = " ".join(chr(c) for c in range(0x110000))
-    assert kernel_tokens(model, text) == [tuple(t) for t in tokenize(text)]
+    assert kernel_tokens(model, text) == [tuple(t) for t in tokenize_clean(text)]
     text = " ".join(f"a{chr(c)}" for c in range(0x10000))
-    assert kernel_tokens(model, text) == [tuple(t) for t in tokenize(text)]
+    assert kernel_tokens(model, text) == [tuple(t) for t in tokenize_clean(text)]
 
 
 PIECES = st.sampled_from(
@@ -57,8 +69,10 @@ PIECES = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(PIECES, max_size=30).map("".join) | st.text(ALPHABET, max_size=40))
 def test_kernel_splits_sentences_as_the_python_definition(model: CompiledModel, text: str) -> None:
-    _, scored = model.run(text, sentences=True)
+    _, scored = model._run(text, True)
     assert [tuple(s) for s in scored.sentence_spans.tolist()] == split_sentences(text)
+    _, scored = model.run(text, sentences=True)
+    assert [tuple(s) for s in scored.sentence_spans.tolist()] == sentence_spans(text)
 
 
 NAMES = st.sampled_from(
@@ -115,9 +129,9 @@ def test_scoring_masks_what_actor_mask_masks(
     masking_model: CompiledModel, words: list[str]
 ) -> None:
     """The scorer settles most words by their `actor_role` alone: same mask as looking."""
-    text = " ".join(words)
+    text = clean(" ".join(words)).text
     analysed, _ = masking_model.run(text)
-    assert analysed.masked.tolist() == actor_mask(text, tokenize(text))
+    assert analysed.masked.tolist() == actor_mask(text, tokenize_clean(text))
 
 
 def test_a_model_is_freed_without_the_cycle_collector(tiny_model_path: Path) -> None:

@@ -1,0 +1,134 @@
+"""The feature specification: every rule that turns a text into model features, in one place.
+
+`model.text` (cleaning, tokens, word forms, sentences, actor names) and the C kernel apply these
+rules; nothing else restates them. Training stores `spec()` and its digest in the artifact's
+manifest (`manifest_entry`), and loading refuses an artifact trained under other rules
+(`check`): a model must see the features it was trained on, so a change here, in
+`model/actors.py` or in the look-alike table shipped by `confusable-homoglyphs` means retraining.
+`SPEC_VERSION` covers what data cannot: bump it whenever the code that applies these rules
+changes what features a text gets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from functools import cache
+from importlib import metadata
+from typing import Any
+
+from confusable_homoglyphs import categories, confusables
+
+from model.actors import ACTOR_NAMES, CAPITALS_ONLY
+
+SPEC_VERSION = 2
+
+# Reader-visible text: Unicode compatibility normalisation (fullwidth, ligatures, mathematical
+# letters read as plain letters), applied per character with its combining marks, and format
+# characters (category Cf: zero-width spaces and joiners, soft hyphens, bidi controls) removed.
+UNICODE_FORM = "NFKC"
+REMOVED_CATEGORIES = ("Cf",)
+
+# A word: letters/digits joined by inner hyphens or apostrophes ("pre-emptive", "Kyiv's").
+WORD_JOINERS = "-\u2010\u2011'\u2019"
+TOKEN_PATTERN = r"\w+(?:[" + WORD_JOINERS + r"]\w+)*"
+# Word forms: curly apostrophes and Unicode hyphens read as their ASCII forms, then lowercase.
+WORD_FOLDS = {"\u2019": "'", "\u2010": "-", "\u2011": "-"}
+
+# Sentence ends: terminal punctuation (plus closing quotes/brackets) followed by whitespace, or a
+# line break. Abbreviations such as "U.S." or "Gen." are not ends.
+SENTENCE_END_PATTERN = r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)|\n"
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep st jr sr vs etc inc ltd co "
+    "corp dept jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+LOOKALIKE_SOURCE = "confusable-homoglyphs"
+
+
+@cache
+def lookalikes() -> dict[str, str]:
+    """Letters of other scripts that look like a basic Latin letter, mapped to it (from the
+    Unicode confusables data shipped by `confusable-homoglyphs`). `model.text.normalise` folds
+    them in words that also hold a Latin letter: "аttack" with a Cyrillic "а" reads "attack"."""
+    table: dict[str, str] = {}
+    for char in sorted(confusables.confusables_data):
+        if len(char) != 1 or char.isascii() or not char.isalpha():
+            continue
+        if categories.alias(char) in ("LATIN", "COMMON"):
+            continue
+        latin = sorted(
+            h["c"].lower()
+            for h in confusables.confusables_data[char]
+            if len(h["c"]) == 1 and h["c"].isascii() and h["c"].isalpha()
+        )
+        if latin:
+            table[char] = latin[0]
+    return table
+
+
+def _table_digest(table: dict[str, str]) -> str:
+    """SHA-256 of a mapping, canonical JSON."""
+    return hashlib.sha256(json.dumps(table, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+@cache
+def spec() -> dict[str, Any]:
+    """The rules as JSON-ready data: what the manifest stores and `check` compares."""
+    table = lookalikes()
+    return {
+        "version": SPEC_VERSION,
+        "unicode_form": UNICODE_FORM,
+        "unicode_version": unicodedata.unidata_version,
+        "removed_categories": list(REMOVED_CATEGORIES),
+        "token_pattern": TOKEN_PATTERN,
+        "word_folds": WORD_FOLDS,
+        "lowercase": True,
+        "lookalikes": {
+            "source": f"{LOOKALIKE_SOURCE} {metadata.version(LOOKALIKE_SOURCE)}",
+            "letters": len(table),
+            "sha256": _table_digest(table),
+        },
+        "sentence_end_pattern": SENTENCE_END_PATTERN,
+        "abbreviations": sorted(ABBREVIATIONS),
+        "actors": {"names": sorted(ACTOR_NAMES), "capitals_only": sorted(CAPITALS_ONLY)},
+    }
+
+
+def digest(rules: dict[str, Any] | None = None) -> str:
+    """SHA-256 of a specification (this code's when none is given), canonical JSON."""
+    text = json.dumps(spec() if rules is None else rules, sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def manifest_entry(ngrams: dict[str, Any]) -> dict[str, Any]:
+    """The manifest's `features`: the rules, their digest and the model's n-gram settings."""
+    return {"spec": spec(), "sha256": digest(), "ngrams": ngrams}
+
+
+class FeatureSpecError(ValueError):
+    """An artifact was trained under feature rules this code does not apply."""
+
+
+def check(manifest: dict[str, Any]) -> None:
+    """Refuse a manifest whose feature rules differ from this code's (`FeatureSpecError`)."""
+    entry = manifest.get("features")
+    if not isinstance(entry, dict) or not isinstance(entry.get("spec"), dict):
+        raise FeatureSpecError(
+            "the model carries no feature specification (trained by an older version): "
+            "retrain it with escalation-train"
+        )
+    stored = entry["spec"]
+    if digest(stored) != entry.get("sha256"):
+        raise FeatureSpecError("the model's feature specification does not match its digest")
+    if entry["sha256"] != digest():
+        current = spec()
+        changed = sorted(
+            k for k in stored.keys() | current.keys() if stored.get(k) != current.get(k)
+        )
+        raise FeatureSpecError(
+            f"the model was trained under feature rules {entry['sha256'][:12]} (version "
+            f"{stored.get('version')}), this code applies {digest()[:12]} (version "
+            f"{SPEC_VERSION}); they differ in {', '.join(changed)}: retrain the model"
+        )
