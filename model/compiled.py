@@ -227,6 +227,7 @@ class CompiledModel:
         # Per entry: its `actor_role` (NEVER when names are not masked), `continues_name`.
         self._role = np.zeros(1024, dtype=np.int8)
         self._continues = np.zeros(1024, dtype=bool)
+        self._known = np.zeros(1024, dtype=bool)  # has a word unigram feature
 
     def _resolve(self, surface: str) -> int:
         """The entry of a word form the kernel has not seen (called back by the kernel, which
@@ -253,10 +254,11 @@ class CompiledModel:
         if entry >= len(self._role):
             self._role = np.resize(self._role, 2 * len(self._role))
             self._continues = np.resize(self._continues, 2 * len(self._continues))
+            self._known = np.resize(self._known, 2 * len(self._known))
+        unigram = self._word_vocab.get(norm, -1)
         self._role[entry], self._continues[entry] = role, continues_name(norm)
-        made = self._kernel.add_entry(
-            self._word_vocab.get(norm, -1), self._ids.get(norm, -1), np.array(chars, np.int32)
-        )
+        self._known[entry] = unigram >= 0
+        made = self._kernel.add_entry(unigram, self._ids.get(norm, -1), np.array(chars, np.int32))
         if made != entry:
             raise RuntimeError(f"kernel entry {made}, expected {entry}")
         self._entries[norm] = entry
@@ -356,6 +358,11 @@ class CompiledModel:
             for start, end in actor_runs(a.text, norms[lo:hi], a.starts[lo:hi], a.ends[lo:hi]):
                 local[lo + start : lo + end] = True
         return local
+
+    def word_counts(self, a: Analysed) -> tuple[int, int]:
+        """(words, words with a unigram feature) of an analysed text, state names aside."""
+        kept = ~a.masked
+        return int(np.count_nonzero(kept)), int(np.count_nonzero(self._known[a.entries] & kept))
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Logit of each text, equal to the pipeline's decision function."""

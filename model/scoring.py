@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from scipy.special import expit
 
+from model import scope
 from model.artifact import Artifact, ArtifactError, load_artifact
 from model.compiled import CompiledModel
 from model.explain import PhraseTable
@@ -46,6 +47,7 @@ class Scorer:
         self.manifest = artifact.manifest
         self.version = artifact.version
         self._model = CompiledModel(artifact.pipeline)
+        scope.prepare()
         levels = self.manifest.get("levels") or [{"name": n, "min": m} for n, m in DEFAULT_LEVELS]
         self.levels: tuple[tuple[str, float], ...] = tuple(
             (str(b["name"]), float(b["min"])) for b in levels
@@ -81,6 +83,7 @@ class Scorer:
             raise ValueError("top_k must be at least 1")
         analysed, scored = self._model.run(text, sentences=True)
         table = PhraseTable(analysed, scored)
+        words, known = self._model.word_counts(analysed)
         score = float(expit(scored.logit))
         spans = scored.sentence_spans.tolist()
         sentences = expit(scored.sentence_logits).tolist()
@@ -94,6 +97,7 @@ class Scorer:
                 for (s, e), p in zip(spans, sentences, strict=True)
             ),
             model_version=self.version,
+            warnings=scope.warnings_for(analysed.text, words, known),
         )
 
     def score_many(self, texts: Sequence[str], top_k: int = DEFAULT_TOP_K) -> list[ArticleScore]:

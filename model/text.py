@@ -72,8 +72,14 @@ def _removed() -> re.Pattern[str]:
 
 
 def _joins_previous(ch: str) -> bool:
-    """Whether a character is a mark that belongs to the character before it."""
-    return unicodedata.category(ch)[0] == "M" or unicodedata.combining(ch) != 0
+    """Whether a character belongs to the one before it: a mark, or a Hangul vowel or final
+    consonant jamo (which NFKC composes with the syllable's start)."""
+    return (
+        unicodedata.category(ch)[0] == "M"
+        or unicodedata.combining(ch) != 0
+        or "\u1160" <= ch <= "\u11ff"
+        or "\ud7b0" <= ch <= "\ud7ff"
+    )
 
 
 _CHANGING = re.compile(r".?[^\x00-\x7f]+", re.S)  # a non-ASCII run and the character before it

@@ -33,6 +33,18 @@ class SentenceScore:
 
 
 @dataclass(frozen=True, slots=True)
+class ScopeWarning:
+    """Why a score may not be trustworthy for this text (`model.scope`): a code and a message."""
+
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
 class Explanation:
     """Every phrase's contribution: `bias + sum(weights) == logit` exactly."""
 
@@ -51,6 +63,7 @@ class ArticleScore:
     deescalating_phrases: tuple[Phrase, ...]
     sentences: tuple[SentenceScore, ...]
     model_version: str
+    warnings: tuple[ScopeWarning, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, as the HTTP API and the offline CLI emit it."""
@@ -61,4 +74,5 @@ class ArticleScore:
             "phrases": [p.to_dict() for p in self.phrases],
             "deescalating_phrases": [p.to_dict() for p in self.deescalating_phrases],
             "sentences": [s.to_dict() for s in self.sentences],
+            "warnings": [w.to_dict() for w in self.warnings],
         }

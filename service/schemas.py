@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from model import DEFAULT_TOP_K
+from model import DEFAULT_TOP_K, scope
 
 MAX_TEXT_CHARS = 100_000
 MAX_ID_CHARS = 200
@@ -84,6 +84,20 @@ class SentenceSchema(ma.Schema):
     score = fields.Float(required=True)
 
 
+class WarningSchema(ma.Schema):
+    """Why the score may not be trustworthy for this text."""
+
+    code = fields.String(
+        required=True,
+        validate=validate.OneOf(scope.CODES),
+        metadata={
+            "description": "not_english: another language; little_evidence: too few "
+            "words the model knows. The text is scored all the same."
+        },
+    )
+    message = fields.String(required=True)
+
+
 class ScoreSchema(ma.Schema):
     """The score of one article and the phrases that drive it."""
 
@@ -94,6 +108,7 @@ class ScoreSchema(ma.Schema):
     phrases = fields.List(fields.Nested(PhraseSchema), required=True)
     deescalating_phrases = fields.List(fields.Nested(PhraseSchema), required=True)
     sentences = fields.List(fields.Nested(SentenceSchema), required=True)
+    warnings = fields.List(fields.Nested(WarningSchema), required=True)
 
 
 class BatchResultSchema(ma.Schema):

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from model import Artifact, Scorer
 from model.text import actor_mask, tokenize, word_char_ngrams
 from tests.conftest import TINY_CONFIG, fit_tiny
+from tests.samples import DISGUISED, PLAIN
 
 TEXTS = [
     "The army launched a pre-emptive strike. Leaders warned of escalation!",
@@ -313,3 +314,23 @@ def test_concurrent_scoring_matches_sequential(scorer: Scorer) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         got = list(pool.map(scorer.score, texts))
     assert got == expected
+
+
+@pytest.mark.parametrize("name", [n for n in DISGUISED if n != "ligature"])
+def test_invisible_and_look_alike_characters_do_not_move_the_score(
+    scorer: Scorer, name: str
+) -> None:
+    """The same score as the plain sentence, with spans into the disguised text as sent."""
+    text = DISGUISED[name]
+    plain, disguised = scorer.score(PLAIN), scorer.score(text)
+    assert disguised.score == plain.score
+    assert [p.text for p in disguised.phrases] == [p.text for p in plain.phrases]
+    assert len(disguised.sentences) == len(plain.sentences)
+    assert_exact(scorer, text)
+
+
+def test_nfc_and_nfd_score_alike(scorer: Scorer) -> None:
+    text = "Le ministre a menac\u00e9 d'une frappe: l'arm\u00e9e \u00e9tait pr\u00eate."
+    nfd = unicodedata.normalize("NFD", text)
+    assert scorer.score(nfd).score == scorer.score(text).score
+    assert_exact(scorer, nfd)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import unicodedata
 
 import pytest
 
@@ -10,11 +11,13 @@ from model.text import (
     CharAnalyzer,
     WordAnalyzer,
     actor_mask,
+    clean,
     normalise,
     split_sentences,
     tokenize,
     word_ngrams,
 )
+from tests.samples import DISGUISED, PLAIN
 
 
 def test_tokens_carry_exact_offsets() -> None:
@@ -115,3 +118,36 @@ def test_masked_names_yield_no_features_and_break_ngrams() -> None:
     assert " ir" not in chars and " no" not in chars and " th" in chars
     swapped = "Canada threatened Portugal with sanctions"
     assert WordAnalyzer(2, mask_actors=True)(swapped) == words
+
+
+@pytest.mark.parametrize("name", [n for n in DISGUISED if n != "ligature"])
+def test_invisible_and_look_alike_characters_read_as_plain(name: str) -> None:
+    assert [t.norm for t in tokenize(DISGUISED[name])] == [t.norm for t in tokenize(PLAIN)]
+
+
+@pytest.mark.parametrize("text", list(DISGUISED.values()))
+def test_cleaned_spans_point_into_the_text_as_sent(text: str) -> None:
+    """Each token's span, cleaned again, reads as the token."""
+    for token in tokenize(text):
+        piece = text[token.start : token.end]
+        assert [t.norm for t in tokenize(piece)] == [token.norm], piece
+
+
+def test_nfc_and_nfd_read_alike() -> None:
+    text = "Le ministre a menac\u00e9 d'une fr\u00e9quence \u00e9lev\u00e9e: \u1e9b\u0323 \uac00."
+    nfd = unicodedata.normalize("NFD", text)
+    assert nfd != text
+    assert [t.norm for t in tokenize(nfd)] == [t.norm for t in tokenize(text)]
+    assert clean(nfd).text == clean(text).text == unicodedata.normalize("NFKC", text)
+
+
+def test_look_alikes_fold_only_in_words_with_a_latin_letter() -> None:
+    assert normalise("\u0430ttack") == "attack"  # Cyrillic a in a Latin word
+    assert normalise("\u0441\u043e\u0440") == "\u0441\u043e\u0440"  # a Russian word stays
+    assert normalise("\u03b1\u03b8\u03ae\u03bd\u03b1") == "\u03b1\u03b8\u03ae\u03bd\u03b1"
+
+
+def test_clean_leaves_plain_text_alone() -> None:
+    for text in (PLAIN, "Caf\u00e9 \u201cquoted\u201d \u2014 ok", ""):
+        cleaned = clean(text)
+        assert cleaned.text == text and cleaned.starts is None

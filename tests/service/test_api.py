@@ -46,6 +46,7 @@ def test_score_returns_the_contract(client: FlaskClient) -> None:
         "phrases",
         "deescalating_phrases",
         "sentences",
+        "warnings",
     }
     assert body["id"] is None and body["model_version"] == "tiny-1"
     assert 0.5 < body["score"] <= 1 and body["level"] in {"high", "severe"}

@@ -1,0 +1,19 @@
+"""Texts several test modules share."""
+
+from __future__ import annotations
+
+PLAIN = "The army threatened a pre-emptive strike against the rebels."
+# What a reader cannot see or tell apart: each reads as PLAIN.
+DISGUISED = {
+    "zero-width space": PLAIN.replace("threat", "thr\u200beat").replace("strike", "st\u200brike"),
+    "soft hyphen": PLAIN.replace("threatened", "threat\u00adened").replace(
+        "rebels", "reb\u00adels"
+    ),
+    "word joiner and BOM": PLAIN.replace("army", "ar\u2060my").replace("strike", "\ufeffstrike"),
+    "Cyrillic look-alikes": PLAIN.replace("pre-", "pr\u0435-").replace(
+        "rebels", "r\u0435b\u0435ls"
+    ),
+    "Greek look-alikes": PLAIN.replace("army", "\u03b1rmy").replace("against", "\u03b1g\u03b1inst"),
+    "fullwidth": "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in PLAIN),
+    "ligature": PLAIN.replace("the rebels", "the rebels \ufb01rst"),
+}
