@@ -28,6 +28,7 @@ from scipy.special import expit
 from model import Scorer, default_model_path
 from model.artifact import ArtifactError
 from training.actor_swap import actor_swap_check
+from training.checks import OFF_TOPIC_PROBES, evasion_check
 from training.datasets import (
     REGISTRY,
     Corpus,
@@ -73,7 +74,7 @@ class Scored:
 
 def cross_validated(corpora: Sequence[str | Corpus], config: TrainConfig, jobs: int) -> Scored:
     """Out-of-fold probabilities on the evaluation rows of the given corpora."""
-    data = TrainingSet.from_sources([load_corpus(c) for c in corpora], config.corpus_weighting)
+    data = TrainingSet.from_sources([load_corpus(c) for c in corpora], config)
     _, probs = cross_validate(data, config, jobs)
     keep = data.evaluate
     return Scored(data.y[keep], probs[keep], data.groups[keep], data.sources[keep])
@@ -114,6 +115,51 @@ def summarise(
     }
 
 
+# Ordinary news held out by day, and the conflict items of the same days for contrast.
+OFF_TOPIC = ("wikicurrent-heldout", "wikiconflict-heldout")
+
+
+def level_shares(scorer: Scorer, texts: Sequence[str]) -> dict[str, Any]:
+    """How many texts, their mean score, and the share at each level or above."""
+    p = expit(scorer.logits(texts))
+    return {
+        "n": len(texts),
+        "mean": float(p.mean()) if len(p) else float("nan"),
+        "at_or_above": {name: float((p >= lower).mean()) for name, lower in scorer.levels[1:]},
+    }
+
+
+def off_topic(scorer: Scorer) -> dict[str, Any]:
+    """Per topic of the held-out Wikipedia news items: mean score and share at each level."""
+    out: dict[str, Any] = {}
+    for name in OFF_TOPIC:
+        examples = load_corpus(name).examples
+        out[f"{name}: all"] = level_shares(scorer, [e.text for e in examples])
+        for topic in sorted({e.topic for e in examples}):
+            texts = [e.text for e in examples if e.topic == topic]
+            out[f"{name}: {topic}"] = level_shares(scorer, texts)
+    return out
+
+
+def scored_texts(
+    scorer: Scorer, named: Sequence[tuple[str, str]], top_k: int = 3
+) -> list[dict[str, Any]]:
+    """Each named text's score, level, warnings and top phrases."""
+    rows = []
+    for name, text in named:
+        r = scorer.score(text, top_k=top_k)
+        rows.append(
+            {
+                "name": name,
+                "score": r.score,
+                "level": r.level,
+                "warnings": [w.code for w in r.warnings],
+                "phrases": [p.text for p in r.phrases],
+            }
+        )
+    return rows
+
+
 def render(report: Mapping[str, Any]) -> str:
     """The Markdown report."""
     model = report["model"]
@@ -130,8 +176,56 @@ def render(report: Mapping[str, Any]) -> str:
         lines += [f"![{name}]({name})" for name in section["figures"]] + [""]
         lines += ["<details><summary>Confusion at each level threshold</summary>", ""]
         lines += [*confusion_table(section["confusion"]), "", "</details>", ""]
+    lines += [
+        "## Ordinary news",
+        "",
+        "Wikipedia Current events items of held-out days (never trained on), by the portal's "
+        "topic: mean score and share at each level or above. Targets for ordinary news: at most "
+        "2% at `high` or above, mean at most 0.10.",
+        "",
+        "| items | n | mean | " + " | ".join(f"≥ {n}" for n in report["levels"]) + " |",
+        "|---|---:|---:|" + "---:|" * len(report["levels"]),
+    ]
+    for name, row in report["off_topic"].items():
+        shares = " | ".join(f"{100 * v:.1f}%" for v in row["at_or_above"].values())
+        lines.append(f"| {name} | {row['n']} | {row['mean']:.3f} | {shares} |")
+    lines += [
+        "",
+        "Texts a new user tried:",
+        "",
+        "| text | score | level | warnings | top phrases |",
+    ]
+    lines += ["|---|---:|---|---|---|"]
+    for row in report["probes"]:
+        lines.append(
+            f"| {row['name']} | {row['score']:.3f} | {row['level']} | "
+            f"{', '.join(row['warnings']) or '-'} | {', '.join(row['phrases']) or '-'} |"
+        )
+    ev = report["evasion"]
+    lines += [
+        "",
+        "## Invisible and look-alike characters",
+        "",
+        f"An escalatory sentence scores {ev['plain']:.4f} plain; disguised (target: within 0.02):",
+        "",
+        "| disguise | score | change |",
+        "|---|---:|---:|",
+    ]
+    for name, value in ev["disguised"].items():
+        lines.append(f"| {name} | {value:.4f} | {value - ev['plain']:+.4f} |")
+    lines.append(
+        f"| NFD against NFC (accented twin) | {ev['nfd']:.4f} | {ev['nfd'] - ev['nfc']:+.4f} |"
+    )
+    if report.get("seed"):
+        seed = report["seed"][0]
+        lines += [
+            "",
+            f"Seed article (`{report['seed_path']}`): {seed['score']:.3f} ({seed['level']}), top "
+            f"phrases {', '.join(seed['phrases'])}.",
+        ]
     swap = report["actor_swap"]
     lines += [
+        "",
         "## Actor swap",
         "",
         f"{len(swap['original'])} paragraphs written for the check, scored as written and with "
@@ -162,6 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--baseline", action="store_true", help="also CV the plain baseline")
     parser.add_argument("--out", type=Path, default=Path("docs/report"))
     parser.add_argument("--reps", type=int, default=1000, help="bootstrap resamples")
+    parser.add_argument("--seed-article", type=Path, help="a news article to score in the report")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
     try:
@@ -204,11 +299,19 @@ def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict
             "baseline",
             "Grouped cross-validation, plain baseline (word 1-2 grams, C=4, no weights, no Platt)",
         )
-    loaded = load_sources(args.data or ["petrarch"], positive_class=args.positive_class)
+    # Real news sentences are held out unless the model trained on them (then: the CV section).
+    default_data = ["petrarch"] + ([] if "multicoped" in corpora else ["multicoped"])
+    loaded = load_sources(args.data or default_data, positive_class=args.positive_class)
     sections["held_out"] = section(
         held_out(scorer, loaded), "held-out", "Held out: " + ", ".join(s.name for s in loaded)
     )
-    swap = actor_swap_check(lambda texts: expit(scorer.logits(texts)))
+    probability = lambda texts: expit(scorer.logits(texts))  # noqa: E731
+    swap = actor_swap_check(probability)
+    evasion = evasion_check(probability)
+    seed = []
+    if args.seed_article:
+        article = args.seed_article.read_text(encoding="utf-8")
+        seed = scored_texts(scorer, [("seed", article)], top_k=5)
     return {
         "model": {k: manifest.get(k) for k in ("version", "created_at", "hyperparameters")},
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -216,6 +319,18 @@ def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict
         "reps": reps,
         "alert_threshold": alert,
         "sections": sections,
+        "levels": [name for name, _ in scorer.levels[1:]],
+        "off_topic": off_topic(scorer),
+        "probes": scored_texts(scorer, OFF_TOPIC_PROBES),
+        "evasion": {
+            "plain": evasion.plain,
+            "disguised": evasion.disguised,
+            "nfc": evasion.nfc,
+            "nfd": evasion.nfd,
+            "max_abs_change": evasion.max_abs_change,
+        },
+        "seed": seed,
+        "seed_path": str(args.seed_article) if args.seed_article else None,
         "actor_swap": {
             "original": swap.original,
             "swapped": swap.swapped,

@@ -112,7 +112,7 @@ EXPERIMENTS: dict[str, tuple[Variant, ...]] = {
 def run_variant(variant: Variant, jobs: int) -> dict[str, Any]:
     """Grouped-CV metrics per corpus and pooled, and the final model's petrarch metrics."""
     loaded = [load_corpus(c) for c in variant.corpora]
-    data = TrainingSet.from_sources(loaded, variant.config.corpus_weighting)
+    data = TrainingSet.from_sources(loaded, variant.config)
     logits, probs = cross_validate(data, variant.config, jobs)
     metrics = cv_metrics(data, probs, alert_threshold())
     pipeline = fit_final(data, variant.config, logits)

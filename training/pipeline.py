@@ -32,10 +32,33 @@ class TrainConfig:
     # Each corpus' total weight grows with the square root of its size, so a large corpus
     # does not drown the small hand-annotated ones.
     corpus_weighting: str = "sqrt"
+    # Then a corpus' weight times this factor: Multi-CoPED's 674 real news sentences get as
+    # much total weight as the largest corpus (measured: docs/experiments.md).
+    corpus_boost: tuple[tuple[str, float], ...] = (("multicoped", 5.0),)
     calibration: str = "platt"  # or "none": the classifier's own probabilities
     folds: int = 5
     seed: int = 13
     max_iter: int = 2000
+
+    def __post_init__(self) -> None:
+        """Refuse settings the pipeline would not honour (nothing is trained on a typo)."""
+        choices = {
+            "corpus_weighting": ("none", "sqrt", "equal"),
+            "calibration": ("platt", "none"),
+            "class_weight": (None, "balanced"),
+        }
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {allowed}, not {getattr(self, name)!r}")
+        if not (1 <= self.word_max_n and 1 <= self.char_min_n <= self.char_max_n):
+            raise ValueError("n-gram ranges must be 1 <= word_max_n, 1 <= char_min_n <= char_max_n")
+        if self.min_df < 1 or self.C <= 0 or self.folds < 2 or self.max_iter < 1:
+            raise ValueError("min_df >= 1, C > 0, folds >= 2 and max_iter >= 1 are required")
+        # A manifest's JSON gives lists back: keep the field hashable and comparable.
+        boost = tuple((str(name), float(factor)) for name, factor in self.corpus_boost)
+        if any(factor <= 0 for _, factor in boost):
+            raise ValueError("corpus_boost factors must be positive")
+        object.__setattr__(self, "corpus_boost", boost)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready hyper-parameters."""
@@ -76,14 +99,17 @@ def build_pipeline(config: TrainConfig) -> Pipeline:
     return Pipeline([("features", FeatureUnion(blocks)), ("clf", clf)])
 
 
-def corpus_weights(sources: Sequence[str], mode: str) -> np.ndarray:
+def corpus_weights(
+    sources: Sequence[str], mode: str, boost: Sequence[tuple[str, float]] = ()
+) -> np.ndarray:
     """Per-example weights by corpus, mean 1: a corpus of n rows gets total weight ~ n (`none`),
-    ~ sqrt(n) (`sqrt`) or the same as every other corpus (`equal`)."""
+    ~ sqrt(n) (`sqrt`) or the same as every other corpus (`equal`), times its `boost` factor."""
     power = {"none": 0.0, "sqrt": 0.5, "equal": 1.0}.get(mode)
     if power is None:
         raise ValueError(f"unknown corpus weighting {mode!r}")
     sizes = Counter(sources)
-    w = np.array([sizes[s] ** -power for s in sources], dtype=float)
+    factor = dict(boost)
+    w = np.array([sizes[s] ** -power * factor.get(s, 1.0) for s in sources], dtype=float)
     return w * (len(w) / w.sum())
 
 

@@ -66,7 +66,7 @@ class TrainingSet:
     evaluate: np.ndarray
 
     @classmethod
-    def from_sources(cls, loaded: Sequence[LoadedSource], weighting: str) -> TrainingSet:
+    def from_sources(cls, loaded: Sequence[LoadedSource], config: TrainConfig) -> TrainingSet:
         """Flatten loaded sources; corpus weighting multiplies each row's own weight."""
         examples = [ex for src in loaded for ex in src.examples]
         sources = [ex.source for ex in examples]
@@ -76,7 +76,7 @@ class TrainingSet:
             y=np.array([ex.label for ex in examples], dtype=int),
             groups=np.array([f"{ex.source}\x1f{ex.group}" for ex in examples]),
             sources=np.array(sources),
-            weights=own * corpus_weights(sources, weighting),
+            weights=own * corpus_weights(sources, config.corpus_weighting, config.corpus_boost),
             evaluate=np.array([ex.evaluate for ex in examples], dtype=bool),
         )
 
@@ -208,7 +208,7 @@ def train(
 ) -> dict[str, Any]:
     """Cross-validate, fit on everything, calibrate, and write the artifact and model card."""
     started = time.perf_counter()
-    data = TrainingSet.from_sources(loaded, config.corpus_weighting)
+    data = TrainingSet.from_sources(loaded, config)
     if len(np.unique(data.y)) < 2:
         raise DataError("the training data has only one class")
     log.info("training on %d rows from %s", len(data.y), ", ".join(s.name for s in loaded))

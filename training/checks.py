@@ -1,0 +1,81 @@
+"""Checks of what a score means on any news: texts written for them, scored by a model.
+
+- `OFF_TOPIC_PROBES`: the five texts a new user tried (weather, sport, markets, a greeting, a
+  Spanish threat), which must not read as escalatory (the Spanish one must be flagged).
+- `evasion_check`: an escalatory sentence disguised with characters a reader cannot see or tell
+  apart (zero-width spaces, soft hyphens, look-alike letters, fullwidth forms, NFD), each of
+  which must score within 0.02 of the plain sentence.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+OFF_TOPIC_PROBES: tuple[tuple[str, str], ...] = (
+    ("weather", "The weather in the city was sunny on Tuesday."),
+    (
+        "sport",
+        "The striker's attack crushed the defence as United won 3-0 to stay top of the league.",
+    ),
+    (
+        "markets",
+        "Steel makers warned of a price escalation as iron ore costs rose for a third month.",
+    ),
+    ("greeting", "hi there"),
+    (
+        "Spanish threat",
+        "El ministro de Defensa amenazó con una respuesta militar si el ejército vecino cruza la "
+        "frontera.",
+    ),
+)
+
+EVASION_SENTENCE = (
+    "The defence minister threatened a pre-emptive strike and warned that troops would attack "
+    "unless the enemy withdrew."
+)
+
+
+def _fullwidth(text: str) -> str:
+    """ASCII letters and punctuation as their fullwidth forms."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def disguises(text: str) -> dict[str, str]:
+    """The text as a reader sees it but a naive tokeniser does not."""
+    words = text.split(" ")
+    return {
+        "zero-width spaces": " ".join(w[:2] + "\u200b" + w[2:] for w in words),
+        "soft hyphens": " ".join(w[:3] + "\u00ad" + w[3:] for w in words),
+        "Cyrillic look-alikes": text.replace("e", "\u0435").replace("o", "\u043e"),
+        "fullwidth": _fullwidth(text),
+    }
+
+
+@dataclass(frozen=True)
+class EvasionResult:
+    """The plain sentence's score, each disguise's, and an accented twin's in NFC and NFD."""
+
+    plain: float
+    disguised: dict[str, float]
+    nfc: float
+    nfd: float
+
+    @property
+    def max_abs_change(self) -> float:
+        """The largest change any disguise (or NFD against NFC) makes."""
+        return max(
+            [abs(v - self.plain) for v in self.disguised.values()] + [abs(self.nfd - self.nfc)]
+        )
+
+
+def evasion_check(score: Callable[[Sequence[str]], Sequence[float]]) -> EvasionResult:
+    """Score the evasion sentence plain and disguised, and an accented twin in NFC and NFD."""
+    variants = disguises(EVASION_SENTENCE)
+    accented = unicodedata.normalize("NFC", EVASION_SENTENCE.replace("defence", "d\u00e9fense"))
+    texts = [EVASION_SENTENCE, *variants.values(), accented, unicodedata.normalize("NFD", accented)]
+    scores = [float(s) for s in score(texts)]
+    return EvasionResult(
+        scores[0], dict(zip(variants, scores[1:-2], strict=True)), scores[-2], scores[-1]
+    )
