@@ -10,6 +10,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import tempfile
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -19,6 +20,7 @@ from typing import Any, Literal
 
 from training.adapters import (
     CAMEO_CODES,
+    MULTICOPED_TRAIN,
     NGEC_STORIES,
     PETRARCH_GSR,
     UNQUAD_EN,
@@ -28,12 +30,14 @@ from training.adapters import (
     DataError,
     Example,
     cameo_examples,
+    multicoped_examples,
     ngec_examples,
     parse_csv,
     petrarch_examples,
     unquad_examples,
     unscon_all_examples,
 )
+from training.wikicurrent import CONFLICT, ORDINARY_NEWS, WIKICURRENT_DIR, wikicurrent_items
 
 __all__ = [
     "DEFAULT_TRAINING",
@@ -43,6 +47,7 @@ __all__ = [
     "DataError",
     "Example",
     "LoadedSource",
+    "Manifest",
     "RemoteFile",
     "SourceFile",
     "cache_dir_from_env",
@@ -50,6 +55,7 @@ __all__ = [
     "load_corpus",
     "load_sources",
     "load_user_file",
+    "manifest_files",
     "resolve_file",
 ]
 
@@ -70,6 +76,20 @@ class RemoteFile:
 
 
 @dataclass(frozen=True)
+class Manifest:
+    """Many upstream files pinned by one `sha256sum` list shipped with the package.
+
+    The list's own SHA-256 is pinned here; its paths are relative to `directory` in the mirror
+    and cache, and to `url_prefix` upstream.
+    """
+
+    path: Path
+    sha256: str
+    directory: str
+    url_prefix: str
+
+
+@dataclass(frozen=True)
 class Corpus:
     """A registered public corpus and the adapter that turns its files into examples."""
 
@@ -79,6 +99,23 @@ class Corpus:
     description: str
     for_training: bool
     adapter: Callable[[Mapping[str, Path]], Iterator[Example]]
+    # MIT or Creative Commons: usable in a model that must be cleanly licensed
+    clean_licence: bool = False
+    manifest: Manifest | None = None
+
+    def remote_files(self) -> tuple[RemoteFile, ...]:
+        """Every pinned file: those listed, then each file of the manifest (checked first)."""
+        return self.files + (manifest_files(self.manifest) if self.manifest else ())
+
+    def provenance(self) -> tuple[SourceFile, ...]:
+        """The files that pin the corpus: those listed, and the manifest rather than its items."""
+        listed = tuple(SourceFile(f.path, f.sha256) for f in self.files)
+        if self.manifest is None:
+            return listed
+        return (
+            *listed,
+            SourceFile(f"{self.manifest.directory}/MANIFEST.sha256", self.manifest.sha256),
+        )
 
 
 @dataclass(frozen=True)
@@ -113,11 +150,61 @@ _CAMEO = ("andybega/icews", "3746c729551f5fcb5a49f643f82638011a5fcfec")
 _NGEC = ("ahalterman/NGEC-2025", "a3909e2aa02969ccaaa915a9626a5316e1cac0f8")
 _PETRARCH = ("openeventdata/UniversalPetrarch", "067552d83956f552d355256bf200e89ec9fdb7dc")
 _UNQUAD = ("javierosorio/keep_it_local", "9adc00fd46dfbe0a27b6bbf3daddcda226d0863e")
+_CONFLIBERT = ("eventdata/ConfliBERT", "0b630014885b9597622082034cc5ab5471b57e5b")
+_WIKICURRENT = ("ianrastall/current-events-context", "4ff6f7d243c81c1df4a919fb4280d9d7e9559bd8")
+_MANIFEST_LINE = re.compile(r"([0-9a-f]{64}) [ *]([\w.-]+(?:/[\w.-]+)*)")
+
+WIKICURRENT_MANIFEST = Manifest(
+    Path(__file__).resolve().parent / "manifests" / "wikicurrent.sha256",
+    "d1eaf48e7adeb565b8a13bd4dcbcc1bff277348ee3fdbeed0615e3140251570d",
+    WIKICURRENT_DIR,
+    _raw(*_WIKICURRENT, ""),
+)
+WIKI_LICENCE = "CC BY-SA 4.0 (Wikipedia text; attribution: Wikipedia Portal:Current events)"
+
+
+def manifest_files(manifest: Manifest) -> tuple[RemoteFile, ...]:
+    """The files a manifest pins, after checking the manifest's own SHA-256."""
+    try:
+        data = manifest.path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{manifest.path}: cannot read the manifest: {exc}") from exc
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != manifest.sha256:
+        raise DataError(
+            f"{manifest.path}: manifest checksum mismatch: expected sha256 {manifest.sha256}, "
+            f"got {actual}"
+        )
+    files = []
+    for line, row in enumerate(data.decode("utf-8").splitlines(), start=1):
+        match = _MANIFEST_LINE.fullmatch(row)
+        if match is None or ".." in match.group(2).split("/"):
+            raise DataError(f"{manifest.path}:{line}: not a 'sha256  relative/path' line")
+        sha, path = match.groups()
+        files.append(RemoteFile(f"{manifest.directory}/{path}", manifest.url_prefix + path, sha))
+    return tuple(files)
 
 
 def _unquad_adapter(paths: Mapping[str, Path]) -> Iterator[Example]:
     """UN QuadClass with class 0 handled per `UNQUAD_IRRELEVANT`."""
     return unquad_examples(paths, irrelevant=UNQUAD_IRRELEVANT)
+
+
+def _wiki(name: str, topics: frozenset[str], heldout: bool, description: str) -> Corpus:
+    """One selection (topics, part of the days) of the Wikipedia Current events days."""
+
+    def adapter(paths: Mapping[str, Path]) -> Iterator[Example]:
+        part = "heldout" if heldout else "train"
+        return wikicurrent_items(paths, topics=topics, part=part, source=name)
+
+    adapter.__doc__ = description
+    return Corpus(
+        name, (), WIKI_LICENCE, description, not heldout, adapter, True, WIKICURRENT_MANIFEST
+    )
+
+
+_WIKI_DAYS = "days whose sha256(date) ends in 0-3 are held out"
+_ORDINARY = "sport, business, science, arts, health and disaster items"
 
 
 REGISTRY: dict[str, Corpus] = {
@@ -143,6 +230,7 @@ REGISTRY: dict[str, Corpus] = {
             "challenge, correction)",
             True,
             unscon_all_examples,
+            clean_licence=True,
         ),
         Corpus(
             "cameo",
@@ -158,6 +246,7 @@ REGISTRY: dict[str, Corpus] = {
             "1 = conflictual root code 10-20 (demand .. mass violence)",
             True,
             cameo_examples,
+            clean_licence=True,
         ),
         Corpus(
             "ngec",
@@ -175,6 +264,7 @@ REGISTRY: dict[str, Corpus] = {
             "1 = accuse, coerce, threaten, protest, assault, sanction, mobilize, reject, request",
             True,
             ngec_examples,
+            clean_licence=True,
         ),
         Corpus(
             "petrarch",
@@ -190,6 +280,7 @@ REGISTRY: dict[str, Corpus] = {
             "1 = any event with root code 10-20",
             False,
             petrarch_examples,
+            clean_licence=True,
         ),
         Corpus(
             "unquad",
@@ -210,6 +301,52 @@ REGISTRY: dict[str, Corpus] = {
             "1 = material or verbal conflict",
             True,
             _unquad_adapter,
+            clean_licence=True,
+        ),
+        Corpus(
+            "multicoped",
+            (
+                RemoteFile(
+                    MULTICOPED_TRAIN,
+                    _raw(*_CONFLIBERT, "data/cameo_class/train.tsv"),
+                    "556c5a91ea278517b6f1595d2a55c04ca98219f255c95a617783decd179fd5fb",
+                ),
+            ),
+            "unclear (research data in a GPL-3.0 repository); "
+            "cite Skorupa Parolin et al., Multi-CoPED, AIES 2022",
+            "Multi-CoPED news sentences coded by experts, the project's half of train.tsv only "
+            "(sha256 of the text ends in an even hex digit); 1 = verbal or material conflict",
+            True,
+            multicoped_examples,
+            clean_licence=False,
+        ),
+        _wiki(
+            "wikicurrent",
+            ORDINARY_NEWS,
+            False,
+            f"Wikipedia Current events items, ordinary news ({_ORDINARY}), training days; "
+            f"all 0 ({_WIKI_DAYS})",
+        ),
+        _wiki(
+            "wikiconflict",
+            CONFLICT,
+            False,
+            f"Wikipedia Current events items under armed conflicts and attacks, training days; "
+            f"all 1 ({_WIKI_DAYS})",
+        ),
+        _wiki(
+            "wikicurrent-heldout",
+            ORDINARY_NEWS,
+            True,
+            f"Wikipedia Current events ordinary news ({_ORDINARY}) of the held-out days "
+            "(evaluation only); all 0",
+        ),
+        _wiki(
+            "wikiconflict-heldout",
+            CONFLICT,
+            True,
+            "Wikipedia Current events armed-conflict items of the held-out days "
+            "(evaluation only); all 1",
         ),
     )
 }
@@ -322,12 +459,11 @@ def load_corpus(
     name = corpus.name
     data_dir = data_dir if data_dir is not None else data_dir_from_env()
     cache_dir = cache_dir if cache_dir is not None else cache_dir_from_env()
-    local = {f.path: resolve_file(f, data_dir=data_dir, cache_dir=cache_dir) for f in corpus.files}
-    return LoadedSource(
-        name=name,
-        examples=tuple(corpus.adapter(local)),
-        files=tuple(SourceFile(f.path, f.sha256) for f in corpus.files),
-    )
+    local = {
+        f.path: resolve_file(f, data_dir=data_dir, cache_dir=cache_dir)
+        for f in corpus.remote_files()
+    }
+    return LoadedSource(name=name, examples=tuple(corpus.adapter(local)), files=corpus.provenance())
 
 
 _TRUE = frozenset({"1", "true"})
