@@ -249,6 +249,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=Path,
         help="artifact path (default: $ESCALATION_MODEL_PATH or artifacts/escalation-model.joblib)",
     )
+    parser.add_argument(
+        "--profile",
+        choices=("default", "clean"),
+        default="default",
+        help="clean: only cleanly licensed (MIT/CC) corpora, by default and in --data",
+    )
     parser.add_argument("--positive-class", help="class name that means escalatory in user files")
     parser.add_argument("--seed", type=int, default=TrainConfig.seed)
     parser.add_argument("--folds", type=int, default=TrainConfig.folds)
@@ -268,6 +274,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def clean_profile(specs: Sequence[str], *, explicit: bool) -> list[str]:
+    """The specs without corpora whose licence is not clean: dropped from the default set,
+    refused when named explicitly (a user file is the user's own business)."""
+    unclean = [s for s in specs if s in REGISTRY and not REGISTRY[s].clean_licence]
+    if unclean and explicit:
+        raise DataError(f"--profile clean: {', '.join(unclean)} has no clean licence")
+    return [s for s in specs if s not in unclean]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: exit 0 on success, 2 on a data or usage problem (nothing written)."""
     args = parse_args(argv)
@@ -284,6 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     specs = args.data or list(DEFAULT_TRAINING)
     try:
+        if args.profile == "clean":
+            specs = clean_profile(specs, explicit=bool(args.data))
         evaluation_only = [s for s in specs if s in REGISTRY and not REGISTRY[s].for_training]
         if evaluation_only:
             raise DataError(f"{', '.join(evaluation_only)} is for evaluation only, not training")
