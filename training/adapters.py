@@ -8,11 +8,12 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 from xml.sax.saxutils import unescape
+
+from training.sources import DataError, Example
 
 UNSCON_SENTENCES = "unscon/conflict_annotations_sentences.csv"
 UNSCON_UNITS = "unscon/conflict_annotations.csv"
@@ -60,25 +61,6 @@ _EVENTCODE = re.compile(r'<EventCoding\b[^>]*?\beventcode="([^"]*)"')
 _TEXT = re.compile(r"<Text>(.*?)</Text>", re.S)
 _PARSE = re.compile(r"<Parse>(.*?)</Parse>", re.S)
 _UNQUAD_ID = re.compile(r"(\d{4})/.+/[^/]+")
-
-
-@dataclass(frozen=True)
-class Example:
-    """One labelled text: label 1 = escalatory/conflictual, 0 = cooperative/neutral."""
-
-    text: str
-    label: int
-    group: str  # the unit cross-validation must never split
-    source: str  # corpus name, or the user file's name
-    weight: float = 1.0
-    # False for rows that only help training (the CAMEO codebook's own name and description):
-    # they are fitted on but never scored as evaluation targets.
-    evaluate: bool = True
-    topic: str = ""  # a finer subject where the corpus has one (e.g. wikicurrent's headings)
-
-
-class DataError(ValueError):
-    """A problem with input data; the message names the file, the line and the problem."""
 
 
 def collapse(text: str) -> str:

@@ -28,15 +28,7 @@ from scipy.special import expit
 from model import Scorer, default_model_path
 from model.artifact import ArtifactError
 from training.actor_swap import actor_swap_check
-from training.datasets import (
-    REGISTRY,
-    Corpus,
-    DataError,
-    LoadedSource,
-    load_corpus,
-    load_sources,
-    scored_rows_only,
-)
+from training.datasets import REGISTRY, load_corpus, load_sources, scored_rows_only
 from training.metrics import confusion_at, source_masks, with_intervals
 from training.pipeline import TrainConfig
 from training.report import (
@@ -45,6 +37,7 @@ from training.report import (
     plot_precision_recall,
     plot_reliability,
 )
+from training.sources import Corpus, DataError, LoadedSource
 from training.train import TrainingSet, command_parser, cross_validate
 
 log = logging.getLogger("escalation.evaluate")
@@ -158,6 +151,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="held-out labelled data, repeatable (default: petrarch)",
     )
     parser.add_argument("--positive-class", help="class name that means escalatory in files")
+    parser.add_argument(
+        "--negative-class",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="class name that means not escalatory in files, repeatable",
+    )
     parser.add_argument("--cv", action="store_true", help="grouped CV of the model's config")
     parser.add_argument("--baseline", action="store_true", help="also CV the plain baseline")
     parser.add_argument("--out", type=Path, default=Path("docs/report"))
@@ -204,7 +204,11 @@ def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict
             "baseline",
             "Grouped cross-validation, plain baseline (word 1-2 grams, C=4, no weights, no Platt)",
         )
-    loaded = load_sources(args.data or ["petrarch"], positive_class=args.positive_class)
+    loaded = load_sources(
+        args.data or ["petrarch"],
+        positive_class=args.positive_class,
+        negative_classes=args.negative_class,
+    )
     sections["held_out"] = section(
         held_out(scorer, loaded), "held-out", "Held out: " + ", ".join(s.name for s in loaded)
     )

@@ -37,7 +37,7 @@ from model.artifact import (
 )
 from model.scoring import DEFAULT_LEVELS, Scorer
 from training.card import card_path, write_card
-from training.datasets import DEFAULT_TRAINING, REGISTRY, DataError, LoadedSource, load_sources
+from training.datasets import DEFAULT_TRAINING, REGISTRY, load_sources
 from training.folds import FoldFeatures, fold_logits
 from training.metrics import binary_metrics, source_masks
 from training.pipeline import (
@@ -48,6 +48,7 @@ from training.pipeline import (
     fit_platt,
     fold_platt,
 )
+from training.sources import DataError, LoadedSource
 
 log = logging.getLogger("escalation.train")
 # The score at which the level becomes "high": F1 and alerting use it.
@@ -256,6 +257,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="clean: only cleanly licensed (MIT/CC) corpora, by default and in --data",
     )
     parser.add_argument("--positive-class", help="class name that means escalatory in user files")
+    parser.add_argument(
+        "--negative-class",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="class name that means not escalatory in user files, repeatable",
+    )
     parser.add_argument("--seed", type=int, default=TrainConfig.seed)
     parser.add_argument("--folds", type=int, default=TrainConfig.folds)
     parser.add_argument("--C", type=float, default=TrainConfig.C, help="inverse regularisation")
@@ -304,7 +312,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         evaluation_only = [s for s in specs if s in REGISTRY and not REGISTRY[s].for_training]
         if evaluation_only:
             raise DataError(f"{', '.join(evaluation_only)} is for evaluation only, not training")
-        loaded = load_sources(specs, positive_class=args.positive_class)
+        loaded = load_sources(
+            specs, positive_class=args.positive_class, negative_classes=args.negative_class
+        )
         train(loaded, config, out, jobs=max(1, args.jobs))
     except (DataError, ArtifactError) as exc:
         print(f"escalation-train: error: {exc}", file=sys.stderr)

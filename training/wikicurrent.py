@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 import yaml
 
-from training.adapters import DataError, Example, collapse
+from training.adapters import collapse
+from training.sources import DataError, Example
 
 WIKICURRENT_DIR = "wikicurrent"
 TOPICS = (

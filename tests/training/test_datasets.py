@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from training import datasets
+from training import datasets, fetch
 from training.adapters import (
     CAMEO_CODES,
     MULTICOPED_TRAIN,
@@ -28,20 +28,13 @@ from training.datasets import (
     DEFAULT_TRAINING,
     REGISTRY,
     WIKICURRENT_MANIFEST,
-    DataError,
-    Example,
-    LoadedSource,
-    Manifest,
-    RemoteFile,
-    SourceFile,
-    cache_dir_from_env,
-    data_dir_from_env,
     load_corpus,
     load_sources,
-    load_user_file,
-    resolve_file,
     scored_rows_only,
 )
+from training.fetch import cache_dir_from_env, corpus_files, data_dir_from_env, resolve_file
+from training.sources import DataError, Example, LoadedSource, Manifest, RemoteFile, SourceFile
+from training.userdata import load_user_file
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "data"
 
@@ -106,7 +99,7 @@ def test_registry_files_are_pinned(name):
     corpus = REGISTRY[name]
     assert corpus.name == name and corpus.description and "\n" not in corpus.description
     raw = re.compile(r"https://raw\.githubusercontent\.com/[\w.-]+/[\w.-]+/[0-9a-f]{40}/\S+")
-    files = corpus.remote_files()
+    files = corpus_files(corpus)
     assert files
     for f in files:
         assert raw.fullmatch(f.url), f.url
@@ -129,7 +122,7 @@ def test_wikicurrent_package_manifest_is_pinned_and_shipped():
         == WIKICURRENT_MANIFEST.sha256
         == ("d1eaf48e7adeb565b8a13bd4dcbcc1bff277348ee3fdbeed0615e3140251570d")
     )
-    files = REGISTRY["wikicurrent"].remote_files()
+    files = corpus_files(REGISTRY["wikicurrent"])
     assert len(files) == 4017 and len({f.path for f in files}) == 4017
     assert files[0].url == (
         "https://raw.githubusercontent.com/ianrastall/current-events-context/"
@@ -380,7 +373,7 @@ def test_wiki_malformed_manifest_line_is_refused(tmp_path):
     path = tmp_path / "MANIFEST.sha256"
     path.write_text(f"{'a' * 64}  ../../etc/passwd\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"MANIFEST\.sha256:1: not a"):
-        datasets.manifest_files(fixture_manifest(path))
+        fetch.manifest_files(fixture_manifest(path))
 
 
 # --- resolve_file -------------------------------------------------------------------------
@@ -577,7 +570,7 @@ OK_CSV = "text,label\nThey massed tanks on the border.,1\nThe talks went well.,0
             "a.csv",
             "text,label\nx,1\ny,maybe\n",
             "a.csv:3",
-            "unknown label 'maybe' (expected 0/1 or true/false; pass positive_class",
+            "unknown label 'maybe' (expected 0/1 or true/false; pass --positive-class",
         ),
         ("a.csv", "text,label\nx,2\ny,0\n", "a.csv:2", "unknown label '2'"),
         ("a.csv", "text,label,weight\nx,1,0\ny,0,1\n", "a.csv:2", "bad weight '0'"),
@@ -643,14 +636,14 @@ def test_user_file_reports_every_bad_row(tmp_path):
     assert str(err.value).splitlines() == [
         f"{path}:3: blank text",
         f"{path}:4: unknown label 'what' (expected 0/1 or true/false; "
-        "pass positive_class to use class names)",
+        "pass --positive-class and --negative-class to use class names)",
     ]
 
 
 def test_user_file_positive_class_never_seen(tmp_path):
     path = write(tmp_path, "a.csv", "text,label\nx,conflict\ny,peace\n")
-    with pytest.raises(DataError, match="positive_class 'Conflict' never occurs"):
-        load_user_file(path, positive_class="Conflict")
+    with pytest.raises(DataError, match="--positive-class 'Conflict' never occurs"):
+        load_user_file(path, positive_class="Conflict", negative_classes=["conflict", "peace"])
 
 
 @pytest.mark.parametrize(
@@ -700,14 +693,31 @@ def test_user_csv_positive_class_groups_and_multiline(tmp_path):
         "Aid arrived.,neutral,,\n"
     )
     path = write(tmp_path, "labelled.csv", content)
-    with pytest.raises(DataError, match=r"labelled\.csv:2: unknown label 'Conflict'.*positive_c"):
+    with pytest.raises(DataError, match=r"labelled\.csv:2: unknown label 'Conflict'.*--positive-class"):
         load_user_file(path)
-    src = load_user_file(path, positive_class="Conflict")
+    src = load_user_file(
+        path, positive_class="Conflict", negative_classes=["cooperation", "neutral"]
+    )
     assert [(e.text, e.label, e.group, e.weight) for e in src.examples] == [
         ("They shelled the port\nat dawn.", 1, "s1", 1.0),
         ("Talks resumed.", 0, "s1", 3.0),
         ("Aid arrived.", 0, "labelled.csv:5", 1.0),  # physical line numbers
     ]
+
+
+def test_user_positive_class_refuses_undeclared_names_and_typos(tmp_path):
+    path = write(tmp_path, "a.csv", "text,label\nx,conflict\ny,peace\nz,peaec\nw,0\n")
+    with pytest.raises(DataError) as err:
+        load_user_file(path, positive_class="conflict", negative_classes=["peace"])
+    assert str(err.value) == (
+        f"{path}:4: unknown label 'peaec' (expected 0/1 or true/false, 'conflict' "
+        "or a --negative-class name)"
+    )
+    with pytest.raises(DataError, match=r"a\.csv:3: unknown label 'peace'"):
+        load_user_file(path, positive_class="conflict")  # no negative class declared
+    fixed = write(tmp_path, "b.csv", "text,label\nx,conflict\ny,peace\nw,0\n")
+    src = load_user_file(fixed, positive_class="conflict", negative_classes=["peace"])
+    assert [e.label for e in src.examples] == [1, 0, 0]
 
 
 # --- the real corpora ---------------------------------------------------------------------

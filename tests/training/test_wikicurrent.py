@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from training.adapters import DataError
+from training.sources import DataError
 from training.wikicurrent import (
     TOPICS,
     clean_item,
