@@ -693,7 +693,7 @@ def test_user_csv_positive_class_groups_and_multiline(tmp_path):
         "Aid arrived.,neutral,,\n"
     )
     path = write(tmp_path, "labelled.csv", content)
-    with pytest.raises(DataError, match=r"labelled\.csv:2: unknown label 'Conflict'.*--positive-class"):
+    with pytest.raises(DataError, match=r"labelled\.csv:2: unknown label 'Conflict'.*--positive-c"):
         load_user_file(path)
     src = load_user_file(
         path, positive_class="Conflict", negative_classes=["cooperation", "neutral"]
