@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import zipfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 from xml.sax.saxutils import unescape
+
+from training.sources import DataError, Example
 
 UNSCON_SENTENCES = "unscon/conflict_annotations_sentences.csv"
 UNSCON_UNITS = "unscon/conflict_annotations.csv"
@@ -20,9 +22,14 @@ NGEC_STORIES = "ngec/gpt_synthetic_events_2023-10-19_19.csv.zip"
 PETRARCH_GSR = "petrarch/PETR2_GSR_validation.xml"
 UNQUAD_EN = "unquad/en_annotations_quad_multiclass.tsv"
 UNQUAD_IDS = "unquad/ES_EN_DEEPL_quadclass.tsv"
+MULTICOPED_TRAIN = "multicoped/train.tsv"
 
 # UN QuadClass documents from this year on are a reserved external test set: never yielded.
 UNQUAD_FIRST_RESERVED_YEAR = 2011
+# Multi-CoPED train.tsv rows whose sha256(text.strip()) ends in one of these are the project's;
+# the other half (and all of test.tsv) is a reserved external test set: never yielded.
+MULTICOPED_PROJECT_DIGITS = "02468ace"
+MULTICOPED_ESCALATORY = frozenset({"3", "4"})  # verbal and material conflict
 
 # The CAMEO file is UTF-8 text once decoded as Mac Roman and saved as Windows-1252; read back as
 # latin-1 each typographic character is a three-character sequence. Longest sequences first.
@@ -54,24 +61,6 @@ _EVENTCODE = re.compile(r'<EventCoding\b[^>]*?\beventcode="([^"]*)"')
 _TEXT = re.compile(r"<Text>(.*?)</Text>", re.S)
 _PARSE = re.compile(r"<Parse>(.*?)</Parse>", re.S)
 _UNQUAD_ID = re.compile(r"(\d{4})/.+/[^/]+")
-
-
-@dataclass(frozen=True)
-class Example:
-    """One labelled text: label 1 = escalatory/conflictual, 0 = cooperative/neutral."""
-
-    text: str
-    label: int
-    group: str  # the unit cross-validation must never split
-    source: str  # corpus name, or the user file's name
-    weight: float = 1.0
-    # False for rows that only help training (the CAMEO codebook's own name and description):
-    # they are fitted on but never scored as evaluation targets.
-    evaluate: bool = True
-
-
-class DataError(ValueError):
-    """A problem with input data; the message names the file, the line and the problem."""
 
 
 def collapse(text: str) -> str:
@@ -283,3 +272,43 @@ def unquad_examples(
         group = doc_id.group().rsplit("/", 1)[0]
         examples.append(Example(text, int(quad in ("1", "3")), group, "unquad"))
     yield from examples
+
+
+def multicoped_is_project_row(text: str) -> bool:
+    """True for the Multi-CoPED rows that are the project's (the dev half of train.tsv)."""
+    digest = hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
+    return digest[-1] in MULTICOPED_PROJECT_DIGITS
+
+
+def multicoped_examples(paths: Mapping[str, Path]) -> Iterator[Example]:
+    """Multi-CoPED dev half: 3, 4 (verbal, material conflict) -> 1; 0, 1, 2 -> 0.
+
+    Reserved rows are skipped as soon as their text is split off: their label is never read.
+    One group per distinct text.
+    """
+    path = paths[MULTICOPED_TRAIN]
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read as utf-8: {exc}") from exc
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t")
+    try:
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != 2:
+                raise DataError(f"{path}:{reader.line_num}: expected 2 fields, found {len(row)}")
+            body, label = row
+            if not multicoped_is_project_row(body):
+                continue
+            if label.strip() not in ("0", "1", "2", "3", "4"):
+                raise DataError(f"{path}:{reader.line_num}: bad label {label.strip()!r}")
+            digest = hashlib.sha256(body.strip().encode("utf-8")).hexdigest()
+            yield Example(
+                collapse(body),
+                int(label.strip() in MULTICOPED_ESCALATORY),
+                f"multicoped/{digest[:16]}",
+                "multicoped",
+            )
+    except csv.Error as exc:
+        raise DataError(f"{path}:{reader.line_num}: malformed TSV: {exc}") from exc

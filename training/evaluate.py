@@ -29,15 +29,7 @@ from model import Scorer, default_model_path
 from model.artifact import ArtifactError
 from training.actor_swap import actor_swap_check
 from training.checks import OFF_TOPIC_PROBES, evasion_check
-from training.datasets import (
-    REGISTRY,
-    Corpus,
-    DataError,
-    LoadedSource,
-    load_corpus,
-    load_sources,
-    scored_rows_only,
-)
+from training.datasets import REGISTRY, load_corpus, load_sources, scored_rows_only
 from training.metrics import confusion_at, source_masks, with_intervals
 from training.pipeline import TrainConfig
 from training.report import (
@@ -46,6 +38,7 @@ from training.report import (
     plot_precision_recall,
     plot_reliability,
 )
+from training.sources import Corpus, DataError, LoadedSource
 from training.train import TrainingSet, command_parser, cross_validate
 
 log = logging.getLogger("escalation.evaluate")
@@ -252,6 +245,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="held-out labelled data, repeatable (default: petrarch)",
     )
     parser.add_argument("--positive-class", help="class name that means escalatory in files")
+    parser.add_argument(
+        "--negative-class",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="class name that means not escalatory in files, repeatable",
+    )
     parser.add_argument("--cv", action="store_true", help="grouped CV of the model's config")
     parser.add_argument("--baseline", action="store_true", help="also CV the plain baseline")
     parser.add_argument("--out", type=Path, default=Path("docs/report"))
@@ -301,7 +301,11 @@ def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict
         )
     # Real news sentences are held out unless the model trained on them (then: the CV section).
     default_data = ["petrarch"] + ([] if "multicoped" in corpora else ["multicoped"])
-    loaded = load_sources(args.data or default_data, positive_class=args.positive_class)
+    loaded = load_sources(
+        args.data or default_data,
+        positive_class=args.positive_class,
+        negative_classes=args.negative_class,
+    )
     sections["held_out"] = section(
         held_out(scorer, loaded), "held-out", "Held out: " + ", ".join(s.name for s in loaded)
     )

@@ -20,13 +20,13 @@ from typing import Any
 
 from training.actor_swap import actor_swap_check
 from training.adapters import (
-    Example,
     unquad_examples,
     unscon_examples,
 )
-from training.datasets import REGISTRY, Corpus, load_corpus, scored_rows_only
+from training.datasets import REGISTRY, load_corpus, scored_rows_only
 from training.metrics import binary_metrics
 from training.pipeline import TrainConfig
+from training.sources import Corpus, Example
 from training.train import (
     TrainingSet,
     alert_threshold,

@@ -37,7 +37,7 @@ from model.artifact import (
 )
 from model.scoring import DEFAULT_LEVELS, Scorer
 from training.card import card_path, write_card
-from training.datasets import DEFAULT_TRAINING, REGISTRY, DataError, LoadedSource, load_sources
+from training.datasets import DEFAULT_TRAINING, REGISTRY, load_sources
 from training.folds import FoldFeatures, fold_logits
 from training.metrics import binary_metrics, source_masks
 from training.pipeline import (
@@ -48,6 +48,7 @@ from training.pipeline import (
     fit_platt,
     fold_platt,
 )
+from training.sources import DataError, LoadedSource
 
 log = logging.getLogger("escalation.train")
 # The score at which the level becomes "high": F1 and alerting use it.
@@ -249,7 +250,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=Path,
         help="artifact path (default: $ESCALATION_MODEL_PATH or artifacts/escalation-model.joblib)",
     )
+    parser.add_argument(
+        "--profile",
+        choices=("default", "clean"),
+        default="default",
+        help="clean: only cleanly licensed (MIT/CC) corpora, by default and in --data",
+    )
     parser.add_argument("--positive-class", help="class name that means escalatory in user files")
+    parser.add_argument(
+        "--negative-class",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="class name that means not escalatory in user files, repeatable",
+    )
     parser.add_argument("--seed", type=int, default=TrainConfig.seed)
     parser.add_argument("--folds", type=int, default=TrainConfig.folds)
     parser.add_argument("--C", type=float, default=TrainConfig.C, help="inverse regularisation")
@@ -268,6 +282,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def clean_profile(specs: Sequence[str], *, explicit: bool) -> list[str]:
+    """The specs without corpora whose licence is not clean: dropped from the default set,
+    refused when named explicitly (a user file is the user's own business)."""
+    unclean = [s for s in specs if s in REGISTRY and not REGISTRY[s].clean_licence]
+    if unclean and explicit:
+        raise DataError(f"--profile clean: {', '.join(unclean)} has no clean licence")
+    return [s for s in specs if s not in unclean]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: exit 0 on success, 2 on a data or usage problem (nothing written)."""
     args = parse_args(argv)
@@ -284,10 +307,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     specs = args.data or list(DEFAULT_TRAINING)
     try:
+        if args.profile == "clean":
+            specs = clean_profile(specs, explicit=bool(args.data))
         evaluation_only = [s for s in specs if s in REGISTRY and not REGISTRY[s].for_training]
         if evaluation_only:
             raise DataError(f"{', '.join(evaluation_only)} is for evaluation only, not training")
-        loaded = load_sources(specs, positive_class=args.positive_class)
+        loaded = load_sources(
+            specs, positive_class=args.positive_class, negative_classes=args.negative_class
+        )
         train(loaded, config, out, jobs=max(1, args.jobs))
     except (DataError, ArtifactError) as exc:
         print(f"escalation-train: error: {exc}", file=sys.stderr)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import hashlib
 import os
 import re
+import shutil
+import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from training import datasets
+from training import datasets, fetch
 from training.adapters import (
     CAMEO_CODES,
+    MULTICOPED_TRAIN,
     NGEC_STORIES,
     UNQUAD_EN,
     UNQUAD_IDS,
@@ -23,19 +27,14 @@ from training.adapters import (
 from training.datasets import (
     DEFAULT_TRAINING,
     REGISTRY,
-    DataError,
-    Example,
-    LoadedSource,
-    RemoteFile,
-    SourceFile,
-    cache_dir_from_env,
-    data_dir_from_env,
+    WIKICURRENT_MANIFEST,
     load_corpus,
     load_sources,
-    load_user_file,
-    resolve_file,
     scored_rows_only,
 )
+from training.fetch import cache_dir_from_env, corpus_files, data_dir_from_env, resolve_file
+from training.sources import DataError, Example, LoadedSource, Manifest, RemoteFile, SourceFile
+from training.userdata import load_user_file
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "data"
 
@@ -70,12 +69,29 @@ def copy_unquad(tmp_path: Path, en_edit=None, ids_edit=None) -> dict[str, Path]:
 # --- registry -----------------------------------------------------------------------------
 
 
+WIKI = ["wikicurrent", "wikiconflict", "wikicurrent-heldout", "wikiconflict-heldout"]
+FIXTURE_MANIFEST = FIXTURES / "wikicurrent" / "MANIFEST.sha256"
+
+
+def fixture_manifest(path: Path = FIXTURE_MANIFEST) -> Manifest:
+    """The wikicurrent manifest pointed at the fixture days (and their manifest's hash)."""
+    return dataclasses.replace(WIKICURRENT_MANIFEST, path=path, sha256=sha256(path))
+
+
 def test_registry_names_order_and_defaults():
-    assert list(REGISTRY) == ["unscon", "cameo", "ngec", "petrarch", "unquad"]
+    assert list(REGISTRY) == ["unscon", "cameo", "ngec", "petrarch", "unquad", "multicoped", *WIKI]
     assert DEFAULT_TRAINING == ("unscon", "cameo", "ngec", "unquad")
-    assert [n for n, c in REGISTRY.items() if not c.for_training] == ["petrarch"]
+    assert [n for n, c in REGISTRY.items() if not c.for_training] == ["petrarch", *WIKI[2:]]
     assert REGISTRY["unscon"].licence == "CC BY-SA 4.0"
-    assert {c.licence for n, c in REGISTRY.items() if n != "unscon"} == {"MIT"}
+    assert {REGISTRY[n].licence for n in ("cameo", "ngec", "petrarch", "unquad")} == {"MIT"}
+    assert REGISTRY["multicoped"].licence.startswith("unclear")
+    assert all(REGISTRY[n].licence.startswith("CC BY-SA 4.0 (Wikipedia") for n in WIKI)
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_registry_clean_licence_flag(name):
+    corpus = REGISTRY[name]
+    assert corpus.clean_licence == corpus.licence.startswith(("MIT", "CC "))
 
 
 @pytest.mark.parametrize("name", list(REGISTRY))
@@ -83,11 +99,36 @@ def test_registry_files_are_pinned(name):
     corpus = REGISTRY[name]
     assert corpus.name == name and corpus.description and "\n" not in corpus.description
     raw = re.compile(r"https://raw\.githubusercontent\.com/[\w.-]+/[\w.-]+/[0-9a-f]{40}/\S+")
-    for f in corpus.files:
+    files = corpus_files(corpus)
+    assert files
+    for f in files:
         assert raw.fullmatch(f.url), f.url
         assert re.fullmatch(r"[0-9a-f]{64}", f.sha256)
-        assert f.path.startswith(f"{name}/")
+        assert f.path.startswith("wikicurrent/" if corpus.manifest else f"{name}/")
         assert f.url.rsplit("/", 1)[1] == f.path.rsplit("/", 1)[1]
+
+
+def test_multicoped_test_split_is_not_registered():
+    urls = [f.url for c in REGISTRY.values() for f in c.files]
+    assert not any("test.tsv" in u for u in urls)
+    assert [f.path for f in REGISTRY["multicoped"].files] == [MULTICOPED_TRAIN]
+
+
+def test_wikicurrent_package_manifest_is_pinned_and_shipped():
+    path = WIKICURRENT_MANIFEST.path
+    assert path.parent.name == "manifests" and path.parent.parent.name == "training"
+    assert (
+        sha256(path)
+        == WIKICURRENT_MANIFEST.sha256
+        == ("d1eaf48e7adeb565b8a13bd4dcbcc1bff277348ee3fdbeed0615e3140251570d")
+    )
+    files = corpus_files(REGISTRY["wikicurrent"])
+    assert len(files) == 4017 and len({f.path for f in files}) == 4017
+    assert files[0].url == (
+        "https://raw.githubusercontent.com/ianrastall/current-events-context/"
+        "4ff6f7d243c81c1df4a919fb4280d9d7e9559bd8/2010/01/2010-01-01.yaml"
+    )
+    assert files[0].path == "wikicurrent/2010/01/2010-01-01.yaml"
 
 
 # --- adapters -----------------------------------------------------------------------------
@@ -260,6 +301,81 @@ def test_unquad_bad_join_yields_nothing(tmp_path, en_edit, ids_edit, message):
         next(rows)  # the very first row already fails: nothing is yielded before validation
 
 
+def project_half(text: str) -> bool:
+    """The Multi-CoPED rule, restated here: sha256 of the stripped text ends in an even digit."""
+    return int(hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[-1], 16) % 2 == 0
+
+
+def test_multicoped_never_yields_a_reserved_row():
+    with (FIXTURES / MULTICOPED_TRAIN).open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter="\t"))
+    mine = [(t, lab) for t, lab in rows if project_half(t)]
+    reserved = {t for t, _ in rows if not project_half(t)}
+    assert len(mine) == 9 and len(reserved) == 7  # the fixture has both halves
+    got = run("multicoped")
+    assert [(r.text, r.label) for r in got] == [(t, int(lab in ("3", "4"))) for t, lab in mine]
+    assert not {r.text for r in got} & reserved
+    # a reserved row's bad label (9) is never even read; quoted text is unquoted
+    assert 'Officials praised the "constructive" tone of the fisheries meeting.' in {
+        r.text for r in got
+    }
+    assert len({r.group for r in got}) == 9 and {r.source for r in got} == {"multicoped"}
+
+
+def test_multicoped_bad_label_in_the_project_half_names_the_line(tmp_path):
+    text = (FIXTURES / MULTICOPED_TRAIN).read_text(encoding="utf-8")
+    bad = tmp_path / "train.tsv"
+    bad.write_text(text.replace("overnight.\t4", "overnight.\tX"), encoding="utf-8")
+    with pytest.raises(DataError, match=r"train\.tsv:5: bad label 'X'"):
+        list(REGISTRY["multicoped"].adapter({MULTICOPED_TRAIN: bad}))
+
+
+def copy_wiki(tmp_path: Path) -> Path:
+    """A writable copy of the fixture days and manifest; returns the mirror root."""
+    shutil.copytree(FIXTURES / "wikicurrent", tmp_path / "mirror" / "wikicurrent")
+    return tmp_path / "mirror"
+
+
+def test_wiki_corpora_split_days_and_record_the_manifest(fixture_registry, tmp_path):
+    loaded = {n: load_corpus(n, data_dir=FIXTURES, cache_dir=tmp_path) for n in WIKI}
+    days = {n: {e.group for e in src.examples} for n, src in loaded.items()}
+    assert days["wikicurrent"] == days["wikiconflict"] == {"2099-01-01", "2099-01-02"}
+    assert days["wikicurrent-heldout"] == days["wikiconflict-heldout"] == {"2099-01-04"}
+    assert {e.label for n in WIKI[0::2] for e in loaded[n].examples} == {0}
+    assert {e.label for n in WIKI[1::2] for e in loaded[n].examples} == {1}
+    assert [e.topic for e in loaded["wikicurrent"].examples] == ["sport", "business", "science"]
+    assert all(e.source == n for n, src in loaded.items() for e in src.examples)
+    assert loaded["wikicurrent"].files == (
+        SourceFile("wikicurrent/MANIFEST.sha256", sha256(FIXTURE_MANIFEST)),
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_wiki_tampered_day_is_refused(fixture_registry, tmp_path):
+    mirror = copy_wiki(tmp_path)
+    day = mirror / "wikicurrent" / "2099" / "01" / "2099-01-04.yaml"
+    day.write_text(day.read_text(encoding="utf-8").replace("three", "thirty"), encoding="utf-8")
+    with pytest.raises(DataError, match=r"2099-01-04\.yaml: checksum mismatch"):
+        load_corpus("wikicurrent", data_dir=mirror, cache_dir=tmp_path / "cache")
+
+
+def test_wiki_manifest_mismatch_is_refused(fixture_registry, monkeypatch, tmp_path):
+    mirror = copy_wiki(tmp_path)
+    manifest = mirror / "wikicurrent" / "MANIFEST.sha256"
+    pinned = fixture_manifest(manifest)
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("bd47", "0000"))
+    wiki = dataclasses.replace(REGISTRY["wikicurrent"], manifest=pinned)
+    with pytest.raises(DataError, match=r"MANIFEST\.sha256: manifest checksum mismatch"):
+        load_corpus(wiki, data_dir=mirror, cache_dir=tmp_path / "cache")
+
+
+def test_wiki_malformed_manifest_line_is_refused(tmp_path):
+    path = tmp_path / "MANIFEST.sha256"
+    path.write_text(f"{'a' * 64}  ../../etc/passwd\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"MANIFEST\.sha256:1: not a"):
+        fetch.manifest_files(fixture_manifest(path))
+
+
 # --- resolve_file -------------------------------------------------------------------------
 
 CAMEO_FIXTURE = FIXTURES / CAMEO_CODES
@@ -373,7 +489,10 @@ def fixture_registry(monkeypatch):
         files = tuple(
             dataclasses.replace(f, sha256=sha256(FIXTURES / f.path)) for f in corpus.files
         )
-        monkeypatch.setitem(REGISTRY, name, dataclasses.replace(corpus, files=files))
+        manifest = fixture_manifest() if corpus.manifest else None
+        monkeypatch.setitem(
+            REGISTRY, name, dataclasses.replace(corpus, files=files, manifest=manifest)
+        )
 
 
 def test_load_corpus_provenance(fixture_registry, tmp_path):
@@ -403,7 +522,7 @@ def test_load_sources_mixes_corpora_and_files(fixture_registry, tmp_path):
     [
         (
             ["gdelt"],
-            r"gdelt: neither a registered corpus \(unscon, cameo, ngec, petrarch, unquad\)",
+            r"gdelt: neither a registered corpus \(unscon, cameo, ngec, petrarch, unquad, multi",
         ),
         (["no/such/file.csv"], r"no/such/file\.csv: neither a registered corpus"),
         (["cameo", "cameo"], r"cameo: listed more than once"),
@@ -451,7 +570,7 @@ OK_CSV = "text,label\nThey massed tanks on the border.,1\nThe talks went well.,0
             "a.csv",
             "text,label\nx,1\ny,maybe\n",
             "a.csv:3",
-            "unknown label 'maybe' (expected 0/1 or true/false; pass positive_class",
+            "unknown label 'maybe' (expected 0/1 or true/false; pass --positive-class",
         ),
         ("a.csv", "text,label\nx,2\ny,0\n", "a.csv:2", "unknown label '2'"),
         ("a.csv", "text,label,weight\nx,1,0\ny,0,1\n", "a.csv:2", "bad weight '0'"),
@@ -517,14 +636,14 @@ def test_user_file_reports_every_bad_row(tmp_path):
     assert str(err.value).splitlines() == [
         f"{path}:3: blank text",
         f"{path}:4: unknown label 'what' (expected 0/1 or true/false; "
-        "pass positive_class to use class names)",
+        "pass --positive-class and --negative-class to use class names)",
     ]
 
 
 def test_user_file_positive_class_never_seen(tmp_path):
     path = write(tmp_path, "a.csv", "text,label\nx,conflict\ny,peace\n")
-    with pytest.raises(DataError, match="positive_class 'Conflict' never occurs"):
-        load_user_file(path, positive_class="Conflict")
+    with pytest.raises(DataError, match="--positive-class 'Conflict' never occurs"):
+        load_user_file(path, positive_class="Conflict", negative_classes=["conflict", "peace"])
 
 
 @pytest.mark.parametrize(
@@ -574,14 +693,31 @@ def test_user_csv_positive_class_groups_and_multiline(tmp_path):
         "Aid arrived.,neutral,,\n"
     )
     path = write(tmp_path, "labelled.csv", content)
-    with pytest.raises(DataError, match=r"labelled\.csv:2: unknown label 'Conflict'.*positive_c"):
+    with pytest.raises(DataError, match=r"labelled\.csv:2: unknown label 'Conflict'.*--positive-c"):
         load_user_file(path)
-    src = load_user_file(path, positive_class="Conflict")
+    src = load_user_file(
+        path, positive_class="Conflict", negative_classes=["cooperation", "neutral"]
+    )
     assert [(e.text, e.label, e.group, e.weight) for e in src.examples] == [
         ("They shelled the port\nat dawn.", 1, "s1", 1.0),
         ("Talks resumed.", 0, "s1", 3.0),
         ("Aid arrived.", 0, "labelled.csv:5", 1.0),  # physical line numbers
     ]
+
+
+def test_user_positive_class_refuses_undeclared_names_and_typos(tmp_path):
+    path = write(tmp_path, "a.csv", "text,label\nx,conflict\ny,peace\nz,peaec\nw,0\n")
+    with pytest.raises(DataError) as err:
+        load_user_file(path, positive_class="conflict", negative_classes=["peace"])
+    assert str(err.value) == (
+        f"{path}:4: unknown label 'peaec' (expected 0/1 or true/false, 'conflict' "
+        "or a --negative-class name)"
+    )
+    with pytest.raises(DataError, match=r"a\.csv:3: unknown label 'peace'"):
+        load_user_file(path, positive_class="conflict")  # no negative class declared
+    fixed = write(tmp_path, "b.csv", "text,label\nx,conflict\ny,peace\nw,0\n")
+    src = load_user_file(fixed, positive_class="conflict", negative_classes=["peace"])
+    assert [e.label for e in src.examples] == [1, 0, 0]
 
 
 # --- the real corpora ---------------------------------------------------------------------
@@ -606,13 +742,18 @@ class TestRealCorpora:
             ("ngec", 4500, 2424),
             ("petrarch", 66, 35),
             ("unquad", 3807, 1551),
+            ("multicoped", 674, 276),
+            ("wikicurrent", 14741, 0),
+            ("wikiconflict", 6331, 6331),
+            ("wikicurrent-heldout", 4987, 0),
+            ("wikiconflict-heldout", 2070, 2070),
         ],
     )
     def test_counts(self, name, rows, positives):
         src = load_corpus(name)
         assert (src.n_rows, sum(e.label for e in src.examples)) == (rows, positives)
         assert all(e.group and e.text and e.source == name for e in src.examples)
-        assert src.files == tuple(SourceFile(f.path, f.sha256) for f in REGISTRY[name].files)
+        assert src.files == REGISTRY[name].provenance()
         assert not self.cache.exists()  # served from the mirror, nothing downloaded
 
     def test_unscon_groups_are_speeches(self):
@@ -643,6 +784,25 @@ class TestRealCorpora:
             )
         )
         assert (len(dropped), sum(e.label for e in dropped)) == (3094, 1551)
+
+    def test_multicoped_is_the_project_half_only(self):
+        rows = load_corpus("multicoped").examples
+        path = Path(os.environ["ESCALATION_DATA_DIR"]) / MULTICOPED_TRAIN
+        with path.open(encoding="utf-8", newline="") as fh:
+            raw = [t for t, _ in csv.reader(fh, delimiter="\t")]
+        reserved = {" ".join(t.split()) for t in raw if not project_half(t)}
+        assert not {e.text for e in rows} & reserved
+        assert len({e.group for e in rows}) == 673  # one duplicated text
+
+    def test_wiki_days_split_and_are_fast(self):
+        started = time.perf_counter()
+        train = load_corpus("wikicurrent").examples
+        assert time.perf_counter() - started < 20  # ~5 s on 2 shared cores
+        held = load_corpus("wikicurrent-heldout").examples
+        train_days, held_days = {e.group for e in train}, {e.group for e in held}
+        assert not train_days & held_days
+        assert 0.2 < len(held_days) / len(train_days | held_days) < 0.3
+        assert not any(e.text.endswith(")") or "http" in e.text for e in train)
 
 
 def test_scored_rows_only_drops_training_only_rows():

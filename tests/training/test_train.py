@@ -190,3 +190,16 @@ def test_a_model_the_scorer_disagrees_with_is_not_written(
     assert train_cli("--data", str(user_csv), "--out", str(out)) == 2
     assert "differs from the pipeline" in capsys.readouterr().err
     assert out.read_bytes() == before
+
+
+def test_clean_profile_drops_unclean_defaults_and_refuses_named_ones(
+    tmp_path: Path, capsys
+) -> None:
+    assert train_module.clean_profile(["cameo", "multicoped", "x.csv"], explicit=False) == [
+        "cameo",
+        "x.csv",
+    ]
+    args = ("--profile", "clean", "--data", "multicoped", "--out", str(tmp_path / "m.joblib"))
+    assert train_cli(*args) == 2
+    assert "multicoped has no clean licence" in capsys.readouterr().err
+    assert not (tmp_path / "m.joblib").exists()
