@@ -243,7 +243,17 @@ def scored_rows_only(corpus: Corpus) -> Corpus:
     return replace(corpus, adapter=adapter)
 
 
-DEFAULT_TRAINING: tuple[str, ...] = ("unscon", "cameo", "ngec", "unquad")
+# The four political and diplomatic corpora, ordinary news (negatives) and armed-conflict news
+# items from Wikipedia, and Multi-CoPED's real news sentences (docs/experiments.md).
+DEFAULT_TRAINING: tuple[str, ...] = (
+    "unscon",
+    "cameo",
+    "ngec",
+    "unquad",
+    "wikicurrent",
+    "wikiconflict",
+    "multicoped",
+)
 
 
 def load_corpus(

@@ -169,19 +169,20 @@ def render(report: Mapping[str, Any]) -> str:
         lines += [f"![{name}]({name})" for name in section["figures"]] + [""]
         lines += ["<details><summary>Confusion at each level threshold</summary>", ""]
         lines += [*confusion_table(section["confusion"]), "", "</details>", ""]
-    lines += [
-        "## Ordinary news",
-        "",
-        "Wikipedia Current events items of held-out days (never trained on), by the portal's "
-        "topic: mean score and share at each level or above. Targets for ordinary news: at most "
-        "2% at `high` or above, mean at most 0.10.",
-        "",
-        "| items | n | mean | " + " | ".join(f"≥ {n}" for n in report["levels"]) + " |",
-        "|---|---:|---:|" + "---:|" * len(report["levels"]),
-    ]
-    for name, row in report["off_topic"].items():
-        shares = " | ".join(f"{100 * v:.1f}%" for v in row["at_or_above"].values())
-        lines.append(f"| {name} | {row['n']} | {row['mean']:.3f} | {shares} |")
+    if report["off_topic"]:
+        lines += [
+            "## Ordinary news",
+            "",
+            "Wikipedia Current events items of held-out days (never trained on), by the portal's "
+            "topic: mean score and share at each level or above. Targets for ordinary news: at "
+            "most 2% at `high` or above, mean at most 0.10.",
+            "",
+            "| items | n | mean | " + " | ".join(f"≥ {n}" for n in report["levels"]) + " |",
+            "|---|---:|---:|" + "---:|" * len(report["levels"]),
+        ]
+        for name, row in report["off_topic"].items():
+            shares = " | ".join(f"{100 * v:.1f}%" for v in row["at_or_above"].values())
+            lines.append(f"| {name} | {row['n']} | {row['mean']:.3f} | {shares} |")
     lines += [
         "",
         "Texts a new user tried:",
@@ -257,6 +258,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("docs/report"))
     parser.add_argument("--reps", type=int, default=1000, help="bootstrap resamples")
     parser.add_argument("--seed-article", type=Path, help="a news article to score in the report")
+    parser.add_argument(
+        "--ordinary-news",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="score the held-out Wikipedia news items by topic (needs that corpus)",
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
     try:
@@ -324,7 +331,7 @@ def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict
         "alert_threshold": alert,
         "sections": sections,
         "levels": [name for name, _ in scorer.levels[1:]],
-        "off_topic": off_topic(scorer),
+        "off_topic": off_topic(scorer) if args.ordinary_news else {},
         "probes": scored_texts(scorer, OFF_TOPIC_PROBES),
         "evasion": {
             "plain": evasion.plain,

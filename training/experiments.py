@@ -3,9 +3,11 @@
     python -m training.experiments unquad            # UN QuadClass in or out; its class 0
     python -m training.experiments weighting         # corpus weights: none, sqrt, equal
     python -m training.experiments actors            # state names as features, or masked
+    python -m training.experiments news              # ordinary news, conflict news, Multi-CoPED
 
 Each variant runs the same grouped cross-validation as `escalation-train`, then fits on all its
-rows and scores `petrarch` (never trained or tuned on) as an independent check.
+rows and scores `petrarch` (never trained or tuned on) as an independent check, Multi-CoPED when
+the variant does not train on it, and the held-out days of ordinary Wikipedia news.
 """
 
 from __future__ import annotations
@@ -102,6 +104,29 @@ EXPERIMENTS: dict[str, tuple[Variant, ...]] = {
         Variant("- corpus weights", DEFAULT, TrainConfig(corpus_weighting="none")),
         Variant("- Platt scaling", DEFAULT, TrainConfig(calibration="none")),
     ),
+    "news": (
+        Variant("four corpora", FOUR),
+        Variant("+ ordinary news", (*FOUR, "wikicurrent")),
+        Variant(
+            "+ conflict news", (*FOUR, "wikicurrent", "wikiconflict"), TrainConfig(corpus_boost=())
+        ),
+        Variant("+ conflict news x0.5 (clean profile)", (*FOUR, "wikicurrent", "wikiconflict")),
+        Variant(
+            "+ multicoped",
+            (*FOUR, "wikicurrent", "wikiconflict", "multicoped"),
+            TrainConfig(corpus_boost=()),
+        ),
+        Variant(
+            "+ multicoped x5",
+            (*FOUR, "wikicurrent", "wikiconflict", "multicoped"),
+            TrainConfig(corpus_boost=(("multicoped", 5.0),)),
+        ),
+        Variant(
+            "+ multicoped x5, conflict news x0.5 (default)",
+            (*FOUR, "wikicurrent", "wikiconflict", "multicoped"),
+        ),
+        Variant("four corpora + multicoped x5", (*FOUR, "multicoped")),
+    ),
     "actors": (
         Variant("names as features", FOUR, TrainConfig(mask_actors=False)),
         Variant("state actors masked", FOUR, TrainConfig(mask_actors=True)),
@@ -119,6 +144,18 @@ def run_variant(variant: Variant, jobs: int) -> dict[str, Any]:
     check = load_corpus("petrarch").examples
     p = pipeline.predict_proba([e.text for e in check])[:, 1]
     metrics["petrarch (check)"] = binary_metrics([e.label for e in check], p, alert_threshold())
+    if "multicoped" not in {getattr(c, "name", c) for c in variant.corpora}:
+        news = load_corpus("multicoped").examples
+        p = pipeline.predict_proba([e.text for e in news])[:, 1]
+        metrics["multicoped (held out)"] = binary_metrics(
+            [e.label for e in news], p, alert_threshold()
+        )
+    ordinary = [e.text for e in load_corpus("wikicurrent-heldout").examples]
+    p = pipeline.predict_proba(ordinary)[:, 1]
+    metrics["ordinary news (held out)"] = {
+        "share_high": float((p >= alert_threshold()).mean()),
+        "mean_score": float(p.mean()),
+    }
     swap = actor_swap_check(lambda texts: pipeline.predict_proba(list(texts))[:, 1])
     metrics["actor swap"] = {
         "mean_abs_change": swap.mean_abs_change,
@@ -150,7 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         results[variant.name] = run_variant(variant, max(1, args.jobs))
         scored = {k: v for k, v in results[variant.name].items() if "roc_auc" in v}
         print(f"\n## {variant.name}\n{format_metrics(scored)}")
-    for metric in ("roc_auc", "average_precision", "brier", "ece", "mean_abs_change"):
+    metrics = ("roc_auc", "average_precision", "brier", "ece", "mean_abs_change", "share_high")
+    for metric in (*metrics, "mean_score"):
         print(f"\n{comparison_table(results, metric)}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

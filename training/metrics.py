@@ -100,11 +100,18 @@ def confusion_at(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, fl
     }
 
 
+# The four corpora of the first models (political and diplomatic rhetoric): their pooled figure
+# stays comparable across models trained on more.
+DIPLOMATIC = ("unscon", "cameo", "ngec", "unquad")
+
+
 def source_masks(sources: np.ndarray, *, pooled_alone: bool) -> dict[str, np.ndarray]:
     """Row masks: "pooled" (every row), then one per source in order of appearance. With a single
     source, "pooled" is included only when `pooled_alone` (the manifest always has it)."""
     names = list(dict.fromkeys(np.asarray(sources).tolist()))
     masks = {"pooled": np.ones(len(sources), dtype=bool)} if pooled_alone or len(names) > 1 else {}
+    if set(DIPLOMATIC) <= set(names) and len(names) > len(DIPLOMATIC):
+        masks["pooled-diplomatic"] = np.isin(sources, DIPLOMATIC)
     for name in names:
         masks[name] = sources == name
     return masks

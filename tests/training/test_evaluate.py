@@ -64,7 +64,10 @@ def test_report_on_a_users_labelled_file(tmp_path: Path, tiny_model_path: Path) 
     data = write_csv(tmp_path / "held.csv", rows)
     out = tmp_path / "report"
     code = evaluate.main(
-        ["--model", str(tiny_model_path), "--data", str(data), "--out", str(out), "--reps", "50"]
+        [
+            *("--model", str(tiny_model_path), "--data", str(data), "--out", str(out)),
+            *("--reps", "50", "--no-ordinary-news"),
+        ]
     )
     assert code == 0
     metrics = json.loads((out / "metrics.json").read_text())

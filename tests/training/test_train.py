@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 
 from model import Scorer, load_artifact
-from tests.conftest import COOPERATIVE, ESCALATORY, shared_data_dir
+from tests.conftest import COOPERATIVE, ESCALATORY
 from training import train as train_module
 from training.card import card_path
+from training.checks import OFF_TOPIC_PROBES, evasion_check
+from training.datasets import DEFAULT_TRAINING
 from training.folds import FoldFeatures, fold_logits
 from training.metrics import expected_calibration_error
 from training.pipeline import TrainConfig, build_pipeline
@@ -134,19 +136,15 @@ COOPERATIVE_PARAGRAPH = (
 
 
 @pytest.mark.corpora
-def test_default_corpora_model_meets_acceptance(tmp_path_factory) -> None:
+def test_default_corpora_model_meets_acceptance(default_model: Path) -> None:
     """Trained on the public corpora: the seed article is severe, the cooperative paragraph low."""
-    if shared_data_dir() is None:
-        pytest.skip("ESCALATION_DATA_DIR is not set: the real corpora are not available")
     if not SEED.is_file():
         pytest.skip(f"the seed article is not at {SEED}")
-    out = tmp_path_factory.mktemp("real") / "model.joblib"
-    assert train_module.main(["--out", str(out)]) == 0
-    manifest = load_artifact(out).manifest
+    manifest = load_artifact(default_model).manifest
     cv = manifest["metrics"]["cv"]
-    assert {"pooled", "unscon", "cameo", "ngec", "unquad"} <= set(cv)
+    assert {"pooled", "pooled-diplomatic", *DEFAULT_TRAINING} <= set(cv)
     assert cv["pooled"]["roc_auc"] > 0.8
-    scorer = Scorer.load(out)
+    scorer = Scorer.load(default_model)
     article = scorer.score(SEED.read_text(encoding="utf-8"))
     print(json.dumps({"seed_score": article.score, "top5": [p.text for p in article.phrases[:5]]}))
     assert article.score >= 0.8
@@ -157,6 +155,27 @@ def test_default_corpora_model_meets_acceptance(tmp_path_factory) -> None:
     # State names are masked: they never appear as phrases, whichever way they push.
     named = {p.text for p in article.phrases + article.deescalating_phrases}
     assert not named & {"russia", "russian", "ukraine", "moscow", "kyiv"}
+
+
+@pytest.mark.corpora
+def test_disguised_text_scores_as_plain_on_the_default_model(default_model: Path) -> None:
+    """Invisible, look-alike and fullwidth characters, and NFD: within 0.02 of the plain text."""
+    scorer = Scorer.load(default_model)
+    result = evasion_check(lambda texts: [scorer.score(t).score for t in texts])
+    print(json.dumps({"plain": result.plain, "disguised": result.disguised}))
+    assert result.plain >= 0.5
+    assert result.max_abs_change <= 0.02
+
+
+@pytest.mark.corpora
+def test_out_of_scope_input_is_flagged_on_the_default_model(default_model: Path) -> None:
+    """Another language and a greeting are scored but flagged; an English sentence is not."""
+    scorer = Scorer.load(default_model)
+    probes = dict(OFF_TOPIC_PROBES)
+    codes = {name: [w.code for w in scorer.score(probes[name]).warnings] for name in probes}
+    assert codes["Spanish threat"] == ["not_english"]
+    assert codes["greeting"] == ["little_evidence"]
+    assert codes["weather"] == codes["markets"] == []
 
 
 def test_fold_features_equal_a_refit_pipeline() -> None:
