@@ -324,14 +324,15 @@ static Py_ssize_t count_range(Kernel *k, const int32_t *entries, const uint8_t *
         int32_t e = entries[i];
         if (k->unigram[e] >= 0) add(&k->word, k->unigram[e]);
         if (k->table && k->ngram_id[e] >= 0) {
-            int64_t key = k->ngram_id[e];
+            /* key < width^size <= INT64_MAX for size <= max_n (checked in Kernel_init) */
+            uint64_t key = (uint64_t)k->ngram_id[e];
             for (int size = 2; size <= k->max_n; size++) {
                 Py_ssize_t j = i + size - 1;
                 if (j >= hi || mask[j]) break;
                 int32_t id = k->ngram_id[entries[j]];
                 if (id < 0) break;
-                key = key * k->width + id;
-                int32_t col = table_get(k, key);
+                key = key * (uint64_t)k->width + (uint64_t)id;
+                int32_t col = table_get(k, (int64_t)key);
                 if (col < 0) continue;
                 add(&k->word, col);
                 if (occurrences) {
@@ -564,7 +565,8 @@ static PyObject *Kernel_add_entry(Kernel *k, PyObject *args) {
     k->unigram[e] = (int32_t)unigram;
     k->ngram_id[e] = (int32_t)ngram;
     k->slot[e] = -1;
-    memcpy(k->char_cols + k->n_char_cols, cols, (size_t)nc * sizeof(int32_t));
+    if (nc) /* char_cols is NULL until the first column: memcpy(NULL, ..., 0) is undefined */
+        memcpy(k->char_cols + k->n_char_cols, cols, (size_t)nc * sizeof(int32_t));
     k->n_char_cols += nc;
     k->char_start[e + 1] = k->n_char_cols;
     result = PyLong_FromSsize_t(e);
@@ -703,6 +705,16 @@ static int Kernel_init(Kernel *k, PyObject *args, PyObject *kwds) {
     if (width < 1 || width > INT32_MAX || max_n < 1) {
         PyErr_SetString(PyExc_ValueError, "width and max_n must be positive");
         return -1;
+    }
+    /* An n-gram key of n ids in [1, width) is below width^n: it must fit in int64 for every n
+     * up to max_n, whatever the caller checked. */
+    uint64_t bound = 1;
+    for (int n = 0; n < max_n; n++) {
+        if (bound > (uint64_t)INT64_MAX / (uint64_t)width) {
+            PyErr_SetString(PyExc_ValueError, "width^max_n overflows the n-gram keys");
+            return -1;
+        }
+        bound *= (uint64_t)width;
     }
     if (copy_block(&k->word, wi, wc) < 0 || copy_block(&k->chars, ci, cc) < 0) return -1;
     Py_buffer vk, vc;

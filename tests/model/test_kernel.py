@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model import Scorer
+from model import Artifact, Scorer
 from model._kernel import Kernel
 from model.compiled import CompiledModel
 from model.text import actor_mask, actor_runs, may_start_actor, split_sentences, tokenize
@@ -186,3 +186,20 @@ def test_kernel_refuses_inputs_it_did_not_make(model: CompiledModel) -> None:
     with pytest.raises(ValueError, match="out of range"):
         kernel.add_entry(-1, -1, np.array([-5], dtype=np.int32))
     assert kernel.score(a.entries, *spans, mask, mask, bounds)  # still usable
+
+
+@pytest.fixture(scope="module")
+def word_only() -> Scorer:
+    """The tiny model without its character block: no entry has a character n-gram column."""
+    pipeline = fit_tiny(replace(TINY_CONFIG, use_char=False))
+    return Scorer(Artifact(pipeline=pipeline, manifest={"version": "words"}))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(ALPHABET, max_size=80) | st.text(max_size=80))
+def test_word_only_model_matches_predict_proba(word_only: Scorer, text: str) -> None:
+    """Every word of a word-only model is a new entry without character columns."""
+    for variant in (text, f"{text} the army threatened war. Talks on aid"):
+        reference = word_only.artifact.pipeline.predict_proba([variant])[0, 1]
+        assert abs(word_only.score(variant).score - reference) <= 1e-9
+        assert word_only._model._kernel.size()[2] == 0
