@@ -7,11 +7,16 @@ per-token loops run in a small C kernel (`model/_kernel.c`); this module gives i
 decides everything else: what a word's features are (`model.text`, the same functions the
 training analyzers call), which tokens are masked as state actors, and when caches are reset.
 
-Each distinct normalised word seen is an *entry*: its unigram column, its id in the n-gram table
-and its in-vocabulary character n-gram columns, made once; the kernel maps each word form as
-written to its entry. Both are kept until a limit is passed (`ENTRY_LIMIT` entries or forms,
-`CHAR_COLUMN_LIMIT` columns, `CHARACTER_LIMIT` characters of text held); the next text then starts
-afresh, so no input can grow a worker's memory by more than about one text's worth.
+Each distinct normalised word seen is an *entry*: its unigram column, its id in the n-gram table,
+its in-vocabulary character n-gram columns and its actor role, made once; the kernel maps each
+word form as written to its entry and holds the one word table. The call is one way: the kernel
+tokenises and returns the forms it does not know; they are normalised here (`normalise`, one
+call each: its definition may change, so the kernel never restates it) and given their roles in
+one batch; the kernel makes their entries (character n-grams included) and then scores.
+Entries are kept until a limit is passed (`ENTRY_LIMIT` entries or forms, `CHAR_COLUMN_LIMIT`
+columns, `CHARACTER_LIMIT` code points of forms held); the next text then starts afresh, so no
+input can grow a worker's memory by more than about one text's worth. At the limits an entry
+costs about 300 bytes: a worker's word table stays under about 40 MiB (bench/coldwords.py).
 """
 
 from __future__ import annotations
@@ -38,14 +43,30 @@ from model.text import (
     actor_runs,
     continues_name,
     normalise,
-    word_char_ngrams,
 )
 
-ENTRY_LIMIT = 200_000  # entries, and word forms
-CHAR_COLUMN_LIMIT = 8_000_000  # character n-gram columns of all entries
-CHARACTER_LIMIT = 4_000_000  # characters of the word forms and normalised forms
+ENTRY_LIMIT = 100_000  # entries, and word forms
+CHAR_COLUMN_LIMIT = 2_000_000  # character n-gram columns of all entries
+CHARACTER_LIMIT = 2_000_000  # code points of the word forms and normalised forms
 _NO_FLOATS = np.zeros(0, dtype=np.float64)
 _NO_SPANS = np.zeros((0, 2), dtype=np.int64)
+
+
+def normalise_all(forms: list[str]) -> list[str]:
+    """`[normalise(f) for f in forms]` in one call over the forms joined by line breaks.
+
+    Equal because `normalise` maps each character on its own (`str.translate`, then
+    `str.lower`, whose only context rule, the final sigma, stops at a character that is neither
+    cased nor case-ignorable, as a line break is) and no form holds a line break (they are
+    tokens). A definition under which that fails is caught by the count check here (one call
+    per form then) or by the property test beside the kernel's.
+    """
+    if len(forms) < 2:
+        return [normalise(form) for form in forms]
+    norms = normalise("\n".join(forms)).split("\n")
+    if len(norms) != len(forms):
+        return [normalise(form) for form in forms]
+    return norms
 
 
 class Words(Sequence[str]):
@@ -167,19 +188,21 @@ class CompiledModel:
         word = vectorisers[0]
         self.word_analyzer: WordAnalyzer = word.analyzer
         self.char_analyzer: CharAnalyzer | None = None
-        self._word_vocab: dict[str, int] = word.vocabulary_
-        self._char_vocab: dict[str, int] = {}
         size = len(word.vocabulary_)
         char_idf, char_coef = _NO_FLOATS, _NO_FLOATS
+        char_grams: list[str] = []
+        char_n = (1, 1)
         if len(vectorisers) == 2:
             self.char_analyzer = vectorisers[1].analyzer
             if self.char_analyzer.mask_actors != self.word_analyzer.mask_actors:
                 raise ValueError("the word and char blocks must mask actors alike")
-            self._char_vocab = vectorisers[1].vocabulary_
+            char_vocab: dict[str, int] = vectorisers[1].vocabulary_
+            char_grams = sorted(char_vocab, key=char_vocab.__getitem__)  # in column order
+            char_n = (self.char_analyzer.min_n, self.char_analyzer.max_n)
             char_idf = np.ascontiguousarray(vectorisers[1].idf_, dtype=np.float64)
             char_coef = np.ascontiguousarray(coef[size:])
         self.mask_actors = self.word_analyzer.mask_actors
-        self._ids, keys, cols, longest = _ngram_table(word.vocabulary_)
+        ids, keys, cols, longest = _ngram_table(word.vocabulary_)
         # No key is built for n-grams longer than the vocabulary's (nor could one overflow).
         self.max_ngram = min(self.word_analyzer.max_n, longest)
         self._kernel = Kernel(
@@ -189,8 +212,12 @@ class CompiledModel:
             char_coef,
             keys,
             cols,
-            len(self._ids) + 1,
+            len(ids) + 1,
             self.max_ngram,
+            word.vocabulary_,
+            ids,
+            char_grams,
+            *char_n,
         )
         self._lock = threading.Lock()  # the kernel's scratch and caches are per model
         self._clear()
@@ -201,54 +228,32 @@ class CompiledModel:
             self._clear()
 
     def _clear(self) -> None:
-        """Forget every entry (new containers: an `Analysed` keeps the ones it was made with)."""
+        """Forget every entry (the kernel starts a new word list: an `Analysed` keeps its own)."""
         self._kernel.clear()
-        self._entries: dict[str, int] = {}
-        self._words: list[str] = []
-        self._characters = 0  # held in word forms and normalised forms
-        # Per entry: its `actor_role` (NEVER when names are not masked), `continues_name`.
-        self._role = np.zeros(1024, dtype=np.int8)
-        self._continues = np.zeros(1024, dtype=bool)
 
-    def _resolve(self, surface: str) -> int:
-        """The entry of a word form the kernel has not seen (called back by the kernel, which
-        then keeps the form). On an error, every cache is dropped, so none disagrees."""
+    def _flags(self, norm: str) -> int:
+        """An entry's flags for the kernel: its `actor_role` (NEVER when names are not masked)
+        in bits 0-1, whether it `continues_name` in bit 2."""
+        if not self.mask_actors:
+            return NEVER
+        return actor_role(norm) | continues_name(norm) << 2
+
+    def _tokens(self, text: str) -> tuple[bytes, bytes, bytes, bytes]:
+        """The kernel's tokens of `text` (starts, ends, entries, flags), after adding the word
+        forms it did not know in one batch. On an error every entry is dropped, so none
+        disagrees."""
         try:
-            self._characters += len(surface)
-            norm = normalise(surface)
-            entry = self._entries.get(norm)
-            if entry is None:
-                entry = self._add(norm)
-            return entry
+            new = self._kernel.tokenize(text)
+            norms = normalise_all(new)
+            flags = bytes([self._flags(norm) for norm in norms])
+            return self._kernel.resolve(norms, flags)
         except BaseException:
             self._clear()
             raise
 
-    def _add(self, norm: str) -> int:
-        """A new entry for a normalised form."""
-        chars: list[int] = []
-        if self.char_analyzer is not None:
-            a, vocab = self.char_analyzer, self._char_vocab
-            chars = [vocab[g] for g in word_char_ngrams(norm, a.min_n, a.max_n) if g in vocab]
-        role = actor_role(norm) if self.mask_actors else NEVER
-        entry = len(self._words)
-        if entry >= len(self._role):
-            self._role = np.resize(self._role, 2 * len(self._role))
-            self._continues = np.resize(self._continues, 2 * len(self._continues))
-        self._role[entry], self._continues[entry] = role, continues_name(norm)
-        made = self._kernel.add_entry(
-            self._word_vocab.get(norm, -1), self._ids.get(norm, -1), np.array(chars, np.int32)
-        )
-        if made != entry:
-            raise RuntimeError(f"kernel entry {made}, expected {entry}")
-        self._entries[norm] = entry
-        self._words.append(norm)
-        self._characters += len(norm)
-        return entry
-
     def cache_size(self) -> tuple[int, int, int, int]:
-        """(entries, word forms, character n-gram columns, characters of forms) held."""
-        return (*self._kernel.size(), self._characters)
+        """(entries, word forms, character n-gram columns, code points of forms) held."""
+        return self._kernel.size()
 
     def run(self, text: str, sentences: bool = False) -> tuple[Analysed, Scored]:
         """Analyse and score `text`, and with `sentences` each of its sentences on its own (as
@@ -257,19 +262,19 @@ class CompiledModel:
         if sentences:
             spans = np.frombuffer(split_sentences(text, ABBREVIATIONS), np.int64).reshape(-1, 2)
         with self._lock:
-            entries, forms, columns = self._kernel.size()
+            entries, forms, columns, characters = self._kernel.size()
             if (
                 max(entries, forms) > ENTRY_LIMIT
                 or columns > CHAR_COLUMN_LIMIT
-                or self._characters > CHARACTER_LIMIT
+                or characters > CHARACTER_LIMIT
             ):
                 self._clear()
-            raw = self._kernel.tokenize(text, self._resolve)
+            raw = self._tokens(text)
             starts, ends = np.frombuffer(raw[0], np.int64), np.frombuffer(raw[1], np.int64)
-            tokens = np.frombuffer(raw[2], np.int32)
+            tokens, flags = np.frombuffer(raw[2], np.int32), np.frombuffer(raw[3], np.uint8)
             n = len(tokens)
-            a = Analysed(text, starts, ends, tokens, np.zeros(n, dtype=bool), self._words)
-            runs = self._actor_runs(a)
+            a = Analysed(text, starts, ends, tokens, np.zeros(n, dtype=bool), self._kernel.words())
+            runs = self._actor_runs(a, flags)
             bounds = np.zeros(len(spans) + 1, dtype=np.int64)
             if len(spans):
                 bounds[:-1] = np.searchsorted(starts, spans[:, 0])
@@ -287,13 +292,14 @@ class CompiledModel:
             np.frombuffer(out[4], np.int64).reshape(-1, 2),
         )
 
-    def _actor_runs(self, a: Analysed) -> list[tuple[int, int]]:
+    def _actor_runs(self, a: Analysed, flags: np.ndarray) -> list[tuple[int, int]]:
         """Mask `a`'s state actor names (`model.text.actor_runs`); return the runs of more than
-        one word. Words whose `actor_role` settles the matter are not looked at one by one."""
-        role = self._role[a.entries]
+        one word. Words whose `actor_role` (in each token's `flags`) settles the matter are not
+        looked at one by one."""
+        role = flags & 3
         a.masked[role == ALONE] = True
         look = role == MAYBE
-        look[:-1] |= (role[:-1] == PREFIX) & self._continues[a.entries[1:]]
+        look[:-1] |= (role[:-1] == PREFIX) & (flags[1:] & 4 != 0)
         candidates = np.flatnonzero(look).tolist()
         if not candidates:
             return []

@@ -12,8 +12,16 @@ from hypothesis import strategies as st
 
 from model import Artifact, Scorer
 from model._kernel import Kernel
-from model.compiled import CompiledModel
-from model.text import actor_mask, actor_runs, may_start_actor, split_sentences, tokenize
+from model.compiled import CompiledModel, normalise_all
+from model.text import (
+    actor_mask,
+    actor_runs,
+    may_start_actor,
+    normalise,
+    split_sentences,
+    tokenize,
+    word_char_ngrams,
+)
 from tests.conftest import TINY_CONFIG, fit_tiny
 
 # Joiners, apostrophes, underscores, digits, scripts with and without case, combining marks,
@@ -24,8 +32,13 @@ ALPHABET = st.sampled_from(
 
 
 @pytest.fixture(scope="module")
-def model(tiny_model_path: Path) -> CompiledModel:
-    return Scorer.load(tiny_model_path)._model
+def scorer(tiny_model_path: Path) -> Scorer:
+    return Scorer.load(tiny_model_path)
+
+
+@pytest.fixture(scope="module")
+def model(scorer: Scorer) -> CompiledModel:
+    return scorer._model
 
 
 def kernel_tokens(model: CompiledModel, text: str) -> list[tuple[str, int, int]]:
@@ -154,7 +167,7 @@ def test_ngram_keys_stop_at_the_vocabularys_longest(model: CompiledModel) -> Non
 def test_an_uninitialised_kernel_raises() -> None:
     kernel = Kernel.__new__(Kernel)
     with pytest.raises(RuntimeError, match="not initialised"):
-        kernel.tokenize("a", int)
+        kernel.tokenize("a")
     with pytest.raises(RuntimeError, match="not initialised"):
         kernel.size()
 
@@ -178,14 +191,53 @@ def test_kernel_refuses_inputs_it_did_not_make(model: CompiledModel) -> None:
     with pytest.raises(ValueError, match="items of 4 bytes"):
         kernel.score(np.zeros(3, dtype=np.int8), *spans, mask, mask, bounds)
     with pytest.raises(TypeError):
-        kernel.tokenize(b"bytes", model._resolve)
-    with pytest.raises(TypeError):
-        kernel.tokenize("text", None)
-    with pytest.raises(ValueError, match="out of range"):
-        kernel.add_entry(10**7, -1, np.zeros(0, dtype=np.int32))
-    with pytest.raises(ValueError, match="out of range"):
-        kernel.add_entry(-1, -1, np.array([-5], dtype=np.int32))
+        kernel.tokenize(b"bytes")
     assert kernel.score(a.entries, *spans, mask, mask, bounds)  # still usable
+
+
+def test_resolve_needs_one_form_per_new_word(model: CompiledModel) -> None:
+    """`resolve` answers the last `tokenize` only, with one str and one flag per new form; a
+    refused call leaves no half-made entry behind."""
+    kernel = model._kernel
+    new = kernel.tokenize("zqxj vrwk zqxj threat")
+    assert new[:2] == ["zqxj", "vrwk"]
+    with pytest.raises(ValueError, match="one normalised form"):
+        kernel.resolve(new[:1], bytes(1))
+    with pytest.raises(ValueError, match="one normalised form"):
+        kernel.resolve(new, bytes(len(new) + 1))
+    new = kernel.tokenize("zqxj vrwk")
+    with pytest.raises(TypeError, match="str"):
+        kernel.resolve([new[0], 7], bytes(2))
+    new = kernel.tokenize("zqxj vrwk")
+    starts, ends, entries, flags = kernel.resolve([normalise(w) for w in new], bytes(len(new)))
+    assert np.frombuffer(starts, np.int64).tolist() == [0, 5]
+    assert kernel.tokenize("zqxj vrwk") == []  # both known now
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(ALPHABET, min_size=1, max_size=12) | st.text(min_size=1, max_size=12))
+def test_kernel_char_columns_are_the_python_definition(scorer: Scorer, word: str) -> None:
+    """The kernel's character n-gram columns of a word: `word_char_ngrams` in the vocabulary,
+    in order, on any code points (the kernel keys its table by code points)."""
+    vectoriser = scorer.artifact.pipeline.named_steps["features"].transformer_list[1][1]
+    vocab, a = vectoriser.vocabulary_, vectoriser.analyzer
+    grams = word_char_ngrams(word, a.min_n, a.max_n)
+    expected = [vocab[g] for g in grams if g in vocab]
+    assert np.frombuffer(scorer._model._kernel.char_columns(word), np.int32).tolist() == expected
+
+
+def test_char_columns_of_words_made_of_known_grams(scorer: Scorer) -> None:
+    """Words built from the vocabulary's own n-grams, so most windows are found."""
+    vectoriser = scorer.artifact.pipeline.named_steps["features"].transformer_list[1][1]
+    vocab, a = vectoriser.vocabulary_, vectoriser.analyzer
+    grams = sorted(g.strip() for g in vocab if g.strip())
+    for i in range(0, len(grams) - 3, 7):
+        word = "".join(grams[i : i + 3])
+        expected = [vocab[g] for g in word_char_ngrams(word, a.min_n, a.max_n) if g in vocab]
+        assert len(expected) >= 3
+        assert (
+            np.frombuffer(scorer._model._kernel.char_columns(word), np.int32).tolist() == expected
+        )
 
 
 @pytest.fixture(scope="module")
@@ -203,3 +255,13 @@ def test_word_only_model_matches_predict_proba(word_only: Scorer, text: str) -> 
         reference = word_only.artifact.pipeline.predict_proba([variant])[0, 1]
         assert abs(word_only.score(variant).score - reference) <= 1e-9
         assert word_only._model._kernel.size()[2] == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(ALPHABET, min_size=1, max_size=8) | st.text(min_size=1, max_size=8)))
+def test_normalising_in_one_call_is_normalising_each(forms: list[str]) -> None:
+    """`normalise_all` joins the forms: equal to `normalise` one by one, Greek final sigma
+    included (its context must not run across the join)."""
+    forms = [f[t.start : t.end] for f in forms for t in tokenize(f)] + ["ΟΔΟΣ", "ΣΑ", "ΑΣ'Σ"]
+    forms = [f for form in forms for f in (form, form.upper())]
+    assert normalise_all(forms) == [normalise(f) for f in forms]
