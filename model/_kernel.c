@@ -16,9 +16,12 @@
  * columns and one byte of flags the caller computes (its actor role). The call is one way:
  * `tokenize` returns the surfaces it does not know; the caller normalises them (the kernel never
  * does: `model.text.normalise` is the one definition) and passes the normalised forms and their
- * flags to `resolve`, which makes the missing entries (looking the form up in the vocabularies
- * and its character n-grams, padded with spaces as `model.text.word_char_ngrams` does, in a
- * table keyed by code points) and returns the text's tokens. Nothing calls back into Python.
+ * flags to `resolve`, which makes the missing entries and returns the text's tokens. Nothing
+ * calls back into Python. Every lookup is in a hash table keyed by code points, built once at
+ * init (the vocabulary's single words; its character n-grams, packed into the slot when at most
+ * PACKED code points long) or grown with the entries (surfaces, normalised forms): a new word
+ * costs its character n-gram windows (padded with spaces as `model.text.word_char_ngrams` does),
+ * about one memory access each, and no Python object but its normalised form.
  *
  * TF-IDF as scikit-learn computes it: tf = 1 + ln(count), times idf, divided by the block's L2
  * norm; the logit is the sum over blocks of x * coef (the bias is added by the caller).
@@ -64,6 +67,15 @@ typedef struct {
     Py_ssize_t n_cps, cap_cps;
 } Table;
 
+/* A character n-gram of at most PACKED code points (21 bits each), packed into the slot itself:
+ * one memory access per lookup, which is most of the cost of a never-seen word. */
+#define PACKED 6
+typedef struct {
+    uint64_t k0, k1; /* code points 0-2 and 3-5, 21 bits each */
+    int32_t col;     /* -1: empty */
+    uint32_t len;
+} GramSlot;
+
 typedef struct {
     PyObject_HEAD
     Block word, chars;
@@ -71,9 +83,13 @@ typedef struct {
     uint64_t table_mask;
     int64_t width;
     int max_n;
-    PyObject *vocabulary, *ngram_ids; /* dict: word -> unigram column; word -> n-gram id */
-    PyObject *words;                  /* list: normalised form of each entry; NULL until init */
-    Table surfaces, norms, grams;     /* surface -> entry; norm -> entry; char n-gram -> column */
+    PyObject *words;              /* list: normalised form of each entry; NULL until init */
+    Table surfaces, norms, known; /* surface -> entry; norm -> entry; vocabulary word -> index */
+    int32_t *known_unigram, *known_ngram; /* per vocabulary word: column, n-gram id (or -1) */
+    Py_ssize_t cap_known;
+    Table grams;                          /* char n-gram -> column (when char_max_n > PACKED) */
+    GramSlot *packed;                     /* the same, keys packed in the slot (else) */
+    uint64_t packed_mask;
     int char_min_n, char_max_n;
     Table pending; /* surfaces of the last `tokenize` not yet resolved -> their index */
     int64_t *pending_start;
@@ -185,8 +201,8 @@ static int tinsert(Table *t, const uint32_t *s, Py_ssize_t n, uint32_t h, int32_
     return 0;
 }
 
-static void tclear(Table *t) { /* keeps the memory: bounded by the caller's limits */
-    if (t->slots) memset(t->slots, 0xff, (size_t)(t->mask + 1) * sizeof(TSlot));
+static void tclear(Table *t) { /* keeps the memory, for a table cleared once per text */
+    if (t->slots && t->count) memset(t->slots, 0xff, (size_t)(t->mask + 1) * sizeof(TSlot));
     t->count = 0;
     t->n_cps = 0;
 }
@@ -195,6 +211,28 @@ static void tfree(Table *t) {
     PyMem_Free(t->slots);
     PyMem_Free(t->cps);
     memset(t, 0, sizeof(*t));
+}
+
+static inline void pack_gram(const uint32_t *s, int n, uint64_t *k0, uint64_t *k1) {
+    uint64_t a = 0, b = 0;
+    for (int i = 0; i < n && i < 3; i++) a |= (uint64_t)s[i] << (21 * i);
+    for (int i = 3; i < n; i++) b |= (uint64_t)s[i] << (21 * (i - 3));
+    *k0 = a;
+    *k1 = b;
+}
+
+static inline uint64_t gram_hash(uint64_t k0, uint64_t k1, int n) {
+    return mix(k0 ^ mix(k1 ^ ((uint64_t)n << 60)));
+}
+
+static int32_t packed_find(const Kernel *k, const uint32_t *s, int n) {
+    uint64_t k0, k1;
+    pack_gram(s, n, &k0, &k1);
+    for (uint64_t i = gram_hash(k0, k1, n) & k->packed_mask;; i = (i + 1) & k->packed_mask) {
+        const GramSlot *g = &k->packed[i];
+        if (g->col < 0) return -1;
+        if (g->k0 == k0 && g->k1 == k1 && g->len == (uint32_t)n) return g->col;
+    }
 }
 
 /* The code points of `s` into k->scratch at offset `pad` (one slot before and after it kept for
@@ -442,7 +480,8 @@ static int add_char_columns(Kernel *k, Py_ssize_t n) {
     Py_ssize_t size = n + 2;
     for (int g = k->char_min_n; g <= k->char_max_n; g++)
         for (Py_ssize_t i = 0; i + g <= size; i++) {
-            int32_t col = tfind(&k->grams, padded + i, g, hash_cps(padded + i, g));
+            int32_t col = k->packed ? packed_find(k, padded + i, g)
+                                    : tfind(&k->grams, padded + i, g, hash_cps(padded + i, g));
             if (col < 0) continue;
             if (grow((void **)&k->char_cols, &k->cap_char_cols, k->n_char_cols + 1,
                      sizeof(int32_t)) < 0)
@@ -452,25 +491,11 @@ static int add_char_columns(Kernel *k, Py_ssize_t n) {
     return 0;
 }
 
-/* The value of `key` in a dict of str -> int within [lo, hi), or -1 when absent; -2 with an
- * exception. */
-static long lookup(PyObject *dict, PyObject *key, long lo, long hi, const char *what) {
-    PyObject *found = PyDict_GetItemWithError(dict, key); /* borrowed */
-    if (!found) return PyErr_Occurred() ? -2 : -1;
-    long v = PyLong_AsLong(found);
-    if (v == -1 && PyErr_Occurred()) return -2;
-    if (v < lo || v >= hi) {
-        PyErr_Format(PyExc_ValueError, "%s out of range", what);
-        return -2;
-    }
-    return v;
-}
-
 /* A new entry for the normalised form `norm`, whose code points are at scratch + 1. */
 static int32_t new_entry(Kernel *k, PyObject *norm, Py_ssize_t n, uint32_t h, uint8_t flags) {
-    long unigram = lookup(k->vocabulary, norm, 0, k->word.size, "unigram column");
-    long ngram = unigram == -2 ? -2 : lookup(k->ngram_ids, norm, 1, k->width, "n-gram id");
-    if (ngram == -2) return -1;
+    int32_t known = tfind(&k->known, k->scratch + 1, n, h);
+    int32_t unigram = known < 0 ? -1 : k->known_unigram[known];
+    int32_t ngram = known < 0 ? -1 : k->known_ngram[known];
     if (k->n_entries >= INT32_MAX - 1) {
         PyErr_SetString(PyExc_ValueError, "too many entries");
         return -1;
@@ -794,9 +819,10 @@ static PyObject *Kernel_clear(Kernel *k, PyObject *Py_UNUSED(ignored)) {
     PyObject *words = PyList_New(0); /* a new list: an `Analysed` keeps the one it was made with */
     if (!words) return NULL;
     Py_SETREF(k->words, words);
-    tclear(&k->surfaces);
-    tclear(&k->norms);
-    tclear(&k->pending);
+    /* freed, not emptied: one huge text must not leave its tables' size behind */
+    tfree(&k->surfaces);
+    tfree(&k->norms);
+    tfree(&k->pending);
     k->n_tokens = 0;
     k->n_entries = 0;
     k->n_char_cols = 0;
@@ -915,6 +941,51 @@ static PyMethodDef module_methods[] = {
 
 /* ---- the type --------------------------------------------------------------------------- */
 
+/* Each single word of `dict` (str -> int: unigram columns, or with `ids` n-gram ids) into the
+ * table of known words; -1 with an exception. */
+static int add_known(Kernel *k, PyObject *dict, int ids) {
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(dict, &pos, &key, &value)) {
+        if (!PyUnicode_Check(key)) {
+            PyErr_SetString(PyExc_TypeError, "vocabulary keys must be str");
+            return -1;
+        }
+        long v = PyLong_AsLong(value);
+        if (v == -1 && PyErr_Occurred()) return -1;
+        if (ids ? (v < 1 || v >= k->width) : (v < 0 || v >= k->word.size)) {
+            PyErr_SetString(PyExc_ValueError, ids ? "n-gram id out of range"
+                                                  : "unigram column out of range");
+            return -1;
+        }
+        if (!ids && PyUnicode_FindChar(key, ' ', 0, PyUnicode_GET_LENGTH(key), 1) != -1)
+            continue; /* a multi-word n-gram: its column is reached through the n-gram table */
+        Py_ssize_t n = read_cps(k, key, 0, PyUnicode_GET_LENGTH(key));
+        if (n < 0) return -1;
+        const uint32_t *w = k->scratch + 1;
+        uint32_t h = hash_cps(w, n);
+        int32_t at = tfind(&k->known, w, n, h);
+        if (at < 0) {
+            at = (int32_t)k->known.count;
+            Py_ssize_t cap = k->cap_known;
+            if (grow((void **)&k->known_unigram, &cap, at + 1, sizeof(int32_t)) < 0) return -1;
+            if (cap != k->cap_known) {
+                int32_t *g = PyMem_Realloc(k->known_ngram, (size_t)cap * sizeof(int32_t));
+                if (!g) {
+                    PyErr_NoMemory();
+                    return -1;
+                }
+                k->known_ngram = g;
+                k->cap_known = cap;
+            }
+            k->known_unigram[at] = k->known_ngram[at] = -1;
+            if (tinsert(&k->known, w, n, h, at) < 0) return -1;
+        }
+        (ids ? k->known_ngram : k->known_unigram)[at] = (int32_t)v;
+    }
+    return 0;
+}
+
 static int Kernel_init(Kernel *k, PyObject *args, PyObject *kwds) {
     static char *names[] = {"word_idf",   "word_coef",  "char_idf",   "char_coef",
                             "ngram_keys", "ngram_cols", "width",      "max_n",
@@ -946,6 +1017,8 @@ static int Kernel_init(Kernel *k, PyObject *args, PyObject *kwds) {
         }
         bound *= (uint64_t)width;
     }
+    k->width = width;
+    k->max_n = max_n;
     if (char_min_n < 1 || char_max_n < char_min_n) {
         PyErr_SetString(PyExc_ValueError, "need 1 <= char_min_n <= char_max_n");
         return -1;
@@ -955,6 +1028,17 @@ static int Kernel_init(Kernel *k, PyObject *args, PyObject *kwds) {
         PyErr_SetString(PyExc_ValueError, "char_grams must name each character column once");
         return -1;
     }
+    if (char_max_n <= PACKED && k->chars.size) {
+        uint64_t capacity = 16;
+        while (capacity < (uint64_t)k->chars.size * 2) capacity *= 2;
+        k->packed = PyMem_Malloc((size_t)capacity * sizeof(GramSlot));
+        if (!k->packed) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        memset(k->packed, 0xff, (size_t)capacity * sizeof(GramSlot));
+        k->packed_mask = capacity - 1;
+    }
     for (Py_ssize_t c = 0; c < k->chars.size; c++) {
         PyObject *gram = PyList_GET_ITEM(grams, c);
         if (!PyUnicode_Check(gram)) {
@@ -963,13 +1047,26 @@ static int Kernel_init(Kernel *k, PyObject *args, PyObject *kwds) {
         }
         Py_ssize_t n = read_cps(k, gram, 0, PyUnicode_GET_LENGTH(gram));
         if (n < 0) return -1;
-        uint32_t h = hash_cps(k->scratch + 1, n);
-        if (tfind(&k->grams, k->scratch + 1, n, h) >= 0) {
+        const uint32_t *w = k->scratch + 1;
+        if (n < char_min_n || n > char_max_n) {
+            PyErr_SetString(PyExc_ValueError, "a char_grams entry has the wrong length");
+            return -1;
+        }
+        if (k->packed ? packed_find(k, w, (int)n) >= 0 : tfind(&k->grams, w, n, hash_cps(w, n)) >= 0) {
             PyErr_SetString(PyExc_ValueError, "char_grams holds a duplicate");
             return -1;
         }
-        if (tinsert(&k->grams, k->scratch + 1, n, h, (int32_t)c) < 0) return -1;
+        if (k->packed) {
+            GramSlot slot = {0, 0, (int32_t)c, (uint32_t)n};
+            pack_gram(w, (int)n, &slot.k0, &slot.k1);
+            uint64_t i = gram_hash(slot.k0, slot.k1, (int)n) & k->packed_mask;
+            while (k->packed[i].col >= 0) i = (i + 1) & k->packed_mask;
+            k->packed[i] = slot;
+        } else if (tinsert(&k->grams, w, n, hash_cps(w, n), (int32_t)c) < 0) {
+            return -1;
+        }
     }
+    if (add_known(k, vocabulary, 0) < 0 || add_known(k, ngram_ids, 1) < 0) return -1;
     k->char_min_n = char_min_n;
     k->char_max_n = char_max_n;
     Py_buffer vk, vc;
@@ -997,11 +1094,7 @@ static int Kernel_init(Kernel *k, PyObject *args, PyObject *kwds) {
             k->table[i].col = (int32_t)cv[t];
         }
     }
-    k->width = width;
-    k->max_n = max_n;
     k->char_start = PyMem_Calloc(1, sizeof(int64_t));
-    k->vocabulary = Py_NewRef(vocabulary);
-    k->ngram_ids = Py_NewRef(ngram_ids);
     k->words = PyList_New(0);
     if (!k->char_start || !k->words) {
         PyErr_NoMemory();
@@ -1016,15 +1109,11 @@ done:
 
 static int Kernel_traverse(Kernel *k, visitproc visit, void *arg) {
     Py_VISIT(k->words);
-    Py_VISIT(k->vocabulary);
-    Py_VISIT(k->ngram_ids);
     return 0;
 }
 
 static int Kernel_clear_refs(Kernel *k) {
     Py_CLEAR(k->words);
-    Py_CLEAR(k->vocabulary);
-    Py_CLEAR(k->ngram_ids);
     return 0;
 }
 
@@ -1033,9 +1122,9 @@ static void Kernel_dealloc(Kernel *k) {
     Kernel_clear_refs(k);
     free_block(&k->word);
     free_block(&k->chars);
-    Table *tables[] = {&k->surfaces, &k->norms, &k->grams, &k->pending};
-    for (size_t t = 0; t < 4; t++) tfree(tables[t]);
-    void *bufs[] = {k->flags, k->pending_start, k->pending_entry, k->scratch,k->table,      k->unigram,    k->ngram_id,   k->slot,      k->char_start,
+    Table *tables[] = {&k->surfaces, &k->norms, &k->grams, &k->pending, &k->known};
+    for (size_t t = 0; t < 5; t++) tfree(tables[t]);
+    void *bufs[] = {k->packed, k->known_unigram, k->known_ngram, k->flags, k->pending_start, k->pending_entry, k->scratch,k->table,      k->unigram,    k->ngram_id,   k->slot,      k->char_start,
                     k->char_cols,  k->tok_start,  k->tok_end,    k->tok_entry, k->occ_col,
                     k->occ_phrase, k->tok_phrase, k->occ_first,  k->occ_last,  k->ph_weight,
                     k->ph_head,    k->ph_count,   k->ph_spans};

@@ -35,7 +35,6 @@ from model.text import (
     ABBREVIATIONS,
     ALONE,
     MAYBE,
-    NEVER,
     PREFIX,
     CharAnalyzer,
     WordAnalyzer,
@@ -232,10 +231,8 @@ class CompiledModel:
         self._kernel.clear()
 
     def _flags(self, norm: str) -> int:
-        """An entry's flags for the kernel: its `actor_role` (NEVER when names are not masked)
+        """An entry's flags for the kernel (all 0 when names are not masked): its `actor_role`
         in bits 0-1, whether it `continues_name` in bit 2."""
-        if not self.mask_actors:
-            return NEVER
         return actor_role(norm) | continues_name(norm) << 2
 
     def _tokens(self, text: str) -> tuple[bytes, bytes, bytes, bytes]:
@@ -245,7 +242,7 @@ class CompiledModel:
         try:
             new = self._kernel.tokenize(text)
             norms = normalise_all(new)
-            flags = bytes([self._flags(norm) for norm in norms])
+            flags = bytes(map(self._flags, norms)) if self.mask_actors else bytes(len(norms))
             return self._kernel.resolve(norms, flags)
         except BaseException:
             self._clear()

@@ -265,3 +265,25 @@ def test_normalising_in_one_call_is_normalising_each(forms: list[str]) -> None:
     forms = [f[t.start : t.end] for f in forms for t in tokenize(f)] + ["ΟΔΟΣ", "ΣΑ", "ΑΣ'Σ"]
     forms = [f for form in forms for f in (form, form.upper())]
     assert normalise_all(forms) == [normalise(f) for f in forms]
+
+
+@pytest.fixture(scope="module")
+def long_grams() -> Scorer:
+    """Character n-grams of up to 7 code points: past what the kernel packs into a slot, so
+    its general table serves them."""
+    pipeline = fit_tiny(replace(TINY_CONFIG, char_min_n=3, char_max_n=7))
+    return Scorer(Artifact(pipeline=pipeline, manifest={"version": "long"}))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(ALPHABET, min_size=1, max_size=40) | st.text(min_size=1, max_size=40))
+def test_long_character_ngrams_are_exact(long_grams: Scorer, text: str) -> None:
+    vectoriser = long_grams.artifact.pipeline.named_steps["features"].transformer_list[1][1]
+    vocab, a = vectoriser.vocabulary_, vectoriser.analyzer
+    for word in (text, "threatened", "agreement"):
+        expected = [vocab[g] for g in word_char_ngrams(word, a.min_n, a.max_n) if g in vocab]
+        columns = long_grams._model._kernel.char_columns(word)
+        assert np.frombuffer(columns, np.int32).tolist() == expected
+    variant = f"{text} the army threatened war"
+    reference = long_grams.artifact.pipeline.predict_proba([variant])[0, 1]
+    assert abs(long_grams.score(variant).score - reference) <= 1e-9
