@@ -54,9 +54,9 @@ typedef struct {
 
 /* A hash table keyed by strings of code points (value >= 0), the keys back to back in `cps`. */
 typedef struct {
-    int64_t off; /* into cps; -1: empty */
+    uint32_t off; /* into cps */
     uint32_t hash, len;
-    int32_t value;
+    int32_t value; /* -1: empty */
 } TSlot;
 
 typedef struct {
@@ -90,6 +90,8 @@ typedef struct {
     Table grams;                          /* char n-gram -> column (when char_max_n > PACKED) */
     GramSlot *packed;                     /* the same, keys packed in the slot (else) */
     uint64_t packed_mask;
+    uint64_t *bloom; /* a blocked Bloom filter of the packed n-grams, 16 bits per n-gram */
+    uint64_t bloom_mask;
     int char_min_n, char_max_n;
     Table pending; /* surfaces of the last `tokenize` not yet resolved -> their index */
     int64_t *pending_start;
@@ -159,7 +161,7 @@ static int32_t tfind(const Table *t, const uint32_t *s, Py_ssize_t n, uint32_t h
     if (!t->slots) return -1;
     for (uint64_t i = h & t->mask;; i = (i + 1) & t->mask) {
         const TSlot *x = &t->slots[i];
-        if (x->off < 0) return -1;
+        if (x->value < 0) return -1;
         if (x->hash == h && x->len == (uint32_t)n &&
             (n == 0 || memcmp(t->cps + x->off, s, (size_t)n * sizeof(uint32_t)) == 0))
             return x->value;
@@ -168,14 +170,14 @@ static int32_t tfind(const Table *t, const uint32_t *s, Py_ssize_t n, uint32_t h
 
 static void tplace(TSlot *slots, uint64_t mask, TSlot item) {
     uint64_t i = item.hash & mask;
-    while (slots[i].off >= 0) i = (i + 1) & mask;
+    while (slots[i].value >= 0) i = (i + 1) & mask;
     slots[i] = item;
 }
 
 /* Add a key that is not in the table; -1 with an exception on failure (table unchanged). */
 static int tinsert(Table *t, const uint32_t *s, Py_ssize_t n, uint32_t h, int32_t value) {
-    if (n > UINT32_MAX) {
-        PyErr_SetString(PyExc_ValueError, "word too long");
+    if (value < 0 || (uint64_t)t->n_cps + (uint64_t)n > UINT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "table full or bad value");
         return -1;
     }
     uint64_t size = t->slots ? t->mask + 1 : 0;
@@ -188,14 +190,14 @@ static int tinsert(Table *t, const uint32_t *s, Py_ssize_t n, uint32_t h, int32_
         }
         memset(slots, 0xff, (size_t)bigger * sizeof(TSlot));
         for (uint64_t i = 0; i < size; i++)
-            if (t->slots[i].off >= 0) tplace(slots, bigger - 1, t->slots[i]);
+            if (t->slots[i].value >= 0) tplace(slots, bigger - 1, t->slots[i]);
         PyMem_Free(t->slots);
         t->slots = slots;
         t->mask = bigger - 1;
     }
     if (grow((void **)&t->cps, &t->cap_cps, t->n_cps + n, sizeof(uint32_t)) < 0) return -1;
     if (n) memcpy(t->cps + t->n_cps, s, (size_t)n * sizeof(uint32_t));
-    tplace(t->slots, t->mask, (TSlot){t->n_cps, h, (uint32_t)n, value});
+    tplace(t->slots, t->mask, (TSlot){(uint32_t)t->n_cps, h, (uint32_t)n, value});
     t->n_cps += n;
     t->count++;
     return 0;
@@ -225,10 +227,18 @@ static inline uint64_t gram_hash(uint64_t k0, uint64_t k1, int n) {
     return mix(k0 ^ mix(k1 ^ ((uint64_t)n << 60)));
 }
 
+/* Two bits of one 64-bit word: most n-gram windows of a new word are in no vocabulary, and the
+ * filter (small enough to stay in cache) answers those without touching the table. */
+static inline uint64_t bloom_bits(uint64_t h) {
+    return (1ULL << ((h >> 52) & 63)) | (1ULL << ((h >> 58) & 63));
+}
+
 static int32_t packed_find(const Kernel *k, const uint32_t *s, int n) {
     uint64_t k0, k1;
     pack_gram(s, n, &k0, &k1);
-    for (uint64_t i = gram_hash(k0, k1, n) & k->packed_mask;; i = (i + 1) & k->packed_mask) {
+    uint64_t h = gram_hash(k0, k1, n), bits = bloom_bits(h);
+    if ((k->bloom[(h >> 32) & k->bloom_mask] & bits) != bits) return -1;
+    for (uint64_t i = h & k->packed_mask;; i = (i + 1) & k->packed_mask) {
         const GramSlot *g = &k->packed[i];
         if (g->col < 0) return -1;
         if (g->k0 == k0 && g->k1 == k1 && g->len == (uint32_t)n) return g->col;
@@ -1038,6 +1048,14 @@ static int Kernel_init(Kernel *k, PyObject *args, PyObject *kwds) {
         }
         memset(k->packed, 0xff, (size_t)capacity * sizeof(GramSlot));
         k->packed_mask = capacity - 1;
+        uint64_t words = 1; /* 16 bits per n-gram, a power of two of 64-bit words */
+        while (words * 4 < (uint64_t)k->chars.size) words *= 2;
+        k->bloom = PyMem_Calloc((size_t)words, sizeof(uint64_t));
+        if (!k->bloom) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        k->bloom_mask = words - 1;
     }
     for (Py_ssize_t c = 0; c < k->chars.size; c++) {
         PyObject *gram = PyList_GET_ITEM(grams, c);
@@ -1059,7 +1077,8 @@ static int Kernel_init(Kernel *k, PyObject *args, PyObject *kwds) {
         if (k->packed) {
             GramSlot slot = {0, 0, (int32_t)c, (uint32_t)n};
             pack_gram(w, (int)n, &slot.k0, &slot.k1);
-            uint64_t i = gram_hash(slot.k0, slot.k1, (int)n) & k->packed_mask;
+            uint64_t h = gram_hash(slot.k0, slot.k1, (int)n), i = h & k->packed_mask;
+            k->bloom[(h >> 32) & k->bloom_mask] |= bloom_bits(h);
             while (k->packed[i].col >= 0) i = (i + 1) & k->packed_mask;
             k->packed[i] = slot;
         } else if (tinsert(&k->grams, w, n, hash_cps(w, n), (int32_t)c) < 0) {
@@ -1124,7 +1143,7 @@ static void Kernel_dealloc(Kernel *k) {
     free_block(&k->chars);
     Table *tables[] = {&k->surfaces, &k->norms, &k->grams, &k->pending, &k->known};
     for (size_t t = 0; t < 5; t++) tfree(tables[t]);
-    void *bufs[] = {k->packed, k->known_unigram, k->known_ngram, k->flags, k->pending_start, k->pending_entry, k->scratch,k->table,      k->unigram,    k->ngram_id,   k->slot,      k->char_start,
+    void *bufs[] = {k->packed, k->bloom, k->known_unigram, k->known_ngram, k->flags, k->pending_start, k->pending_entry, k->scratch,k->table,      k->unigram,    k->ngram_id,   k->slot,      k->char_start,
                     k->char_cols,  k->tok_start,  k->tok_end,    k->tok_entry, k->occ_col,
                     k->occ_phrase, k->tok_phrase, k->occ_first,  k->occ_last,  k->ph_weight,
                     k->ph_head,    k->ph_count,   k->ph_spans};
