@@ -144,7 +144,7 @@ def _unpack(path: Path, data: bytes) -> tuple[dict[str, Any], bytes]:
     if not data.startswith(MAGIC):
         if data[:1] == b"\x80":  # a pickle: the format before this container
             raise ArtifactError(f"{path} is in the old, unverifiable pickle format: {_RETRAIN}")
-        raise ArtifactError(f"{path} is not a model artifact")
+        raise ArtifactError(f"{path} is not a readable model artifact")
     if len(data) < _PREFIX.size:
         raise ArtifactError(f"{path} is truncated")
     _, version, size = _PREFIX.unpack_from(data)

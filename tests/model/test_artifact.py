@@ -124,8 +124,8 @@ def test_old_pickle_format_is_refused_unread(tmp_path: Path) -> None:
     ("content", "reason"),
     [
         (None, "no model artifact"),
-        (b"", "not a model artifact"),
-        (b"not a model", "not a model artifact"),
+        (b"", "not a readable model artifact"),
+        (b"not a model", "not a readable model artifact"),
         (b"ESCRISK\x00\x00", "truncated"),
         (struct.pack(">8sHI", b"ESCRISK\x00", 9, 2) + b"{}", "container version 9"),
         (struct.pack(">8sHI", b"ESCRISK\x00", 2, 10**6) + b"{}", "truncated"),
