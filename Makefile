@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 MODEL ?= $(or $(ESCALATION_MODEL_PATH),artifacts/escalation-model.joblib)
 
-.PHONY: setup model serve test lint report clean
+.PHONY: setup model serve test lint sanitize report clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt setup.py model/_kernel.c
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,23 @@ lint: setup
 
 test: lint  ## ruff, then the whole test suite
 	$(BIN)/python -m pytest -q
+
+# The kernel built with ASan + UBSan into a copy of the sources under build/ (the normal build
+# is left alone), then the model tests against it; any sanitizer finding fails the run.
+SANITIZE_DIR := build/sanitize
+PYCONFIG = $(BIN)/python -c 'import sysconfig as s; print(s.get_config_var("$(1)") or s.get_paths()["include"])'
+sanitize: setup  ## model tests against an ASan + UBSan build of the C kernel
+	rm -rf $(SANITIZE_DIR) && mkdir -p $(SANITIZE_DIR)
+	cp -r model training tests pyproject.toml $(SANITIZE_DIR)/
+	find $(SANITIZE_DIR) -name '*.so' -delete
+	$(CC) -shared -fPIC -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+		-fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter \
+		-I"$$($(call PYCONFIG,INCLUDEPY))" model/_kernel.c \
+		-o $(SANITIZE_DIR)/model/_kernel$$($(call PYCONFIG,EXT_SUFFIX))
+	cd $(SANITIZE_DIR) && LD_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \
+		ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=0 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		$(abspath $(BIN))/python -m pytest -q -p no:cacheprovider tests/model
 
 report: model  ## regenerate docs/report (grouped CV, baseline, petrarch, actor swap)
 	$(BIN)/escalation-evaluate --model $(MODEL) --cv --baseline --out docs/report

@@ -12,6 +12,7 @@ from model.artifact import (
     ArtifactError,
     default_model_path,
     load_artifact,
+    read_manifest,
     save_artifact,
 )
 from model.scoring import DEFAULT_TOP_K, Scorer
@@ -30,5 +31,6 @@ __all__ = [
     "SentenceScore",
     "default_model_path",
     "load_artifact",
+    "read_manifest",
     "save_artifact",
 ]

@@ -2,16 +2,26 @@
  *
  * `model.compiled` owns the model and the policy; this file only does the per-token loops.
  *
- *   Kernel(word_idf, word_coef, char_idf, char_coef, ngram_keys, ngram_cols, width, max_n)
- *   kernel.tokenize(text, resolve) -> (starts: bytes of int64, ends: int64, entries: int32)
+ *   Kernel(word_idf, word_coef, char_idf, char_coef, ngram_keys, ngram_cols, width, max_n,
+ *          vocabulary, ngram_ids, char_grams, char_min_n, char_max_n)
+ *   kernel.tokenize(text) -> the word forms it does not know (list of str, first-seen order)
+ *   kernel.resolve(norms, flags) -> (starts: bytes of int64, ends: int64, entries: int32,
+ *                                    flags: uint8 per token)
  *   kernel.score(entries, starts, ends, mask, sentence_mask, bounds) -> logits and phrases
- *   kernel.add_entry(unigram, ngram_id, chars) -> entry id;  kernel.clear();  kernel.size()
+ *   kernel.words();  kernel.char_columns(norm);  kernel.clear();  kernel.size()
  *
  * Tokens are what `re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")` finds (`\w` as Python's
- * `re` defines it for str). Each distinct surface form maps to an entry: a normalised word with
- * its unigram column, its id in the n-gram table and its character n-gram columns. Entries are
- * made by `resolve(surface) -> entry id`, a Python callable that calls `add_entry` (passed to
- * each `tokenize` call, so that the kernel holds no reference back to its owner).
+ * `re` defines it for str). Each distinct word form as written (its *surface*) maps to an entry:
+ * a normalised word with its unigram column, its id in the n-gram table, its character n-gram
+ * columns and one byte of flags the caller computes (its actor role). The call is one way:
+ * `tokenize` returns the surfaces it does not know; the caller normalises them (the kernel never
+ * does: `model.text.normalise` is the one definition) and passes the normalised forms and their
+ * flags to `resolve`, which makes the missing entries and returns the text's tokens. Nothing
+ * calls back into Python. Every lookup is in a hash table keyed by code points, built once at
+ * init (the vocabulary's single words; its character n-grams, packed into the slot when at most
+ * PACKED code points long) or grown with the entries (surfaces, normalised forms): a new word
+ * costs its character n-gram windows (padded with spaces as `model.text.word_char_ngrams` does),
+ * about one memory access each, and no Python object but its normalised form.
  *
  * TF-IDF as scikit-learn computes it: tf = 1 + ln(count), times idf, divided by the block's L2
  * norm; the logit is the sum over blocks of x * coef (the bias is added by the caller).
@@ -42,6 +52,30 @@ typedef struct {
     Py_ssize_t n_touched;
 } Block;
 
+/* A hash table keyed by strings of code points (value >= 0), the keys back to back in `cps`. */
+typedef struct {
+    uint32_t off; /* into cps */
+    uint32_t hash, len;
+    int32_t value; /* -1: empty */
+} TSlot;
+
+typedef struct {
+    TSlot *slots;
+    uint64_t mask;
+    Py_ssize_t count;
+    uint32_t *cps;
+    Py_ssize_t n_cps, cap_cps;
+} Table;
+
+/* A character n-gram of at most PACKED code points (21 bits each), packed into the slot itself:
+ * one memory access per lookup, which is most of the cost of a never-seen word. */
+#define PACKED 6
+typedef struct {
+    uint64_t k0, k1; /* code points 0-2 and 3-5, 21 bits each */
+    int32_t col;     /* -1: empty */
+    uint32_t len;
+} GramSlot;
+
 typedef struct {
     PyObject_HEAD
     Block word, chars;
@@ -49,9 +83,25 @@ typedef struct {
     uint64_t table_mask;
     int64_t width;
     int max_n;
-    PyObject *surfaces; /* dict: surface str -> int entry id; NULL until initialised */
+    PyObject *words;              /* list: normalised form of each entry; NULL until init */
+    Table surfaces, norms, known; /* surface -> entry; norm -> entry; vocabulary word -> index */
+    int32_t *known_unigram, *known_ngram; /* per vocabulary word: column, n-gram id (or -1) */
+    Py_ssize_t cap_known;
+    Table grams;                          /* char n-gram -> column (when char_max_n > PACKED) */
+    GramSlot *packed;                     /* the same, keys packed in the slot (else) */
+    uint64_t packed_mask;
+    uint64_t *bloom; /* a blocked Bloom filter of the packed n-grams, 16 bits per n-gram */
+    uint64_t bloom_mask;
+    int char_min_n, char_max_n;
+    Table pending; /* surfaces of the last `tokenize` not yet resolved -> their index */
+    int64_t *pending_start;
+    int32_t *pending_entry;
+    Py_ssize_t cap_pending, n_tokens;
+    uint32_t *scratch; /* code points of one word, padded */
+    Py_ssize_t cap_scratch;
     /* entries */
     int32_t *unigram, *ngram_id, *slot;
+    uint8_t *flags;
     int64_t *char_start; /* n_entries + 1 offsets into chars */
     int32_t *char_cols;
     Py_ssize_t n_entries, cap_entries, n_char_cols, cap_char_cols;
@@ -99,6 +149,111 @@ static int32_t table_get(const Kernel *k, int64_t key) {
         if (s->key == 0) return -1;
         i = (i + 1) & k->table_mask;
     }
+}
+
+static uint32_t hash_cps(const uint32_t *s, Py_ssize_t n) {
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a over code points, then mixed */
+    for (Py_ssize_t i = 0; i < n; i++) h = (h ^ s[i]) * 0x100000001b3ULL;
+    return (uint32_t)mix(h);
+}
+
+static int32_t tfind(const Table *t, const uint32_t *s, Py_ssize_t n, uint32_t h) {
+    if (!t->slots) return -1;
+    for (uint64_t i = h & t->mask;; i = (i + 1) & t->mask) {
+        const TSlot *x = &t->slots[i];
+        if (x->value < 0) return -1;
+        if (x->hash == h && x->len == (uint32_t)n &&
+            (n == 0 || memcmp(t->cps + x->off, s, (size_t)n * sizeof(uint32_t)) == 0))
+            return x->value;
+    }
+}
+
+static void tplace(TSlot *slots, uint64_t mask, TSlot item) {
+    uint64_t i = item.hash & mask;
+    while (slots[i].value >= 0) i = (i + 1) & mask;
+    slots[i] = item;
+}
+
+/* Add a key that is not in the table; -1 with an exception on failure (table unchanged). */
+static int tinsert(Table *t, const uint32_t *s, Py_ssize_t n, uint32_t h, int32_t value) {
+    if (value < 0 || (uint64_t)t->n_cps + (uint64_t)n > UINT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "table full or bad value");
+        return -1;
+    }
+    uint64_t size = t->slots ? t->mask + 1 : 0;
+    if ((uint64_t)(t->count + 1) * 2 > size) { /* load factor at most 1/2 */
+        uint64_t bigger = size ? 2 * size : 64;
+        TSlot *slots = PyMem_Malloc((size_t)bigger * sizeof(TSlot));
+        if (!slots) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        memset(slots, 0xff, (size_t)bigger * sizeof(TSlot));
+        for (uint64_t i = 0; i < size; i++)
+            if (t->slots[i].value >= 0) tplace(slots, bigger - 1, t->slots[i]);
+        PyMem_Free(t->slots);
+        t->slots = slots;
+        t->mask = bigger - 1;
+    }
+    if (grow((void **)&t->cps, &t->cap_cps, t->n_cps + n, sizeof(uint32_t)) < 0) return -1;
+    if (n) memcpy(t->cps + t->n_cps, s, (size_t)n * sizeof(uint32_t));
+    tplace(t->slots, t->mask, (TSlot){(uint32_t)t->n_cps, h, (uint32_t)n, value});
+    t->n_cps += n;
+    t->count++;
+    return 0;
+}
+
+static void tclear(Table *t) { /* keeps the memory, for a table cleared once per text */
+    if (t->slots && t->count) memset(t->slots, 0xff, (size_t)(t->mask + 1) * sizeof(TSlot));
+    t->count = 0;
+    t->n_cps = 0;
+}
+
+static void tfree(Table *t) {
+    PyMem_Free(t->slots);
+    PyMem_Free(t->cps);
+    memset(t, 0, sizeof(*t));
+}
+
+static inline void pack_gram(const uint32_t *s, int n, uint64_t *k0, uint64_t *k1) {
+    uint64_t a = 0, b = 0;
+    for (int i = 0; i < n && i < 3; i++) a |= (uint64_t)s[i] << (21 * i);
+    for (int i = 3; i < n; i++) b |= (uint64_t)s[i] << (21 * (i - 3));
+    *k0 = a;
+    *k1 = b;
+}
+
+static inline uint64_t gram_hash(uint64_t k0, uint64_t k1, int n) {
+    return mix(k0 ^ mix(k1 ^ ((uint64_t)n << 60)));
+}
+
+/* Two bits of one 64-bit word: most n-gram windows of a new word are in no vocabulary, and the
+ * filter (small enough to stay in cache) answers those without touching the table. */
+static inline uint64_t bloom_bits(uint64_t h) {
+    return (1ULL << ((h >> 52) & 63)) | (1ULL << ((h >> 58) & 63));
+}
+
+static int32_t packed_find(const Kernel *k, const uint32_t *s, int n) {
+    uint64_t k0, k1;
+    pack_gram(s, n, &k0, &k1);
+    uint64_t h = gram_hash(k0, k1, n), bits = bloom_bits(h);
+    if ((k->bloom[(h >> 32) & k->bloom_mask] & bits) != bits) return -1;
+    for (uint64_t i = h & k->packed_mask;; i = (i + 1) & k->packed_mask) {
+        const GramSlot *g = &k->packed[i];
+        if (g->col < 0) return -1;
+        if (g->k0 == k0 && g->k1 == k1 && g->len == (uint32_t)n) return g->col;
+    }
+}
+
+/* The code points of `s` into k->scratch at offset `pad` (one slot before and after it kept for
+ * padding); its length, or -1 with an exception. */
+static Py_ssize_t read_cps(Kernel *k, PyObject *s, Py_ssize_t start, Py_ssize_t end) {
+    Py_ssize_t n = end - start;
+    if (grow((void **)&k->scratch, &k->cap_scratch, n + 2, sizeof(uint32_t)) < 0) return -1;
+    const int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    for (Py_ssize_t i = 0; i < n; i++) k->scratch[1 + i] = PyUnicode_READ(kind, data, start + i);
+    return n;
 }
 
 /* A contiguous buffer of `count` items of `item` bytes each; -1 with an exception otherwise. */
@@ -201,7 +356,7 @@ static double finish(Block *b, int keep) {
 
 /* Methods of a Kernel whose __init__ did not complete raise instead of crashing. */
 static int not_ready(const Kernel *k) {
-    if (k->surfaces) return 0;
+    if (k->words) return 0;
     PyErr_SetString(PyExc_RuntimeError, "Kernel is not initialised");
     return 1;
 }
@@ -216,37 +371,6 @@ static inline int is_word(Py_UCS4 ch) {
 
 static inline int is_joiner(Py_UCS4 ch) {
     return ch == '-' || ch == '\'' || ch == 0x2010 || ch == 0x2011 || ch == 0x2019;
-}
-
-/* The entry of one surface form: from the dict, else made by `resolve`. */
-static int32_t entry_of(Kernel *k, PyObject *resolve, PyObject *text, Py_ssize_t s,
-                        Py_ssize_t e) {
-    PyObject *surface = PyUnicode_Substring(text, s, e);
-    if (!surface) return -1;
-    PyObject *found = PyDict_GetItemWithError(k->surfaces, surface); /* borrowed */
-    long id;
-    if (found) {
-        id = PyLong_AsLong(found);
-    } else if (PyErr_Occurred()) {
-        Py_DECREF(surface);
-        return -1;
-    } else {
-        PyObject *made = PyObject_CallOneArg(resolve, surface);
-        if (!made) {
-            Py_DECREF(surface);
-            return -1;
-        }
-        id = PyLong_AsLong(made);
-        if (!(id == -1 && PyErr_Occurred()) && (id < 0 || id >= k->n_entries)) {
-            PyErr_Format(PyExc_ValueError, "resolve returned %ld, not an entry id", id);
-            id = -1;
-        }
-        if (id >= 0 && PyDict_SetItem(k->surfaces, surface, made) < 0) id = -1;
-        Py_DECREF(made);
-    }
-    Py_DECREF(surface);
-    if (id == -1 && PyErr_Occurred()) return -1;
-    return (int32_t)id;
 }
 
 /* Realloc each of `count` arrays to `cap` items of its size; the arrays that could not grow
@@ -274,14 +398,45 @@ static int grow_tokens(Kernel *k, Py_ssize_t need) {
     return 0;
 }
 
-static PyObject *Kernel_tokenize(Kernel *k, PyObject *args) {
-    PyObject *text, *resolve;
-    if (!PyArg_ParseTuple(args, "UO:tokenize", &text, &resolve)) return NULL;
-    if (not_ready(k)) return NULL;
-    if (!PyCallable_Check(resolve)) {
-        PyErr_SetString(PyExc_TypeError, "resolve must be callable");
-        return NULL;
+/* The entry of one surface form, or -(1 + its index among the pending ones); -INT32_MAX - 1
+ * with an exception on failure. */
+static int32_t entry_of(Kernel *k, PyObject *text, Py_ssize_t s, Py_ssize_t e) {
+    Py_ssize_t n = read_cps(k, text, s, e);
+    if (n < 0) return INT32_MIN;
+    const uint32_t *w = k->scratch + 1;
+    uint32_t h = hash_cps(w, n);
+    int32_t entry = tfind(&k->surfaces, w, n, h);
+    if (entry >= 0) return entry;
+    int32_t p = tfind(&k->pending, w, n, h);
+    if (p >= 0) return -1 - p;
+    p = (int32_t)k->pending.count;
+    if (p == INT32_MAX - 1) {
+        PyErr_SetString(PyExc_ValueError, "too many new word forms in one text");
+        return INT32_MIN;
     }
+    Py_ssize_t cap = k->cap_pending;
+    if (grow((void **)&k->pending_start, &cap, p + 2, sizeof(int64_t)) < 0) return INT32_MIN;
+    if (cap != k->cap_pending) {
+        int32_t *pe = PyMem_Realloc(k->pending_entry, (size_t)cap * sizeof(int32_t));
+        if (!pe) {
+            PyErr_NoMemory();
+            return INT32_MIN;
+        }
+        k->pending_entry = pe;
+        k->cap_pending = cap;
+    }
+    k->pending_start[p] = k->pending.n_cps;
+    if (tinsert(&k->pending, w, n, h, p) < 0) return INT32_MIN;
+    k->pending_start[p + 1] = k->pending.n_cps;
+    return -1 - p;
+}
+
+static PyObject *Kernel_tokenize(Kernel *k, PyObject *args) {
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U:tokenize", &text)) return NULL;
+    if (not_ready(k)) return NULL;
+    tclear(&k->pending); /* a text tokenised and never resolved is forgotten */
+    k->n_tokens = 0;
     if (!k->cap_tokens && grow_tokens(k, 1) < 0) return NULL; /* never NULL for "y#" */
     const int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -299,17 +454,165 @@ static PyObject *Kernel_tokenize(Kernel *k, PyObject *args) {
             i += 2;
             while (i < len && is_word(PyUnicode_READ(kind, data, i))) i++;
         }
-        if (n == k->cap_tokens && grow_tokens(k, n + 1) < 0) return NULL;
-        int32_t entry = entry_of(k, resolve, text, s, i);
-        if (entry < 0) return NULL;
+        if (n == k->cap_tokens && grow_tokens(k, n + 1) < 0) goto fail;
+        int32_t entry = entry_of(k, text, s, i);
+        if (entry == INT32_MIN) goto fail;
         k->tok_start[n] = s;
         k->tok_end[n] = i;
         k->tok_entry[n] = entry;
         n++;
     }
-    return Py_BuildValue("(y#y#y#)", (const char *)k->tok_start, n * (Py_ssize_t)sizeof(int64_t),
-                         (const char *)k->tok_end, n * (Py_ssize_t)sizeof(int64_t),
-                         (const char *)k->tok_entry, n * (Py_ssize_t)sizeof(int32_t));
+    PyObject *forms = PyList_New(k->pending.count);
+    if (!forms) goto fail;
+    for (Py_ssize_t p = 0; p < k->pending.count; p++) {
+        const uint32_t *w = k->pending.cps + k->pending_start[p];
+        Py_ssize_t size = (Py_ssize_t)(k->pending_start[p + 1] - k->pending_start[p]);
+        PyObject *form = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w, size);
+        if (!form) {
+            Py_DECREF(forms);
+            goto fail;
+        }
+        PyList_SET_ITEM(forms, p, form);
+    }
+    k->n_tokens = n;
+    return forms;
+fail:
+    tclear(&k->pending);
+    return NULL;
+}
+
+/* The character n-gram columns of a normalised word whose code points are at scratch + 1, in
+ * `model.text.word_char_ngrams` order, appended to char_cols; -1 with an exception. */
+static int add_char_columns(Kernel *k, Py_ssize_t n) {
+    if (!k->chars.size) return 0;
+    uint32_t *padded = k->scratch;
+    padded[0] = padded[n + 1] = ' ';
+    Py_ssize_t size = n + 2;
+    for (int g = k->char_min_n; g <= k->char_max_n; g++)
+        for (Py_ssize_t i = 0; i + g <= size; i++) {
+            int32_t col = k->packed ? packed_find(k, padded + i, g)
+                                    : tfind(&k->grams, padded + i, g, hash_cps(padded + i, g));
+            if (col < 0) continue;
+            if (grow((void **)&k->char_cols, &k->cap_char_cols, k->n_char_cols + 1,
+                     sizeof(int32_t)) < 0)
+                return -1;
+            k->char_cols[k->n_char_cols++] = col;
+        }
+    return 0;
+}
+
+/* A new entry for the normalised form `norm`, whose code points are at scratch + 1. */
+static int32_t new_entry(Kernel *k, PyObject *norm, Py_ssize_t n, uint32_t h, uint8_t flags) {
+    int32_t known = tfind(&k->known, k->scratch + 1, n, h);
+    int32_t unigram = known < 0 ? -1 : k->known_unigram[known];
+    int32_t ngram = known < 0 ? -1 : k->known_ngram[known];
+    if (k->n_entries >= INT32_MAX - 1) {
+        PyErr_SetString(PyExc_ValueError, "too many entries");
+        return -1;
+    }
+    Py_ssize_t cap = k->cap_entries;
+    if (grow((void **)&k->unigram, &cap, k->n_entries + 1, sizeof(int32_t)) < 0) return -1;
+    if (cap != k->cap_entries) {
+        void **arrays[] = {(void **)&k->ngram_id, (void **)&k->slot, (void **)&k->flags,
+                           (void **)&k->char_start};
+        const size_t sizes[] = {sizeof(int32_t), sizeof(int32_t), 1, sizeof(int64_t)};
+        /* char_start holds one more: realloc it to cap + 1 items of its size */
+        if (realloc_all(arrays, sizes, 3, cap) < 0 || realloc_all(arrays + 3, sizes + 3, 1,
+                                                                   cap + 1) < 0)
+            return -1;
+        k->cap_entries = cap;
+    }
+    Py_ssize_t before = k->n_char_cols;
+    if (add_char_columns(k, n) < 0 || tinsert(&k->norms, k->scratch + 1, n, h,
+                                              (int32_t)k->n_entries) < 0 ||
+        PyList_Append(k->words, norm) < 0) {
+        k->n_char_cols = before;
+        return -1; /* the caller clears every table: they may disagree now */
+    }
+    Py_ssize_t e = k->n_entries++;
+    k->unigram[e] = (int32_t)unigram;
+    k->ngram_id[e] = (int32_t)ngram;
+    k->slot[e] = -1;
+    k->flags[e] = flags;
+    k->char_start[e + 1] = k->n_char_cols;
+    return (int32_t)e;
+}
+
+static PyObject *Kernel_clear(Kernel *k, PyObject *Py_UNUSED(ignored));
+
+static PyObject *Kernel_resolve(Kernel *k, PyObject *args) {
+    PyObject *norms;
+    Py_buffer vf;
+    if (!PyArg_ParseTuple(args, "O!y*:resolve", &PyList_Type, &norms, &vf)) return NULL;
+    PyObject *result = NULL;
+    if (not_ready(k)) goto done;
+    Py_ssize_t count = k->pending.count;
+    if (PyList_GET_SIZE(norms) != count || vf.len != count) {
+        PyErr_SetString(PyExc_ValueError,
+                        "resolve needs one normalised form and one flag byte per new word form "
+                        "of the last tokenize");
+        goto done;
+    }
+    const uint8_t *flags = vf.buf;
+    for (Py_ssize_t p = 0; p < count; p++) {
+        PyObject *norm = PyList_GET_ITEM(norms, p);
+        if (!PyUnicode_Check(norm)) {
+            PyErr_SetString(PyExc_TypeError, "normalised forms must be str");
+            goto fail;
+        }
+        Py_ssize_t n = read_cps(k, norm, 0, PyUnicode_GET_LENGTH(norm));
+        if (n < 0) goto fail;
+        uint32_t h = hash_cps(k->scratch + 1, n);
+        int32_t e = tfind(&k->norms, k->scratch + 1, n, h);
+        if (e < 0 && (e = new_entry(k, norm, n, h, flags[p])) < 0) goto fail;
+        const uint32_t *w = k->pending.cps + k->pending_start[p];
+        Py_ssize_t size = (Py_ssize_t)(k->pending_start[p + 1] - k->pending_start[p]);
+        if (tinsert(&k->surfaces, w, size, hash_cps(w, size), e) < 0) goto fail;
+        k->pending_entry[p] = e;
+    }
+    const Py_ssize_t n = k->n_tokens;
+    PyObject *tflags = PyBytes_FromStringAndSize(NULL, n);
+    if (!tflags) goto fail;
+    uint8_t *tf = (uint8_t *)PyBytes_AS_STRING(tflags);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int32_t e = k->tok_entry[i];
+        if (e < 0) e = k->tok_entry[i] = k->pending_entry[-1 - e];
+        tf[i] = k->flags[e];
+    }
+    tclear(&k->pending);
+    k->n_tokens = 0;
+    result = Py_BuildValue("(y#y#y#N)", (const char *)k->tok_start, n * (Py_ssize_t)sizeof(int64_t),
+                           (const char *)k->tok_end, n * (Py_ssize_t)sizeof(int64_t),
+                           (const char *)k->tok_entry, n * (Py_ssize_t)sizeof(int32_t), tflags);
+    goto done;
+fail: { /* entries, surfaces and norms may disagree now: forget them all */
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyObject *ok = Kernel_clear(k, NULL);
+    Py_XDECREF(ok);
+    PyErr_Restore(type, value, tb);
+}
+done:
+    PyBuffer_Release(&vf);
+    return result;
+}
+
+static PyObject *Kernel_char_columns(Kernel *k, PyObject *args) {
+    PyObject *norm;
+    if (!PyArg_ParseTuple(args, "U:char_columns", &norm)) return NULL;
+    if (not_ready(k)) return NULL;
+    Py_ssize_t n = read_cps(k, norm, 0, PyUnicode_GET_LENGTH(norm));
+    if (n < 0) return NULL;
+    Py_ssize_t before = k->n_char_cols;
+    if (grow((void **)&k->char_cols, &k->cap_char_cols, before + 1, sizeof(int32_t)) < 0 ||
+        add_char_columns(k, n) < 0) {
+        k->n_char_cols = before;
+        return NULL;
+    }
+    PyObject *out = PyBytes_FromStringAndSize((const char *)(k->char_cols + before),
+                                              (k->n_char_cols - before) * (Py_ssize_t)4);
+    k->n_char_cols = before;
+    return out;
 }
 
 /* ---- scoring ---------------------------------------------------------------------------- */
@@ -324,14 +627,15 @@ static Py_ssize_t count_range(Kernel *k, const int32_t *entries, const uint8_t *
         int32_t e = entries[i];
         if (k->unigram[e] >= 0) add(&k->word, k->unigram[e]);
         if (k->table && k->ngram_id[e] >= 0) {
-            int64_t key = k->ngram_id[e];
+            /* key < width^size <= INT64_MAX for size <= max_n (checked in Kernel_init) */
+            uint64_t key = (uint64_t)k->ngram_id[e];
             for (int size = 2; size <= k->max_n; size++) {
                 Py_ssize_t j = i + size - 1;
                 if (j >= hi || mask[j]) break;
                 int32_t id = k->ngram_id[entries[j]];
                 if (id < 0) break;
-                key = key * k->width + id;
-                int32_t col = table_get(k, key);
+                key = key * (uint64_t)k->width + (uint64_t)id;
+                int32_t col = table_get(k, (int64_t)key);
                 if (col < 0) continue;
                 add(&k->word, col);
                 if (occurrences) {
@@ -520,62 +824,16 @@ done:
 
 /* ---- entries ---------------------------------------------------------------------------- */
 
-static PyObject *Kernel_add_entry(Kernel *k, PyObject *args) {
-    long unigram, ngram;
-    PyObject *o_chars;
-    if (!PyArg_ParseTuple(args, "llO:add_entry", &unigram, &ngram, &o_chars)) return NULL;
-    if (not_ready(k)) return NULL;
-    if (unigram < -1 || unigram >= k->word.size) {
-        PyErr_SetString(PyExc_ValueError, "unigram column out of range");
-        return NULL;
-    }
-    if (ngram < -1 || ngram == 0 || ngram >= k->width) {
-        PyErr_SetString(PyExc_ValueError, "n-gram id out of range");
-        return NULL;
-    }
-    Py_buffer vc;
-    if (get_array(o_chars, &vc, sizeof(int32_t), "chars") < 0) return NULL;
-    Py_ssize_t nc = vc.len / (Py_ssize_t)sizeof(int32_t);
-    const int32_t *cols = vc.buf;
-    PyObject *result = NULL;
-    for (Py_ssize_t c = 0; c < nc; c++)
-        if (cols[c] < 0 || cols[c] >= k->chars.size) {
-            PyErr_SetString(PyExc_ValueError, "character n-gram column out of range");
-            goto done;
-        }
-    Py_ssize_t cap = k->cap_entries;
-    if (grow((void **)&k->unigram, &cap, k->n_entries + 1, sizeof(int32_t)) < 0) goto done;
-    if (cap != k->cap_entries) {
-        int32_t *ng = PyMem_Realloc(k->ngram_id, (size_t)cap * sizeof(int32_t));
-        if (ng) k->ngram_id = ng;
-        int32_t *sl = PyMem_Realloc(k->slot, (size_t)cap * sizeof(int32_t));
-        if (sl) k->slot = sl;
-        int64_t *cs = PyMem_Realloc(k->char_start, (size_t)(cap + 1) * sizeof(int64_t));
-        if (cs) k->char_start = cs;
-        if (!ng || !sl || !cs) {
-            PyErr_NoMemory();
-            goto done;
-        }
-        k->cap_entries = cap;
-    }
-    if (grow((void **)&k->char_cols, &k->cap_char_cols, k->n_char_cols + nc, sizeof(int32_t)) < 0)
-        goto done;
-    Py_ssize_t e = k->n_entries++;
-    k->unigram[e] = (int32_t)unigram;
-    k->ngram_id[e] = (int32_t)ngram;
-    k->slot[e] = -1;
-    memcpy(k->char_cols + k->n_char_cols, cols, (size_t)nc * sizeof(int32_t));
-    k->n_char_cols += nc;
-    k->char_start[e + 1] = k->n_char_cols;
-    result = PyLong_FromSsize_t(e);
-done:
-    PyBuffer_Release(&vc);
-    return result;
-}
-
 static PyObject *Kernel_clear(Kernel *k, PyObject *Py_UNUSED(ignored)) {
     if (not_ready(k)) return NULL;
-    PyDict_Clear(k->surfaces);
+    PyObject *words = PyList_New(0); /* a new list: an `Analysed` keeps the one it was made with */
+    if (!words) return NULL;
+    Py_SETREF(k->words, words);
+    /* freed, not emptied: one huge text must not leave its tables' size behind */
+    tfree(&k->surfaces);
+    tfree(&k->norms);
+    tfree(&k->pending);
+    k->n_tokens = 0;
     k->n_entries = 0;
     k->n_char_cols = 0;
     Py_RETURN_NONE;
@@ -583,7 +841,13 @@ static PyObject *Kernel_clear(Kernel *k, PyObject *Py_UNUSED(ignored)) {
 
 static PyObject *Kernel_size(Kernel *k, PyObject *Py_UNUSED(ignored)) {
     if (not_ready(k)) return NULL;
-    return Py_BuildValue("(nnn)", k->n_entries, PyDict_GET_SIZE(k->surfaces), k->n_char_cols);
+    return Py_BuildValue("(nnnn)", k->n_entries, k->surfaces.count, k->n_char_cols,
+                         k->surfaces.n_cps + k->norms.n_cps);
+}
+
+static PyObject *Kernel_words(Kernel *k, PyObject *Py_UNUSED(ignored)) {
+    if (not_ready(k)) return NULL;
+    return Py_NewRef(k->words);
 }
 
 /* ---- sentences ------------------------------------------------------------------------- */
@@ -687,16 +951,65 @@ static PyMethodDef module_methods[] = {
 
 /* ---- the type --------------------------------------------------------------------------- */
 
+/* Each single word of `dict` (str -> int: unigram columns, or with `ids` n-gram ids) into the
+ * table of known words; -1 with an exception. */
+static int add_known(Kernel *k, PyObject *dict, int ids) {
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(dict, &pos, &key, &value)) {
+        if (!PyUnicode_Check(key)) {
+            PyErr_SetString(PyExc_TypeError, "vocabulary keys must be str");
+            return -1;
+        }
+        long v = PyLong_AsLong(value);
+        if (v == -1 && PyErr_Occurred()) return -1;
+        if (ids ? (v < 1 || v >= k->width) : (v < 0 || v >= k->word.size)) {
+            PyErr_SetString(PyExc_ValueError, ids ? "n-gram id out of range"
+                                                  : "unigram column out of range");
+            return -1;
+        }
+        if (!ids && PyUnicode_FindChar(key, ' ', 0, PyUnicode_GET_LENGTH(key), 1) != -1)
+            continue; /* a multi-word n-gram: its column is reached through the n-gram table */
+        Py_ssize_t n = read_cps(k, key, 0, PyUnicode_GET_LENGTH(key));
+        if (n < 0) return -1;
+        const uint32_t *w = k->scratch + 1;
+        uint32_t h = hash_cps(w, n);
+        int32_t at = tfind(&k->known, w, n, h);
+        if (at < 0) {
+            at = (int32_t)k->known.count;
+            Py_ssize_t cap = k->cap_known;
+            if (grow((void **)&k->known_unigram, &cap, at + 1, sizeof(int32_t)) < 0) return -1;
+            if (cap != k->cap_known) {
+                int32_t *g = PyMem_Realloc(k->known_ngram, (size_t)cap * sizeof(int32_t));
+                if (!g) {
+                    PyErr_NoMemory();
+                    return -1;
+                }
+                k->known_ngram = g;
+                k->cap_known = cap;
+            }
+            k->known_unigram[at] = k->known_ngram[at] = -1;
+            if (tinsert(&k->known, w, n, h, at) < 0) return -1;
+        }
+        (ids ? k->known_ngram : k->known_unigram)[at] = (int32_t)v;
+    }
+    return 0;
+}
+
 static int Kernel_init(Kernel *k, PyObject *args, PyObject *kwds) {
-    static char *names[] = {"word_idf",   "word_coef", "char_idf", "char_coef",
-                            "ngram_keys", "ngram_cols", "width",   "max_n",     NULL};
-    PyObject *wi, *wc, *ci, *cc, *keys, *cols;
+    static char *names[] = {"word_idf",   "word_coef",  "char_idf",   "char_coef",
+                            "ngram_keys", "ngram_cols", "width",      "max_n",
+                            "vocabulary", "ngram_ids",  "char_grams", "char_min_n",
+                            "char_max_n", NULL};
+    PyObject *wi, *wc, *ci, *cc, *keys, *cols, *vocabulary, *ngram_ids, *grams;
     long long width;
-    int max_n;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOOOLi:Kernel", names, &wi, &wc, &ci, &cc,
-                                     &keys, &cols, &width, &max_n))
+    int max_n, char_min_n, char_max_n;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOOOLiO!O!O!ii:Kernel", names, &wi, &wc, &ci,
+                                     &cc, &keys, &cols, &width, &max_n, &PyDict_Type, &vocabulary,
+                                     &PyDict_Type, &ngram_ids, &PyList_Type, &grams, &char_min_n,
+                                     &char_max_n))
         return -1;
-    if (k->surfaces || k->word.cols || k->chars.cols || k->table) {
+    if (k->words || k->word.cols || k->chars.cols || k->table) {
         PyErr_SetString(PyExc_RuntimeError, "Kernel.__init__ runs once");
         return -1;
     }
@@ -704,7 +1017,77 @@ static int Kernel_init(Kernel *k, PyObject *args, PyObject *kwds) {
         PyErr_SetString(PyExc_ValueError, "width and max_n must be positive");
         return -1;
     }
+    /* An n-gram key of n ids in [1, width) is below width^n: it must fit in int64 for every n
+     * up to max_n, whatever the caller checked. */
+    uint64_t bound = 1;
+    for (int n = 0; n < max_n; n++) {
+        if (bound > (uint64_t)INT64_MAX / (uint64_t)width) {
+            PyErr_SetString(PyExc_ValueError, "width^max_n overflows the n-gram keys");
+            return -1;
+        }
+        bound *= (uint64_t)width;
+    }
+    k->width = width;
+    k->max_n = max_n;
+    if (char_min_n < 1 || char_max_n < char_min_n) {
+        PyErr_SetString(PyExc_ValueError, "need 1 <= char_min_n <= char_max_n");
+        return -1;
+    }
     if (copy_block(&k->word, wi, wc) < 0 || copy_block(&k->chars, ci, cc) < 0) return -1;
+    if (PyList_GET_SIZE(grams) != k->chars.size) {
+        PyErr_SetString(PyExc_ValueError, "char_grams must name each character column once");
+        return -1;
+    }
+    if (char_max_n <= PACKED && k->chars.size) {
+        uint64_t capacity = 16;
+        while (capacity < (uint64_t)k->chars.size * 2) capacity *= 2;
+        k->packed = PyMem_Malloc((size_t)capacity * sizeof(GramSlot));
+        if (!k->packed) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        memset(k->packed, 0xff, (size_t)capacity * sizeof(GramSlot));
+        k->packed_mask = capacity - 1;
+        uint64_t words = 1; /* 16 bits per n-gram, a power of two of 64-bit words */
+        while (words * 4 < (uint64_t)k->chars.size) words *= 2;
+        k->bloom = PyMem_Calloc((size_t)words, sizeof(uint64_t));
+        if (!k->bloom) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        k->bloom_mask = words - 1;
+    }
+    for (Py_ssize_t c = 0; c < k->chars.size; c++) {
+        PyObject *gram = PyList_GET_ITEM(grams, c);
+        if (!PyUnicode_Check(gram)) {
+            PyErr_SetString(PyExc_TypeError, "char_grams must be str");
+            return -1;
+        }
+        Py_ssize_t n = read_cps(k, gram, 0, PyUnicode_GET_LENGTH(gram));
+        if (n < 0) return -1;
+        const uint32_t *w = k->scratch + 1;
+        if (n < char_min_n || n > char_max_n) {
+            PyErr_SetString(PyExc_ValueError, "a char_grams entry has the wrong length");
+            return -1;
+        }
+        if (k->packed ? packed_find(k, w, (int)n) >= 0 : tfind(&k->grams, w, n, hash_cps(w, n)) >= 0) {
+            PyErr_SetString(PyExc_ValueError, "char_grams holds a duplicate");
+            return -1;
+        }
+        if (k->packed) {
+            GramSlot slot = {0, 0, (int32_t)c, (uint32_t)n};
+            pack_gram(w, (int)n, &slot.k0, &slot.k1);
+            uint64_t h = gram_hash(slot.k0, slot.k1, (int)n), i = h & k->packed_mask;
+            k->bloom[(h >> 32) & k->bloom_mask] |= bloom_bits(h);
+            while (k->packed[i].col >= 0) i = (i + 1) & k->packed_mask;
+            k->packed[i] = slot;
+        } else if (tinsert(&k->grams, w, n, hash_cps(w, n), (int32_t)c) < 0) {
+            return -1;
+        }
+    }
+    if (add_known(k, vocabulary, 0) < 0 || add_known(k, ngram_ids, 1) < 0) return -1;
+    k->char_min_n = char_min_n;
+    k->char_max_n = char_max_n;
     Py_buffer vk, vc;
     Py_ssize_t nk = get_pair(keys, cols, &vk, &vc, sizeof(int64_t), "ngram_keys and ngram_cols");
     if (nk < 0) return -1;
@@ -730,11 +1113,9 @@ static int Kernel_init(Kernel *k, PyObject *args, PyObject *kwds) {
             k->table[i].col = (int32_t)cv[t];
         }
     }
-    k->width = width;
-    k->max_n = max_n;
     k->char_start = PyMem_Calloc(1, sizeof(int64_t));
-    k->surfaces = PyDict_New();
-    if (!k->char_start || !k->surfaces) {
+    k->words = PyList_New(0);
+    if (!k->char_start || !k->words) {
         PyErr_NoMemory();
         goto done;
     }
@@ -746,12 +1127,12 @@ done:
 }
 
 static int Kernel_traverse(Kernel *k, visitproc visit, void *arg) {
-    Py_VISIT(k->surfaces);
+    Py_VISIT(k->words);
     return 0;
 }
 
 static int Kernel_clear_refs(Kernel *k) {
-    Py_CLEAR(k->surfaces);
+    Py_CLEAR(k->words);
     return 0;
 }
 
@@ -760,7 +1141,9 @@ static void Kernel_dealloc(Kernel *k) {
     Kernel_clear_refs(k);
     free_block(&k->word);
     free_block(&k->chars);
-    void *bufs[] = {k->table,      k->unigram,    k->ngram_id,   k->slot,      k->char_start,
+    Table *tables[] = {&k->surfaces, &k->norms, &k->grams, &k->pending, &k->known};
+    for (size_t t = 0; t < 5; t++) tfree(tables[t]);
+    void *bufs[] = {k->packed, k->bloom, k->known_unigram, k->known_ngram, k->flags, k->pending_start, k->pending_entry, k->scratch,k->table,      k->unigram,    k->ngram_id,   k->slot,      k->char_start,
                     k->char_cols,  k->tok_start,  k->tok_end,    k->tok_entry, k->occ_col,
                     k->occ_phrase, k->tok_phrase, k->occ_first,  k->occ_last,  k->ph_weight,
                     k->ph_head,    k->ph_count,   k->ph_spans};
@@ -770,15 +1153,20 @@ static void Kernel_dealloc(Kernel *k) {
 
 static PyMethodDef Kernel_methods[] = {
     {"tokenize", (PyCFunction)Kernel_tokenize, METH_VARARGS,
-     "tokenize(text, resolve) -> (starts, ends, entries) as bytes of int64, int64, int32."},
+     "tokenize(text) -> the word forms this kernel does not know, for resolve."},
+    {"resolve", (PyCFunction)Kernel_resolve, METH_VARARGS,
+     "resolve(norms, flags) -> (starts, ends, entries, flags) of the last tokenized text as "
+     "bytes of int64, int64, int32, uint8."},
+    {"char_columns", (PyCFunction)Kernel_char_columns, METH_VARARGS,
+     "char_columns(norm) -> the character n-gram columns of a normalised word (int32 bytes)."},
+    {"words", (PyCFunction)Kernel_words, METH_NOARGS,
+     "The list of each entry's normalised form (a new list after clear)."},
     {"score", (PyCFunction)Kernel_score, METH_VARARGS,
      "score(entries, starts, ends, mask, sentence_mask, bounds) -> (logits, weights, heads, "
      "offsets, spans): see model.compiled.Scored."},
-    {"add_entry", (PyCFunction)Kernel_add_entry, METH_VARARGS,
-     "add_entry(unigram, ngram_id, chars) -> the new entry's id."},
     {"clear", (PyCFunction)Kernel_clear, METH_NOARGS, "Forget every entry and surface form."},
     {"size", (PyCFunction)Kernel_size, METH_NOARGS,
-     "(entries, surface forms, character n-gram columns) held."},
+     "(entries, surface forms, character n-gram columns, code points of forms) held."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -7,11 +7,16 @@ per-token loops run in a small C kernel (`model/_kernel.c`); this module gives i
 decides everything else: what a word's features are (`model.text`, the same functions the
 training analyzers call), which tokens are masked as state actors, and when caches are reset.
 
-Each distinct normalised word seen is an *entry*: its unigram column, its id in the n-gram table
-and its in-vocabulary character n-gram columns, made once; the kernel maps each word form as
-written to its entry. Both are kept until a limit is passed (`ENTRY_LIMIT` entries or forms,
-`CHAR_COLUMN_LIMIT` columns, `CHARACTER_LIMIT` characters of text held); the next text then starts
-afresh, so no input can grow a worker's memory by more than about one text's worth.
+Each distinct normalised word seen is an *entry*: its unigram column, its id in the n-gram table,
+its in-vocabulary character n-gram columns and its actor role, made once; the kernel maps each
+word form as written to its entry and holds the one word table. The call is one way: the kernel
+tokenises and returns the forms it does not know; they are normalised here (`normalise`, one
+call each: its definition may change, so the kernel never restates it) and given their roles in
+one batch; the kernel makes their entries (character n-grams included) and then scores.
+Entries are kept until a limit is passed (`ENTRY_LIMIT` entries or forms, `CHAR_COLUMN_LIMIT`
+columns, `CHARACTER_LIMIT` code points of forms held); the next text then starts afresh, so no
+input can grow a worker's memory by more than about one text's worth: a forked worker's private
+memory stays under 40 MiB after 15,000 requests of random words (`bench/coldwords.py`).
 """
 
 from __future__ import annotations
@@ -30,7 +35,6 @@ from model.text import (
     ABBREVIATIONS,
     ALONE,
     MAYBE,
-    NEVER,
     PREFIX,
     CharAnalyzer,
     WordAnalyzer,
@@ -38,13 +42,12 @@ from model.text import (
     actor_runs,
     clean,
     continues_name,
-    normalise,
-    word_char_ngrams,
+    normalise_all,
 )
 
-ENTRY_LIMIT = 200_000  # entries, and word forms
-CHAR_COLUMN_LIMIT = 8_000_000  # character n-gram columns of all entries
-CHARACTER_LIMIT = 4_000_000  # characters of the word forms and normalised forms
+ENTRY_LIMIT = 100_000  # entries, and word forms
+CHAR_COLUMN_LIMIT = 2_000_000  # character n-gram columns of all entries
+CHARACTER_LIMIT = 2_000_000  # code points of the word forms and normalised forms
 _NO_FLOATS = np.zeros(0, dtype=np.float64)
 _NO_SPANS = np.zeros((0, 2), dtype=np.int64)
 
@@ -78,6 +81,7 @@ class Analysed:
     entries: np.ndarray  # int32: the kernel entry of each token
     masked: np.ndarray  # bool: part of a state actor's name, so no features
     words: list[str]  # normalised form of each entry
+    flags: np.ndarray  # uint8 per token: `CompiledModel._flags` of its entry
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -184,20 +188,23 @@ class CompiledModel:
             _check(vec)
         word = vectorisers[0]
         self.word_analyzer: WordAnalyzer = word.analyzer
-        self.char_analyzer: CharAnalyzer | None = None
         self._word_vocab: dict[str, int] = word.vocabulary_
-        self._char_vocab: dict[str, int] = {}
+        self.char_analyzer: CharAnalyzer | None = None
         size = len(word.vocabulary_)
         char_idf, char_coef = _NO_FLOATS, _NO_FLOATS
+        char_grams: list[str] = []
+        char_n = (1, 1)
         if len(vectorisers) == 2:
             self.char_analyzer = vectorisers[1].analyzer
             if self.char_analyzer.mask_actors != self.word_analyzer.mask_actors:
                 raise ValueError("the word and char blocks must mask actors alike")
-            self._char_vocab = vectorisers[1].vocabulary_
+            char_vocab: dict[str, int] = vectorisers[1].vocabulary_
+            char_grams = sorted(char_vocab, key=char_vocab.__getitem__)  # in column order
+            char_n = (self.char_analyzer.min_n, self.char_analyzer.max_n)
             char_idf = np.ascontiguousarray(vectorisers[1].idf_, dtype=np.float64)
             char_coef = np.ascontiguousarray(coef[size:])
         self.mask_actors = self.word_analyzer.mask_actors
-        self._ids, keys, cols, longest = _ngram_table(word.vocabulary_)
+        ids, keys, cols, longest = _ngram_table(word.vocabulary_)
         # No key is built for n-grams longer than the vocabulary's (nor could one overflow).
         self.max_ngram = min(self.word_analyzer.max_n, longest)
         self._kernel = Kernel(
@@ -207,8 +214,12 @@ class CompiledModel:
             char_coef,
             keys,
             cols,
-            len(self._ids) + 1,
+            len(ids) + 1,
             self.max_ngram,
+            word.vocabulary_,
+            ids,
+            char_grams,
+            *char_n,
         )
         self._lock = threading.Lock()  # the kernel's scratch and caches are per model
         self._clear()
@@ -219,56 +230,34 @@ class CompiledModel:
             self._clear()
 
     def _clear(self) -> None:
-        """Forget every entry (new containers: an `Analysed` keeps the ones it was made with)."""
+        """Forget every entry (the kernel starts a new word list: an `Analysed` keeps its own)."""
         self._kernel.clear()
-        self._entries: dict[str, int] = {}
-        self._words: list[str] = []
-        self._characters = 0  # held in word forms and normalised forms
-        # Per entry: its `actor_role` (NEVER when names are not masked), `continues_name`.
-        self._role = np.zeros(1024, dtype=np.int8)
-        self._continues = np.zeros(1024, dtype=bool)
-        self._known = np.zeros(1024, dtype=bool)  # has a word unigram feature
 
-    def _resolve(self, surface: str) -> int:
-        """The entry of a word form the kernel has not seen (called back by the kernel, which
-        then keeps the form). On an error, every cache is dropped, so none disagrees."""
+    def _flags(self, norm: str) -> int:
+        """An entry's flags for the kernel: its `actor_role` in bits 0-1 and whether it
+        `continues_name` in bit 2 (both 0 when names are not masked), whether it has a word
+        unigram feature in bit 3 (`word_counts`)."""
+        known = (norm in self._word_vocab) << 3
+        if not self.mask_actors:
+            return known
+        return actor_role(norm) | continues_name(norm) << 2 | known
+
+    def _tokens(self, text: str) -> tuple[bytes, bytes, bytes, bytes]:
+        """The kernel's tokens of `text` (starts, ends, entries, flags), after adding the word
+        forms it did not know in one batch. On an error every entry is dropped, so none
+        disagrees."""
         try:
-            self._characters += len(surface)
-            norm = normalise(surface)
-            entry = self._entries.get(norm)
-            if entry is None:
-                entry = self._add(norm)
-            return entry
+            new = self._kernel.tokenize(text)
+            norms = normalise_all(new)
+            flags = bytes(map(self._flags, norms))
+            return self._kernel.resolve(norms, flags)
         except BaseException:
             self._clear()
             raise
 
-    def _add(self, norm: str) -> int:
-        """A new entry for a normalised form."""
-        chars: list[int] = []
-        if self.char_analyzer is not None:
-            a, vocab = self.char_analyzer, self._char_vocab
-            chars = [vocab[g] for g in word_char_ngrams(norm, a.min_n, a.max_n) if g in vocab]
-        role = actor_role(norm) if self.mask_actors else NEVER
-        entry = len(self._words)
-        if entry >= len(self._role):
-            self._role = np.resize(self._role, 2 * len(self._role))
-            self._continues = np.resize(self._continues, 2 * len(self._continues))
-            self._known = np.resize(self._known, 2 * len(self._known))
-        unigram = self._word_vocab.get(norm, -1)
-        self._role[entry], self._continues[entry] = role, continues_name(norm)
-        self._known[entry] = unigram >= 0
-        made = self._kernel.add_entry(unigram, self._ids.get(norm, -1), np.array(chars, np.int32))
-        if made != entry:
-            raise RuntimeError(f"kernel entry {made}, expected {entry}")
-        self._entries[norm] = entry
-        self._words.append(norm)
-        self._characters += len(norm)
-        return entry
-
     def cache_size(self) -> tuple[int, int, int, int]:
-        """(entries, word forms, character n-gram columns, characters of forms) held."""
-        return (*self._kernel.size(), self._characters)
+        """(entries, word forms, character n-gram columns, code points of forms) held."""
+        return self._kernel.size()
 
     def run(self, text: str, sentences: bool = False) -> tuple[Analysed, Scored]:
         """Analyse and score `text`, and with `sentences` each of its sentences on its own (as
@@ -290,19 +279,21 @@ class CompiledModel:
         if sentences:
             spans = np.frombuffer(split_sentences(text, ABBREVIATIONS), np.int64).reshape(-1, 2)
         with self._lock:
-            entries, forms, columns = self._kernel.size()
+            entries, forms, columns, characters = self._kernel.size()
             if (
                 max(entries, forms) > ENTRY_LIMIT
                 or columns > CHAR_COLUMN_LIMIT
-                or self._characters > CHARACTER_LIMIT
+                or characters > CHARACTER_LIMIT
             ):
                 self._clear()
-            raw = self._kernel.tokenize(text, self._resolve)
+            raw = self._tokens(text)
             starts, ends = np.frombuffer(raw[0], np.int64), np.frombuffer(raw[1], np.int64)
-            tokens = np.frombuffer(raw[2], np.int32)
+            tokens, flags = np.frombuffer(raw[2], np.int32), np.frombuffer(raw[3], np.uint8)
             n = len(tokens)
-            a = Analysed(text, starts, ends, tokens, np.zeros(n, dtype=bool), self._words)
-            runs = self._actor_runs(a)
+            a = Analysed(
+                text, starts, ends, tokens, np.zeros(n, dtype=bool), self._kernel.words(), flags
+            )
+            runs = self._actor_runs(a, flags)
             bounds = np.zeros(len(spans) + 1, dtype=np.int64)
             if len(spans):
                 bounds[:-1] = np.searchsorted(starts, spans[:, 0])
@@ -320,13 +311,14 @@ class CompiledModel:
             np.frombuffer(out[4], np.int64).reshape(-1, 2),
         )
 
-    def _actor_runs(self, a: Analysed) -> list[tuple[int, int]]:
+    def _actor_runs(self, a: Analysed, flags: np.ndarray) -> list[tuple[int, int]]:
         """Mask `a`'s state actor names (`model.text.actor_runs`); return the runs of more than
-        one word. Words whose `actor_role` settles the matter are not looked at one by one."""
-        role = self._role[a.entries]
+        one word. Words whose `actor_role` (in each token's `flags`) settles the matter are not
+        looked at one by one."""
+        role = flags & 3
         a.masked[role == ALONE] = True
         look = role == MAYBE
-        look[:-1] |= (role[:-1] == PREFIX) & self._continues[a.entries[1:]]
+        look[:-1] |= (role[:-1] == PREFIX) & (flags[1:] & 4 != 0)
         candidates = np.flatnonzero(look).tolist()
         if not candidates:
             return []
@@ -360,9 +352,9 @@ class CompiledModel:
         return local
 
     def word_counts(self, a: Analysed) -> tuple[int, int]:
-        """(words, words with a unigram feature) of an analysed text, state names aside."""
+        """(words, words with a word unigram feature) of an analysed text, state names aside."""
         kept = ~a.masked
-        return int(np.count_nonzero(kept)), int(np.count_nonzero(self._known[a.entries] & kept))
+        return int(np.count_nonzero(kept)), int(np.count_nonzero((a.flags & 8 != 0) & kept))
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Logit of each text, equal to the pipeline's decision function."""

@@ -1,20 +1,52 @@
-"""Artifact save/load: round trip, integrity, atomic replacement."""
+"""Artifact save/load: round trip, verification before unpickling, atomic replacement."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import pickle
 import stat
+import struct
 from pathlib import Path
 
 import joblib
 import pytest
+import sklearn
 
 from model import artifact as artifact_module
 from model import features
-from model.artifact import ArtifactError, load_artifact, save_artifact
+from model.artifact import (
+    FORMAT,
+    ArtifactError,
+    load_artifact,
+    pack,
+    read_manifest,
+    save_artifact,
+)
 
 MANIFEST = {"version": "v1", "metrics": {"cv": {}}}
+
+
+class Marker:
+    """Unpickling this makes a directory: proof that a pickle ran."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return os.mkdir, (str(self.path),)
+
+
+def header(**changes: object) -> dict[str, object]:
+    """A valid container header, with `changes`."""
+    return {
+        "format": FORMAT,
+        "payload": "joblib",
+        "scikit-learn": sklearn.__version__,
+        "manifest": {**MANIFEST, "features": features.manifest_entry({})},
+        **changes,
+    }
 
 
 def test_round_trip_keeps_pipeline_and_manifest(tmp_path: Path, tiny_pipeline) -> None:
@@ -22,10 +54,57 @@ def test_round_trip_keeps_pipeline_and_manifest(tmp_path: Path, tiny_pipeline) -
     loaded = load_artifact(path)
     stamped = loaded.manifest.pop("features")
     assert loaded.manifest == MANIFEST and loaded.version == "v1"
+    assert read_manifest(path)["features"] == stamped
     assert stamped["spec"] == features.spec() and stamped["sha256"] == features.digest()
     assert stamped["ngrams"]["word"]["max_n"] == 2 and stamped["ngrams"]["char"]["max_n"] == 5
     texts = ["troops mobilised", "trade agreement signed"]
     assert (loaded.pipeline.predict_proba(texts) == tiny_pipeline.predict_proba(texts)).all()
+
+
+def test_marker_pickle_runs_when_loaded(tmp_path: Path) -> None:
+    """The control for the tests below: this payload does run code when unpickled."""
+    pickle.loads(pickle.dumps(Marker(tmp_path / "ran")))
+    assert (tmp_path / "ran").exists()
+
+
+def test_a_payload_that_fails_its_digest_is_never_unpickled(tmp_path: Path) -> None:
+    marker, path = tmp_path / "ran", tmp_path / "m.joblib"
+    payload = pickle.dumps(Marker(marker))
+    data = bytearray(pack(header(), payload))
+    data[-len(payload) - 1] ^= 0x01  # the digest's last byte: the pickle itself is intact
+    path.write_bytes(bytes(data))
+    for read in (load_artifact, read_manifest):
+        with pytest.raises(ArtifactError, match="integrity"):
+            read(path)
+    assert not marker.exists()
+
+
+def test_another_scikit_learn_is_refused_before_unpickling(tmp_path: Path) -> None:
+    """A correctly digested file from another scikit-learn: refused from its header."""
+    marker, path = tmp_path / "ran", tmp_path / "m.joblib"
+    path.write_bytes(pack(header(**{"scikit-learn": "1.0.0"}), pickle.dumps(Marker(marker))))
+    with pytest.raises(ArtifactError, match=r"scikit-learn 1\.0\.0.*retrain"):
+        load_artifact(path)
+    assert not marker.exists()
+
+
+def test_the_pipeline_of_a_verified_file_is_unpickled(tmp_path: Path) -> None:
+    """The same payload with a good digest and header does reach the unpickler (and is then
+    refused as no Pipeline): the refusals above come from verification."""
+    marker, path = tmp_path / "ran", tmp_path / "m.joblib"
+    path.write_bytes(pack(header(), pickle.dumps(Marker(marker))))
+    with pytest.raises(ArtifactError, match="Pipeline"):
+        load_artifact(path)
+    assert marker.exists()
+
+
+def test_altered_manifest_fails_integrity_check(tmp_path: Path, tiny_pipeline) -> None:
+    path = save_artifact(tiny_pipeline, MANIFEST, tmp_path / "m.joblib")
+    data = path.read_bytes()
+    assert data.count(b'"v1"') == 1
+    path.write_bytes(data.replace(b'"v1"', b'"v2"'))
+    with pytest.raises(ArtifactError, match="integrity"):
+        load_artifact(path)
 
 
 def test_flipped_byte_is_refused(tmp_path: Path, tiny_pipeline) -> None:
@@ -33,51 +112,97 @@ def test_flipped_byte_is_refused(tmp_path: Path, tiny_pipeline) -> None:
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
-    with pytest.raises(ArtifactError):
-        load_artifact(path)
-
-
-def test_altered_manifest_fails_integrity_check(tmp_path: Path, tiny_pipeline) -> None:
-    path = save_artifact(tiny_pipeline, MANIFEST, tmp_path / "m.joblib")
-    record = joblib.load(path)
-    record["manifest_json"] = record["manifest_json"].replace("v1", "v2")
-    joblib.dump(record, path)
     with pytest.raises(ArtifactError, match="integrity"):
         load_artifact(path)
 
 
-@pytest.mark.parametrize("content", [b"", b"not a model", None])
-def test_missing_or_foreign_files_are_refused(tmp_path: Path, content: bytes | None) -> None:
+def test_old_pickle_format_is_refused_unread(tmp_path: Path) -> None:
+    """The previous format was a joblib pickle: refused with a retrain message, not loaded."""
+    marker, path = tmp_path / "ran", tmp_path / "m.joblib"
+    joblib.dump({"format": "escalation-risk-artifact/1", "pipeline": Marker(marker)}, path)
+    with pytest.raises(ArtifactError, match="old.*retrain"):
+        load_artifact(path)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (None, "no model artifact"),
+        (b"", "not a readable model artifact"),
+        (b"not a model", "not a readable model artifact"),
+        (b"ESCRISK\x00\x00", "truncated"),
+        (struct.pack(">8sHI", b"ESCRISK\x00", 9, 2) + b"{}", "container version 9"),
+        (struct.pack(">8sHI", b"ESCRISK\x00", 2, 10**6) + b"{}", "truncated"),
+    ],
+)
+def test_missing_or_foreign_files_are_refused(
+    tmp_path: Path, content: bytes | None, reason: str
+) -> None:
     path = tmp_path / "m.joblib"
     if content is not None:
         path.write_bytes(content)
-    with pytest.raises(ArtifactError):
+    with pytest.raises(ArtifactError, match=reason):
         load_artifact(path)
 
 
-def test_a_foreign_joblib_object_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"format": "something else"}, "not a"),
+        ({"payload": "skops"}, "not a"),
+        ({"manifest": {"metrics": {}}}, "no model version"),
+        ({"manifest": None}, "no manifest"),
+    ],
+)
+def test_headers_this_code_cannot_use_are_refused(
+    tmp_path: Path, changes: dict[str, object], reason: str
+) -> None:
     path = tmp_path / "m.joblib"
-    joblib.dump({"format": "something else"}, path)
-    with pytest.raises(ArtifactError, match="not a"):
+    buffer = io.BytesIO()
+    joblib.dump([1], buffer)
+    path.write_bytes(pack(header(**changes), buffer.getvalue()))
+    with pytest.raises(ArtifactError, match=reason):
         load_artifact(path)
+
+
+def test_header_is_json_before_the_digest(tmp_path: Path, tiny_pipeline) -> None:
+    """The layout as documented: magic, version, header length, header, digest, payload."""
+    data = save_artifact(tiny_pipeline, MANIFEST, tmp_path / "m.joblib").read_bytes()
+    magic, version, size = struct.unpack_from(">8sHI", data)
+    assert (magic, version) == (b"ESCRISK\x00", 2)
+    parsed = json.loads(data[14 : 14 + size])
+    assert parsed["manifest"].pop("features")["sha256"] == features.digest()
+    assert parsed["manifest"] == MANIFEST and parsed["scikit-learn"] == sklearn.__version__
 
 
 def test_failed_write_leaves_previous_artifact(tmp_path: Path, tiny_pipeline, monkeypatch) -> None:
     path = save_artifact(tiny_pipeline, MANIFEST, tmp_path / "m.joblib")
     before = path.read_bytes()
-    real_dump = joblib.dump
 
-    def broken_dump(obj, target, *args, **kwargs):
-        if hasattr(target, "write") and isinstance(obj, dict):
-            target.write(b"partial")
-            raise OSError("disk full")
-        return real_dump(obj, target, *args, **kwargs)
+    def broken_fsync(fd: int) -> None:
+        raise OSError("disk full")
 
-    monkeypatch.setattr(artifact_module.joblib, "dump", broken_dump)
+    monkeypatch.setattr(artifact_module.os, "fsync", broken_fsync)
     with pytest.raises(OSError, match="disk full"):
         save_artifact(tiny_pipeline, {"version": "v2"}, path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.joblib"]
+
+
+def test_the_file_and_then_its_directory_are_fsynced(
+    tmp_path: Path, tiny_pipeline, monkeypatch
+) -> None:
+    synced: list[bool] = []
+    real_fsync = os.fsync
+
+    def recording_fsync(fd: int) -> None:
+        synced.append(stat.S_ISDIR(os.fstat(fd).st_mode))
+        real_fsync(fd)
+
+    monkeypatch.setattr(artifact_module.os, "fsync", recording_fsync)
+    save_artifact(tiny_pipeline, MANIFEST, tmp_path / "m.joblib")
+    assert synced == [False, True]
 
 
 def test_artifact_is_readable_by_other_users(tmp_path: Path, tiny_pipeline) -> None:
@@ -106,13 +231,11 @@ def test_an_artifact_trained_under_other_feature_rules_is_refused(
     assert load_artifact(path).version == "v1"
 
 
-def test_an_artifact_without_feature_rules_is_refused(tmp_path: Path, tiny_pipeline) -> None:
-    path = save_artifact(tiny_pipeline, MANIFEST, tmp_path / "m.joblib")
-    record = joblib.load(path)
-    manifest = json.loads(record["manifest_json"])
-    del manifest["features"]
-    record["manifest_json"] = json.dumps(manifest, sort_keys=True)
-    record["sha256"] = artifact_module._digest(record["manifest_json"], record["pipeline"])
-    joblib.dump(record, path)
+def test_an_artifact_without_feature_rules_is_refused(tmp_path: Path) -> None:
+    """Refused from its verified header: the payload (a marker pickle) never runs."""
+    marker = tmp_path / "ran"
+    path = tmp_path / "m.joblib"
+    path.write_bytes(pack(header(manifest=MANIFEST), pickle.dumps(Marker(marker))))
     with pytest.raises(ArtifactError, match="no feature specification.*retrain"):
         load_artifact(path)
+    assert not marker.exists()

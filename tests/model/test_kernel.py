@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model import Scorer
+from model import Artifact, Scorer
 from model._kernel import Kernel
 from model.compiled import CompiledModel
 from model.text import (
@@ -18,10 +18,13 @@ from model.text import (
     actor_runs,
     clean,
     may_start_actor,
+    normalise,
+    normalise_all,
     sentence_spans,
     split_sentences,
     tokenize,
     tokenize_clean,
+    word_char_ngrams,
 )
 from tests.conftest import TINY_CONFIG, fit_tiny
 
@@ -33,8 +36,13 @@ ALPHABET = st.sampled_from(
 
 
 @pytest.fixture(scope="module")
-def model(tiny_model_path: Path) -> CompiledModel:
-    return Scorer.load(tiny_model_path)._model
+def scorer(tiny_model_path: Path) -> Scorer:
+    return Scorer.load(tiny_model_path)
+
+
+@pytest.fixture(scope="module")
+def model(scorer: Scorer) -> CompiledModel:
+    return scorer._model
 
 
 def kernel_tokens(model: CompiledModel, text: str) -> list[tuple[str, int, int]]:
@@ -168,7 +176,7 @@ def test_ngram_keys_stop_at_the_vocabularys_longest(model: CompiledModel) -> Non
 def test_an_uninitialised_kernel_raises() -> None:
     kernel = Kernel.__new__(Kernel)
     with pytest.raises(RuntimeError, match="not initialised"):
-        kernel.tokenize("a", int)
+        kernel.tokenize("a")
     with pytest.raises(RuntimeError, match="not initialised"):
         kernel.size()
 
@@ -192,11 +200,99 @@ def test_kernel_refuses_inputs_it_did_not_make(model: CompiledModel) -> None:
     with pytest.raises(ValueError, match="items of 4 bytes"):
         kernel.score(np.zeros(3, dtype=np.int8), *spans, mask, mask, bounds)
     with pytest.raises(TypeError):
-        kernel.tokenize(b"bytes", model._resolve)
-    with pytest.raises(TypeError):
-        kernel.tokenize("text", None)
-    with pytest.raises(ValueError, match="out of range"):
-        kernel.add_entry(10**7, -1, np.zeros(0, dtype=np.int32))
-    with pytest.raises(ValueError, match="out of range"):
-        kernel.add_entry(-1, -1, np.array([-5], dtype=np.int32))
+        kernel.tokenize(b"bytes")
     assert kernel.score(a.entries, *spans, mask, mask, bounds)  # still usable
+
+
+def test_resolve_needs_one_form_per_new_word(model: CompiledModel) -> None:
+    """`resolve` answers the last `tokenize` only, with one str and one flag per new form; a
+    refused call leaves no half-made entry behind."""
+    kernel = model._kernel
+    new = kernel.tokenize("zqxj vrwk zqxj threat")
+    assert new[:2] == ["zqxj", "vrwk"]
+    with pytest.raises(ValueError, match="one normalised form"):
+        kernel.resolve(new[:1], bytes(1))
+    with pytest.raises(ValueError, match="one normalised form"):
+        kernel.resolve(new, bytes(len(new) + 1))
+    new = kernel.tokenize("zqxj vrwk")
+    with pytest.raises(TypeError, match="str"):
+        kernel.resolve([new[0], 7], bytes(2))
+    new = kernel.tokenize("zqxj vrwk")
+    starts, ends, entries, flags = kernel.resolve([normalise(w) for w in new], bytes(len(new)))
+    assert np.frombuffer(starts, np.int64).tolist() == [0, 5]
+    assert kernel.tokenize("zqxj vrwk") == []  # both known now
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(ALPHABET, min_size=1, max_size=12) | st.text(min_size=1, max_size=12))
+def test_kernel_char_columns_are_the_python_definition(scorer: Scorer, word: str) -> None:
+    """The kernel's character n-gram columns of a word: `word_char_ngrams` in the vocabulary,
+    in order, on any code points (the kernel keys its table by code points)."""
+    vectoriser = scorer.artifact.pipeline.named_steps["features"].transformer_list[1][1]
+    vocab, a = vectoriser.vocabulary_, vectoriser.analyzer
+    grams = word_char_ngrams(word, a.min_n, a.max_n)
+    expected = [vocab[g] for g in grams if g in vocab]
+    assert np.frombuffer(scorer._model._kernel.char_columns(word), np.int32).tolist() == expected
+
+
+def test_char_columns_of_words_made_of_known_grams(scorer: Scorer) -> None:
+    """Words built from the vocabulary's own n-grams, so most windows are found."""
+    vectoriser = scorer.artifact.pipeline.named_steps["features"].transformer_list[1][1]
+    vocab, a = vectoriser.vocabulary_, vectoriser.analyzer
+    grams = sorted(g.strip() for g in vocab if g.strip())
+    for i in range(0, len(grams) - 3, 7):
+        word = "".join(grams[i : i + 3])
+        expected = [vocab[g] for g in word_char_ngrams(word, a.min_n, a.max_n) if g in vocab]
+        assert len(expected) >= 3
+        assert (
+            np.frombuffer(scorer._model._kernel.char_columns(word), np.int32).tolist() == expected
+        )
+
+
+@pytest.fixture(scope="module")
+def word_only() -> Scorer:
+    """The tiny model without its character block: no entry has a character n-gram column."""
+    pipeline = fit_tiny(replace(TINY_CONFIG, use_char=False))
+    return Scorer(Artifact(pipeline=pipeline, manifest={"version": "words"}))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(ALPHABET, max_size=80) | st.text(max_size=80))
+def test_word_only_model_matches_predict_proba(word_only: Scorer, text: str) -> None:
+    """Every word of a word-only model is a new entry without character columns."""
+    for variant in (text, f"{text} the army threatened war. Talks on aid"):
+        reference = word_only.artifact.pipeline.predict_proba([variant])[0, 1]
+        assert abs(word_only.score(variant).score - reference) <= 1e-9
+        assert word_only._model._kernel.size()[2] == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(ALPHABET, min_size=1, max_size=8) | st.text(min_size=1, max_size=8)))
+def test_normalising_in_one_call_is_normalising_each(forms: list[str]) -> None:
+    """`normalise_all` joins the forms: equal to `normalise` one by one, Greek final sigma
+    included (its context must not run across the join)."""
+    forms = [f[t.start : t.end] for f in forms for t in tokenize(f)] + ["ΟΔΟΣ", "ΣΑ", "ΑΣ'Σ"]
+    forms = [f for form in forms for f in (form, form.upper())]
+    assert normalise_all(forms) == [normalise(f) for f in forms]
+
+
+@pytest.fixture(scope="module")
+def long_grams() -> Scorer:
+    """Character n-grams of up to 7 code points: past what the kernel packs into a slot, so
+    its general table serves them."""
+    pipeline = fit_tiny(replace(TINY_CONFIG, char_min_n=3, char_max_n=7))
+    return Scorer(Artifact(pipeline=pipeline, manifest={"version": "long"}))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(ALPHABET, min_size=1, max_size=40) | st.text(min_size=1, max_size=40))
+def test_long_character_ngrams_are_exact(long_grams: Scorer, text: str) -> None:
+    vectoriser = long_grams.artifact.pipeline.named_steps["features"].transformer_list[1][1]
+    vocab, a = vectoriser.vocabulary_, vectoriser.analyzer
+    for word in (text, "threatened", "agreement"):
+        expected = [vocab[g] for g in word_char_ngrams(word, a.min_n, a.max_n) if g in vocab]
+        columns = long_grams._model._kernel.char_columns(word)
+        assert np.frombuffer(columns, np.int32).tolist() == expected
+    variant = f"{text} the army threatened war"
+    reference = long_grams.artifact.pipeline.predict_proba([variant])[0, 1]
+    assert abs(long_grams.score(variant).score - reference) <= 1e-9

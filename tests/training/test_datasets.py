@@ -80,7 +80,7 @@ def fixture_manifest(path: Path = FIXTURE_MANIFEST) -> Manifest:
 
 def test_registry_names_order_and_defaults():
     assert list(REGISTRY) == ["unscon", "cameo", "ngec", "petrarch", "unquad", "multicoped", *WIKI]
-    assert DEFAULT_TRAINING == ("unscon", "cameo", "ngec", "unquad")
+    assert DEFAULT_TRAINING == ("unscon", "cameo", "ngec", "unquad", *WIKI[:2], "multicoped")
     assert [n for n, c in REGISTRY.items() if not c.for_training] == ["petrarch", *WIKI[2:]]
     assert REGISTRY["unscon"].licence == "CC BY-SA 4.0"
     assert {REGISTRY[n].licence for n in ("cameo", "ngec", "petrarch", "unquad")} == {"MIT"}
