@@ -150,14 +150,14 @@ def main() -> None:
     if args.slow:
         print("1.", slow_clients(url, args.slow, args.slow_seconds, key))
 
-    war = "War. " * (7_600_000 // 5)
-    status, _, body = post_json(url, "/v1/score", {"text": war}, key, timeout=120)
-    print(
-        f"3. 'War. ' x {len(war) // 5:,} ({len(war) / 2**20:.1f} MiB): {status}, "
-        f"{len(body) / 2**20:.2f} MiB answer"
-    )
-    status, _, body = post_json(url, "/v1/score", {"text": "War. " * 20_000}, key, timeout=60)
-    print(f"3. 'War. ' x 20,000 (100,000 chars): {status}, {len(body) / 2**20:.2f} MiB answer")
+    war = "War. " * 20_000  # 100,000 characters, 20,000 sentences
+    for count in (76, 10):
+        batch = {"articles": [{"text": war} for _ in range(count)]}
+        status, _, body = post_json(url, "/v1/score/batch", batch, key, timeout=300)
+        print(
+            f"3. {count} x 'War. ' x 20,000 ({count * len(war) / 2**20:.1f} MiB of text): "
+            f"{status}, {len(body) / 2**20:.2f} MiB answer"
+        )
     unknown = {"text": "a war", **{f"k{i}": 0 for i in range(600_000)}}
     status, _, body = post_json(url, "/v1/score", unknown, key, timeout=60)
     print(f"3. 600,000 unknown keys: {status}, {len(body) / 2**20:.3f} MiB answer")
