@@ -47,6 +47,8 @@ def authenticate() -> None:
     request = flask.request
     if not keys or request.method == "OPTIONS" or request.path in PUBLIC_PATHS:
         return
+    if request.routing_exception is not None:  # 404 and 405 before 401: they say no more
+        return
     presented = presented_key()
     if presented is None:
         raise Unauthorized("This endpoint needs an API key: send Authorization: Bearer <key>.")

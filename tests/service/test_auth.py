@@ -33,6 +33,12 @@ def test_protected_without_a_key_is_401(keyed: Flask, method: str, path: str) ->
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
+@pytest.mark.parametrize(("method", "status"), [("TRACE", 405), ("DELETE", 405)])
+def test_unrouted_methods_are_405_before_401(keyed: Flask, method: str, status: int) -> None:
+    assert_problem(keyed.test_client().open("/v1/model", method=method), status)
+    assert_problem(keyed.test_client().get("/nowhere"), 404)
+
+
 @pytest.mark.parametrize("path", ["/healthz", "/readyz", "/openapi.json"])
 def test_probes_and_the_document_are_public(keyed: Flask, path: str) -> None:
     assert keyed.test_client().get(path).status_code == 200
