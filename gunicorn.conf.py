@@ -53,8 +53,8 @@ preload_app = True  # one model in the master, shared copy-on-write by the worke
 # A worker silent this long (its event loop stuck) is killed and replaced.
 timeout = 120
 # SIGTERM: workers stop accepting and finish what they hold for up to this long. The largest
-# request (ESCALATION_MAX_REQUEST_CHARS of never-seen words) takes about 12 s today on one of
-# two cores (README, Limits and security): give a container engine 30 s to stop it
+# request (ESCALATION_MAX_REQUEST_CHARS of never-seen words) takes 8.2 s today on a quiet core,
+# more on a busy one (README, Limits and security): give a container engine 30 s to stop it
 # (`docker run --stop-timeout 30`, `podman stop -t 30`; Kubernetes waits 30 s by default).
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT") or 25)
 # The master's pid, so `kill -HUP "$(cat ...)"` reaches this server and no other.
