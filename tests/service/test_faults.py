@@ -25,7 +25,7 @@ import pytest
 from model.artifact import save_artifact
 from service.schemas import max_response_bytes
 from tests.service.conftest import ESCALATORY_TEXT
-from tests.service.test_gunicorn import GUNICORN, HOST, Server, gunicorn, stop
+from tests.service.test_gunicorn import GUNICORN, HOST, Server, gunicorn, stop, worker_pids
 
 pytestmark = [
     pytest.mark.slow,
@@ -255,20 +255,6 @@ def test_chunked_body_over_the_limit_is_413(server: Server) -> None:
     head += b"Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
     data = head + f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n0\r\n\r\n"
     assert raw(server, data).startswith(b"HTTP/1.1 413")
-
-
-def worker_pids(master: int) -> list[int]:
-    """The master's children, from /proc."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == master:
-                pids.append(int(entry.name))
-    return pids
 
 
 def test_a_killed_worker_loses_only_its_requests(tmp_path: Path, tiny_model_path: Path) -> None:
