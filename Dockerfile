@@ -41,7 +41,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PORT=8080 \
-    ESCALATION_MODEL_PATH=/models/escalation-model.joblib
+    ESCALATION_MODEL_PATH=/models/escalation-model.joblib \
+    ESCALATION_PIDFILE=/dev/shm/escalation-risk.pid
 RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent app
 COPY --from=builder /opt/venv /opt/venv
 COPY --from=builder /build/artifacts/escalation-model.joblib /models/escalation-model.joblib
@@ -52,4 +53,6 @@ EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8080'), timeout=2)"]
 # Exec form: gunicorn is PID 1 and receives SIGTERM itself. It reads /app/gunicorn.conf.py.
+# Stop with a 30 s grace (`docker run --stop-timeout 30`, `podman stop -t 30`): the graceful
+# timeout is 25 s, the largest request's worst case (README, Limits and security).
 CMD ["gunicorn", "service.app:create_app()"]

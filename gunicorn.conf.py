@@ -3,13 +3,16 @@
     gunicorn 'service.app:create_app()'
 
 Environment: PORT (default 8080, on 0.0.0.0) or BIND (e.g. "127.0.0.1:9000"), WEB_CONCURRENCY
-(workers). Anything else: GUNICORN_CMD_ARGS, e.g. GUNICORN_CMD_ARGS="--timeout 120".
+(workers), GRACEFUL_TIMEOUT (seconds, default 25), ESCALATION_PIDFILE (default
+$XDG_RUNTIME_DIR or /tmp, escalation-risk-<port>.pid). Anything else: GUNICORN_CMD_ARGS, e.g.
+GUNICORN_CMD_ARGS="--timeout 120".
 
 The model is loaded once, in the master (preload_app), and the workers forked from it share its
 memory pages instead of each holding a copy.
 
 Publishing a new model: write the new artifact beside the live one (same directory, so the
-rename is atomic), `os.replace`/`mv` it onto ESCALATION_MODEL_PATH, then `kill -HUP <master>`.
+rename is atomic), `os.replace`/`mv` it onto ESCALATION_MODEL_PATH, then
+`kill -HUP "$(cat <pidfile>)"`.
 gunicorn re-reads this file, the master loads the new artifact (`on_reload`), forks new workers
 and stops the old ones gracefully; requests that arrive meanwhile wait in the listen backlog
 instead of failing. An artifact that cannot be served is logged and the loaded model stays.
@@ -35,19 +38,30 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-# Scoring is CPU-bound: one sync worker per core keeps every core busy, and one more covers the
-# time a worker spends reading a request or writing a response. More workers would only queue
-# for the same cores while each holds its own copy of the model; hence the cap.
+# Scoring is CPU-bound: one worker per core keeps every core busy, and one more covers the time
+# a worker spends reading a request or writing a response. More workers would only queue for
+# the same cores while each holds its own copy of the model; hence the cap.
 bind = os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT', '8080')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(_cores() + 1, 8))
-worker_class = "sync"
+# gevent workers (service/worker.py): a connection costs a greenlet, not a worker, so slow
+# clients cannot starve the service; scoring runs in each worker's one thread
+# (service/offload.py), so the worker keeps reading requests and answering probes meanwhile.
+worker_class = "service.worker.ServiceWorker"
+worker_connections = 200  # open connections per worker; more wait in the listen backlog
+keepalive = 5  # seconds for a request's headers to arrive, and for an idle kept-alive connection
 preload_app = True  # one model in the master, shared copy-on-write by the workers
-# A worker busy this long is killed and replaced: far above the largest body's scoring time
-# (8 MiB, ~8M characters: about 0.5 s warm at 0.06 ms per KB, a few seconds with a cold word
-# cache or a busy machine).
+# A worker silent this long (its event loop stuck) is killed and replaced.
 timeout = 120
-graceful_timeout = 8  # under a container runtime's 10 s stop grace period
-# No keepalive: sync workers close each connection; put a proxy in front for slow clients.
+# SIGTERM: workers stop accepting and finish what they hold for up to this long. The largest
+# request (ESCALATION_MAX_REQUEST_CHARS of never-seen words) takes 8.2 s today on a quiet core,
+# more on a busy one (README, Limits and security): give a container engine 30 s to stop it
+# (`docker run --stop-timeout 30`, `podman stop -t 30`; Kubernetes waits 30 s by default).
+graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT") or 25)
+# The master's pid, so `kill -HUP "$(cat ...)"` reaches this server and no other.
+pidfile = os.environ.get("ESCALATION_PIDFILE") or os.path.join(
+    os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir(),
+    f"escalation-risk-{bind.rsplit(':', 1)[-1]}.pid",
+)
 accesslog = None  # the app writes one JSON line per request itself
 errorlog = "-"
 control_socket_disable = True  # gunicorn >= 25.1 would open a socket under $HOME (read-only)

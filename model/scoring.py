@@ -8,6 +8,7 @@ once (`model.compiled`); one pass over an article's tokens scores it and all its
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +18,14 @@ from model import scope
 from model.artifact import Artifact, ArtifactError, load_artifact
 from model.compiled import CompiledModel
 from model.explain import PhraseTable
-from model.types import ArticleScore, Explanation, SentenceScore
+from model.types import ArticleScore, Explanation, Phrase, SentenceScore
 
 DEFAULT_TOP_K = 10
+# Caps on what one result lists, so an answer's size does not grow with the text: a 100,000-
+# character "War. War. ..." has 20,000 sentences and 20,000 spans of "war".
+MAX_SPANS = 20  # spans per phrase: the first ones in the text
+MAX_SENTENCES = 100  # sentences: the highest-scoring ones, in text order
+MAX_PHRASE_CHARS = 64  # longer phrase texts (junk words only) end in "…" after 63 characters
 # Fallback bands when a manifest carries none: lower bound of each level.
 DEFAULT_LEVELS: tuple[tuple[str, float], ...] = (
     ("low", 0.0),
@@ -76,33 +82,73 @@ class Scorer:
         phrases = PhraseTable(analysed, scored).all()
         return Explanation(bias=self._model.bias, logit=scored.logit, phrases=phrases)
 
-    def score(self, text: str, top_k: int = DEFAULT_TOP_K) -> ArticleScore:
-        """Score and explain one text: its probability, level, strongest phrases each way and
-        every sentence's own score."""
-        if top_k < 1:
-            raise ValueError("top_k must be at least 1")
-        analysed, scored = self._model.run(text, sentences=True)
+    def score(
+        self,
+        text: str,
+        top_k: int = DEFAULT_TOP_K,
+        max_spans: int = MAX_SPANS,
+        max_sentences: int = MAX_SENTENCES,
+    ) -> ArticleScore:
+        """Score and explain one text: its probability, level, strongest phrases each way (at
+        most `max_spans` spans each) and the `max_sentences` highest-scoring sentences' own
+        scores, in text order."""
+        _check_caps(top_k, max_spans, max_sentences)
+        analysed, scored = self._model.run(text, sentences=max_sentences > 0)
         table = PhraseTable(analysed, scored)
         words, known = self._model.word_counts(analysed)
         score = float(expit(scored.logit))
-        spans = scored.sentence_spans.tolist()
-        sentences = expit(scored.sentence_logits).tolist()
+        sentences: tuple[SentenceScore, ...] = ()
+        if max_sentences > 0:
+            logits = scored.sentence_logits
+            keep = np.arange(len(logits))
+            if len(keep) > max_sentences:  # the strongest, ties to the earlier; text order
+                keep = np.sort(np.argsort(-logits, kind="stable")[:max_sentences])
+            spans = scored.sentence_spans[keep].tolist()
+            sentences = tuple(
+                SentenceScore(start=s, end=e, score=p)
+                for (s, e), p in zip(spans, expit(logits[keep]).tolist(), strict=True)
+            )
         return ArticleScore(
             score=score,
             level=level_for(score, self.levels),
-            phrases=table.top(top_k, +1),
-            deescalating_phrases=table.top(top_k, -1),
-            sentences=tuple(
-                SentenceScore(start=s, end=e, score=p)
-                for (s, e), p in zip(spans, sentences, strict=True)
-            ),
+            phrases=_capped(table.top(top_k, +1), max_spans),
+            deescalating_phrases=_capped(table.top(top_k, -1), max_spans),
+            sentences=sentences,
             model_version=self.version,
             warnings=scope.warnings_for(analysed.text, words, known),
         )
 
-    def score_many(self, texts: Sequence[str], top_k: int = DEFAULT_TOP_K) -> list[ArticleScore]:
+    def score_many(
+        self,
+        texts: Sequence[str],
+        top_k: int = DEFAULT_TOP_K,
+        max_spans: int = MAX_SPANS,
+        max_sentences: int = MAX_SENTENCES,
+    ) -> list[ArticleScore]:
         """Score and explain many texts (each costs what `score` does: nothing is shared but
         the model's caches)."""
-        if top_k < 1:
-            raise ValueError("top_k must be at least 1")
-        return [self.score(text, top_k) for text in texts]
+        _check_caps(top_k, max_spans, max_sentences)
+        return [self.score(text, top_k, max_spans, max_sentences) for text in texts]
+
+
+def _check_caps(top_k: int, max_spans: int, max_sentences: int) -> None:
+    """Reject caps the result cannot honour."""
+    if top_k < 1:
+        raise ValueError("top_k must be at least 1")
+    if not 1 <= max_spans <= MAX_SPANS:
+        raise ValueError(f"max_spans must be in 1..{MAX_SPANS}")
+    if not 0 <= max_sentences <= MAX_SENTENCES:
+        raise ValueError(f"max_sentences must be in 0..{MAX_SENTENCES}")
+
+
+def _capped(phrases: tuple[Phrase, ...], max_spans: int) -> tuple[Phrase, ...]:
+    """The phrases with at most `max_spans` spans and texts of at most MAX_PHRASE_CHARS."""
+    out = []
+    for phrase in phrases:
+        if len(phrase.spans) > max_spans or len(phrase.text) > MAX_PHRASE_CHARS:
+            text = phrase.text
+            if len(text) > MAX_PHRASE_CHARS:
+                text = text[: MAX_PHRASE_CHARS - 1] + "\u2026"
+            phrase = replace(phrase, text=text, spans=phrase.spans[:max_spans])
+        out.append(phrase)
+    return tuple(out)

@@ -93,7 +93,7 @@ echo "smoke: runs as uid $uid"
 post big.json big /v1/score/batch >"$WORK/big.code" &
 inflight=$!
 sleep 0.5
-"$ENGINE" stop -t 10 "$NAME" >/dev/null
+"$ENGINE" stop -t 30 "$NAME" >/dev/null
 wait "$inflight" || true
 [ "$(cat "$WORK/big.code")" = 200 ] || fail "in-flight request not answered (HTTP $(cat "$WORK/big.code"))"
 code=$("$ENGINE" inspect --format '{{.State.ExitCode}}' "$NAME")

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from http import HTTPStatus
 from typing import Any
 
 from flask import Response, current_app
 from flask_smorest import Blueprint
 
-from model import Scorer
+from model import ArticleScore, Scorer
 from service.config import current_settings
-from service.errors import ModelUnavailable
+from service.errors import ContentTooLarge, ModelUnavailable
 from service.metrics import current_metrics
+from service.offload import run_cpu
 from service.parsing import ProblemParser
 from service.schemas import ARTICLE, BATCH, BATCH_RESULT, MODEL, SCORE, STATUS
-from service.state import current_model, probe
+from service.state import current_model
 
 SCORE_PATH = "/v1/score"
 BATCH_PATH = "/v1/score/batch"
@@ -23,7 +25,9 @@ MODEL_INFO_PATH = "/v1/model"
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
 # Errors any scoring call can return besides 422 (which @arguments documents itself).
-SCORING_ERRORS = (400, 413, 415, 503)
+SCORING_ERRORS = (400, 401, 413, 415, 503)
+# Scoring is handed to the worker's thread in runs of about this many characters.
+CHUNK_CHARS = 50_000
 
 
 class ProblemBlueprint(Blueprint):
@@ -55,20 +59,53 @@ def require_scorer() -> Scorer:
 
 
 def score_articles(articles: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Score at the largest top_k asked for, then cut each article's phrases to its own."""
+    """Score each article with its own options; 413 before any work when the texts together
+    exceed the request's character budget. Work is handed off in chunks of about CHUNK_CHARS,
+    so a large batch never holds a worker's event loop (`run_cpu`) for long."""
     scorer = require_scorer()
-    default_top_k = current_settings().default_top_k
-    top_ks = [a["top_k"] if a["top_k"] is not None else default_top_k for a in articles]
-    scores = scorer.score_many([a["text"] for a in articles], top_k=max(top_ks))
+    settings = current_settings()
+    total = sum(len(a["text"]) for a in articles)
+    if total > settings.max_request_chars:
+        raise ContentTooLarge(
+            f"The texts hold {total} characters; one request may hold at most "
+            f"{settings.max_request_chars}. Split the batch."
+        )
     histogram = current_metrics().scores
-    results = []
-    for article, top_k, score in zip(articles, top_ks, scores, strict=True):
-        histogram.observe(score.score)
-        result = score.to_dict()
-        result["phrases"] = result["phrases"][:top_k]
-        result["deescalating_phrases"] = result["deescalating_phrases"][:top_k]
-        results.append({"id": article["id"], **result})
+    results: list[dict[str, Any]] = []
+    for chunk in _chunks(articles):
+        scores = run_cpu(partial(_score_chunk, scorer, chunk, settings.default_top_k))
+        for article, score in zip(chunk, scores, strict=True):
+            histogram.observe(score.score)
+            results.append({"id": article["id"], **score.to_dict()})
     return results
+
+
+def _score_chunk(
+    scorer: Scorer, articles: Sequence[dict[str, Any]], default_top_k: int
+) -> list[ArticleScore]:
+    """Score articles with their own top_k, max_spans and max_sentences (no Flask here: this
+    may run in another thread)."""
+    return [
+        scorer.score(
+            a["text"],
+            top_k=a["top_k"] if a["top_k"] is not None else default_top_k,
+            max_spans=a["max_spans"],
+            max_sentences=a["max_sentences"],
+        )
+        for a in articles
+    ]
+
+
+def _chunks(articles: Sequence[dict[str, Any]]) -> Iterator[Sequence[dict[str, Any]]]:
+    """Consecutive runs of articles of about CHUNK_CHARS characters together."""
+    start, size = 0, 0
+    for end, article in enumerate(articles, 1):
+        size += len(article["text"])
+        if size >= CHUNK_CHARS:
+            yield articles[start:end]
+            start, size = end, 0
+    if start < len(articles):
+        yield articles[start:]
 
 
 def json_response(payload: dict[str, Any]) -> Response:
@@ -101,7 +138,7 @@ def score_batch(batch: dict[str, Any]) -> Response:
 
 @blp.route(MODEL_INFO_PATH, methods=["GET"])
 @blp.response(200, MODEL)
-@documents_errors(503)
+@documents_errors(401, 503)
 def model_info() -> dict[str, Any]:
     """The loaded artifact's manifest: version, training sources, metrics, levels."""
     return require_scorer().manifest
@@ -118,11 +155,16 @@ def healthz() -> dict[str, Any]:
 @blp.response(200, STATUS)
 @documents_errors(503)
 def readyz() -> dict[str, Any]:
-    """Readiness: a model is loaded and scores a probe text."""
+    """Readiness: a model is loaded and scored a probe text when it was loaded (the reason for
+    a failure goes to the log, not to the caller). 200 with a `detail` when the artifact on
+    disk failed to load at the last reload and the model loaded before it still serves."""
     loaded = current_model()
     if loaded.scorer is None:
-        raise ModelUnavailable(f"No model is loaded: {loaded.error}")
-    failure = probe(loaded.scorer)
-    if failure is not None:
-        raise ModelUnavailable(f"The model is not usable: {failure}")
-    return {"status": "ready", "model_version": loaded.version}
+        raise ModelUnavailable("No usable model is loaded; the service log says why.")
+    status: dict[str, Any] = {"status": "ready", "model_version": loaded.version}
+    if loaded.reload_error is not None:
+        status["detail"] = (
+            "The model artifact on disk failed to load at the last reload; the model loaded "
+            "before it is serving. The service log says why."
+        )
+    return status

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 
-from service import observability
+from service import auth, observability
 from service.api import blp
 from service.config import SETTINGS_EXTENSION, Settings, load_settings
 from service.encoding import OrjsonProvider
@@ -20,7 +20,18 @@ from service.state import MODEL_EXTENSION, current_model, load_model, reload_mod
 API_TITLE = "Escalation-risk scoring"
 API_VERSION = "1.0.0"
 OPENAPI_VERSION = "3.1.0"
-_SETTING_KEYS = {item.name.upper() for item in fields(Settings)}
+_SETTING_KEYS = {item.name.upper() for item in fields(Settings) if item.init}
+
+
+class ServiceFlask(Flask):
+    """Flask whose automatic OPTIONS answer is 204 No Content with `Allow`."""
+
+    def make_default_options_response(self) -> Response:
+        """204 with the methods the path allows (Flask's own is 200 with an empty HTML body)."""
+        response = super().make_default_options_response()
+        response.status_code = 204
+        response.headers.pop("Content-Type", None)
+        return response
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -30,7 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     `MODEL_PATH`); other keys (e.g. `TESTING`) go to Flask's config.
     """
     settings = load_settings(os.environ, config)
-    app = Flask(__name__)
+    app = ServiceFlask(__name__)
     app.json = OrjsonProvider(app)
     app.config.from_mapping(
         API_TITLE=API_TITLE,
@@ -43,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping({k: v for k, v in (config or {}).items() if k not in _SETTING_KEYS})
     app.extensions[SETTINGS_EXTENSION] = settings
     observability.init_app(app, settings)
+    auth.init_app(app)
     # No model is not fatal: /healthz stays 200 and /readyz reports why (load_model logs it).
     app.extensions[MODEL_EXTENSION] = load_model(settings.model_path)
     if not os.environ.get(MULTIPROC_ENV):  # one process; under gunicorn, each worker reports

@@ -24,6 +24,7 @@ from service.schemas import ProblemSchema
 
 PROBLEM_MIMETYPE = "application/problem+json"
 MAX_KEY_CHARS = 100  # field names in `errors` are chosen by the client: keep them short
+MAX_LISTED_ERRORS = 20  # field errors listed in one answer (600,000 unknown keys: 20 listed)
 log = logging.getLogger("service.errors")
 
 
@@ -31,6 +32,7 @@ class ServiceError(Exception):
     """Base of the errors the service raises on purpose; carries the HTTP status."""
 
     status: int = 500
+    headers: Mapping[str, str] = {}
 
     def __init__(self, detail: str, errors: Mapping[str, Any] | None = None) -> None:
         super().__init__(detail)
@@ -53,6 +55,19 @@ class UnsupportedMediaType(ServiceError):
     """The body is not declared as JSON."""
 
     status = 415
+
+
+class Unauthorized(ServiceError):
+    """No API key, or not one of the configured keys."""
+
+    status = 401
+    headers = {"WWW-Authenticate": 'Bearer realm="escalation-risk"'}
+
+
+class ContentTooLarge(ServiceError):
+    """The request asks for more work than one request may cause."""
+
+    status = 413
 
 
 class ValidationFailed(ServiceError):
@@ -81,7 +96,7 @@ def problem(
         "detail": detail,
     }
     if errors is not None:
-        body["errors"] = _string_keys(errors)
+        body["errors"] = _first_errors(errors, [MAX_LISTED_ERRORS])
     body["request_id"] = current_request_id()
     response = flask.current_app.response_class(
         json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE
@@ -90,18 +105,30 @@ def problem(
     return response
 
 
-def _string_keys(value: Any) -> Any:
-    """JSON-safe errors: list indices become "3", over-long (client-chosen) keys are cut."""
+def _first_errors(value: Any, budget: list[int]) -> Any:
+    """JSON-safe errors, at most `budget[0]` messages: list indices become "3", over-long
+    (client-chosen) keys are cut, and the listing stops when the budget is spent."""
     if isinstance(value, Mapping):
-        return {str(k)[:MAX_KEY_CHARS]: _string_keys(v) for k, v in value.items()}
+        out = {}
+        for key, item in value.items():
+            if budget[0] <= 0:
+                break
+            out[str(key)[:MAX_KEY_CHARS]] = _first_errors(item, budget)
+        return out
     if isinstance(value, list | tuple):
-        return [_string_keys(v) for v in value]
+        kept = []
+        for item in value:
+            if budget[0] <= 0:
+                break
+            kept.append(_first_errors(item, budget))
+        return kept
+    budget[0] -= 1
     return value
 
 
 def _handle_service_error(exc: ServiceError) -> flask.Response:
     """Errors raised on purpose."""
-    return problem(exc.status, exc.detail, exc.errors)
+    return problem(exc.status, exc.detail, exc.errors, headers=exc.headers)
 
 
 def _handle_http_exception(exc: HTTPException) -> flask.Response:

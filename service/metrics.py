@@ -50,6 +50,12 @@ class Metrics:
             buckets=SCORE_BUCKETS,
             registry=self.registry,
         )
+        # Incremented by the process that reloads (the gunicorn master, on HUP).
+        self.reload_failures = Counter(
+            "escalation_model_reload_failures",
+            "Reloads whose artifact could not be served (the model loaded before stayed).",
+            registry=self.registry,
+        )
         # An info metric as a gauge: Info is not supported in multiprocess mode; "livemax"
         # drops a worker's series when gunicorn reports it dead, so a HUP retires old versions.
         self.model = Gauge(

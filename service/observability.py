@@ -94,6 +94,7 @@ def _finish_request(response: flask.Response) -> flask.Response:
                 "duration_ms": round(seconds * 1000, 3),
                 "request_id": request_id,
                 "model_version": current_model().version,
+                "key_id": flask.g.get("api_key_id"),
             }
         },
     )

@@ -9,9 +9,15 @@ from typing import Any, NoReturn
 import flask
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from service.errors import MAX_KEY_CHARS, MalformedBody, UnsupportedMediaType, ValidationFailed
+from service.errors import (
+    MAX_KEY_CHARS,
+    ContentTooLarge,
+    MalformedBody,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 
-MAX_LISTED_ERRORS = 5
+MAX_DETAIL_ERRORS = 5  # failing fields named in `detail` (`errors` lists more)
 
 
 def error_paths(messages: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -36,8 +42,8 @@ def error_paths(messages: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
 def validation_detail(messages: Any) -> str:
     """One sentence naming each failing field, e.g. `articles[3].text: Must not be blank.`."""
     pairs = [f"{path}: {message}" for path, message in error_paths(messages)]
-    more = len(pairs) - MAX_LISTED_ERRORS
-    listed = "; ".join(pairs[:MAX_LISTED_ERRORS]) + (f"; and {more} more" if more > 0 else "")
+    more = len(pairs) - MAX_DETAIL_ERRORS
+    listed = "; ".join(pairs[:MAX_DETAIL_ERRORS]) + (f"; and {more} more" if more > 0 else "")
     return f"The request body is invalid: {listed}"
 
 
@@ -49,6 +55,11 @@ class ProblemParser(FlaskParser):
         if not is_json_request(req):
             raise UnsupportedMediaType("Send the body as application/json.")
         data = req.get_data(cache=True)
+        limit = req.max_content_length
+        if req.content_length is None and limit is not None and len(data) >= limit:
+            # A chunked body is cut at the limit by werkzeug: anything left means it was over.
+            if req.input_stream.read(1):
+                raise ContentTooLarge(f"The request body exceeds the limit of {limit} bytes.")
         if not data.strip():
             raise MalformedBody("The request body is empty; send a JSON object.")
         try:

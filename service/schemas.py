@@ -2,22 +2,67 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from model import DEFAULT_TOP_K, scope
+from model.scoring import MAX_PHRASE_CHARS, MAX_SENTENCES, MAX_SPANS
 
 MAX_TEXT_CHARS = 100_000
 MAX_ID_CHARS = 200
 TOP_K_MIN = 1
 TOP_K_MAX = 50
 BATCH_MAX = 256
+# The work one request may cause: the characters of all its texts (ESCALATION_MAX_REQUEST_CHARS
+# may lower or raise it, up to BATCH_MAX * MAX_TEXT_CHARS); more is answered 413 before scoring.
+DEFAULT_MAX_REQUEST_CHARS = 1_000_000
+# A JSON string may carry a "\ud800" escape: Python keeps it as a lone surrogate, which no
+# encoder can write back out. Such strings are rejected at the door.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def max_response_bytes(articles: int) -> int:
+    """An upper bound on the body answering `articles` scored articles, whatever their text:
+    every list at its cap, every number at its longest, every character 4 bytes of UTF-8 and
+    the id 6 bytes a character (JSON escapes)."""
+    span = len("[100000,100000],")
+    phrase = len('{"text":"","weight":-1.2345678901234567e-300,"spans":[]},')
+    phrase += 4 * MAX_PHRASE_CHARS + MAX_SPANS * span
+    sentence = len('{"start":100000,"end":100000,"score":1.2345678901234567e-300},')
+    article = 600 + 6 * MAX_ID_CHARS + 2 * TOP_K_MAX * phrase + MAX_SENTENCES * sentence
+    return 100 + articles * article
+
+
+# "Not blank": at least one character outside JSON Schema's (ECMA-262) `\\s`, written out so
+# that the OpenAPI `pattern` and this validator mean the same (Python's str.isspace also counts
+# \\x1c-\\x1f and \\x85, which a client validating against the document would accept).
+NOT_BLANK = "[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+_NOT_BLANK = re.compile(NOT_BLANK)
 
 
 def _not_blank(value: str) -> None:
     """Reject text that is empty or only whitespace (marshmallow 4 validators must raise)."""
-    if not value.strip():
+    if not _NOT_BLANK.search(value):
         raise ma.ValidationError("Must not be blank.")
+
+
+def _no_lone_surrogates(value: str) -> None:
+    """Reject unpaired UTF-16 surrogates (JSON "\\ud800" escapes): they cannot be encoded."""
+    if _LONE_SURROGATE.search(value):
+        raise ma.ValidationError("Must not contain unpaired surrogates (\\ud800-\\udfff).")
+
+
+class JsonInteger(fields.Integer):
+    """An integer as JSON Schema means it: 44 and 44.0 alike; 44.5, "44" and true are not."""
+
+    def _validated(self, value: Any) -> int:
+        """Accept ints and integral floats only."""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return super()._validated(value)
 
 
 class StrictSchema(ma.Schema):
@@ -32,23 +77,42 @@ class ArticleSchema(StrictSchema):
 
     text = fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=MAX_TEXT_CHARS), _not_blank],
-        metadata={"description": f"The article, 1 to {MAX_TEXT_CHARS} characters, not blank."},
+        validate=[validate.Length(min=1, max=MAX_TEXT_CHARS), _not_blank, _no_lone_surrogates],
+        metadata={
+            "description": f"The article, 1 to {MAX_TEXT_CHARS} characters, not blank.",
+            "pattern": NOT_BLANK,
+        },
     )
     id = fields.String(
         load_default=None,
         allow_none=True,
-        validate=validate.Length(max=MAX_ID_CHARS),
+        validate=[validate.Length(max=MAX_ID_CHARS), _no_lone_surrogates],
         metadata={"description": "Caller's identifier, echoed back (null when not sent)."},
     )
-    top_k = fields.Integer(
+    top_k = JsonInteger(
         strict=True,
         load_default=None,
+        allow_none=True,
         validate=validate.Range(min=TOP_K_MIN, max=TOP_K_MAX),
         metadata={
             "default": DEFAULT_TOP_K,
             "description": f"Phrases to return each way ({TOP_K_MIN}..{TOP_K_MAX}); null or "
             "absent means the server default (ESCALATION_DEFAULT_TOP_K, 10 unless set).",
+        },
+    )
+    max_spans = JsonInteger(
+        strict=True,
+        load_default=MAX_SPANS,
+        validate=validate.Range(min=1, max=MAX_SPANS),
+        metadata={"description": f"Spans listed per phrase, the first ones (1..{MAX_SPANS})."},
+    )
+    max_sentences = JsonInteger(
+        strict=True,
+        load_default=MAX_SENTENCES,
+        validate=validate.Range(min=0, max=MAX_SENTENCES),
+        metadata={
+            "description": f"Sentences listed, the highest-scoring ones in text order "
+            f"(0..{MAX_SENTENCES}; 0: none, and no sentence is scored)."
         },
     )
 
@@ -143,6 +207,7 @@ class StatusSchema(ma.Schema):
 
     status = fields.String(required=True)
     model_version = fields.String(allow_none=True)
+    detail = fields.String(metadata={"description": "Why, when something is wrong."})
 
 
 class ProblemSchema(ma.Schema):

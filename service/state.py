@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import flask
 
 from model import Scorer
+from service.metrics import METRICS_EXTENSION
 
 MODEL_EXTENSION = "escalation.model"
 # Short, neutral text that every model can score: the readiness probe.
@@ -23,6 +24,8 @@ class LoadedModel:
 
     scorer: Scorer | None
     error: str | None = None
+    # Why the artifact on disk failed at the last reload, while this (older) model serves.
+    reload_error: str | None = None
 
     @property
     def version(self) -> str | None:
@@ -59,10 +62,15 @@ def load_model(path: Path) -> LoadedModel:
 
 def reload_model(app: flask.Flask, path: Path) -> LoadedModel:
     """Load the artifact at `path` again and serve it from now on; if it cannot be served, keep
-    the model already loaded (a failed publish never replaces a working model)."""
+    the model already loaded (a failed publish never replaces a working model), count the
+    failure and remember it for /readyz."""
     fresh = load_model(path)
-    if fresh.scorer is None and app.extensions[MODEL_EXTENSION].scorer is not None:
-        log.error("reload failed; the loaded model stays", extra={"fields": {"path": str(path)}})
+    loaded = app.extensions[MODEL_EXTENSION]
+    if fresh.scorer is None and loaded.scorer is not None:
+        fields = {"path": str(path), "reason": fresh.error, "model_version": loaded.version}
+        log.error("reload failed; the loaded model stays", extra={"fields": fields})
+        app.extensions[METRICS_EXTENSION].reload_failures.inc()
+        app.extensions[MODEL_EXTENSION] = replace(loaded, reload_error=fresh.error)
         return app.extensions[MODEL_EXTENSION]
     app.extensions[MODEL_EXTENSION] = fresh
     return fresh

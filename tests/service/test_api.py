@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -12,6 +13,8 @@ from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
 from model import Scorer
+from service import api
+from service.api import CHUNK_CHARS
 from service.schemas import (
     BATCH_MAX,
     BATCH_RESULT,
@@ -20,7 +23,7 @@ from service.schemas import (
     SCORE,
     TOP_K_MAX,
 )
-from service.state import MODEL_EXTENSION
+from service.state import reload_model
 from tests.service.conftest import (
     COOPERATIVE_TEXT,
     ESCALATORY_TEXT,
@@ -123,19 +126,23 @@ def test_batch_keeps_order_and_each_top_k(client: FlaskClient, tiny_model_path: 
         assert_spans_index(article["text"], result)
 
 
-def test_batch_is_one_score_many_call(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    scorer = app.extensions[MODEL_EXTENSION].scorer
-    calls = []
-    original = scorer.score_many
+def test_batch_is_handed_off_in_chunks(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Work leaves the request's thread in runs of about CHUNK_CHARS, each article keeping its
+    own options."""
+    calls: list[int] = []
 
-    def spy(texts: list[str], top_k: int) -> list:
-        calls.append((len(texts), top_k))
-        return original(texts, top_k=top_k)
+    def spy(work: Any) -> Any:
+        calls.append(len(work.args[1]))
+        return work()
 
-    monkeypatch.setattr(scorer, "score_many", spy)
-    articles = [{"text": ESCALATORY_TEXT, "top_k": 2}, {"text": COOPERATIVE_TEXT, "top_k": 7}]
-    assert app.test_client().post("/v1/score/batch", json={"articles": articles}).status_code == 200
-    assert calls == [(2, 7)]
+    monkeypatch.setattr(api, "run_cpu", spy)
+    text = (f"{ESCALATORY_TEXT} {COOPERATIVE_TEXT} " * CHUNK_CHARS)[: CHUNK_CHARS // 2 + 1]
+    articles = [{"text": text, "top_k": 1}, {"text": text}, {"text": text, "top_k": 2}]
+    response = app.test_client().post("/v1/score/batch", json={"articles": articles})
+    assert response.status_code == 200 and calls == [2, 1]
+    results = response.get_json()["results"]
+    phrases = [len(r["phrases"]) + len(r["deescalating_phrases"]) for r in results]
+    assert phrases[0] <= 2 and phrases[1] > 2 and phrases[2] <= 4
 
 
 def test_batch_accepts_the_maximum(client: FlaskClient) -> None:
@@ -163,27 +170,50 @@ def test_without_a_model_only_liveness_passes(
     client = make_app(MODEL_PATH=missing).test_client()
     assert client.get("/healthz").status_code == 200
     body = assert_problem(client.get("/readyz"), 503)
-    assert str(missing) in body["detail"]
+    assert str(missing) not in body["detail"] and "log" in body["detail"]
     assert_problem(client.post("/v1/score", json={"text": ESCALATORY_TEXT}), 503)
     assert_problem(client.post("/v1/score/batch", json={"articles": [{"text": "x"}]}), 503)
     assert_problem(client.get("/v1/model"), 503)
-    assert "model not loaded" in capsys.readouterr().err
+    logged = capsys.readouterr().err
+    assert "model not loaded" in logged and str(missing) in logged  # details to operators
 
 
-def test_corrupt_artifact_is_reported(make_app: Callable[..., Flask], tmp_path: Path) -> None:
+def test_corrupt_artifact_is_reported_to_the_log_only(
+    make_app: Callable[..., Flask], tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     broken = tmp_path / "broken.joblib"
     broken.write_bytes(b"not a model")
     body = assert_problem(make_app(MODEL_PATH=broken).test_client().get("/readyz"), 503)
-    assert "not a readable model artifact" in body["detail"]
+    assert "artifact" not in body["detail"] and str(tmp_path) not in body["detail"]
+    assert "not a readable model artifact" in capsys.readouterr().err
 
 
-def test_readiness_fails_when_the_probe_fails(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readiness_fails_when_the_load_probe_fails(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(app.extensions[MODEL_EXTENSION].scorer, "score", broken)
-    body = assert_problem(app.test_client().get("/readyz"), 503)
-    assert "RuntimeError" in body["detail"] and "boom" not in body["detail"]
+    monkeypatch.setattr(Scorer, "score", broken)
+    body = assert_problem(make_app().test_client().get("/readyz"), 503)
+    assert "boom" not in body["detail"] and "RuntimeError" not in body["detail"]
+
+
+def test_failed_reload_keeps_the_model_and_says_so(
+    app: Flask, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    broken = tmp_path / "broken.joblib"
+    broken.write_bytes(b"not a model")
+    reload_model(app, broken)
+    client = app.test_client()
+    body = client.get("/readyz").get_json()
+    assert body["status"] == "ready" and body["model_version"] == "tiny-1"
+    assert "failed to load" in body["detail"] and str(tmp_path) not in body["detail"]
+    assert client.post("/v1/score", json={"text": ESCALATORY_TEXT}).status_code == 200
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert "escalation_model_reload_failures_total 1.0" in metrics
+    logged = capsys.readouterr().err
+    assert "reload failed; the loaded model stays" in logged and str(broken) in logged
 
 
 def test_openapi_document_is_valid_and_generated(client: FlaskClient) -> None:

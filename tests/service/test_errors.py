@@ -178,10 +178,10 @@ def test_wrong_method_is_405(client: FlaskClient, method: str, path: str) -> Non
 def test_unexpected_exception_is_a_bare_500(
     app: Flask, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
-    def explode(texts: list[str], top_k: int) -> None:
-        raise RuntimeError("internal state in /srv/app/secret.py: " + texts[0])
+    def explode(text: str, **options: int) -> None:
+        raise RuntimeError("internal state in /srv/app/secret.py: " + text)
 
-    monkeypatch.setattr(app.extensions[MODEL_EXTENSION].scorer, "score_many", explode)
+    monkeypatch.setattr(app.extensions[MODEL_EXTENSION].scorer, "score", explode)
     response = app.test_client().post("/v1/score", json={"text": SECRET})
     problem = assert_problem(response, 500)
     raw = response.get_data(as_text=True)

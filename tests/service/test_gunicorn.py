@@ -123,6 +123,20 @@ def stop(server: Server) -> None:
     assert server.process.wait(timeout=20) == 0, server.log.read_text()
 
 
+def worker_pids(master: int) -> list[int]:
+    """The master's children, from /proc."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == master:
+                pids.append(int(entry.name))
+    return pids
+
+
 def metric(server: Server, name: str, **labels: str) -> list[float]:
     """Values of one metric's samples with these labels, from /metrics."""
     status, body = server.request("GET", "/metrics")
@@ -201,15 +215,23 @@ def test_hup_with_a_broken_artifact_keeps_the_loaded_model(
     with gunicorn(tmp_path, model_path) as server:
         assert server.log.read_text().count('"message": "model loaded"') == 1
         model_path.write_bytes(b"not a model")
+        old_workers = set(worker_pids(server.process.pid))
         server.process.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + 15
-        while "reload failed" not in server.log.read_text():
+        while "reload failed" not in server.log.read_text() or old_workers & set(
+            worker_pids(server.process.pid)
+        ):
             assert time.monotonic() < deadline, server.log.read_text()
             time.sleep(0.1)
         for _ in range(10):  # new workers, forked after the failed reload
             status, body = server.request("POST", "/v1/score", {"text": ESCALATORY_TEXT})
             assert status == 200 and body["model_version"] == "tiny-1"
-        assert server.request("GET", "/readyz")[0] == 200
+        status, body = server.request("GET", "/readyz")
+        assert status == 200 and "failed to load" in body["detail"]
+        assert str(model_path) not in json.dumps(body)
+        # Counted by the master, which reloads; every worker's /metrics shows it.
+        for _ in range(4):
+            assert metric(server, "escalation_model_reload_failures_total") == [1.0]
         stop(server)
 
 

@@ -1,0 +1,36 @@
+"""CPU-bound work off the event loop: under gevent workers, scoring runs in the hub's thread pool.
+
+A gevent worker serves many connections in one thread; scoring there would stop it reading
+other requests and answering health probes until the work is done. Handed to a real thread,
+the work still holds the GIL most of the time, but Python switches threads every few
+milliseconds, so the loop keeps accepting, reading and answering in between. One thread per
+worker: more would only contend for the GIL (and the model's lock) in the same process.
+Without gevent (the Flask test client, a sync worker) the work runs inline.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+POOL_THREADS = 1
+
+
+def _patched() -> bool:
+    """True in a process gevent has monkey-patched (a gunicorn gevent worker)."""
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and monkey.is_module_patched("socket")
+
+
+def run_cpu(work: Callable[[], T]) -> T:
+    """Run `work` and return its result; under gevent in the worker's thread pool."""
+    if not _patched():
+        return work()
+    from gevent import get_hub
+
+    pool = get_hub().threadpool
+    if pool.maxsize != POOL_THREADS:
+        pool.maxsize = POOL_THREADS
+    return pool.apply(work)
