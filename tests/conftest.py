@@ -97,22 +97,15 @@ def default_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default model trained on the real corpora: the one at `ESCALATION_MODEL_PATH` when it
     is exactly that (CI's `make model` trains it once), else trained here. Skips without the
     corpora mirror."""
-    from model.artifact import ArtifactError, default_model_path, load_artifact
+    from model.artifact import default_model_path
     from training import train as train_module
     from training.datasets import DEFAULT_TRAINING
 
     if shared_data_dir() is None:
         pytest.skip("ESCALATION_DATA_DIR is not set: the real corpora are not available")
     path = default_model_path()
-    try:
-        manifest = load_artifact(path).manifest
-        sources = [s["name"] for s in manifest["sources"]]
-        if sources == list(DEFAULT_TRAINING) and manifest["hyperparameters"] == (
-            TrainConfig().to_dict()
-        ):
-            return path
-    except (ArtifactError, KeyError):
-        pass
+    if train_module.already_trained(path, DEFAULT_TRAINING, TrainConfig()):
+        return path
     path = tmp_path_factory.mktemp("default") / "escalation-model.joblib"
     assert train_module.main(["--out", str(path)]) == 0
     return path

@@ -164,6 +164,20 @@ def render(report: Mapping[str, Any]) -> str:
         f"({report['reps']} resamples of whole groups). F1 at {report['alert_threshold']}.",
         "",
     ]
+    trained = report["model"].get("cv_at_training") or {}
+    if trained:
+        lines += [
+            "## Grouped cross-validation at training (from the manifest, no intervals)",
+            "",
+            "| corpus | n | ROC-AUC | average precision | Brier | ECE | F1 |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name, m in trained.items():
+            lines.append(
+                f"| {name} | {m['n']} | {m['roc_auc']:.3f} | {m['average_precision']:.3f} | "
+                f"{m['brier']:.3f} | {m['ece']:.3f} | {m['f1']:.3f} |"
+            )
+        lines.append("")
     for section in report["sections"].values():
         lines += [f"## {section['title']}", "", *metrics_table(section["metrics"]), ""]
         lines += [f"![{name}]({name})" for name in section["figures"]] + [""]
@@ -324,7 +338,11 @@ def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict
         article = args.seed_article.read_text(encoding="utf-8")
         seed = scored_texts(scorer, [("seed", article)], top_k=5)
     return {
-        "model": {k: manifest.get(k) for k in ("version", "created_at", "hyperparameters")},
+        "model": {
+            **{k: manifest.get(k) for k in ("version", "created_at", "hyperparameters")},
+            "sources": [s["name"] for s in manifest.get("sources", [])],
+            "cv_at_training": manifest.get("metrics", {}).get("cv", {}),
+        },
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": command,
         "reps": reps,

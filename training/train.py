@@ -291,17 +291,29 @@ def clean_profile(specs: Sequence[str], *, explicit: bool) -> list[str]:
     return [s for s in specs if s not in unclean]
 
 
+def already_trained(out: Path, specs: Sequence[str], config: TrainConfig) -> bool:
+    """Whether `out` loads and was trained on these sources with this configuration (a model
+    of an older default, or of other feature rules, is retrained)."""
+    try:
+        manifest = load_artifact(out).manifest
+    except ArtifactError:
+        return False
+    sources = manifest.get("sources", [])
+    if [s["name"] for s in sources] != list(specs):
+        return False
+    for spec, source in zip(specs, sources, strict=True):
+        # A user's file may have changed under the same name; corpora are pinned by SHA-256.
+        if spec not in REGISTRY and [f["sha256"] for f in source["files"]] != [
+            hashlib.sha256(Path(spec).read_bytes()).hexdigest()
+        ]:
+            return False
+    return manifest.get("hyperparameters") == json.loads(json.dumps(config.to_dict()))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: exit 0 on success, 2 on a data or usage problem (nothing written)."""
     args = parse_args(argv)
     out = args.out or default_model_path()
-    if args.if_missing:
-        try:
-            load_artifact(out)
-            log.info("%s is present and valid; not retraining", out)
-            return 0
-        except ArtifactError:
-            pass
     config = replace(
         TrainConfig(), seed=args.seed, folds=args.folds, C=args.C, use_char=not args.no_char
     )
@@ -309,6 +321,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.profile == "clean":
             specs = clean_profile(specs, explicit=bool(args.data))
+        if args.if_missing and already_trained(out, specs, config):
+            log.info("%s is valid and trained on this data and configuration; not retraining", out)
+            return 0
         evaluation_only = [s for s in specs if s in REGISTRY and not REGISTRY[s].for_training]
         if evaluation_only:
             raise DataError(f"{', '.join(evaluation_only)} is for evaluation only, not training")

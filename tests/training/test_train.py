@@ -96,6 +96,21 @@ def test_if_missing_keeps_a_valid_artifact(tmp_path: Path, user_csv: Path) -> No
     assert out.stat().st_mtime_ns == stamp
 
 
+def test_if_missing_retrains_a_model_of_other_data_or_settings(
+    tmp_path: Path, user_csv: Path
+) -> None:
+    out = tmp_path / "model.joblib"
+    assert train_cli("--data", str(user_csv), "--out", str(out)) == 0
+    version = load_artifact(out).version
+    assert train_cli("--if-missing", "--C", "2", "--data", str(user_csv), "--out", str(out)) == 0
+    retrained = load_artifact(out)
+    assert retrained.version != version and retrained.manifest["hyperparameters"]["C"] == 2.0
+    with user_csv.open("a", encoding="utf-8") as fh:
+        fh.write("Troops shelled the border town again.,1,e9\n")
+    assert train_cli("--if-missing", "--C", "2", "--data", str(user_csv), "--out", str(out)) == 0
+    assert load_artifact(out).version != retrained.version
+
+
 def test_model_path_env_is_the_default_output(tmp_path: Path, user_csv: Path, monkeypatch) -> None:
     target = tmp_path / "env" / "model.joblib"
     monkeypatch.setenv("ESCALATION_MODEL_PATH", str(target))
