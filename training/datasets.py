@@ -30,6 +30,13 @@ from training.fetch import cache_dir_from_env, corpus_files, data_dir_from_env, 
 from training.sources import Corpus, DataError, Example, LoadedSource, Manifest, RemoteFile
 from training.userdata import load_user_file
 from training.wikicurrent import CONFLICT, ORDINARY_NEWS, WIKICURRENT_DIR, wikicurrent_items
+from training.wikinews import (
+    TOSCA_ECONOMY,
+    TOSCA_POLITICS,
+    VANATTEVELDT_2019,
+    VANATTEVELDT_2020,
+    wikinews_examples,
+)
 
 __all__ = [
     "DEFAULT_TRAINING",
@@ -57,6 +64,8 @@ _PETRARCH = ("openeventdata/UniversalPetrarch", "067552d83956f552d355256bf200e89
 _UNQUAD = ("javierosorio/keep_it_local", "9adc00fd46dfbe0a27b6bbf3daddcda226d0863e")
 _CONFLIBERT = ("eventdata/ConfliBERT", "0b630014885b9597622082034cc5ab5471b57e5b")
 _WIKICURRENT = ("ianrastall/current-events-context", "4ff6f7d243c81c1df4a919fb4280d9d7e9559bd8")
+_TOSCA = ("Docma-TU/toscaData", "79923805871963be01827c4f70dc51c76272c106")
+_VANATTEVELDT = ("vanatteveldt/wikinews", "347254178bf343f3801aac1d03c41cc09c35decb")
 
 WIKICURRENT_MANIFEST = Manifest(
     Path(__file__).resolve().parent / "manifests" / "wikicurrent.sha256",
@@ -229,6 +238,38 @@ REGISTRY: dict[str, Corpus] = {
             True,
             "Wikipedia Current events armed-conflict items of the held-out days "
             "(evaluation only); all 1",
+        ),
+        Corpus(
+            "wikinews",
+            (
+                RemoteFile(
+                    TOSCA_POLITICS,
+                    _raw(*_TOSCA, "data/politics.rda"),
+                    "baa128d86e27a14a643398ee792706f19b5ab7d3ff3fe7d63fd37d7d0340b761",
+                ),
+                RemoteFile(
+                    TOSCA_ECONOMY,
+                    _raw(*_TOSCA, "data/economy.rda"),
+                    "7a6cc63c5257146ea3955dd025388de15e659c0740709cf902b8911c995a8301",
+                ),
+                RemoteFile(
+                    VANATTEVELDT_2019,
+                    _raw(*_VANATTEVELDT, "data/wikinews_2019.csv"),
+                    "d65f87b01244679d01c89ec15616fbd8413e7852732432d5895fa4db9b21ac9e",
+                ),
+                RemoteFile(
+                    VANATTEVELDT_2020,
+                    _raw(*_VANATTEVELDT, "data/wikinews_2020.csv"),
+                    "42f833b55a848b6a9070c3be7e7ab5e55d3150a3e128419130df5b8283a62f4a",
+                ),
+            ),
+            "CC BY 2.5 (Wikinews); toscaData CC BY 4.0",
+            "Wikinews articles (toscaData politics and economy, vanatteveldt 2019-2020) with the "
+            "project's own article labels (docs/annotation/article-labels.tsv, evaluation only); "
+            "1 = escalatory or mixed, topic = escalatory / mixed / not, mixed not scored",
+            False,
+            wikinews_examples,
+            clean_licence=True,
         ),
     )
 }

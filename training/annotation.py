@@ -1,0 +1,106 @@
+"""The article sample for annotation (issue #18): a fixed rule, and the texts exported for the
+annotators outside the repository.
+
+    .venv/bin/python -m training.annotation --out /tmp/wikinews-sample
+
+Rule: among articles whose body has at least `MIN_BODY` characters, each stratum's ids are
+ordered by sha256(f"{SEED}:{id}") and the first ones taken (100 tosca-politics, 60 of
+vanatteveldt 2019 + 2020 together, 80 tosca-economy, drawn in that order); an article in both
+toscaData files (same meta id) is drawn at most once. The files are numbered 1..240 in the order
+of sha256(f"{SEED}:order:{id}"), which mixes the sources. The committed sample lists ids sorted,
+so it does not reveal the numbering.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from training.datasets import REGISTRY
+from training.fetch import cache_dir_from_env, data_dir_from_env, resolve_file
+from training.wikinews import REPO_ROOT, Article, wikinews_articles, write_tsv
+
+SEED = "issue-18"
+MIN_BODY = 200
+MAX_EXPORT = 6000
+STRATA: tuple[tuple[tuple[str, ...], int], ...] = (
+    (("tosca-politics",), 100),
+    (("vanatteveldt-2019", "vanatteveldt-2020"), 60),
+    (("tosca-economy",), 80),
+)
+SAMPLE_FILE = REPO_ROOT / "docs" / "annotation" / "article-sample.tsv"
+TRUNCATED = "[... truncated here: the article goes on for {n:,} more characters]"
+
+
+def _key(*parts: str) -> str:
+    """The sort key of the rule: sha256 of the parts joined with ':'."""
+    return hashlib.sha256(":".join(parts).encode("utf-8")).hexdigest()
+
+
+def _tosca_key(article_id: str) -> str | None:
+    """The toscaData meta id shared by the politics and economy files, else None."""
+    source, rest = article_id.split(":", 1)
+    return rest if source.startswith("tosca-") else None
+
+
+def draw_sample(articles: Sequence[Article], seed: str = SEED) -> list[Article]:
+    """The sample by the module's rule, in its neutral (numbering) order."""
+    chosen: list[Article] = []
+    taken: set[str] = set()
+    for sources, size in STRATA:
+        pool = sorted(
+            (a for a in articles if a.source in sources and len(a.body) >= MIN_BODY),
+            key=lambda a: _key(seed, a.id),
+        )
+        picked = [a for a in pool if _tosca_key(a.id) not in taken][:size]
+        if len(picked) < size:
+            raise ValueError(f"{'+'.join(sources)}: only {len(picked)} articles for {size}")
+        chosen.extend(picked)
+        taken.update(k for a in picked if (k := _tosca_key(a.id)) is not None)
+    return sorted(chosen, key=lambda a: _key(seed, "order", a.id))
+
+
+def export_text(article: Article, limit: int = MAX_EXPORT) -> str:
+    """What an annotator reads: title, a blank line, the body (cut at `limit` with a marker)."""
+    body = article.body
+    if len(body) > limit:
+        body = f"{body[:limit].rstrip()}\n\n{TRUNCATED.format(n=len(body) - limit)}"
+    return f"{article.title}\n\n{body}\n"
+
+
+def export(sample: Sequence[Article], out: Path) -> None:
+    """`<n>.txt` per article (n = 1.., the sample's order, no id inside) and index.tsv."""
+    out.mkdir(parents=True, exist_ok=True)
+    for n, article in enumerate(sample, start=1):
+        (out / f"{n}.txt").write_text(export_text(article), encoding="utf-8")
+    index = write_tsv([("n", "id"), *((str(n), a.id) for n, a in enumerate(sample, start=1))])
+    (out / "index.tsv").write_text(index, encoding="utf-8")
+
+
+def sample_tsv(sample: Sequence[Article]) -> str:
+    """The committed sample list: ids only, sorted."""
+    return write_tsv([("id",), *((i,) for i in sorted(a.id for a in sample))])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Draw the sample, write the id list and export the texts."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="folder for <n>.txt, index.tsv")
+    parser.add_argument("--sample-file", type=Path, default=SAMPLE_FILE)
+    args = parser.parse_args(argv)
+    data_dir, cache_dir = data_dir_from_env(), cache_dir_from_env()
+    paths = {
+        f.path: resolve_file(f, data_dir=data_dir, cache_dir=cache_dir)
+        for f in REGISTRY["wikinews"].files
+    }
+    sample = draw_sample(wikinews_articles(paths))
+    args.sample_file.write_text(sample_tsv(sample), encoding="utf-8")
+    export(sample, args.out)
+    print(f"{len(sample)} articles: {args.sample_file}, {args.out}/1..{len(sample)}.txt")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
