@@ -6,10 +6,10 @@ MODEL ?= $(or $(ESCALATION_MODEL_PATH),artifacts/escalation-model.joblib)
 
 .PHONY: setup model serve test lint sanitize report clean
 
-$(BIN)/.installed: pyproject.toml constraints.txt constraints-wikinews.txt setup.py model/_kernel.c
+$(BIN)/.installed: pyproject.toml constraints.txt setup.py model/_kernel.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c constraints.txt -c constraints-wikinews.txt -e '.[dev,report]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,report]'
 	touch $@
 
 setup: $(BIN)/.installed  ## virtual environment with the pinned dependencies
