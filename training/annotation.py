@@ -2,6 +2,7 @@
 annotators outside the repository.
 
     .venv/bin/python -m training.annotation --out /tmp/wikinews-sample
+    .venv/bin/python -m training.annotation --merge /tmp/wikinews-sample/index.tsv A.tsv B.tsv
 
 Rule: among articles whose body has at least `MIN_BODY` characters, each stratum's ids are
 ordered by sha256(f"{SEED}:{id}") and the first ones taken (100 tosca-politics, 60 of
@@ -18,9 +19,11 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
+from sklearn.metrics import cohen_kappa_score
+
 from training.datasets import REGISTRY
 from training.fetch import cache_dir_from_env, data_dir_from_env, resolve_file
-from training.wikinews import REPO_ROOT, Article, wikinews_articles, write_tsv
+from training.wikinews import LABELS_FILE, REPO_ROOT, Article, wikinews_articles, write_tsv
 
 SEED = "issue-18"
 MIN_BODY = 200
@@ -84,12 +87,65 @@ def sample_tsv(sample: Sequence[Article]) -> str:
     return write_tsv([("id",), *((i,) for i in sorted(a.id for a in sample))])
 
 
+CLASSES = ("escalatory", "mixed", "not")
+
+
+def read_pass(path: Path) -> dict[int, str]:
+    """One annotator's `n<TAB>label[<TAB>note]` lines; the last line for an n counts."""
+    labels: dict[int, str] = {}
+    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        n, label = line.split("\t")[:2]
+        if label not in CLASSES:
+            raise ValueError(f"{path}:{line_no}: unknown label {label!r}")
+        labels[int(n)] = label
+    return labels
+
+
+def read_index(path: Path) -> dict[int, str]:
+    """The export's index.tsv: file number -> article id."""
+    rows = path.read_text(encoding="utf-8").splitlines()[1:]
+    return {int(n): article_id for n, article_id in (r.split("\t") for r in rows if r)}
+
+
+def merge(index: dict[int, str], a: dict[int, str], b: dict[int, str]) -> tuple[str, float]:
+    """The labels file (`label` where both passes agree, else empty) and Cohen's kappa of the
+    two passes over the three classes, on the articles both labelled."""
+    both = sorted(set(a) & set(b))
+    kappa = float(cohen_kappa_score([a[n] for n in both], [b[n] for n in both]))
+    rows = sorted((index[n], a[n] if a[n] == b[n] else "", a[n], b[n]) for n in both)
+    return write_tsv([("id", "label", "annotator_a", "annotator_b"), *rows]), kappa
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Draw the sample, write the id list and export the texts."""
+    """Draw the sample, write the id list and export the texts; or merge two passes."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True, help="folder for <n>.txt, index.tsv")
+    parser.add_argument("--out", type=Path, help="folder for <n>.txt, index.tsv")
     parser.add_argument("--sample-file", type=Path, default=SAMPLE_FILE)
+    parser.add_argument(
+        "--merge",
+        nargs=3,
+        type=Path,
+        metavar=("INDEX", "PASS_A", "PASS_B"),
+        help="write the labels file from two annotators' passes and print Cohen's kappa",
+    )
     args = parser.parse_args(argv)
+    if args.merge:
+        index_path, pass_a, pass_b = args.merge
+        index = {
+            int(n): i
+            for n, i in (r.split("\t") for r in index_path.read_text().split("\n")[1:] if r)
+        }
+        text, kappa = merge(index, read_pass(pass_a), read_pass(pass_b))
+        LABELS_FILE.write_text(text, encoding="utf-8")
+        rows = text.splitlines()[1:]
+        agreed = [r.split("\t")[1] for r in rows if r.split("\t")[1]]
+        counts = ", ".join(f"{c} {agreed.count(c)}" for c in CLASSES)
+        print(f"{len(rows)} articles, {len(agreed)} agreed ({counts}); Cohen's kappa {kappa:.3f}")
+        return 0
+    if args.out is None:
+        parser.error("--out or --merge is required")
     data_dir, cache_dir = data_dir_from_env(), cache_dir_from_env()
     paths = {
         f.path: resolve_file(f, data_dir=data_dir, cache_dir=cache_dir)

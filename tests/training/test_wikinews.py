@@ -21,7 +21,6 @@ from training.wikinews import (
     read_tosca,
     tosca_articles,
     wikinews_articles,
-    wikinews_examples,
 )
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "data"
@@ -114,9 +113,10 @@ def test_bad_labels_name_the_line(row, message):
 
 
 def test_committed_labels_file_has_the_header():
-    assert LABELS_FILE.read_text(encoding="utf-8").splitlines()[0] == HEADER.rstrip("\n")
-    # readable as it is; rows appear once both passes are done and the lead fills it
-    assert len(list(wikinews_examples(PATHS))) == len(LABELS_FILE.read_text().splitlines()) - 1
+    lines = LABELS_FILE.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == HEADER.rstrip("\n")
+    sample = (LABELS_FILE.parent / "article-sample.tsv").read_text(encoding="utf-8").split()[1:]
+    assert sorted(line.split("\t")[0] for line in lines[1:]) == sorted(sample)
 
 
 def _article(source: str, n: int, length: int = MIN_BODY) -> Article:
@@ -168,4 +168,6 @@ def test_real_articles_counts_and_the_committed_sample(tmp_path, monkeypatch):
     assert sample_tsv(sample) == committed and len(sample) == 240
     src = load_corpus("wikinews")  # the committed labels, texts from the pinned files
     assert all(e.group in {a.id for a in sample} for e in src.examples)
+    agreed = [r.split("\t")[1] for r in LABELS_FILE.read_text().splitlines()[1:]]
+    assert len(src.examples) == sum(1 for label in agreed if label) == 225
     assert not (tmp_path / "cache").exists()
