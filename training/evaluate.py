@@ -30,6 +30,7 @@ from model.artifact import ArtifactError
 from training.actor_swap import actor_swap_check
 from training.checks import OFF_TOPIC_PROBES, evasion_check
 from training.datasets import REGISTRY, load_corpus, load_sources, scored_rows_only
+from training.fetch import cache_dir_from_env, data_dir_from_env, resolve_file
 from training.metrics import confusion_at, source_masks, with_intervals
 from training.pipeline import TrainConfig
 from training.report import (
@@ -40,6 +41,7 @@ from training.report import (
 )
 from training.sources import Corpus, DataError, LoadedSource
 from training.train import TrainingSet, command_parser, cross_validate
+from training.wikinews import wikinews_articles
 
 log = logging.getLogger("escalation.evaluate")
 
@@ -134,6 +136,36 @@ def off_topic(scorer: Scorer) -> dict[str, Any]:
     return out
 
 
+def articles(scorer: Scorer, alert: float, reps: int) -> dict[str, Any]:
+    """Whole Wikinews articles scored as sent (issue #18): the annotated ones (escalatory
+    against not; mixed apart) and every economy article of at least 200 characters."""
+    examples = load_corpus("wikinews").examples
+    texts = {e.group: e.text for e in examples}
+    classes = {e.group: e.topic for e in examples}
+    binary = [g for g in texts if classes[g] != "mixed"]
+    y = np.array([int(classes[g] == "escalatory") for g in binary])
+    p = expit(scorer.logits([texts[g] for g in binary]))
+    out: dict[str, Any] = {
+        "metrics": with_intervals(y, p, np.array(binary), alert, reps),
+        "by_class": {
+            name: level_shares(scorer, [texts[g] for g in texts if classes[g] == name])
+            for name in ("escalatory", "mixed", "not")
+        },
+    }
+    corpus = REGISTRY["wikinews"]
+    paths = {
+        f.path: resolve_file(f, data_dir=data_dir_from_env(), cache_dir=cache_dir_from_env())
+        for f in corpus.files
+    }
+    economy = [
+        a.body
+        for a in wikinews_articles(paths)
+        if a.source == "tosca-economy" and len(a.body) >= 200
+    ]
+    out["by_class"]["economy (all)"] = level_shares(scorer, economy)
+    return out
+
+
 def scored_texts(
     scorer: Scorer, named: Sequence[tuple[str, str]], top_k: int = 3
 ) -> list[dict[str, Any]]:
@@ -195,6 +227,24 @@ def render(report: Mapping[str, Any]) -> str:
             "|---|---:|---:|" + "---:|" * len(report["levels"]),
         ]
         for name, row in report["off_topic"].items():
+            shares = " | ".join(f"{100 * v:.1f}%" for v in row["at_or_above"].values())
+            lines.append(f"| {name} | {row['n']} | {row['mean']:.3f} | {shares} |")
+    if report["articles"]:
+        m = report["articles"]["metrics"]
+        lines += [
+            "",
+            "## Whole articles (issue #18, open)",
+            "",
+            f"Wikinews articles annotated in two independent passes (docs/annotation/), scored "
+            f"whole as sent: escalatory against not, n={m['n']}, ROC-AUC "
+            f"{m['roc_auc']:.3f} [{m['roc_auc_low']:.3f}, {m['roc_auc_high']:.3f}]. Share at "
+            "each level or above (targets of #18: at most 10% of the non-escalatory ones and at "
+            "most 3% of the economy articles at `high` or above):",
+            "",
+            "| articles | n | mean | " + " | ".join(f"≥ {n}" for n in report["levels"]) + " |",
+            "|---|---:|---:|" + "---:|" * len(report["levels"]),
+        ]
+        for name, row in report["articles"]["by_class"].items():
             shares = " | ".join(f"{100 * v:.1f}%" for v in row["at_or_above"].values())
             lines.append(f"| {name} | {row['n']} | {row['mean']:.3f} | {shares} |")
     lines += [
@@ -273,6 +323,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=1000, help="bootstrap resamples")
     parser.add_argument("--seed-article", type=Path, help="a news article to score in the report")
     parser.add_argument(
+        "--articles",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="score the annotated Wikinews articles and the economy articles (needs them)",
+    )
+    parser.add_argument(
         "--ordinary-news",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -350,6 +406,7 @@ def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict
         "sections": sections,
         "levels": [name for name, _ in scorer.levels[1:]],
         "off_topic": off_topic(scorer) if args.ordinary_news else {},
+        "articles": articles(scorer, alert, reps) if args.articles else {},
         "probes": scored_texts(scorer, OFF_TOPIC_PROBES),
         "evasion": {
             "plain": evasion.plain,

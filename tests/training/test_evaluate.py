@@ -66,7 +66,7 @@ def test_report_on_a_users_labelled_file(tmp_path: Path, tiny_model_path: Path) 
     code = evaluate.main(
         [
             *("--model", str(tiny_model_path), "--data", str(data), "--out", str(out)),
-            *("--reps", "50", "--no-ordinary-news"),
+            *("--reps", "50", "--no-ordinary-news", "--no-articles"),
         ]
     )
     assert code == 0
