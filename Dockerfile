@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# Escalation-risk scoring service. Build after training the default model (`make model`):
+# Escalation-risk scoring service. Build after training the default model (`make model`, which
+# needs only the runtime dependencies):
 #   docker build -t escalation-risk .
 #   podman build --format docker --build-arg BASE_IMAGE=localhost/python-base:3.11 -t escalation-risk .
 # The builder and runtime stages must share BASE_IMAGE: the venv points at the base's interpreter.
@@ -15,10 +16,11 @@ RUN apt-get update \
       $(python -c "import os, sysconfig; os.path.exists(sysconfig.get_path('include') + '/Python.h') or print('python3-dev')") \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/venv
-# Dependencies first, pinned by the lock, so code changes do not reinstall them.
-COPY pyproject.toml constraints.txt ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
- && /opt/venv/bin/pip install -c constraints.txt -r requirements.txt
+# Dependencies first, from the hashed runtime lock (`make lock`), so code changes do not
+# reinstall them; every file is checked against its SHA-256.
+COPY requirements/runtime.lock ./
+RUN /opt/venv/bin/pip install --require-hashes -r runtime.lock
+COPY pyproject.toml ./
 COPY README.md setup.py ./
 COPY model ./model
 COPY service ./service

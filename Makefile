@@ -4,17 +4,29 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 MODEL ?= $(or $(ESCALATION_MODEL_PATH),artifacts/escalation-model.joblib)
 
-.PHONY: setup model serve test lint sanitize report clean
+.PHONY: runtime setup model serve test lint sanitize report lock clean
 
-$(BIN)/.installed: pyproject.toml constraints.txt setup.py model/_kernel.c
+# Two install levels in one venv, both from hashed locks (requirements/*.lock, `make lock`):
+# the runtime (serve, train, score: enough for `make model` and the image) and, on top of it, the
+# development tools (tests, lint, report). The package itself goes in without its dependencies.
+$(BIN)/.runtime: pyproject.toml requirements/runtime.lock setup.py model/_kernel.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,report]'
+	$(BIN)/python -m pip install -q --require-hashes -r requirements/runtime.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
+	$(BIN)/python -m pip check || { echo 'pyproject.toml and requirements/*.lock disagree: run make lock' >&2; exit 1; }
 	touch $@
 
-setup: $(BIN)/.installed  ## virtual environment with the pinned dependencies
+$(BIN)/.installed: $(BIN)/.runtime requirements/dev.lock
+	$(BIN)/python -m pip install -q --require-hashes -r requirements/dev.lock
+	$(BIN)/python -m pip check || { echo 'pyproject.toml and requirements/*.lock disagree: run make lock' >&2; exit 1; }
+	touch $@
 
-model: setup  ## train the default model unless a valid one is already at $(MODEL)
+runtime: $(BIN)/.runtime  ## the lean venv: runtime dependencies only (no test or report tools)
+
+setup: $(BIN)/.installed  ## the development venv: runtime, then the dev and report extras
+
+model: runtime  ## train the default model unless a valid one is already at $(MODEL)
 	$(BIN)/escalation-train --if-missing --out $(MODEL)
 
 serve: model  ## run the service on the default model (gunicorn.conf.py: PORT, WEB_CONCURRENCY)
@@ -47,10 +59,35 @@ sanitize: setup  ## model tests against an ASan + UBSan build of the C kernel
 # The seed article is read from the corpora mirror when one is named (its text is not ours).
 SEED_ARTICLE = $(if $(ESCALATION_DATA_DIR),--seed-article $(ESCALATION_DATA_DIR)/seed/nato-preemptive-strike.txt)
 CLEAN_MODEL ?= artifacts/escalation-model-clean.joblib
-report: model  ## regenerate docs/report: the default model, then the clean-licence profile's
+report: setup model  ## regenerate docs/report: the default model, then the clean-licence profile's
 	$(BIN)/escalation-evaluate --model $(MODEL) --cv --baseline $(SEED_ARTICLE) --out docs/report
 	$(BIN)/escalation-train --profile clean --if-missing --out $(CLEAN_MODEL)
 	$(BIN)/escalation-evaluate --model $(CLEAN_MODEL) $(SEED_ARTICLE) --out docs/report/clean
+
+# The locks, generated, never edited by hand. constraints.txt: every extra but LOCK_SKIP_EXTRAS,
+# no hashes (for `pip install -c constraints.txt -e '.[EXTRA]'`); then requirements/runtime.lock
+# (the dependencies) and requirements/dev.lock (plus DEV_EXTRAS), with hashes, resolved within
+# constraints.txt so all three agree. Universal (markers for Python 3.11-3.13; the image's base
+# is 3.11 or 3.12). Existing pins are kept unless they must move: LOCK_ARGS=--upgrade for new ones.
+UV_VERSION := 0.13.9
+UV := .cache/uv-venv/bin/uv
+DEV_EXTRAS ?= dev report
+LOCK_SKIP_EXTRAS ?= bench
+LOCK_ARGS ?=
+ALL_EXTRAS = $(shell $(PYTHON) -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['project'].get('optional-dependencies', {})))")
+COMPILE = $(UV) pip compile pyproject.toml --universal --python-version 3.11 --quiet \
+	--custom-compile-command 'make lock' $(LOCK_ARGS)
+$(UV):
+	$(PYTHON) -m venv .cache/uv-venv
+	.cache/uv-venv/bin/python -m pip install -q uv==$(UV_VERSION)
+
+lock: $(UV)  ## regenerate constraints.txt and requirements/*.lock from pyproject.toml
+	@mkdir -p requirements
+	$(COMPILE) $(foreach e,$(filter-out $(LOCK_SKIP_EXTRAS),$(ALL_EXTRAS)),--extra $(e)) \
+		-o constraints.txt
+	$(COMPILE) -c constraints.txt --generate-hashes -o requirements/runtime.lock
+	$(COMPILE) -c constraints.txt --generate-hashes $(foreach e,$(DEV_EXTRAS),--extra $(e)) \
+		-o requirements/dev.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,11 +1,19 @@
-"""The model card: a Markdown summary written beside the artifact."""
+"""The model card: a Markdown summary written beside the artifact.
+
+The card is rendered from the manifest inside the artifact, so `escalation-card MODEL` can
+rewrite it for any artifact: after a retrained file is renamed into place (its card was named
+after the temporary path), the card beside the live model is regenerated from the live model.
+"""
 
 from __future__ import annotations
 
+import argparse
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from model.artifact import write_atomically
+from model.artifact import ArtifactError, read_manifest, write_atomically
 
 METRIC_COLUMNS = ("roc_auc", "average_precision", "brier", "ece", "f1", "n")
 
@@ -71,3 +79,31 @@ def render_card(manifest: dict[str, Any]) -> str:
 def write_card(manifest: dict[str, Any], path: Path) -> Path:
     """Write the card atomically."""
     return write_atomically(path, lambda fh: fh.write(render_card(manifest).encode("utf-8")))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`escalation-card MODEL [--out PATH]`: the artifact's card on stdout or into PATH."""
+    parser = argparse.ArgumentParser(
+        prog="escalation-card",
+        description="Render the model card of an artifact from its verified manifest "
+        "(nothing is unpickled).",
+    )
+    parser.add_argument("model", type=Path, help="model artifact")
+    parser.add_argument(
+        "--out", type=Path, help="write the card here, atomically (default: stdout)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        manifest = read_manifest(args.model)
+    except ArtifactError as exc:
+        print(f"escalation-card: error: {exc}", file=sys.stderr)
+        return 2
+    if args.out is None:
+        sys.stdout.write(render_card(manifest))
+    else:
+        write_card(manifest, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

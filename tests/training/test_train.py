@@ -14,6 +14,7 @@ from model import Scorer, load_artifact
 from tests.conftest import COOPERATIVE, ESCALATORY
 from training import train as train_module
 from training.card import card_path
+from training.card import main as card_main
 from training.checks import OFF_TOPIC_PROBES, evasion_check
 from training.datasets import DEFAULT_TRAINING
 from training.folds import FoldFeatures, fold_logits
@@ -59,6 +60,35 @@ def test_training_writes_artifact_card_and_manifest(tmp_path: Path, user_csv: Pa
     assert manifest["version"] in card_path(out).read_text(encoding="utf-8")
     scorer = Scorer.load(out)
     assert scorer.score(ESCALATORY[0]).score > scorer.score(COOPERATIVE[0]).score
+
+
+def test_published_model_gets_its_own_card(
+    tmp_path: Path, user_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's publishing recipe: train beside, rename, regenerate the live card."""
+    live, new = tmp_path / "escalation-model.joblib", tmp_path / "escalation-model.joblib.new"
+    assert train_cli("--data", str(user_csv), "--out", str(live)) == 0
+    assert train_cli("--data", str(user_csv), "--seed", "7", "--out", str(new)) == 0
+    old_version, new_version = (load_artifact(p).version for p in (live, new))
+    assert old_version != new_version
+    new.rename(live)
+    assert old_version in card_path(live).read_text(encoding="utf-8")  # the stale card
+    assert card_main([str(live), "--out", str(card_path(live))]) == 0
+    card = card_path(live).read_text(encoding="utf-8")
+    assert f"# Escalation-risk model {new_version}" in card and old_version not in card
+    assert card_main([str(live)]) == 0
+    assert capsys.readouterr().out == card
+
+
+def test_card_of_a_missing_or_foreign_file_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    foreign = tmp_path / "notes.joblib"
+    foreign.write_text("not a model", encoding="utf-8")
+    for path in (tmp_path / "missing.joblib", foreign):
+        assert card_main([str(path)]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == "" and captured.err.startswith("escalation-card: error: ")
 
 
 def test_training_is_deterministic(tmp_path: Path, user_csv: Path) -> None:
