@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 MODEL ?= $(or $(ESCALATION_MODEL_PATH),artifacts/escalation-model.joblib)
 
-.PHONY: setup model serve test lint sanitize report clean
+.PHONY: setup model serve test test-fast lint typecheck sanitize report clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt setup.py model/_kernel.c
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,10 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint  ## ruff, then the whole test suite
+typecheck: setup  ## mypy: strict for model/ and service/, training/ where annotated ([tool.mypy])
+	$(BIN)/mypy
+
+test: lint typecheck  ## ruff, mypy, then the whole test suite
 	$(BIN)/python -m pytest -q
 
 # The kernel built with ASan + UBSan into a copy of the sources under build/ (the normal build

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import flask
 
@@ -139,4 +139,4 @@ def load_settings(
 
 def current_settings() -> Settings:
     """The settings of the current app (set by create_app)."""
-    return flask.current_app.extensions[SETTINGS_EXTENSION]
+    return cast(Settings, flask.current_app.extensions[SETTINGS_EXTENSION])
