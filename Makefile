@@ -30,6 +30,9 @@ typecheck: setup  ## mypy: strict for model/ and service/, training/ where annot
 test: lint typecheck  ## ruff, mypy, then the whole test suite
 	$(BIN)/python -m pytest -q
 
+test-fast: setup  ## the inner loop: no corpora, no real gunicorn, no fault injection
+	$(BIN)/python -m pytest -q -m "not corpora and not slow and not faults"
+
 # The kernel built with ASan + UBSan into a copy of the sources under build/ (the normal build
 # is left alone), then the model tests against it; any sanitizer finding fails the run.
 SANITIZE_DIR := build/sanitize

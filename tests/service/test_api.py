@@ -24,7 +24,7 @@ from service.schemas import (
     TOP_K_MAX,
 )
 from service.state import reload_model
-from tests.service.conftest import (
+from tests.service.helpers import (
     COOPERATIVE_TEXT,
     ESCALATORY_TEXT,
     PROBLEM,

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from service.parsing import error_paths, validation_detail
 from service.schemas import BATCH_MAX, MAX_ID_CHARS, MAX_TEXT_CHARS
 from service.state import MODEL_EXTENSION
-from tests.service.conftest import ESCALATORY_TEXT, assert_problem
+from tests.service.helpers import ESCALATORY_TEXT, assert_problem
 
 SECRET = "Classified article text that must never be echoed"
 JSON = "application/json"

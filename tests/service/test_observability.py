@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.service.conftest import COOPERATIVE_TEXT, ESCALATORY_TEXT, assert_problem
+from tests.service.helpers import COOPERATIVE_TEXT, ESCALATORY_TEXT, assert_problem
 
 UUID4_HEX = re.compile(r"[0-9a-f]{32}")
 

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from tests.conftest import COOPERATIVE, ESCALATORY
-from tests.training.test_train import write_csv
+from tests.helpers import COOPERATIVE, ESCALATORY, write_csv
 from training import evaluate
 from training.actor_swap import PARAGRAPHS, actor_swap_check, swap_actors
 from training.metrics import confusion_at, grouped_bootstrap_ci

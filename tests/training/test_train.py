@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -11,7 +10,7 @@ import numpy as np
 import pytest
 
 from model import Scorer, load_artifact
-from tests.conftest import COOPERATIVE, ESCALATORY
+from tests.helpers import COOPERATIVE, ESCALATORY, write_csv
 from training import train as train_module
 from training.card import card_path
 from training.checks import OFF_TOPIC_PROBES, evasion_check
@@ -22,15 +21,6 @@ from training.pipeline import TrainConfig, build_pipeline
 from training.train import TrainingSet, cv_metrics
 
 METRIC_KEYS = {"roc_auc", "average_precision", "brier", "ece", "f1", "n"}
-
-
-def write_csv(path: Path, rows: list[tuple[str, object, str]]) -> Path:
-    """A user training file with text, label and group columns."""
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["text", "label", "group"])
-        writer.writerows(rows)
-    return path
 
 
 @pytest.fixture
