@@ -212,3 +212,16 @@ def test_clean_profile_drops_unclean_defaults_and_refuses_named_ones(
     assert train_cli(*args) == 2
     assert "multicoped has no clean licence" in capsys.readouterr().err
     assert not (tmp_path / "m.joblib").exists()
+
+
+def test_ctrl_c_exits_130_with_one_line_and_writes_nothing(
+    tmp_path: Path, user_csv: Path, monkeypatch, capsys
+) -> None:
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train_module, "cross_validate", interrupted)
+    out = tmp_path / "model.joblib"
+    assert train_cli("--data", str(user_csv), "--out", str(out)) == 130
+    assert capsys.readouterr().err == "escalation-train: interrupted; nothing was written\n"
+    assert list(tmp_path.iterdir()) == [user_csv]
