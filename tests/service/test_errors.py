@@ -196,3 +196,9 @@ def test_unexpected_exception_is_a_bare_500(
 def test_flask_smorest_error_handler_is_replaced(client: FlaskClient) -> None:
     body = client.post("/v1/score", json={"top_k": 3}).get_json(force=True)
     assert "code" not in body and "message" not in body and body["status"] == 422
+
+
+@pytest.mark.parametrize("text", ["", " \n\t "])
+def test_empty_or_blank_text_gets_one_message(client: FlaskClient, text: str) -> None:
+    problem = assert_problem(client.post("/v1/score", json={"text": text}), 422)
+    assert len(problem["errors"]["text"]) == 1
