@@ -84,7 +84,7 @@ def route_label() -> str:
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         adapter = flask.current_app.url_map.bind_to_environ(flask.request.environ)
         try:
-            matched, _ = adapter.match(method=error.valid_methods[0], return_rule=True)
+            matched, _ = adapter.match(method=next(iter(error.valid_methods)), return_rule=True)
         except HTTPException:  # includes werkzeug's RequestRedirect
             return "unmatched"
         return str(matched.rule)
