@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 MODEL ?= $(or $(ESCALATION_MODEL_PATH),artifacts/escalation-model.joblib)
 
-.PHONY: runtime setup model serve test lint sanitize report lock clean
+.PHONY: runtime setup model serve test test-fast lint typecheck sanitize report lock clean
 
 # Two install levels in one venv, both from hashed locks (requirements/*.lock, `make lock`):
 # the runtime (serve, train, score: enough for `make model` and the image) and, on top of it, the
@@ -36,8 +36,14 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint  ## ruff, then the whole test suite
+typecheck: setup  ## mypy: strict for model/ and service/, training/ where annotated ([tool.mypy])
+	$(BIN)/mypy
+
+test: lint typecheck  ## ruff, mypy, then the whole test suite
 	$(BIN)/python -m pytest -q
+
+test-fast: setup  ## the inner loop: no corpora, no real gunicorn, no fault injection
+	$(BIN)/python -m pytest -q -m "not corpora and not slow and not faults"
 
 # The kernel built with ASan + UBSan into a copy of the sources under build/ (the normal build
 # is left alone), then the model tests against it; any sanitizer finding fails the run.

@@ -1,8 +1,9 @@
-"""Typed stub of the C scoring kernel (`model/_kernel.c`)."""
+"""Typed stub of the C scoring kernel (`model/_kernel.c`); mypy reads it instead of the
+compiled module. Methods parsed with `PyArg_ParseTuple` take positional arguments only."""
 
 from _typeshed import ReadableBuffer
 
-def split_sentences(text: str, abbreviations: frozenset[str]) -> bytes:
+def split_sentences(text: str, abbreviations: frozenset[str], /) -> bytes:
     """`[start, end)` spans of `model.text.split_sentences`, as bytes of int64 pairs."""
 
 class Kernel:
@@ -24,9 +25,11 @@ class Kernel:
         char_min_n: int,
         char_max_n: int,
     ) -> None: ...
-    def tokenize(self, text: str) -> list[str]:
+    def tokenize(self, text: str, /) -> list[str]:
         """The word forms of `text` this kernel does not know, first-seen order."""
-    def resolve(self, norms: list[str], flags: ReadableBuffer) -> tuple[bytes, bytes, bytes, bytes]:
+    def resolve(
+        self, norms: list[str], flags: ReadableBuffer, /
+    ) -> tuple[bytes, bytes, bytes, bytes]:
         """Entries for the last `tokenize`'s new forms (their normalised forms and flag bytes);
         its tokens' (starts int64, ends int64, entries int32, flags uint8)."""
     def score(
@@ -37,11 +40,12 @@ class Kernel:
         mask: ReadableBuffer,
         sentence_mask: ReadableBuffer,
         bounds: ReadableBuffer,
+        /,
     ) -> tuple[bytes, bytes, bytes, bytes, bytes]:
         """(logits, weights, heads, offsets, spans): see `model.compiled.Scored`."""
     def words(self) -> list[str]:
         """Each entry's normalised form (a new list after `clear`)."""
-    def char_columns(self, norm: str) -> bytes:
+    def char_columns(self, norm: str, /) -> bytes:
         """The character n-gram columns of a normalised word, as int32 bytes."""
     def clear(self) -> None:
         """Forget every entry and word form."""

@@ -31,8 +31,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from model._kernel import Kernel, split_sentences
+from model.features import ABBREVIATIONS
 from model.text import (
-    ABBREVIATIONS,
     ALONE,
     MAYBE,
     PREFIX,
@@ -68,7 +68,7 @@ class Words(Sequence[str]):
     def __getitem__(self, i: int | slice) -> str | list[str]:
         if isinstance(i, slice):
             return [self._words[e] for e in self._entries[i].tolist()]
-        return self._words[self._entries[i]]
+        return self._words[int(self._entries[i])]
 
 
 @dataclass(frozen=True)
@@ -208,12 +208,12 @@ class CompiledModel:
         # No key is built for n-grams longer than the vocabulary's (nor could one overflow).
         self.max_ngram = min(self.word_analyzer.max_n, longest)
         self._kernel = Kernel(
-            np.ascontiguousarray(word.idf_, dtype=np.float64),
-            np.ascontiguousarray(coef[:size]),
-            char_idf,
-            char_coef,
-            keys,
-            cols,
+            np.ascontiguousarray(word.idf_, dtype=np.float64).data,
+            np.ascontiguousarray(coef[:size]).data,
+            char_idf.data,
+            char_coef.data,
+            keys.data,
+            cols.data,
             len(ids) + 1,
             self.max_ngram,
             word.vocabulary_,
@@ -299,7 +299,9 @@ class CompiledModel:
                 bounds[:-1] = np.searchsorted(starts, spans[:, 0])
                 bounds[-1] = n
             local = self._sentence_mask(a, bounds, runs)
-            out = self._kernel.score(tokens, starts, ends, a.masked, local, bounds)
+            out = self._kernel.score(
+                tokens.data, starts.data, ends.data, a.masked.data, local.data, bounds.data
+            )
         logits = np.frombuffer(out[0], np.float64) + self.bias
         return a, Scored(
             float(logits[0]),

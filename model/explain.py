@@ -27,11 +27,11 @@ class PhraseTable:
         """The phrases of one scored text."""
         self.analysed, self.scored = analysed, scored
         self.weights: np.ndarray = scored.weights
-        self._weights = memoryview(scored.weights)
+        self._weights = scored.weights.data
         self._heads = _flat(scored.heads)
         self._offsets = _flat(scored.offsets)
         self._spans = _flat(scored.spans)
-        self._entries = memoryview(analysed.entries)
+        self._entries = analysed.entries.data
 
     def text(self, k: int) -> str:
         """Phrase k as normalised words joined by spaces."""
@@ -68,4 +68,4 @@ class PhraseTable:
 
 def _flat(array: np.ndarray) -> memoryview:
     """A 1-D memoryview of an array's items."""
-    return memoryview(np.ascontiguousarray(array).ravel())
+    return np.ascontiguousarray(array).ravel().data

@@ -16,18 +16,19 @@ import json
 import unicodedata
 from functools import cache
 from importlib import metadata
-from typing import Any
+from typing import Any, Final
 
 from confusable_homoglyphs import categories, confusables
 
-from model.actors import ACTOR_NAMES, CAPITALS_ONLY
+from model.actors import ACTOR_NAMES as ACTOR_NAMES  # re-exported: part of the specification
+from model.actors import CAPITALS_ONLY as CAPITALS_ONLY
 
 SPEC_VERSION = 2
 
 # Reader-visible text: Unicode compatibility normalisation (fullwidth, ligatures, mathematical
 # letters read as plain letters), applied per character with its combining marks, and format
 # characters (category Cf: zero-width spaces and joiners, soft hyphens, bidi controls) removed.
-UNICODE_FORM = "NFKC"
+UNICODE_FORM: Final = "NFKC"
 REMOVED_CATEGORIES = ("Cf",)
 
 # A word: letters/digits joined by inner hyphens or apostrophes ("pre-emptive", "Kyiv's").

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -200,9 +200,12 @@ def _bare(word: str) -> str:
     return word[:-2] if word.endswith(_POSSESSIVE) else word
 
 
-def _name_trie(names: frozenset[str]) -> dict:
+_Trie = dict[str, Any]  # word -> sub-trie, and "" -> the name that ends here
+
+
+def _name_trie(names: frozenset[str]) -> _Trie:
     """Names as a trie of words; a node's "" key holds the name that ends there."""
-    root: dict = {}
+    root: _Trie = {}
     for name in names:
         node = root
         for word in name.split(" "):
@@ -270,8 +273,8 @@ def continues_name(norm: str) -> bool:
 def actor_runs(
     text: str,
     norms: Sequence[str],
-    starts: Sequence[int],
-    ends: Sequence[int],
+    starts: Sequence[int] | np.ndarray,
+    ends: Sequence[int] | np.ndarray,
     candidates: Iterable[int] | None = None,
 ) -> list[tuple[int, int]]:
     """`[start, end)` runs of words (normalised forms and spans) that name a state actor

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from flask import Response, current_app
 from flask_smorest import Blueprint
@@ -115,7 +115,7 @@ def json_response(payload: dict[str, Any]) -> Response:
     validates responses against the schemas), so they skip a second pass through marshmallow's
     `dump`: for an article with 30 sentences that pass costs as much as scoring it.
     """
-    return current_app.json.response(payload)
+    return cast(Response, current_app.json.response(payload))
 
 
 @blp.route(SCORE_PATH, methods=["POST"])

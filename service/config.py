@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import flask
 
@@ -37,8 +37,9 @@ MIN_SECRET_CHARS = 16
 SETTINGS_EXTENSION = "escalation.settings"
 
 
-class ConfigError(ValueError):
-    """A setting has a value the service cannot run with (fail fast at start-up)."""
+class ConfigError(RuntimeError, ValueError):
+    """A setting has a value the service cannot run with (fail fast at start-up). A
+    RuntimeError, so gunicorn stops with its one-line `Error: <message>`, no traceback."""
 
 
 @dataclass(frozen=True)
@@ -58,21 +59,27 @@ class Settings:
     def __post_init__(self) -> None:
         """Validate once, so a bad deployment fails at start-up, not on a request."""
         if self.max_content_length < 1:
-            raise ConfigError("MAX_CONTENT_LENGTH must be a positive number of bytes")
+            raise ConfigError(f"{ENV_PREFIX}MAX_CONTENT_LENGTH must be a positive number of bytes")
         if not TOP_K_MIN <= self.default_top_k <= TOP_K_MAX:
-            raise ConfigError(f"DEFAULT_TOP_K must be in {TOP_K_MIN}..{TOP_K_MAX}")
+            raise ConfigError(
+                f"{ENV_PREFIX}DEFAULT_TOP_K must be in {TOP_K_MIN}..{TOP_K_MAX}, "
+                f"not {self.default_top_k}"
+            )
         if self.log_level not in LOG_LEVELS:
-            raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+            raise ConfigError(f"{ENV_PREFIX}LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
         if not MAX_TEXT_CHARS <= self.max_request_chars <= BATCH_MAX * MAX_TEXT_CHARS:
             raise ConfigError(
-                f"MAX_REQUEST_CHARS must be in {MAX_TEXT_CHARS}..{BATCH_MAX * MAX_TEXT_CHARS}"
+                f"{ENV_PREFIX}MAX_REQUEST_CHARS must be in "
+                f"{MAX_TEXT_CHARS}..{BATCH_MAX * MAX_TEXT_CHARS}, not {self.max_request_chars}"
             )
         lines = self.api_keys.split(",")
         if self.api_keys_file is not None:
             try:
                 lines += self.api_keys_file.read_text(encoding="utf-8").splitlines()
             except OSError as exc:
-                raise ConfigError(f"API_KEYS_FILE: cannot read it ({exc.strerror})") from None
+                raise ConfigError(
+                    f"{ENV_PREFIX}API_KEYS_FILE: cannot read it ({exc.strerror})"
+                ) from None
         object.__setattr__(self, "keys", parse_keys(lines))
 
 
@@ -88,11 +95,11 @@ def parse_keys(lines: list[str]) -> dict[str, str]:
         key_id, secret = key_id.strip(), secret.strip()
         if not key_id or len(secret) < MIN_SECRET_CHARS:
             raise ConfigError(
-                f"API_KEYS: entry {number} must be id:secret with a secret of at least "
+                f"{ENV_PREFIX}API_KEYS: entry {number} must be id:secret with a secret of at least "
                 f"{MIN_SECRET_CHARS} characters"
             )
         if key_id in keys:
-            raise ConfigError(f"API_KEYS: key id {key_id!r} appears twice")
+            raise ConfigError(f"{ENV_PREFIX}API_KEYS: key id {key_id!r} appears twice")
         keys[key_id] = secret
     return keys
 
@@ -139,4 +146,4 @@ def load_settings(
 
 def current_settings() -> Settings:
     """The settings of the current app (set by create_app)."""
-    return flask.current_app.extensions[SETTINGS_EXTENSION]
+    return cast(Settings, flask.current_app.extensions[SETTINGS_EXTENSION])

@@ -4,10 +4,10 @@ by `service.parsing`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from flask import Response
+from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
 
 
@@ -21,4 +21,5 @@ class OrjsonProvider(DefaultJSONProvider):
     def response(self, *args: Any, **kwargs: Any) -> Response:
         """A JSON response of the arguments, as `flask.jsonify` takes them."""
         body = orjson.dumps(self._prepare_response_obj(args, kwargs), default=self.default)
-        return self._app.response_class(body + b"\n", mimetype=self.mimetype)
+        app = cast(Flask, self._app)  # only ever installed on a Flask app
+        return app.response_class(body + b"\n", mimetype=self.mimetype)

@@ -169,6 +169,9 @@ class ProblemApi(Api):
         """Use this module's handlers instead of flask-smorest's application/json one."""
         init_app(self._app)
 
+    def _register_pagination_header(self) -> None:
+        """Nothing is paginated: no pagination header, nor its PaginationMetadata schema."""
+
     def _register_responses(self) -> None:
         """Lazily document each status (errors as problem+json) and DEFAULT_ERROR."""
         named = [(s.name, s.phrase, s >= 400) for s in HTTPStatus]

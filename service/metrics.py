@@ -8,6 +8,7 @@ sets it before any worker imports prometheus_client): each worker writes its own
 from __future__ import annotations
 
 import os
+from typing import cast
 
 import flask
 from prometheus_client import (
@@ -71,7 +72,7 @@ class Metrics:
         if not os.environ.get(MULTIPROC_ENV):
             return generate_latest(self.registry)
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return generate_latest(registry)
 
     def init_app(self, app: flask.Flask) -> None:
@@ -81,7 +82,7 @@ class Metrics:
 
 def current_metrics() -> Metrics:
     """The metrics of the current app."""
-    return flask.current_app.extensions[METRICS_EXTENSION]
+    return cast(Metrics, flask.current_app.extensions[METRICS_EXTENSION])
 
 
 def metrics_view() -> flask.Response:

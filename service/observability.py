@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, datetime
 
 import flask
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from service.config import Settings
 from service.metrics import Metrics, current_metrics, metrics_view
@@ -73,11 +74,27 @@ def _start_request() -> None:
     flask.g.request_id = sent if _CLIENT_REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
 
 
+def route_label() -> str:
+    """The route the path matched (also when the method did not: a 405), else "unmatched";
+    bounded label values, never the raw path."""
+    rule = flask.request.url_rule
+    if rule is not None:
+        return rule.rule
+    error = flask.request.routing_exception
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        adapter = flask.current_app.url_map.bind_to_environ(flask.request.environ)
+        try:
+            matched, _ = adapter.match(method=next(iter(error.valid_methods)), return_rule=True)
+        except HTTPException:  # includes werkzeug's RequestRedirect
+            return "unmatched"
+        return str(matched.rule)
+    return "unmatched"
+
+
 def _finish_request(response: flask.Response) -> flask.Response:
     """Echo the request id, count and time the request, and log one line (no body, ever)."""
     seconds = time.perf_counter() - flask.g.get("started", time.perf_counter())
-    rule = flask.request.url_rule
-    endpoint = rule.rule if rule is not None else "unmatched"  # bounded label values
+    endpoint = route_label()
     status = str(response.status_code)
     metrics = current_metrics()
     metrics.requests.labels(endpoint, status).inc()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 T = TypeVar("T")
 POOL_THREADS = 1
@@ -33,4 +33,4 @@ def run_cpu(work: Callable[[], T]) -> T:
     pool = get_hub().threadpool
     if pool.maxsize != POOL_THREADS:
         pool.maxsize = POOL_THREADS
-    return pool.apply(work)
+    return cast(T, pool.apply(work))

@@ -44,8 +44,9 @@ _NOT_BLANK = re.compile(NOT_BLANK)
 
 
 def _not_blank(value: str) -> None:
-    """Reject text that is empty or only whitespace (marshmallow 4 validators must raise)."""
-    if not _NOT_BLANK.search(value):
+    """Reject text that is only whitespace (marshmallow 4 validators must raise). Empty text is
+    the length check's: one message, not two."""
+    if value and not _NOT_BLANK.search(value):
         raise ma.ValidationError("Must not be blank.")
 
 

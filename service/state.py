@@ -6,6 +6,7 @@ import logging
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
 import flask
 
@@ -71,11 +72,11 @@ def reload_model(app: flask.Flask, path: Path) -> LoadedModel:
         log.error("reload failed; the loaded model stays", extra={"fields": fields})
         app.extensions[METRICS_EXTENSION].reload_failures.inc()
         app.extensions[MODEL_EXTENSION] = replace(loaded, reload_error=fresh.error)
-        return app.extensions[MODEL_EXTENSION]
+        return cast(LoadedModel, app.extensions[MODEL_EXTENSION])
     app.extensions[MODEL_EXTENSION] = fresh
     return fresh
 
 
 def current_model() -> LoadedModel:
     """The model of the current app (set by create_app)."""
-    return flask.current_app.extensions[MODEL_EXTENSION]
+    return cast(LoadedModel, flask.current_app.extensions[MODEL_EXTENSION])

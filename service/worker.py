@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import gevent
 from gunicorn import util
@@ -63,15 +63,15 @@ class DeadlineBody:
 
     def read(self, *args: Any) -> bytes:
         """Read like the wrapped body."""
-        return self._call("read", *args)
+        return cast(bytes, self._call("read", *args))
 
     def readline(self, *args: Any) -> bytes:
         """Read a line like the wrapped body."""
-        return self._call("readline", *args)
+        return cast(bytes, self._call("readline", *args))
 
     def readlines(self, *args: Any) -> list[bytes]:
         """Read lines like the wrapped body."""
-        return self._call("readlines", *args)
+        return cast("list[bytes]", self._call("readlines", *args))
 
     def __iter__(self) -> Any:
         """Iterate over lines."""

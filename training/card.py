@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from model.artifact import ArtifactError, read_manifest, write_atomically
+from training.provenance import is_user_source
 
 METRIC_COLUMNS = ("roc_auc", "average_precision", "brier", "ece", "f1", "n")
 
@@ -21,6 +22,24 @@ METRIC_COLUMNS = ("roc_auc", "average_precision", "brier", "ece", "f1", "n")
 def card_path(artifact: Path) -> Path:
     """`escalation-model.joblib` -> `escalation-model.card.md`."""
     return artifact.with_suffix(".card.md")
+
+
+def trained_on(sources: list[dict[str, Any]]) -> str:
+    """The limitation that follows from the training data: the registered corpora's genres,
+    or the user's own files (whose language and genres this card cannot know)."""
+    user = [s["name"] for s in sources if is_user_source(s)]
+    if not user:
+        names = ", ".join(s["name"] for s in sources)
+        return (
+            f"- English only; trained on the registered corpora {names} (`training/datasets.py` "
+            "describes them): other genres may rank worse."
+        )
+    registered = [s["name"] for s in sources if not is_user_source(s)]
+    also = f", with the registered corpora {', '.join(registered)}" if registered else ""
+    return (
+        f"- Trained on the user's own data ({', '.join(f'`{u}`' for u in user)}{also}): it "
+        "scores texts like those files; other languages and genres may rank worse."
+    )
 
 
 def render_card(manifest: dict[str, Any]) -> str:
@@ -67,8 +86,7 @@ def render_card(manifest: dict[str, Any]) -> str:
         f"Libraries: {manifest['libraries']}.",
         "",
         "## Limitations",
-        "- English only; trained on UN Security Council speeches, the CAMEO codebook's examples "
-        "and machine-written news stories: other genres may rank worse.",
+        trained_on(manifest["sources"]),
         "- Scores rhetoric, not facts: quoted threats in a report of talks raise the score.",
         "- The artifact is a joblib file: loading it runs code. Load only trusted artifacts.",
         "",

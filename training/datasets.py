@@ -85,7 +85,7 @@ def _wiki(name: str, topics: frozenset[str], heldout: bool, description: str) ->
     """One selection (topics, part of the days) of the Wikipedia Current events days."""
 
     def adapter(paths: Mapping[str, Path]) -> Iterator[Example]:
-        part = "heldout" if heldout else "train"
+        part: Literal["train", "heldout"] = "heldout" if heldout else "train"
         return wikicurrent_items(paths, topics=topics, part=part, source=name)
 
     adapter.__doc__ = description

@@ -4,9 +4,12 @@
     escalation-evaluate --model m.joblib --data mine.csv --out /tmp/report
 
 Held-out data (`--data`, default `petrarch`) is scored by the artifact as trained. `--cv` reruns
-grouped cross-validation with the artifact's own hyper-parameters on its registered training
-corpora; `--baseline` adds the plain baseline's cross-validation for comparison. Intervals are
-grouped-bootstrap 95% intervals. Writes report.md, metrics.json and PNG figures to `--out`.
+grouped cross-validation with the artifact's own hyper-parameters on the training sources its
+manifest records: registered corpora by name, user files by their recorded path (relative to
+where it was trained; the file must be unchanged, its SHA-256 is checked, and read with this
+command's --positive-class/--negative-class); `--baseline` adds the plain baseline's
+cross-validation for comparison. Intervals are grouped-bootstrap 95% intervals. Writes
+report.md, metrics.json and PNG figures to `--out`.
 """
 
 from __future__ import annotations
@@ -33,13 +36,14 @@ from training.datasets import REGISTRY, load_corpus, load_sources, scored_rows_o
 from training.fetch import cache_dir_from_env, data_dir_from_env, resolve_file
 from training.metrics import confusion_at, source_masks, with_intervals
 from training.pipeline import TrainConfig
+from training.provenance import load_training_sources
 from training.report import (
     confusion_table,
     metrics_table,
     plot_precision_recall,
     plot_reliability,
 )
-from training.sources import Corpus, DataError, LoadedSource
+from training.sources import DataError, LoadedSource
 from training.train import TrainingSet, command_parser, cross_validate
 from training.wikinews import wikinews_articles
 
@@ -67,9 +71,9 @@ class Scored:
         }
 
 
-def cross_validated(corpora: Sequence[str | Corpus], config: TrainConfig, jobs: int) -> Scored:
-    """Out-of-fold probabilities on the evaluation rows of the given corpora."""
-    data = TrainingSet.from_sources([load_corpus(c) for c in corpora], config)
+def cross_validated(loaded: Sequence[LoadedSource], config: TrainConfig, jobs: int) -> Scored:
+    """Out-of-fold probabilities on the evaluation rows of the given sources."""
+    data = TrainingSet.from_sources(loaded, config)
     _, probs = cross_validate(data, config, jobs)
     keep = data.evaluate
     return Scored(data.y[keep], probs[keep], data.groups[keep], data.sources[keep])
@@ -185,14 +189,27 @@ def scored_texts(
     return rows
 
 
-def render(report: Mapping[str, Any]) -> str:
-    """The Markdown report."""
+PROTOCOL = Path(__file__).resolve().parents[1] / "docs" / "evaluation.md"
+
+
+def protocol_link(out: Path) -> str:
+    """The protocol as a Markdown link relative to the report's directory when the report is
+    inside the repository, else named as a path in the repository."""
+    root = PROTOCOL.parents[1]
+    out = out.resolve()
+    if not out.is_relative_to(root):
+        return "`docs/evaluation.md` in the escalation-risk repository"
+    return f"[docs/evaluation.md]({Path(os.path.relpath(PROTOCOL, out)).as_posix()})"
+
+
+def render(report: Mapping[str, Any], out: Path) -> str:
+    """The Markdown report, written to `out`."""
     model = report["model"]
     lines = [
         f"# Evaluation report: model `{model['version']}`",
         "",
         f"Generated {report['generated_at']} by `{report['command']}`. Protocol: "
-        "[docs/evaluation.md](../evaluation.md). Intervals: grouped-bootstrap 95% "
+        f"{protocol_link(out)}. Intervals: grouped-bootstrap 95% "
         f"({report['reps']} resamples of whole groups). F1 at {report['alert_threshold']}.",
         "",
     ]
@@ -345,7 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"escalation-evaluate: error: {exc}", file=sys.stderr)
         return 2
     (args.out / "metrics.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
-    (args.out / "report.md").write_text(render(report), encoding="utf-8")
+    (args.out / "report.md").write_text(render(report, args.out), encoding="utf-8")
     log.info("wrote %s", args.out / "report.md")
     return 0
 
@@ -358,21 +375,26 @@ def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict
     jobs, reps = max(1, args.jobs), args.reps
     sections: dict[str, Any] = {}
     corpora = [s["name"] for s in manifest.get("sources", []) if s["name"] in REGISTRY]
+    labels = {"positive_class": args.positive_class, "negative_classes": args.negative_class}
 
     def section(scored: Scored, key: str, title: str) -> dict[str, Any]:
         return summarise(scored, thresholds, alert, reps, args.out, key, title)
 
     if args.cv:
+        loaded_training = load_training_sources(manifest, **labels)
+        if "hyperparameters" not in manifest:
+            raise DataError("the model records no hyper-parameters: nothing to cross-validate")
         config = TrainConfig(**manifest["hyperparameters"])
         sections["cv"] = section(
-            cross_validated(corpora, config, jobs),
+            cross_validated(loaded_training, config, jobs),
             "cv",
             "Grouped cross-validation, this configuration",
         )
     if args.baseline:
-        plain = [scored_rows_only(REGISTRY["cameo"]) if c == "cameo" else c for c in corpora]
+        plain = {"cameo": scored_rows_only(REGISTRY["cameo"])}
+        baseline = load_training_sources(manifest, **labels, corpus=plain)
         sections["baseline"] = section(
-            cross_validated(plain, BASELINE, jobs),
+            cross_validated(baseline, BASELINE, jobs),
             "baseline",
             "Grouped cross-validation, plain baseline (word 1-2 grams, C=4, no weights, no Platt)",
         )

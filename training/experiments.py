@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from training.actor_swap import actor_swap_check
 from training.adapters import (
@@ -49,7 +49,7 @@ class Variant:
     config: TrainConfig = field(default_factory=TrainConfig)
 
 
-def _unquad(irrelevant: str) -> Corpus:
+def _unquad(irrelevant: Literal["negative", "drop"]) -> Corpus:
     """The `unquad` entry with class 0 (irrelevant) handled as given."""
     return replace(REGISTRY["unquad"], adapter=partial(unquad_examples, irrelevant=irrelevant))
 

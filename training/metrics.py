@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 from sklearn.metrics import average_precision_score, brier_score_loss, f1_score, roc_auc_score
 
 ECE_BINS = 10
@@ -23,7 +24,7 @@ def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = ECE_BIN
     return float(total / len(y)) if len(y) else float("nan")
 
 
-def binary_metrics(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, float | int]:
+def binary_metrics(y: npt.ArrayLike, p: npt.ArrayLike, threshold: float) -> dict[str, float | int]:
     """ROC-AUC, average precision, Brier, ECE and F1 at `threshold` (NaN when one class only)."""
     y, p = np.asarray(y, dtype=int), np.asarray(p, dtype=float)
     both = len(np.unique(y)) == 2

@@ -311,13 +311,15 @@ def already_trained(out: Path, specs: Sequence[str], config: TrainConfig) -> boo
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: exit 0 on success, 2 on a data or usage problem (nothing written)."""
+    """Entry point: exit 0 on success, 2 on a data or usage problem (nothing written), 130
+    when interrupted (Ctrl-C)."""
     args = parse_args(argv)
     out = args.out or default_model_path()
     config = replace(
         TrainConfig(), seed=args.seed, folds=args.folds, C=args.C, use_char=not args.no_char
     )
     specs = args.data or list(DEFAULT_TRAINING)
+    before = _identity(out)
     try:
         if args.profile == "clean":
             specs = clean_profile(specs, explicit=bool(args.data))
@@ -334,7 +336,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DataError, ArtifactError) as exc:
         print(f"escalation-train: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Writes are atomic renames: either the artifact was replaced or it was not touched.
+        touched = _identity(out) != before
+        done = f"{out} was written" if touched else "nothing was written"
+        print(f"escalation-train: interrupted; {done}", file=sys.stderr)
+        return 130
     return 0
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Inode and modification time of a file, None when absent: whether it was replaced."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
 
 
 if __name__ == "__main__":

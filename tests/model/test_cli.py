@@ -72,9 +72,11 @@ def test_unusable_model_exits_2(tmp_path: Path, monkeypatch) -> None:
     assert code == 2 and rows == [] and "no model artifact" in err
 
 
-def test_top_k_must_be_positive(tiny_model_path: Path, monkeypatch) -> None:
-    with pytest.raises(SystemExit):
-        run(["--model", str(tiny_model_path), "--top-k", "0"], monkeypatch=monkeypatch)
+def test_top_k_must_be_positive(tiny_model_path: Path, monkeypatch, capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--model", str(tiny_model_path), "--top-k", "0"])
+    assert exc.value.code == 2
+    assert "--top-k must be at least 1" in capsys.readouterr().err
 
 
 def test_lines_json_cannot_hold_become_error_rows(

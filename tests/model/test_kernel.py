@@ -26,7 +26,7 @@ from model.text import (
     tokenize_clean,
     word_char_ngrams,
 )
-from tests.conftest import TINY_CONFIG, fit_tiny
+from tests.helpers import TINY_CONFIG, fit_tiny
 
 # Joiners, apostrophes, underscores, digits, scripts with and without case, combining marks,
 # characters outside the BMP: every branch of the tokeniser's character classes.
@@ -201,7 +201,8 @@ def test_kernel_refuses_inputs_it_did_not_make(model: CompiledModel) -> None:
         kernel.score(np.zeros(3, dtype=np.int8), *spans, mask, mask, bounds)
     with pytest.raises(TypeError):
         kernel.tokenize(b"bytes")
-    assert kernel.score(a.entries, *spans, mask, mask, bounds)  # still usable
+    logits = np.frombuffer(kernel.score(a.entries, *spans, mask, mask, bounds)[0], np.float64)
+    assert logits[0] + model.bias == pytest.approx(model.run("threat of war")[1].logit)
 
 
 def test_resolve_needs_one_form_per_new_word(model: CompiledModel) -> None:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from model import Artifact, Scorer
 from model.text import actor_mask, tokenize, word_char_ngrams
-from tests.conftest import TINY_CONFIG, fit_tiny
+from tests.helpers import TINY_CONFIG, fit_tiny
 from tests.samples import DISGUISED, PLAIN
 
 TEXTS = [

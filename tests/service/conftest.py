@@ -1,4 +1,4 @@
-"""Service fixtures: a fresh app per test on the tiny model, and helpers for HTTP tests."""
+"""Service fixtures: a fresh app per test on the tiny model (helpers: `tests.service.helpers`)."""
 
 from __future__ import annotations
 
@@ -10,20 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from model.text import tokenize
 from service.app import create_app
-
-SEED_ARTICLE = Path(__file__).resolve().parents[3] / "shared/data/seed/nato-preemptive-strike.txt"
-ESCALATORY_TEXT = "Troops mobilised at the border. The minister threatened a pre-emptive strike!"
-COOPERATIVE_TEXT = "Both governments signed a trade agreement and welcomed the peace talks."
-PROBLEM = "application/problem+json"
-
-
-def seed_text() -> str:
-    """The seed article, or skip the test when the shared data is not beside the repo."""
-    if not SEED_ARTICLE.is_file():
-        pytest.skip(f"seed article not found at {SEED_ARTICLE}")
-    return SEED_ARTICLE.read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -46,26 +33,3 @@ def app(make_app: Callable[..., Flask]) -> Flask:
 def client(app: Flask) -> FlaskClient:
     """Test client of `app`."""
     return app.test_client()
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    """The response is an RFC 9457 problem with this status; return its body."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body = response.get_json(force=True)
-    assert body["type"] == "about:blank"
-    assert body["status"] == status
-    assert isinstance(body["title"], str) and body["title"]
-    assert isinstance(body["detail"], str) and body["detail"]
-    assert body["request_id"] == response.headers["X-Request-ID"]
-    return body
-
-
-def assert_spans_index(text: str, result: dict[str, Any]) -> None:
-    """Every phrase span reads as the phrase in the text exactly as sent."""
-    for phrase in result["phrases"] + result["deescalating_phrases"]:
-        assert phrase["spans"]
-        for start, end in phrase["spans"]:
-            assert " ".join(t.norm for t in tokenize(text[start:end])) == phrase["text"]
-    for sentence in result["sentences"]:
-        assert 0 <= sentence["start"] < sentence["end"] <= len(text)

@@ -24,7 +24,7 @@ from service.schemas import (
     TOP_K_MAX,
 )
 from service.state import reload_model
-from tests.service.conftest import (
+from tests.service.helpers import (
     COOPERATIVE_TEXT,
     ESCALATORY_TEXT,
     PROBLEM,
@@ -233,3 +233,12 @@ def test_openapi_document_is_valid_and_generated(client: FlaskClient) -> None:
     assert doc["components"]["schemas"]["Batch"]["properties"]["articles"]["maxItems"] == BATCH_MAX
     invalid = doc["components"]["responses"]["UNPROCESSABLE_ENTITY"]["content"]
     assert invalid[PROBLEM]["schema"] == {"$ref": "#/components/schemas/Problem"}
+
+
+def test_openapi_document_has_no_unused_schemas(client: FlaskClient) -> None:
+    doc = client.get("/openapi.json").get_json()
+    text = json.dumps(doc)
+    assert "PaginationMetadata" not in doc["components"]["schemas"]
+    assert "PAGINATION" not in doc["components"].get("headers", {})
+    for name in doc["components"]["schemas"]:  # each one referenced somewhere
+        assert f"#/components/schemas/{name}" in text, name

@@ -11,7 +11,7 @@ from flask import Flask
 
 from service.auth import key_id_for
 from service.config import ENV_PREFIX, ConfigError, load_settings
-from tests.service.conftest import ESCALATORY_TEXT, assert_problem
+from tests.service.helpers import ESCALATORY_TEXT, assert_problem
 
 OLD, NEW = "old-secret-0123456789", "new-secret-9876543210"
 KEYS = f"old:{OLD}, new:{NEW}"

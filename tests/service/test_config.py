@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,8 +51,33 @@ def test_environment_then_overrides() -> None:
     ],
 )
 def test_bad_values_fail_fast(name: str, value: str) -> None:
-    with pytest.raises(ConfigError, match=name):
+    with pytest.raises(ConfigError, match=f"^{ENV_PREFIX}{name}"):
         load_settings({f"{ENV_PREFIX}{name}": value})
+
+
+def test_a_bad_variable_stops_create_app_naming_it_and_the_range(tiny_model_path: Path) -> None:
+    os.environ[MODEL_PATH_ENV] = str(tiny_model_path)
+    os.environ["ESCALATION_DEFAULT_TOP_K"] = "99"
+    with pytest.raises(ConfigError) as info:
+        create_app()
+    assert str(info.value) == "ESCALATION_DEFAULT_TOP_K must be in 1..50, not 99"
+
+
+@pytest.mark.slow
+def test_a_bad_variable_stops_gunicorn_with_one_line(tiny_model_path: Path) -> None:
+    env = {**os.environ, MODEL_PATH_ENV: str(tiny_model_path), "ESCALATION_DEFAULT_TOP_K": "99"}
+    env["BIND"] = "127.0.0.1:0"
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "gunicorn"), "service.app:create_app()"],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "Error: ESCALATION_DEFAULT_TOP_K must be in 1..50, not 99" in done.stderr
 
 
 def test_app_reads_the_environment(tiny_model_path: Path) -> None:

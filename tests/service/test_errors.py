@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from service.parsing import error_paths, validation_detail
 from service.schemas import BATCH_MAX, MAX_ID_CHARS, MAX_TEXT_CHARS
 from service.state import MODEL_EXTENSION
-from tests.service.conftest import ESCALATORY_TEXT, assert_problem
+from tests.service.helpers import ESCALATORY_TEXT, assert_problem
 
 SECRET = "Classified article text that must never be echoed"
 JSON = "application/json"
@@ -196,3 +196,9 @@ def test_unexpected_exception_is_a_bare_500(
 def test_flask_smorest_error_handler_is_replaced(client: FlaskClient) -> None:
     body = client.post("/v1/score", json={"top_k": 3}).get_json(force=True)
     assert "code" not in body and "message" not in body and body["status"] == 422
+
+
+@pytest.mark.parametrize("text", ["", " \n\t "])
+def test_empty_or_blank_text_gets_one_message(client: FlaskClient, text: str) -> None:
+    problem = assert_problem(client.post("/v1/score", json={"text": text}), 422)
+    assert len(problem["errors"]["text"]) == 1

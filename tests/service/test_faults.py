@@ -24,7 +24,7 @@ import pytest
 
 from model.artifact import save_artifact
 from service.schemas import max_response_bytes
-from tests.service.conftest import ESCALATORY_TEXT
+from tests.service.helpers import ESCALATORY_TEXT
 from tests.service.test_gunicorn import GUNICORN, HOST, Server, gunicorn, stop, worker_pids
 
 pytestmark = [

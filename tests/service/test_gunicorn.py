@@ -22,7 +22,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from model.artifact import save_artifact
-from tests.service.conftest import ESCALATORY_TEXT, SEED_ARTICLE, assert_spans_index
+from tests.service.helpers import ESCALATORY_TEXT, SEED_ARTICLE, assert_spans_index
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from model.scoring import MAX_PHRASE_CHARS, MAX_SENTENCES, MAX_SPANS
 from service.errors import MAX_LISTED_ERRORS
 from service.schemas import BATCH_MAX, MAX_TEXT_CHARS, max_response_bytes
-from tests.service.conftest import ESCALATORY_TEXT, assert_problem
+from tests.service.helpers import ESCALATORY_TEXT, assert_problem
 
 JSON = {"Content-Type": "application/json"}
 

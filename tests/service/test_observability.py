@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.service.conftest import COOPERATIVE_TEXT, ESCALATORY_TEXT, assert_problem
+from tests.service.helpers import COOPERATIVE_TEXT, ESCALATORY_TEXT, assert_problem
 
 UUID4_HEX = re.compile(r"[0-9a-f]{32}")
 
@@ -73,6 +73,7 @@ def test_metrics_count_time_and_describe_the_model(client: FlaskClient) -> None:
     client.post("/v1/score/batch", json={"articles": [{"text": COOPERATIVE_TEXT}] * 2})
     client.post("/v1/score", json={})
     client.get("/nowhere/at/all")
+    client.get("/v1/score")  # a real path, the wrong method: 405 on that route
     response = client.get("/metrics")
     assert response.status_code == 200 and response.mimetype == "text/plain"
     text = response.get_data(as_text=True)
@@ -81,6 +82,8 @@ def test_metrics_count_time_and_describe_the_model(client: FlaskClient) -> None:
     assert requests[(("endpoint", "/v1/score"), ("status", "422"))] == 1
     assert requests[(("endpoint", "/v1/score/batch"), ("status", "200"))] == 1
     assert requests[(("endpoint", "unmatched"), ("status", "404"))] == 1
+    assert requests[(("endpoint", "/v1/score"), ("status", "405"))] == 1
+    assert ("endpoint", "unmatched") not in {k[0] for k, v in requests.items() if k[1][1] == "405"}
     latency = samples(text, "escalation_http_request_duration_seconds_count")
     assert latency[(("endpoint", "/v1/score"), ("status", "200"))] == 3
     assert samples(text, "escalation_score_count") == {(): 5}

@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from tests.conftest import COOPERATIVE, ESCALATORY
-from tests.training.test_train import write_csv
-from training import evaluate
+from tests.helpers import COOPERATIVE, ESCALATORY, write_csv
+from training import evaluate, train
 from training.actor_swap import PARAGRAPHS, actor_swap_check, swap_actors
 from training.metrics import confusion_at, grouped_bootstrap_ci
 
@@ -85,3 +84,81 @@ def test_report_on_a_users_labelled_file(tmp_path: Path, tiny_model_path: Path) 
 def test_unusable_model_is_a_clear_error(tmp_path: Path, capsys) -> None:
     assert evaluate.main(["--model", str(tmp_path / "none.joblib"), "--out", str(tmp_path)]) == 2
     assert "no model artifact" in capsys.readouterr().err
+
+
+@pytest.fixture
+def user_model(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
+    """A model trained on a user's file (recorded by a relative path, as typed), and the file."""
+    monkeypatch.chdir(tmp_path)
+    rows = [(t, 1, f"e{i % 6}") for i, t in enumerate(ESCALATORY)]
+    rows += [(t, 0, f"c{i % 6}") for i, t in enumerate(COOPERATIVE)]
+    data = write_csv(tmp_path / "mine.csv", rows)
+    out = tmp_path / "model.joblib"
+    assert train.main(["--folds", "3", "--jobs", "1", "--data", "mine.csv", "--out", str(out)]) == 0
+    return out, data
+
+
+def evaluate_user_model(model: Path, data: Path, out: Path, *extra: str) -> int:
+    """escalation-evaluate on the user's model, small and fast."""
+    return evaluate.main(
+        [
+            *("--model", str(model), "--data", str(data), "--out", str(out), "--jobs", "1"),
+            *("--reps", "20", "--no-ordinary-news", *extra),
+        ]
+    )
+
+
+def test_cv_and_baseline_rerun_on_the_users_recorded_file(
+    tmp_path: Path, user_model: tuple[Path, Path]
+) -> None:
+    model, data = user_model
+    out = tmp_path / "report"
+    assert evaluate_user_model(model, data, out, "--cv", "--baseline") == 0
+    sections = json.loads((out / "metrics.json").read_text())["sections"]
+    for key in ("cv", "baseline"):
+        assert sections[key]["metrics"]["mine.csv"]["n"] == 24
+    report = (out / "report.md").read_text()
+    assert "## Grouped cross-validation, this configuration" in report
+    assert "## Grouped cross-validation, plain baseline" in report
+    card = (tmp_path / "model.card.md").read_text()
+    assert "the user's own data (`mine.csv`)" in card and "CAMEO" not in card
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda p: p.unlink(), "cannot be read now"),
+        (lambda p: p.write_text(p.read_text() + '"one more",1,x\n'), "changed since the model"),
+    ],
+)
+def test_cv_refuses_a_users_file_that_is_gone_or_changed(
+    tmp_path: Path, user_model: tuple[Path, Path], capsys, change, message: str
+) -> None:
+    model, data = user_model
+    held = write_csv(tmp_path / "held.csv", [(ESCALATORY[0], 1, "a"), (COOPERATIVE[0], 0, "b")])
+    change(data)
+    assert evaluate_user_model(model, held, tmp_path / "report", "--cv") == 2
+    err = capsys.readouterr().err
+    assert "mine.csv" in err and message in err
+
+
+def test_cv_of_a_model_without_recorded_sources_is_a_clear_error(
+    tmp_path: Path, tiny_model_path: Path, capsys
+) -> None:
+    held = write_csv(tmp_path / "held.csv", [(ESCALATORY[0], 1, "a"), (COOPERATIVE[0], 0, "b")])
+    assert evaluate_user_model(tiny_model_path, held, tmp_path / "r", "--cv") == 2
+    assert "records no training sources" in capsys.readouterr().err
+
+
+def test_protocol_link_is_relative_inside_the_repository_and_named_outside(
+    tmp_path: Path,
+) -> None:
+    root = evaluate.PROTOCOL.parents[1]
+    assert evaluate.protocol_link(root / "docs" / "report") == (
+        "[docs/evaluation.md](../evaluation.md)"
+    )
+    assert evaluate.protocol_link(root / "build" / "r") == (
+        "[docs/evaluation.md](../../docs/evaluation.md)"
+    )
+    assert "[" not in evaluate.protocol_link(tmp_path)
+    assert "docs/evaluation.md" in evaluate.protocol_link(tmp_path)

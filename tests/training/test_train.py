@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -11,7 +10,7 @@ import numpy as np
 import pytest
 
 from model import Scorer, load_artifact
-from tests.conftest import COOPERATIVE, ESCALATORY
+from tests.helpers import COOPERATIVE, ESCALATORY, write_csv
 from training import train as train_module
 from training.card import card_path
 from training.card import main as card_main
@@ -23,15 +22,6 @@ from training.pipeline import TrainConfig, build_pipeline
 from training.train import TrainingSet, cv_metrics
 
 METRIC_KEYS = {"roc_auc", "average_precision", "brier", "ece", "f1", "n"}
-
-
-def write_csv(path: Path, rows: list[tuple[str, object, str]]) -> Path:
-    """A user training file with text, label and group columns."""
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["text", "label", "group"])
-        writer.writerows(rows)
-    return path
 
 
 @pytest.fixture
@@ -267,3 +257,16 @@ def test_clean_profile_drops_unclean_defaults_and_refuses_named_ones(
     assert train_cli(*args) == 2
     assert "multicoped has no clean licence" in capsys.readouterr().err
     assert not (tmp_path / "m.joblib").exists()
+
+
+def test_ctrl_c_exits_130_with_one_line_and_writes_nothing(
+    tmp_path: Path, user_csv: Path, monkeypatch, capsys
+) -> None:
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train_module, "cross_validate", interrupted)
+    out = tmp_path / "model.joblib"
+    assert train_cli("--data", str(user_csv), "--out", str(out)) == 130
+    assert capsys.readouterr().err == "escalation-train: interrupted; nothing was written\n"
+    assert list(tmp_path.iterdir()) == [user_csv]

@@ -1,0 +1,69 @@
+"""The training data a model records in its manifest, loaded again (for `escalation-evaluate
+--cv`): registered corpora by name, the user's files by their recorded path, each file checked
+against the SHA-256 recorded when the model was trained."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from training.datasets import REGISTRY, load_corpus
+from training.sources import Corpus, DataError, LoadedSource
+from training.userdata import load_user_file
+
+
+def is_user_source(source: Mapping[str, Any]) -> bool:
+    """Whether a manifest source is a user's file rather than a registered corpus."""
+    return source["name"] not in REGISTRY
+
+
+def recorded_sources(manifest: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The manifest's training sources; an error when it records none."""
+    sources: list[Mapping[str, Any]] = list(manifest.get("sources") or [])
+    if not sources:
+        raise DataError("the model records no training sources: nothing to cross-validate")
+    return sources
+
+
+def check_user_file(source: Mapping[str, Any]) -> Path:
+    """The recorded path of a user source, if the file is there and unchanged."""
+    (recorded,) = source["files"]
+    path = Path(recorded["path"])
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise DataError(
+            f"{path}: the model was trained on this file and it cannot be read now "
+            f"({exc.strerror or exc}); run from the directory the model was trained in"
+        ) from exc
+    if digest != recorded["sha256"]:
+        raise DataError(
+            f"{path}: changed since the model was trained on it (SHA-256 {digest[:12]}…, "
+            f"recorded {recorded['sha256'][:12]}…)"
+        )
+    return path
+
+
+def load_training_sources(
+    manifest: Mapping[str, Any],
+    *,
+    positive_class: str | None = None,
+    negative_classes: Sequence[str] = (),
+    corpus: Mapping[str, Corpus] | None = None,
+) -> list[LoadedSource]:
+    """Every training source of the model, loaded; `corpus` replaces registered corpora by
+    name (e.g. CAMEO without its code definitions for the baseline)."""
+    loaded = []
+    for source in recorded_sources(manifest):
+        if is_user_source(source):
+            path = check_user_file(source)
+            loaded.append(
+                load_user_file(
+                    path, positive_class=positive_class, negative_classes=negative_classes
+                )
+            )
+        else:
+            loaded.append(load_corpus((corpus or {}).get(source["name"], source["name"])))
+    return loaded
