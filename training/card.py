@@ -62,6 +62,10 @@ def render_card(manifest: dict[str, Any]) -> str:
     for src in manifest["sources"]:
         files = "<br>".join(f"`{f['path']}` {f['sha256'][:12]}…" for f in src["files"])
         lines.append(f"| {src['name']} | {src['rows']} | {src['positives']} | {files} |")
+    licences = [(s["name"], s["licence"]) for s in manifest["sources"] if s.get("licence")]
+    if licences:
+        lines += ["", "## Licences and attribution", "Keep them with anything derived from them."]
+        lines += [f"- {name}: {licence}" for name, licence in licences]
     cv = manifest["metrics"]["cv"]
     hp = manifest["hyperparameters"]
     lines += [

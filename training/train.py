@@ -177,6 +177,7 @@ def build_manifest(
             "name": src.name,
             "rows": len(src.examples),
             "positives": sum(ex.label for ex in src.examples),
+            "licence": REGISTRY[src.name].licence if src.name in REGISTRY else "user's own data",
             "files": [{"path": f.path, "sha256": f.sha256} for f in src.files],
         }
         for src in loaded
