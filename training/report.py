@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import precision_recall_curve
+from sklearn.calibration import CalibrationDisplay
+from sklearn.metrics import PrecisionRecallDisplay
 
 from training.metrics import ECE_BINS
 
@@ -26,29 +27,19 @@ def _pyplot() -> Any:
 
 
 def plot_reliability(curves: Curves, path: Path, title: str) -> Path:
-    """One panel per corpus: observed escalatory rate against mean predicted score per bin."""
+    """One panel per corpus: observed escalatory rate against mean predicted score per bin
+    (scikit-learn's CalibrationDisplay, `ECE_BINS` equal-width bins as our ECE uses)."""
     plt = _pyplot()
     cols = min(3, len(curves))
     rows = math.ceil(len(curves) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 4 * rows), squeeze=False)
-    edges = np.linspace(0, 1, ECE_BINS + 1)
     for ax, (name, (y, p)) in zip(axes.flat, curves.items(), strict=False):
-        which = np.clip(np.digitize(p, edges[1:-1]), 0, ECE_BINS - 1)
-        filled = [b for b in range(ECE_BINS) if (which == b).any()]
-        predicted = [p[which == b].mean() for b in filled]
-        observed = [y[which == b].mean() for b in filled]
-        sizes = [int((which == b).sum()) for b in filled]
-        ax.plot([0, 1], [0, 1], ls="--", c="grey", lw=1)
-        ax.plot(predicted, observed, marker="o")
-        for x, o, n in zip(predicted, observed, sizes, strict=True):
-            ax.annotate(str(n), (x, o), textcoords="offset points", xytext=(4, -10), fontsize=7)
-        ax.set(
-            title=f"{name} (n={len(y)})",
-            xlim=(0, 1),
-            ylim=(0, 1),
-            xlabel="mean predicted score",
-            ylabel="observed escalatory rate",
-        )
+        if len(np.unique(y)) < 2:  # one class: no curve to draw, say so
+            ax.set(title=f"{name} (n={len(y)}, one class)")
+            continue
+        CalibrationDisplay.from_predictions(y, p, n_bins=ECE_BINS, ax=ax, name=name)
+        ax.set(title=f"{name} (n={len(y)})", xlim=(0, 1), ylim=(0, 1))
+        ax.legend(fontsize=7, loc="upper left")
     for ax in list(axes.flat)[len(curves) :]:
         ax.axis("off")
     fig.suptitle(title)
@@ -59,15 +50,17 @@ def plot_reliability(curves: Curves, path: Path, title: str) -> Path:
 
 
 def plot_precision_recall(curves: Curves, path: Path, title: str) -> Path:
-    """Precision-recall curve of each corpus on one axes, with its base rate."""
+    """Precision-recall curve of each corpus on one axes (scikit-learn's
+    PrecisionRecallDisplay), with its base rate."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 5))
     for name, (y, p) in curves.items():
         if len(np.unique(y)) < 2:
             continue
-        precision, recall, _ = precision_recall_curve(y, p)
-        line = ax.plot(recall, precision, label=f"{name} (base rate {y.mean():.2f})")[0]
-        ax.axhline(y.mean(), ls=":", lw=1, c=line.get_color())
+        display = PrecisionRecallDisplay.from_predictions(
+            y, p, ax=ax, name=f"{name} (base rate {y.mean():.2f})"
+        )
+        ax.axhline(y.mean(), ls=":", lw=1, c=display.line_.get_color())
     ax.set(xlim=(0, 1), ylim=(0, 1.02), xlabel="recall", ylabel="precision", title=title)
     ax.legend(fontsize=8, loc="lower left")
     fig.tight_layout()
