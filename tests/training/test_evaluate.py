@@ -103,7 +103,7 @@ def evaluate_user_model(model: Path, data: Path, out: Path, *extra: str) -> int:
     return evaluate.main(
         [
             *("--model", str(model), "--data", str(data), "--out", str(out), "--jobs", "1"),
-            *("--reps", "20", "--no-ordinary-news", *extra),
+            *("--reps", "20", "--no-ordinary-news", "--no-articles", *extra),
         ]
     )
 
