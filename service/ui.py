@@ -6,6 +6,13 @@ second scoring path. Article text is untrusted: the script puts it in the page o
 nodes, and every answer of this blueprint carries a Content-Security-Policy that allows no
 inline script or style and no origin but this one. `ESCALATION_UI=0` leaves the blueprint out
 (404): API-only deployments.
+
+Highlighting rule (service/static/ui.js): the text is cut at every span boundary of every listed
+phrase (and every sentence boundary); each piece covered by a phrase becomes one element with
+`data-start`/`data-end` (code points into the text as sent), `data-phrases` (the covering
+phrases) and `data-weight`, the sum of their weights. The sum's sign picks warm or cool, its
+size relative to the largest piece one of five tints; a piece under any escalating phrase is
+underlined solid, under any de-escalating one bordered dashed, so colour is never the only cue.
 """
 
 from __future__ import annotations

@@ -209,7 +209,6 @@
           textContent: "Sentence " + (k + 1) + ", score " + s.score.toFixed(2) }));
       bar.dataset.tip = "sentence " + (k + 1) + ": " + s.score.toFixed(2);
       bar.dataset.sentence = k;
-      bar.setAttribute("role", "listitem");
       bar.addEventListener("click", () => goTo($("sentence-" + k)));
       strip.append(bar);
     });
@@ -251,6 +250,7 @@
     performance.mark("ui:submit");
     setStatus("Scoring\u2026");
     const result = await post(cfg.scorePath, { text });
+    performance.mark("ui:answered");
     renderResult(text, result);
     performance.mark("ui:highlighted");
     setStatus("Scored.");
