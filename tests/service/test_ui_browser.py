@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -209,6 +210,9 @@ def test_seed_article_highlights_sit_on_the_api_spans(
 
         # Keyboard: Tab reaches a highlight, Enter opens its details.
         page.focus(".hl")
+        tip = page.evaluate("getComputedStyle(document.activeElement, '::after').content")
+        assert tip.strip('"') == page.evaluate("document.activeElement.dataset.tip")
+        assert re.search(r"[+-]\d\.\d{3}", tip)  # the weight shows on focus
         page.keyboard.press("Enter")
         assert "covered by" in page.text_content("#details")
         assert not page.dialogs and not page.errors, page.errors
