@@ -168,6 +168,17 @@ def assert_highlights_match(page: Page, text: str, result: dict[str, Any]) -> li
     return pieces
 
 
+CONTRAST = """els => els.map(e => {
+    const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const lum = (c) => rgb(c).map((v) => v / 255).map((v) =>
+        v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+        .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const style = getComputedStyle(e);
+    const [a, b] = [lum(style.color), lum(style.backgroundColor)].sort((x, y) => y - x);
+    return (a + 0.05) / (b + 0.05);
+})"""
+
+
 def test_seed_article_highlights_sit_on_the_api_spans(
     browser: Browser, page: Page, tmp_path: Path, tiny_model_path: Path
 ) -> None:
@@ -208,6 +219,8 @@ def test_seed_article_highlights_sit_on_the_api_spans(
         assert int(focused) == top["spans"][0][0]
         assert page.evaluate("document.activeElement.dataset.phrases").split()[0:1]
 
+        # Every tint keeps the text readable (WCAG AA: 4.5:1).
+        assert min(page.eval_on_selector_all("#article-view .hl", CONTRAST)) >= 4.5
         # Keyboard: Tab reaches a highlight, Enter opens its details.
         page.focus(".hl")
         tip = page.evaluate("getComputedStyle(document.activeElement, '::after').content")
@@ -273,6 +286,20 @@ def test_astral_characters_map_code_points_to_utf16(page: Page, tiny_server: Ser
     # The offsets are code points: past the emoji they differ from UTF-16 indices.
     first = min(p["start"] for p in pieces)
     assert len(EMOJI_TEXT[:first].encode("utf-16-le")) // 2 > first
+
+
+def test_txt_upload_is_scored_exactly_as_in_the_file(page: Page, tiny_server: Server) -> None:
+    """A .txt file is sent as read (CRLF kept, which a textarea would turn into LF)."""
+    text = EMOJI_TEXT.replace(". ", ".\r\n") + "\r\nThe minister threatened force.\r\n"
+    page.goto(url(tiny_server))
+    with page.expect_response(lambda r: r.url.endswith("/v1/score")) as answer:
+        page.set_input_files(
+            "#file",
+            files=[{"name": "a.txt", "mimeType": "text/plain", "buffer": text.encode("utf-8")}],
+        )
+    page.wait_for_selector("#app[data-state=done]")
+    assert json.loads(answer.value.request.post_data)["text"] == text
+    assert_highlights_match(page, text, answer.value.json())
 
 
 def test_jsonl_batch_is_sorted_by_score_and_opens_each_row(page: Page, tiny_server: Server) -> None:
