@@ -277,6 +277,8 @@ def test_untrusted_text_stays_inert(page: Page, tiny_server: Server) -> None:
     assert page.locator("#app script, #app img, #app iframe, #app svg, #app a").count() == 0
     assert page.text_content("#batch-table tbody tr:first-child td:nth-child(2)") == rows[0]["id"]
     assert not page.errors, page.errors  # a CSP refusal would show up here
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "xss.png"), full_page=True)
 
 
 def test_astral_characters_map_code_points_to_utf16(page: Page, tiny_server: Server) -> None:
