@@ -344,3 +344,11 @@ def test_api_key_is_asked_for_and_sent(page: Page, tmp_path: Path, tiny_model_pa
         assert result["model_version"] == "tiny-1"
         assert page.evaluate("sessionStorage.getItem('escalation.apiKey')") == KEY.split(":")[1]
         assert page.evaluate("localStorage.length") == 0
+
+
+def test_warnings_are_shown(page: Page, tiny_server: Server) -> None:
+    page.goto(url(tiny_server))
+    result = score_in_page(page, "Der Minister drohte gestern mit einem Angriff auf die Stadt.")
+    assert result["warnings"]
+    shown = page.eval_on_selector_all("#warnings li", "items => items.map(i => i.textContent)")
+    assert shown == [f"{w['code']}: {w['message']}" for w in result["warnings"]]
