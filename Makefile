@@ -77,7 +77,7 @@ report: setup model  ## regenerate docs/report: the default model, then the clea
 # is 3.11 or 3.12). Existing pins are kept unless they must move: LOCK_ARGS=--upgrade for new ones.
 UV_VERSION := 0.13.9
 UV := .cache/uv-venv/bin/uv
-DEV_EXTRAS ?= dev report
+DEV_EXTRAS ?= dev report ui-test
 LOCK_SKIP_EXTRAS ?= bench
 LOCK_ARGS ?=
 ALL_EXTRAS = $(shell $(PYTHON) -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['project'].get('optional-dependencies', {})))")

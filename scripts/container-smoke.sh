@@ -83,6 +83,12 @@ print("smoke: seed article ->", json.dumps({k: one[k] for k in ("id", "score", "
 print("smoke: batch scores", [round(r["score"], 3) for r in batch])
 PY
 
+# The analyst page and its files are package data: the image must carry them.
+for path in / /static/ui/ui.js /static/ui/ui.css; do
+  [ "$(curl -sS -o /dev/null -w '%{http_code}' "$URL$path")" = 200 ] || fail "GET $path (analyst page)"
+done
+echo "smoke: analyst page and its files served"
+
 uid=$("$ENGINE" exec "$NAME" id -u)
 [ "$uid" != 0 ] || fail "the service runs as root"
 echo "smoke: runs as uid $uid"

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from service import auth, observability
+from service import auth, observability, ui
 from service.api import blp
 from service.config import SETTINGS_EXTENSION, Settings, load_settings
 from service.encoding import OrjsonProvider
@@ -41,7 +41,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     `MODEL_PATH`); other keys (e.g. `TESTING`) go to Flask's config.
     """
     settings = load_settings(os.environ, config)
-    app = ServiceFlask(__name__)
+    # No app-wide static folder: the page's files are the ui blueprint's, gone when it is off.
+    app = ServiceFlask(__name__, static_folder=None)
     app.json = OrjsonProvider(app)
     app.config.from_mapping(
         API_TITLE=API_TITLE,
@@ -61,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         report_model(app)
     api = ProblemApi(app)
     api.register_blueprint(blp)
+    ui.init_app(app, settings)
     return app
 
 

@@ -21,6 +21,9 @@ from service.errors import Unauthorized
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json"})
 API_KEY_HEADER = "X-API-Key"
+# Endpoints that hold no data and need no key (the analyst page and its files: the page asks
+# the user for a key and sends it with each API call).
+PUBLIC_ENDPOINTS_EXTENSION = "escalation.public_endpoints"
 
 
 def presented_key() -> str | None:
@@ -47,6 +50,8 @@ def authenticate() -> None:
     request = flask.request
     if not keys or request.method == "OPTIONS" or request.path in PUBLIC_PATHS:
         return
+    if request.endpoint in flask.current_app.extensions.get(PUBLIC_ENDPOINTS_EXTENSION, ()):
+        return
     if request.routing_exception is not None:  # 404 and 405 before 401: they say no more
         return
     presented = presented_key()
@@ -56,6 +61,11 @@ def authenticate() -> None:
     if key_id is None:
         raise Unauthorized("The API key is not valid.")
     flask.g.api_key_id = key_id
+
+
+def make_public(app: flask.Flask, *endpoints: str) -> None:
+    """Let these endpoints answer without a key."""
+    app.extensions.setdefault(PUBLIC_ENDPOINTS_EXTENSION, set()).update(endpoints)
 
 
 def init_app(app: flask.Flask) -> None:

@@ -9,6 +9,7 @@
 | ESCALATION_MAX_REQUEST_CHARS    | 1000000 (characters of all texts)    |
 | ESCALATION_API_KEYS             | - (`id:secret,id2:secret2`; none: open) |
 | ESCALATION_API_KEYS_FILE        | - (one `id:secret` a line, # comments) |
+| ESCALATION_UI                   | 1 (the analyst page at `/`; 0 for API-only deployments: 404) |
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ ENV_PREFIX = "ESCALATION_"
 DEFAULT_MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MIN_SECRET_CHARS = 16
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
 SETTINGS_EXTENSION = "escalation.settings"
 
 
@@ -53,6 +56,7 @@ class Settings:
     max_request_chars: int = DEFAULT_MAX_REQUEST_CHARS
     api_keys: str = field(default="", repr=False)
     api_keys_file: Path | None = None
+    ui: bool = True
     # id -> secret, from api_keys and api_keys_file (empty: no authentication).
     keys: dict[str, str] = field(init=False, repr=False, compare=False)
 
@@ -106,6 +110,11 @@ def parse_keys(lines: list[str]) -> dict[str, str]:
 
 def _convert(name: str, kind: type, raw: Any) -> Any:
     """Coerce a raw environment or override value to the field's type."""
+    if kind is bool:
+        word = str(raw).strip().lower()
+        if isinstance(raw, bool) or word in _TRUE | _FALSE:
+            return raw if isinstance(raw, bool) else word in _TRUE
+        raise ConfigError(f"{name}: cannot read {raw!r} as a switch (1/0, true/false, on/off)")
     try:
         if kind is int:
             return int(raw)
@@ -128,6 +137,7 @@ def load_settings(
         "default_top_k": int,
         "max_request_chars": int,
         "api_keys_file": Path,
+        "ui": bool,
     }
     values: dict[str, Any] = {}
     for item in fields(Settings):

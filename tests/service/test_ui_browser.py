@@ -1,0 +1,354 @@
+"""The analyst page in a real browser: Debian's chromium driven by Playwright, against real
+gunicorn on loopback. Highlights must sit exactly on the API's spans, untrusted text must stay
+inert. Prints the page weight and the time to first highlight; screenshots go to .cache/ui/."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from model.artifact import ArtifactError, default_model_path, load_artifact
+from tests.service import test_gunicorn
+from tests.service.conftest import seed_text
+from tests.service.test_gunicorn import REPO_ROOT, Server
+
+try:
+    from playwright.sync_api import Browser, Page, sync_playwright
+except ImportError:  # the ui-test extra is not installed
+    sync_playwright = None
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # root in CI
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+OUTPUT = REPO_ROOT / ".cache" / "ui"
+TIMEOUT_MS = 30_000  # two shared, busy cores
+# Starting gunicorn (imports, language model, preload) took 30 s on a busy shared machine.
+STARTUP_SECONDS = 120
+KEY = "analyst:secret-0123456789abcdef"
+# Each payload would set window.__pwned if the page ever parsed article text as HTML or URL.
+XSS_TEXT = (
+    "<script>window.__pwned = 'script'</script> The army threatened a pre-emptive strike. "
+    "<img src=x onerror=\"window.__pwned = 'img'\"> Troops mobilised at the border. "
+    "<a href=\"javascript:window.__pwned='href'\">threatened</a> <svg onload=alert(1)> "
+    "\"><iframe srcdoc='<script>parent.__pwned=1</script>'></iframe> attack"
+)
+# Astral characters (two UTF-16 units each) before and between the phrases.
+EMOJI_TEXT = "🚀🚀 The army 🇺🇦 threatened a pre-emptive strike 💥 and troops mobilised. 𝔸ttack!"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        sync_playwright is None, reason="playwright is not installed (pip install -e '.[ui-test]')"
+    ),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"no {CHROMIUM} (apt-get install chromium; CI does)"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, headless (Playwright downloads no browser of its own)."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@contextmanager
+def gunicorn(tmp_path: Path, model_path: Path, **env: str) -> Iterator[Server]:
+    """test_gunicorn's real server, with more time to start."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(test_gunicorn, "STARTUP_SECONDS", STARTUP_SECONDS)
+        with test_gunicorn.gunicorn(tmp_path, model_path, **env) as server:
+            patch.undo()
+            yield server
+
+
+@pytest.fixture(scope="module")
+def tiny_server(
+    tmp_path_factory: pytest.TempPathFactory, tiny_model_path: Path
+) -> Iterator[Server]:
+    """gunicorn serving the tiny model."""
+    with gunicorn(tmp_path_factory.mktemp("tiny-server"), tiny_model_path) as server:
+        yield server
+
+
+def seed_model(tiny_model_path: Path) -> Path:
+    """The default model when ESCALATION_MODEL_PATH names a readable one, else the tiny one."""
+    if os.environ.get("ESCALATION_MODEL_PATH"):
+        try:
+            load_artifact(default_model_path())
+            return default_model_path()
+        except ArtifactError:
+            pass
+    return tiny_model_path
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page that records dialogs and console errors (a CSP refusal is one)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    opened.set_default_timeout(TIMEOUT_MS)
+    opened.dialogs = []  # type: ignore[attr-defined]
+    opened.errors = []  # type: ignore[attr-defined]
+    opened.on("dialog", lambda d: (opened.dialogs.append(d.message), d.dismiss()))
+    opened.on("console", lambda m: m.type == "error" and opened.errors.append(m.text))
+    opened.on("pageerror", lambda e: opened.errors.append(str(e)))
+    yield opened
+    context.close()
+
+
+def url(server: Server, path: str = "/") -> str:
+    """Loopback URL on the server."""
+    return f"http://127.0.0.1:{server.port}{path}"
+
+
+def score_in_page(page: Page, text: str) -> dict[str, Any]:
+    """Paste `text`, press Score, wait for the drawing; the API answer the page received."""
+    page.fill("#text", text)
+    with page.expect_response(lambda r: r.url.endswith("/v1/score")) as answer:
+        page.click("#score")
+    page.wait_for_selector("#app[data-state=done]")
+    assert answer.value.status == 200
+    return answer.value.json()
+
+
+def highlights(page: Page) -> list[dict[str, Any]]:
+    """Every highlighted piece: offsets, weight, covering phrase keys, shown text."""
+    return page.eval_on_selector_all(
+        ".hl[data-start]",
+        """els => els.map(e => ({start: Number(e.dataset.start), end: Number(e.dataset.end),
+            weight: Number(e.dataset.weight), keys: e.dataset.phrases.split(' '),
+            shown: e.textContent}))""",
+    )
+
+
+def assert_highlights_match(page: Page, text: str, result: dict[str, Any]) -> list[dict]:
+    """Pieces show text[start:end] in code points, carry the sum of their phrases' weights, and
+    each phrase's pieces tile exactly the spans the API returned for it."""
+    pieces = highlights(page)
+    assert pieces
+    phrases = {f"u{i}": p for i, p in enumerate(result["phrases"])}
+    phrases |= {f"d{i}": p for i, p in enumerate(result["deescalating_phrases"])}
+    for piece in pieces:
+        assert piece["shown"] == text[piece["start"] : piece["end"]]
+        expected = sum(phrases[k]["weight"] for k in piece["keys"])
+        assert piece["weight"] == pytest.approx(expected, abs=1e-6)
+    for key, phrase in phrases.items():
+        covered = sorted((p["start"], p["end"]) for p in pieces if key in p["keys"])
+        tiled: list[list[int]] = []
+        for start, end in covered:  # join pieces that touch into runs
+            if tiled and tiled[-1][1] == start:
+                tiled[-1][1] = end
+            else:
+                tiled.append([start, end])
+        assert tiled == sorted(phrase["spans"]), phrase["text"]
+        for start, _ in phrase["spans"]:
+            assert page.locator(f'.hl[data-start="{start}"]').count() >= 1
+    # Nothing lost or added: the article reads exactly as sent.
+    assert page.locator("#article-view").text_content() == text
+    return pieces
+
+
+CONTRAST = """els => els.map(e => {
+    const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const lum = (c) => rgb(c).map((v) => v / 255).map((v) =>
+        v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+        .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const style = getComputedStyle(e);
+    const [a, b] = [lum(style.color), lum(style.backgroundColor)].sort((x, y) => y - x);
+    return (a + 0.05) / (b + 0.05);
+})"""
+
+
+def test_seed_article_highlights_sit_on_the_api_spans(
+    browser: Browser, page: Page, tmp_path: Path, tiny_model_path: Path
+) -> None:
+    text = seed_text()
+    sizes: dict[str, int] = {}
+
+    def count(response: Any) -> None:
+        kind = response.request.resource_type
+        if kind in ("document", "script", "stylesheet"):
+            sizes[response.url] = len(response.body())
+
+    with gunicorn(tmp_path, seed_model(tiny_model_path)) as server:
+        page.on("response", count)
+        page.goto(url(server))
+        page.wait_for_selector("#app[data-state=ready]")
+        page.remove_listener("response", count)
+        result = score_in_page(page, text)
+        assert_highlights_match(page, text, result)
+        top = result["phrases"][0]
+        assert page.locator(f'.hl[data-start="{top["spans"][0][0]}"]').first.is_visible()
+
+        # Summary, level meaning, sentence strip and phrase table.
+        assert page.text_content("#score-value") == f"{result['score']:.3f}"
+        assert page.text_content("#level-value") == result["level"]
+        assert page.text_content("#model-version") == result["model_version"]
+        assert page.text_content("#level-meaning")
+        assert page.locator("#strip .bar").count() == len(result["sentences"])
+        for k, sentence in enumerate(result["sentences"]):
+            node = page.locator(f"#sentence-{k}")
+            assert node.get_attribute("data-start") == str(sentence["start"])
+            shown = node.text_content()
+            assert shown == text[sentence["start"] : sentence["end"]]
+        last = len(result["sentences"]) - 1
+        page.click(f'#strip .bar[data-sentence="{last}"]')
+        assert page.evaluate("document.activeElement.id") == f"sentence-{last}"
+        page.click('#phrases-up button[data-phrase="u0"]')
+        focused = page.evaluate("document.activeElement.dataset.start")
+        assert int(focused) == top["spans"][0][0]
+        assert page.evaluate("document.activeElement.dataset.phrases").split()[0:1]
+
+        # Every tint keeps the text readable (WCAG AA: 4.5:1).
+        assert min(page.eval_on_selector_all("#article-view .hl", CONTRAST)) >= 4.5
+        # Keyboard: Tab reaches a highlight, Enter opens its details.
+        page.focus(".hl")
+        tip = page.evaluate("getComputedStyle(document.activeElement, '::after').content")
+        assert tip.strip('"') == page.evaluate("document.activeElement.dataset.tip")
+        assert re.search(r"[+-]\d\.\d{3}", tip)  # the weight shows on focus
+        page.keyboard.press("Enter")
+        assert "covered by" in page.text_content("#details")
+        assert not page.dialogs and not page.errors, page.errors
+
+        timing, drawing = page.evaluate(
+            """[performance.measure('ui', 'ui:submit', 'ui:highlighted').duration,
+                performance.measure('draw', 'ui:answered', 'ui:highlighted').duration]"""
+        )
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        page.evaluate("document.activeElement.blur()")
+        page.mouse.move(0, 0)
+        page.wait_for_timeout(1800)  # the focus flash (1.6 s) has faded
+        page.locator("#result").screenshot(path=str(OUTPUT / "seed.png"))
+        page.screenshot(path=str(OUTPUT / "seed-full.png"), full_page=True)
+        figures = {
+            "model_version": result["model_version"],
+            "page_bytes": sum(sizes.values()),
+            "page_files": {u.rsplit("/", 1)[-1] or "/": n for u, n in sizes.items()},
+            "submit_to_highlight_ms": round(timing, 1),  # the API call and the drawing
+            "drawing_ms": round(drawing, 1),
+            "highlighted_pieces": page.locator(".hl[data-start]").count(),
+        }
+        (OUTPUT / "figures.json").write_text(json.dumps(figures, indent=2) + "\n")
+        print("ui figures:", json.dumps(figures))
+        assert figures["page_bytes"] < 100_000
+
+
+def test_untrusted_text_stays_inert(page: Page, tiny_server: Server) -> None:
+    page.goto(url(tiny_server))
+    result = score_in_page(page, XSS_TEXT)
+    assert_highlights_match(page, XSS_TEXT, result)
+    # Also through a JSONL batch, where the id is untrusted too.
+    rows = [
+        {"id": "<img src=x onerror=\"window.__pwned='id'\">", "text": XSS_TEXT},
+        {"id": "calm", "text": "Both governments signed a trade agreement and welcomed talks."},
+    ]
+    batch = "\n".join(json.dumps(r) for r in rows).encode()
+    page.set_input_files(
+        "#file", files=[{"name": "x.jsonl", "mimeType": "text/plain", "buffer": batch}]
+    )
+    page.wait_for_selector("#app[data-state=done]")
+    page.click("#batch-table tbody tr:first-child button")
+    page.focus(".hl")
+    page.keyboard.press("Enter")
+    time.sleep(0.2)  # any handler an injected element had would have run by now
+    assert page.evaluate("window.__pwned") is None
+    assert not page.dialogs
+    assert page.locator("[onerror], [onload]").count() == 0
+    assert page.locator("#app script, #app img, #app iframe, #app svg, #app a").count() == 0
+    assert page.text_content("#batch-table tbody tr:first-child td:nth-child(2)") == rows[0]["id"]
+    assert not page.errors, page.errors  # a CSP refusal would show up here
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "xss.png"), full_page=True)
+
+
+def test_astral_characters_map_code_points_to_utf16(page: Page, tiny_server: Server) -> None:
+    page.goto(url(tiny_server))
+    result = score_in_page(page, EMOJI_TEXT)
+    pieces = assert_highlights_match(page, EMOJI_TEXT, result)
+    # The offsets are code points: past the emoji they differ from UTF-16 indices.
+    first = min(p["start"] for p in pieces)
+    assert len(EMOJI_TEXT[:first].encode("utf-16-le")) // 2 > first
+
+
+def test_txt_upload_is_scored_exactly_as_in_the_file(page: Page, tiny_server: Server) -> None:
+    """A .txt file is sent as read (CRLF kept, which a textarea would turn into LF)."""
+    text = EMOJI_TEXT.replace(". ", ".\r\n") + "\r\nThe minister threatened force.\r\n"
+    page.goto(url(tiny_server))
+    with page.expect_response(lambda r: r.url.endswith("/v1/score")) as answer:
+        page.set_input_files(
+            "#file",
+            files=[{"name": "a.txt", "mimeType": "text/plain", "buffer": text.encode("utf-8")}],
+        )
+    page.wait_for_selector("#app[data-state=done]")
+    assert json.loads(answer.value.request.post_data)["text"] == text
+    assert_highlights_match(page, text, answer.value.json())
+
+
+def test_jsonl_batch_is_sorted_by_score_and_opens_each_row(page: Page, tiny_server: Server) -> None:
+    rows = [
+        {"id": "calm", "text": "Both governments signed a trade agreement and welcomed talks."},
+        {"id": "war", "text": "The army threatened a pre-emptive strike and troops mobilised."},
+        {"id": "mixed", "text": "Talks on aid collapsed after the minister threatened force."},
+    ]
+    lines = [json.dumps(r) for r in rows] + ["not json", ""]
+    page.goto(url(tiny_server))
+    page.set_input_files(
+        "#file",
+        files=[{"name": "a.jsonl", "mimeType": "text/plain", "buffer": "\n".join(lines).encode()}],
+    )
+    page.wait_for_selector("#app[data-state=done]")
+    table = page.eval_on_selector_all(
+        "#batch-table tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+    )
+    scores = [float(r[2]) for r in table if r[2] != "-"]
+    assert scores == sorted(scores, reverse=True) and len(scores) == 3
+    assert table[-1][3].startswith("not JSON (line 4)")
+    ids = [r[1] for r in table[:3]]
+    for k, article_id in enumerate(ids):
+        page.click(f"#batch-table tbody tr:nth-child({k + 1}) button")
+        assert page.text_content("#article-id") == article_id
+        text = next(r["text"] for r in rows if r["id"] == article_id)
+        assert page.locator("#article-view").text_content() == text
+
+
+def test_api_key_is_asked_for_and_sent(page: Page, tmp_path: Path, tiny_model_path: Path) -> None:
+    with gunicorn(tmp_path, tiny_model_path, ESCALATION_API_KEYS=KEY) as server:
+        page.goto(url(server))
+        page.fill("#api-key", "wrong-key-0123456789")
+        page.fill("#text", EMOJI_TEXT)
+        page.click("#score")
+        page.wait_for_selector("#app[data-state=error]")
+        assert page.text_content("#status").startswith("401")
+        page.fill("#api-key", KEY.split(":", 1)[1])
+        result = score_in_page(page, EMOJI_TEXT)
+        assert result["model_version"] == "tiny-1"
+        assert page.evaluate("sessionStorage.getItem('escalation.apiKey')") == KEY.split(":")[1]
+        assert page.evaluate("localStorage.length") == 0
+
+
+def test_warnings_are_shown(page: Page, tiny_server: Server) -> None:
+    page.goto(url(tiny_server))
+    result = score_in_page(page, "Der Minister drohte gestern mit einem Angriff auf die Stadt.")
+    assert result["warnings"]
+    shown = page.eval_on_selector_all("#warnings li", "items => items.map(i => i.textContent)")
+    assert shown == [f"{w['code']}: {w['message']}" for w in result["warnings"]]
