@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from model.artifact import save_artifact
 from model.text import tokenize
 
 SEED_ARTICLE = Path(__file__).resolve().parents[3] / "shared/data/seed/nato-preemptive-strike.txt"
@@ -43,3 +46,20 @@ def assert_spans_index(text: str, result: dict[str, Any]) -> None:
             assert " ".join(t.norm for t in tokenize(text[start:end])) == phrase["text"]
     for sentence in result["sentences"]:
         assert 0 <= sentence["start"] < sentence["end"] <= len(text)
+
+
+def live_copy(tmp_path: Path, model: Path) -> Path:
+    """A copy of `model` as the live model file of a deployment, in a directory of its own."""
+    live = tmp_path / "models" / "escalation-model.joblib"
+    live.parent.mkdir()
+    shutil.copyfile(model, live)
+    return live
+
+
+def publish_tiny_2(live: Path, pipeline: Any) -> None:
+    """Publish `pipeline` as version tiny-2 over `live` as the README says: written beside it,
+    then renamed over it (atomic on one filesystem)."""
+    staged = live.with_name(live.name + ".new")
+    manifest = {"version": "tiny-2", "created_at": "2026-02-01T00:00:00+00:00"}
+    save_artifact(pipeline, {**manifest, "metrics": {"cv": {}}, "sources": []}, staged)
+    os.replace(staged, live)

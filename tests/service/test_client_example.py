@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.service.conftest import COOPERATIVE_TEXT, ESCALATORY_TEXT
+from tests.service.helpers import COOPERATIVE_TEXT, ESCALATORY_TEXT
 
 CLIENT_PATH = Path(__file__).resolve().parents[2] / "examples/client.py"
 SECRET = "client-secret-0123456789"

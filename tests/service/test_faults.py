@@ -9,7 +9,6 @@ import http.client
 import json
 import os
 import random
-import shutil
 import signal
 import socket
 import statistics
@@ -22,9 +21,8 @@ from typing import Any
 
 import pytest
 
-from model.artifact import save_artifact
 from service.schemas import max_response_bytes
-from tests.service.helpers import ESCALATORY_TEXT
+from tests.service.helpers import ESCALATORY_TEXT, live_copy, publish_tiny_2
 from tests.service.test_gunicorn import GUNICORN, HOST, Server, gunicorn, stop, worker_pids
 
 pytestmark = [
@@ -277,14 +275,9 @@ def test_a_killed_worker_loses_only_its_requests(tmp_path: Path, tiny_model_path
 def test_hup_under_load_fails_nothing(
     tmp_path: Path, tiny_model_path: Path, tiny_pipeline: Any
 ) -> None:
-    model_path = tmp_path / "models" / "escalation-model.joblib"
-    model_path.parent.mkdir()
-    shutil.copyfile(tiny_model_path, model_path)
+    model_path = live_copy(tmp_path, tiny_model_path)
     with gunicorn(tmp_path, model_path) as server:
-        staged = model_path.with_name(model_path.name + ".new")
-        manifest = {"version": "tiny-2", "created_at": "2026-02-01T00:00:00+00:00"}
-        save_artifact(tiny_pipeline, {**manifest, "metrics": {"cv": {}}, "sources": []}, staged)
-        os.replace(staged, model_path)
+        publish_tiny_2(model_path, tiny_pipeline)
         join = load(server, seconds=6)
         time.sleep(1.0)
         server.process.send_signal(signal.SIGHUP)

@@ -21,8 +21,13 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from model.artifact import save_artifact
-from tests.service.helpers import ESCALATORY_TEXT, SEED_ARTICLE, assert_spans_index
+from tests.service.helpers import (
+    ESCALATORY_TEXT,
+    SEED_ARTICLE,
+    assert_spans_index,
+    live_copy,
+    publish_tiny_2,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -152,9 +157,7 @@ def metric(server: Server, name: str, **labels: str) -> list[float]:
 def test_hup_swaps_the_model_without_failed_requests(
     tmp_path: Path, tiny_model_path: Path, tiny_pipeline: Any
 ) -> None:
-    model_path = tmp_path / "models" / "escalation-model.joblib"
-    model_path.parent.mkdir()
-    shutil.copyfile(tiny_model_path, model_path)
+    model_path = live_copy(tmp_path, tiny_model_path)
     with gunicorn(tmp_path, model_path) as server:
         if SEED_ARTICLE.is_file():  # the rest of the test does not need it
             text = SEED_ARTICLE.read_text(encoding="utf-8")
@@ -162,16 +165,7 @@ def test_hup_swaps_the_model_without_failed_requests(
             assert status == 200 and body["id"] == "seed" and body["model_version"] == "tiny-1"
             assert_spans_index(text, body)
 
-        # Publish: write beside the live file, then rename over it (atomic on one filesystem).
-        staged = model_path.with_name(model_path.name + ".new")
-        manifest = {
-            "version": "tiny-2",
-            "created_at": "2026-02-01T00:00:00+00:00",
-            "metrics": {"cv": {}},
-            "sources": [],
-        }
-        save_artifact(tiny_pipeline, manifest, staged)
-        os.replace(staged, model_path)
+        publish_tiny_2(model_path, tiny_pipeline)
 
         seen: list[tuple[int, str | None]] = []
         failures: list[str] = []

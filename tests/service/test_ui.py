@@ -11,7 +11,7 @@ from flask import Flask
 
 from service.config import ConfigError, load_settings
 from service.ui import CONTENT_SECURITY_POLICY, LEVEL_MEANINGS
-from tests.service.conftest import ESCALATORY_TEXT, assert_problem
+from tests.service.helpers import ESCALATORY_TEXT, assert_problem
 
 STATIC = ("/static/ui/ui.js", "/static/ui/ui.css")
 

@@ -15,9 +15,11 @@ from typing import Any
 
 import pytest
 
+from bench.ui_page import CHROMIUM as BROWSER_PATH
+from bench.ui_page import CHROMIUM_ARGS
 from model.artifact import ArtifactError, default_model_path, load_artifact
 from tests.service import test_gunicorn
-from tests.service.conftest import seed_text
+from tests.service.helpers import seed_text
 from tests.service.test_gunicorn import REPO_ROOT, Server
 
 try:
@@ -25,16 +27,7 @@ try:
 except ImportError:  # the ui-test extra is not installed
     sync_playwright = None
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # root in CI
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM = Path(BROWSER_PATH)
 OUTPUT = REPO_ROOT / ".cache" / "ui"
 TIMEOUT_MS = 30_000  # two shared, busy cores
 # Starting gunicorn (imports, language model, preload) took 30 s on a busy shared machine.
