@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 MODEL ?= $(or $(ESCALATION_MODEL_PATH),artifacts/escalation-model.joblib)
 
-.PHONY: setup model serve test lint sanitize report clean
+.PHONY: setup model serve test test-fast test-engines lint sanitize report clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt setup.py model/_kernel.c
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ lint: setup
 
 test: lint  ## ruff, then the whole test suite
 	$(BIN)/python -m pytest -q
+
+test-fast: lint  ## the suite without real servers, Spark, MLflow or the real corpora
+	$(BIN)/python -m pytest -q -m "not spark and not mlflow and not slow and not faults and not corpora"
+
+test-engines: setup  ## Java (apt) and the frames/spark/mlflow/deploy extras, then their tests
+	scripts/engines.sh
 
 # The kernel built with ASan + UBSan into a copy of the sources under build/ (the normal build
 # is left alone), then the model tests against it; any sanitizer finding fails the run.
