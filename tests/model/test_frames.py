@@ -87,7 +87,7 @@ def test_model_and_jsonl_cli_work_without_pandas(tiny_model_path: Path) -> None:
     code = (
         "import sys; sys.modules['pandas'] = sys.modules['pyarrow'] = None\n"
         "import io, model.frames, model.cli\n"
-        "sys.stdin = io.StringIO('{\"id\": \"a\", \"text\": \"war\"}')\n"
+        'sys.stdin = io.StringIO(\'{"id": "a", "text": "war"}\')\n'
         f"raise SystemExit(model.cli.main(['--model', {str(tiny_model_path)!r}]))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
