@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 MODEL ?= $(or $(ESCALATION_MODEL_PATH),artifacts/escalation-model.joblib)
 
-.PHONY: runtime setup model serve test test-fast lint typecheck sanitize report lock clean
+.PHONY: runtime setup model serve test test-fast test-engines lint typecheck sanitize report lock clean
 
 # Two install levels in one venv, both from hashed locks (requirements/*.lock, `make lock`):
 # the runtime (serve, train, score: enough for `make model` and the image) and, on top of it, the
@@ -42,8 +42,11 @@ typecheck: setup  ## mypy: strict for model/ and service/, training/ where annot
 test: lint typecheck  ## ruff, mypy, then the whole test suite
 	$(BIN)/python -m pytest -q
 
-test-fast: setup  ## the inner loop: no corpora, no real gunicorn, no fault injection
-	$(BIN)/python -m pytest -q -m "not corpora and not slow and not faults"
+test-fast: setup  ## the inner loop: no corpora, real gunicorn, fault injection, Spark or MLflow
+	$(BIN)/python -m pytest -q -m "not corpora and not slow and not faults and not spark and not mlflow"
+
+test-engines: setup  ## Java (apt) and the frames/spark/mlflow/deploy extras, then their tests
+	scripts/engines.sh
 
 # The kernel built with ASan + UBSan into a copy of the sources under build/ (the normal build
 # is left alone), then the model tests against it; any sanitizer finding fails the run.

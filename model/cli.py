@@ -3,6 +3,11 @@
     escalation-score article.txt                 # one plain-text document per file
     escalation-score articles.jsonl > out.jsonl  # {"id", "text"} per line
     cat articles.jsonl | escalation-score
+    escalation-score --workers 2 articles.parquet --output scores.parquet
+
+Parquet in or out (columns `id` and `text` in; `model.frames.OUTPUT_COLUMNS` out, nested ones as
+JSON strings) needs the `frames` extra (pyarrow). `--workers N` scores in N processes on this
+machine, each loading the artifact once; the output keeps the input order.
 
 Every output line carries the `id` of its input (default `FILE:LINE`, or the file name for
 plain text). A bad input line becomes an `{"id", "line", "error"}` row and is reported on
@@ -20,11 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from model import frames
 from model.artifact import ArtifactError, default_model_path
+from model.parallel import map_ordered
 from model.scoring import DEFAULT_TOP_K, Scorer
 
 BATCH_SIZE = 256
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+NEEDS_FRAMES = "Parquet needs the frames extra: pip install 'escalation-risk[frames]'"
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,29 @@ def parse_jsonl(lines: Iterable[str], name: str) -> Iterator[InputRow]:
             yield InputRow(str(row_id), number, text=text)
 
 
+def parse_parquet(path: Path, name: str) -> Iterator[InputRow]:
+    """Rows of a Parquet file with a `text` and an optional `id` column (row numbers from 1)."""
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(path)
+    names = parquet.schema_arrow.names
+    if frames.TEXT_COLUMN not in names:
+        yield InputRow(name, 0, error=f"no {frames.TEXT_COLUMN!r} column")
+        return
+    columns = [c for c in (frames.ID_COLUMN, frames.TEXT_COLUMN) if c in names]
+    number = 0
+    for batch in parquet.iter_batches(batch_size=BATCH_SIZE, columns=columns):
+        data = batch.to_pydict()
+        ids = data.get(frames.ID_COLUMN) or [None] * batch.num_rows
+        for row_id, text in zip(ids, data[frames.TEXT_COLUMN], strict=True):
+            number += 1
+            row_id = f"{name}:{number}" if row_id is None else str(row_id)
+            if isinstance(text, str) and text.strip():
+                yield InputRow(row_id, number, text=text)
+            else:
+                yield InputRow(row_id, number, error=frames.BLANK_TEXT)
+
+
 def read_inputs(paths: Sequence[str], stdin: IO[str]) -> Iterator[InputRow]:
     """Rows from each path (JSONL by suffix, else one plain-text document) or from stdin."""
     if not paths or list(paths) == ["-"]:
@@ -76,7 +108,9 @@ def read_inputs(paths: Sequence[str], stdin: IO[str]) -> Iterator[InputRow]:
     for name in paths:
         path = Path(name)
         try:
-            if path.suffix.lower() in JSONL_SUFFIXES:
+            if path.suffix.lower() in PARQUET_SUFFIXES:
+                yield from parse_parquet(path, name)
+            elif path.suffix.lower() in JSONL_SUFFIXES:
                 with path.open(encoding="utf-8") as fh:
                     yield from parse_jsonl(fh, name)
             else:
@@ -86,7 +120,7 @@ def read_inputs(paths: Sequence[str], stdin: IO[str]) -> Iterator[InputRow]:
                     if text.strip()
                     else InputRow(name, 1, error="file is blank")
                 )
-        except (OSError, UnicodeDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, ValueError) as exc:  # pyarrow: ArrowInvalid
             yield InputRow(name, 0, error=f"cannot read: {exc}")
 
 
@@ -102,31 +136,105 @@ def _batches(rows: Iterable[InputRow], size: int) -> Iterator[list[InputRow]]:
         yield batch
 
 
-def score_rows(
-    scorer: Scorer, rows: Iterable[InputRow], top_k: int, out: IO[str], err: IO[str]
-) -> tuple[int, int]:
-    """Score rows in batches, writing one JSON line each; return (scored, failed)."""
-    scored = failed = 0
-    for batch in _batches(rows, BATCH_SIZE):
-        good = [r for r in batch if r.text is not None]
-        results = iter(scorer.score_many([r.text for r in good if r.text], top_k=top_k))
-        for row in batch:
-            record: dict[str, Any]
-            if row.error is not None:
-                failed += 1
-                print(f"escalation-score: {row.id} (line {row.line}): {row.error}", file=err)
-                record = {"id": row.id, "line": row.line, "error": row.error}
+def score_batch(scorer: Scorer, batch: list[InputRow], top_k: int) -> list[dict[str, Any]]:
+    """`model.frames.score_records` over a batch: one record per row, unreadable rows included
+    as error records (their `line` added to every record)."""
+    good = [r for r in batch if r.error is None]
+    scored = iter(frames.score_records(scorer, [r.text for r in good], [r.id for r in good], top_k))
+    out = []
+    for row in batch:
+        record = next(scored) if row.error is None else None
+        if record is None:
+            record = frames.error_record(row.id, scorer.version, str(row.error))
+        record["id"] = row.id  # the row's own id, even one `str()` would spell the same
+        out.append({**record, "line": row.line})
+    return out
+
+
+class JsonlWriter:
+    """Writes records as the JSONL this CLI has always emitted."""
+
+    def __init__(self, out: IO[str], owned: bool = False) -> None:
+        """Write to a text stream (closed at the end when `owned`)."""
+        self.out = out
+        self.owned = owned
+
+    def write(self, records: list[dict[str, Any]]) -> None:
+        """One line per record: `{"id", "line", "error"}` or `{"id", score, ...}`."""
+        for record in records:
+            if record["error"] is not None:
+                obj = {k: record[k] for k in ("id", "line", "error")}
             else:
-                scored += 1
-                record = {"id": row.id, **next(results).to_dict()}
+                obj = {k: record[k] for k in frames.OUTPUT_COLUMNS if k != "error"}
             try:
-                line = json.dumps(record, ensure_ascii=False) + "\n"
+                line = json.dumps(obj, ensure_ascii=False) + "\n"
                 line.encode("utf-8")
             except UnicodeEncodeError:  # a lone surrogate (e.g. in an id) cannot be UTF-8
-                line = json.dumps(record) + "\n"
-            out.write(line)
+                line = json.dumps(obj) + "\n"
+            self.out.write(line)
+
+    def close(self) -> None:
+        """Flush the stream, or close it when this writer opened it."""
+        self.out.close() if self.owned else self.out.flush()
+
+
+class ParquetWriter:
+    """Writes records as Parquet row groups: OUTPUT_COLUMNS, nested ones as JSON strings."""
+
+    def __init__(self, path: Path) -> None:
+        """Open `path` for writing (the schema is fixed)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        fields = [(c, pa.float64() if c == "score" else pa.string()) for c in frames.OUTPUT_COLUMNS]
+        self._pa = pa
+        self.schema = pa.schema(fields)
+        self.writer = pq.ParquetWriter(path, self.schema)
+
+    def write(self, records: list[dict[str, Any]]) -> None:
+        """One row group per batch; ids that are not valid UTF-8 are escaped."""
+        rows = frames.to_json_columns(records)
+        for row in rows:
+            row.pop("line", None)
+            if row["id"] is not None:
+                row["id"] = row["id"].encode("utf-8", "backslashreplace").decode("utf-8")
+        self.writer.write_table(self._pa.Table.from_pylist(rows, schema=self.schema))
+
+    def close(self) -> None:
+        """Finish the file (footer)."""
+        self.writer.close()
+
+
+def score_rows(
+    scorer_or_path: Scorer | Path,
+    rows: Iterable[InputRow],
+    top_k: int,
+    writer: JsonlWriter | ParquetWriter,
+    err: IO[str],
+    workers: int = 1,
+) -> tuple[int, int]:
+    """Score rows in batches (in `workers` processes when given a path and workers > 1),
+    writing them in input order; return (scored, failed)."""
+    batches = _batches(rows, BATCH_SIZE)
+    if isinstance(scorer_or_path, Scorer):
+        results: Iterable[list[dict[str, Any]]] = (
+            score_batch(scorer_or_path, b, top_k) for b in batches
+        )
+    else:
+        results = map_ordered(scorer_or_path, score_batch, batches, top_k, workers=workers)
+    scored = failed = 0
+    for records in results:
+        for record in records:
+            if record["error"] is None:
+                scored += 1
+            else:
+                failed += 1
+                where = f"line {record['line']}"
+                print(f"escalation-score: {record['id']} ({where}): {record['error']}", file=err)
+        writer.write(records)
         if scored + failed > BATCH_SIZE:
             print(f"escalation-score: {scored + failed} rows done", file=err)
+    writer.close()
     return scored, failed
 
 
@@ -144,19 +252,54 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="artifact (default: $ESCALATION_MODEL_PATH or artifacts/escalation-model.joblib)",
     )
     parser.add_argument("--top-k", type=int, default=DEFAULT_TOP_K)
+    parser.add_argument(
+        "-o", "--output", type=Path, help="write here (.parquet: Parquet) instead of stdout"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="scoring processes on this machine (default 1)"
+    )
     args = parser.parse_args(argv)
     if args.top_k < 1:
         parser.error("--top-k must be at least 1")
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    path = args.model or default_model_path()
     try:
-        scorer = Scorer.load(args.model or default_model_path())
+        # Loaded here even with workers, so a bad artifact is exit 2 before any process starts.
+        scorer = Scorer.load(path)
     except ArtifactError as exc:
         print(f"escalation-score: error: {exc}", file=sys.stderr)
         return 2
-    scored, failed = score_rows(
-        scorer, read_inputs(args.files, sys.stdin), args.top_k, sys.stdout, sys.stderr
+    parquet = [f for f in [*args.files, str(args.output or "")] if _is_parquet(f)]
+    if parquet and not _has_pyarrow():
+        print(f"escalation-score: error: {NEEDS_FRAMES}", file=sys.stderr)
+        return 2
+    writer = (
+        ParquetWriter(args.output)
+        if args.output and _is_parquet(str(args.output))
+        else JsonlWriter(args.output.open("w", encoding="utf-8"), owned=True)
+        if args.output
+        else JsonlWriter(sys.stdout)
     )
+    rows = read_inputs(args.files, sys.stdin)
+    target: Scorer | Path = scorer if args.workers == 1 else path
+    if args.workers > 1:
+        del scorer  # each worker loads its own
+    scored, failed = score_rows(target, rows, args.top_k, writer, sys.stderr, args.workers)
     print(f"escalation-score: {scored} scored, {failed} failed", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _is_parquet(name: str) -> bool:
+    """Whether a file name is Parquet by its suffix."""
+    return Path(name).suffix.lower() in PARQUET_SUFFIXES
+
+
+def _has_pyarrow() -> bool:
+    """Whether the frames extra (pyarrow) is installed."""
+    import importlib.util
+
+    return importlib.util.find_spec("pyarrow") is not None
 
 
 if __name__ == "__main__":

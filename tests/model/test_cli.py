@@ -98,3 +98,41 @@ def test_lines_json_cannot_hold_become_error_rows(
     assert code == 1 and len(rows) == 3
     assert "error" in rows[0] and rows[1]["id"] == "\ud800" and rows[2]["id"] == "ok"
     assert "2 scored, 1 failed" in err
+
+
+def test_parquet_in_and_out_with_workers_keeps_order(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch
+) -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    texts = [f"Troops threatened strike number {i}." if i % 3 else "Aid." for i in range(600)]
+    texts[7] = "  "
+    src = tmp_path / "in.parquet"
+    pd.DataFrame({"id": [f"r{i}" for i in range(600)], "text": texts}).to_parquet(src)
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text(
+        "".join(json.dumps({"id": f"r{i}", "text": t}) + "\n" for i, t in enumerate(texts))
+    )
+    code, serial, _ = run(["--model", str(tiny_model_path), str(jsonl)], monkeypatch=monkeypatch)
+    assert code == 1 and len(serial) == 600
+    out = tmp_path / "out.parquet"
+    argv = ["--model", str(tiny_model_path), "--workers", "2", str(src), "-o", str(out)]
+    code, _, err = run(argv, monkeypatch=monkeypatch)
+    assert code == 1 and "599 scored, 1 failed" in err and "rows done" in err
+    table = pd.read_parquet(out)
+    assert list(table["id"]) == [f"r{i}" for i in range(600)]
+    assert table.loc[7, "error"] == "text is missing or blank" and pd.isna(table.loc[7, "score"])
+    for i in (0, 1, 599):
+        assert table.loc[i, "score"] == serial[i]["score"]
+        assert json.loads(table.loc[i, "phrases"]) == serial[i]["phrases"]
+
+
+def test_parquet_without_text_column_is_an_error_row(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch
+) -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    src = tmp_path / "bad.parquet"
+    pd.DataFrame({"body": ["war"]}).to_parquet(src)
+    code, rows, err = run(["--model", str(tiny_model_path), str(src)], monkeypatch=monkeypatch)
+    assert code == 1 and rows[0]["error"] == "no 'text' column" and "0 scored, 1 failed" in err

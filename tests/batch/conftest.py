@@ -1,0 +1,30 @@
+"""Fixtures for the engine integrations: rows written for the tests, skips without the extras."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import COOPERATIVE, ESCALATORY
+
+
+def need_spark() -> None:
+    """Skip unless pyspark (the spark extra) and a Java runtime are installed."""
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("no java on PATH (apt-get install default-jre-headless)")
+
+
+def article_rows(n: int) -> list[dict[str, object]]:
+    """`n` rows with unique ids, a `source` column and some bad texts (blank, null)."""
+    texts = ESCALATORY + COOPERATIVE
+    rows: list[dict[str, object]] = []
+    for i in range(n):
+        text: object = f"{texts[i % len(texts)]} {texts[(i * 7) % len(texts)]} ({i})"
+        if i % 50 == 13:
+            text = "   "
+        elif i % 50 == 29:
+            text = None
+        rows.append({"id": f"a{i}", "source": ("wire", "blog", "gov")[i % 3], "text": text})
+    return rows
