@@ -31,7 +31,8 @@ from model.parallel import map_ordered
 from model.scoring import DEFAULT_TOP_K, Scorer
 
 BATCH_SIZE = 256
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")  # a .json file is read as JSON lines too
+FORMATS = ("auto", "jsonl", "text", "parquet")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 NEEDS_FRAMES = "Parquet needs the frames extra: pip install 'escalation-risk[frames]'"
 
@@ -47,7 +48,9 @@ class InputRow:
 
 
 def parse_jsonl(lines: Iterable[str], name: str) -> Iterator[InputRow]:
-    """Rows of a JSONL stream: objects with a non-blank `text` and an optional `id`."""
+    """Rows of a JSONL stream: objects with a non-blank `text` and an optional `id`. An error
+    names the file and line (`name:line: ...`), whatever the row's id; the same line gives the
+    same message from a file or from stdin (named `-`)."""
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
@@ -55,20 +58,21 @@ def parse_jsonl(lines: Iterable[str], name: str) -> Iterator[InputRow]:
         try:
             obj = json.loads(raw)
         except json.JSONDecodeError as exc:
-            yield InputRow(fallback, number, error=f"invalid JSON: {exc.msg}")
+            problem = f"invalid JSON: {exc.msg} (column {exc.colno})"
+            yield InputRow(fallback, number, error=f"{fallback}: {problem}")
             continue
         except (ValueError, RecursionError):  # over-long integers, absurd nesting
-            yield InputRow(fallback, number, error="JSON this tool does not accept")
+            yield InputRow(fallback, number, error=f"{fallback}: JSON this tool does not accept")
             continue
         if not isinstance(obj, dict):
-            yield InputRow(fallback, number, error="line is not a JSON object")
+            yield InputRow(fallback, number, error=f"{fallback}: line is not a JSON object")
             continue
         row_id = obj.get("id", fallback)
         text = obj.get("text")
         if not isinstance(row_id, str | int) or isinstance(row_id, bool):
-            yield InputRow(fallback, number, error="id must be a string or integer")
+            yield InputRow(fallback, number, error=f"{fallback}: id must be a string or integer")
         elif not isinstance(text, str) or not text.strip():
-            yield InputRow(str(row_id), number, error="text is missing or blank")
+            yield InputRow(str(row_id), number, error=f"{fallback}: text is missing or blank")
         else:
             yield InputRow(str(row_id), number, text=text)
 
@@ -80,7 +84,7 @@ def parse_parquet(path: Path, name: str) -> Iterator[InputRow]:
     parquet = pq.ParquetFile(path)
     names = parquet.schema_arrow.names
     if frames.TEXT_COLUMN not in names:
-        yield InputRow(name, 0, error=f"no {frames.TEXT_COLUMN!r} column")
+        yield InputRow(name, 0, error=f"{name}: no {frames.TEXT_COLUMN!r} column")
         return
     columns = [c for c in (frames.ID_COLUMN, frames.TEXT_COLUMN) if c in names]
     number = 0
@@ -93,14 +97,28 @@ def parse_parquet(path: Path, name: str) -> Iterator[InputRow]:
             if isinstance(text, str) and text.strip():
                 yield InputRow(row_id, number, text=text)
             else:
-                yield InputRow(row_id, number, error=frames.BLANK_TEXT)
+                yield InputRow(row_id, number, error=f"{name}:{number}: {frames.BLANK_TEXT}")
 
 
-def read_inputs(paths: Sequence[str], stdin: IO[str]) -> Iterator[InputRow]:
-    """Rows from each path (JSONL by suffix, else one plain-text document) or from stdin."""
+def input_format(name: str, chosen: str = "auto", head: str = "") -> str:
+    """How an input is read. `auto`: by suffix (.parquet/.pq Parquet; .jsonl/.ndjson/.json
+    JSON lines; anything else one plain-text document); stdin (`-`) is JSON lines when its first
+    non-blank character is `{`, else one plain-text document."""
+    if chosen != "auto":
+        return chosen
+    if name == "-":
+        return "jsonl" if head.lstrip().startswith("{") else "text"
+    suffix = Path(name).suffix.lower()
+    return (
+        "parquet" if suffix in PARQUET_SUFFIXES else "jsonl" if suffix in JSONL_SUFFIXES else "text"
+    )
+
+
+def read_inputs(paths: Sequence[str], stdin: IO[str], chosen: str = "auto") -> Iterator[InputRow]:
+    """Rows from each path, or from stdin, read as `input_format` says."""
     if not paths or list(paths) == ["-"]:
         head = stdin.read()
-        if head.lstrip().startswith("{"):
+        if input_format("-", chosen, head) == "jsonl":
             yield from parse_jsonl(head.splitlines(), "-")
         elif head.strip():
             yield InputRow("-", 1, text=head)
@@ -108,9 +126,10 @@ def read_inputs(paths: Sequence[str], stdin: IO[str]) -> Iterator[InputRow]:
     for name in paths:
         path = Path(name)
         try:
-            if path.suffix.lower() in PARQUET_SUFFIXES:
+            kind = input_format(name, chosen)
+            if kind == "parquet":
                 yield from parse_parquet(path, name)
-            elif path.suffix.lower() in JSONL_SUFFIXES:
+            elif kind == "jsonl":
                 with path.open(encoding="utf-8") as fh:
                     yield from parse_jsonl(fh, name)
             else:
@@ -118,10 +137,10 @@ def read_inputs(paths: Sequence[str], stdin: IO[str]) -> Iterator[InputRow]:
                 yield (
                     InputRow(name, 1, text=text)
                     if text.strip()
-                    else InputRow(name, 1, error="file is blank")
+                    else InputRow(name, 1, error=f"{name}: file is blank")
                 )
         except (OSError, UnicodeDecodeError, ValueError) as exc:  # pyarrow: ArrowInvalid
-            yield InputRow(name, 0, error=f"cannot read: {exc}")
+            yield InputRow(name, 0, error=f"{name}: cannot read: {exc}")
 
 
 def _batches(rows: Iterable[InputRow], size: int) -> Iterator[list[InputRow]]:
@@ -229,8 +248,7 @@ def score_rows(
                 scored += 1
             else:
                 failed += 1
-                where = f"line {record['line']}"
-                print(f"escalation-score: {record['id']} ({where}): {record['error']}", file=err)
+                print(f"escalation-score: {record['error']} (id {record['id']})", file=err)
         writer.write(records)
         if scored + failed > BATCH_SIZE:
             print(f"escalation-score: {scored + failed} rows done", file=err)
@@ -245,7 +263,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("files", nargs="*", help="text or JSONL files; none or - reads stdin")
+    parser.add_argument(
+        "files", nargs="*", help="input files (see --format); none or - reads stdin"
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="auto",
+        help="how inputs are read; auto (the default): .parquet/.pq Parquet, .jsonl/.ndjson/"
+        '.json JSON lines ({"id", "text"} a line), any other file one plain-text document, '
+        "stdin JSON lines when it starts with {, else one plain-text document",
+    )
     parser.add_argument(
         "--model",
         type=Path,
@@ -270,7 +298,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ArtifactError as exc:
         print(f"escalation-score: error: {exc}", file=sys.stderr)
         return 2
-    parquet = [f for f in [*args.files, str(args.output or "")] if _is_parquet(f)]
+    inputs = [f for f in args.files if input_format(f, args.format) == "parquet"]
+    parquet = [
+        *inputs,
+        *([str(args.output)] if args.output and _is_parquet(str(args.output)) else []),
+    ]
     if parquet and not _has_pyarrow():
         print(f"escalation-score: error: {NEEDS_FRAMES}", file=sys.stderr)
         return 2
@@ -281,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.output
         else JsonlWriter(sys.stdout)
     )
-    rows = read_inputs(args.files, sys.stdin)
+    rows = read_inputs(args.files, sys.stdin, args.format)
     target: Scorer | Path = scorer if args.workers == 1 else path
     if args.workers > 1:
         del scorer  # each worker loads its own

@@ -45,7 +45,9 @@ def test_jsonl_rows_keep_ids_and_bad_lines_are_reported(
     assert [("error" in r) for r in rows] == [False, True, True, True, False, False]
     assert rows[1]["line"] == 2 and "invalid JSON" in rows[1]["error"]
     assert rows[0]["score"] > rows[4]["score"]
-    assert f"{src}:2 (line 2)" in err and "3 scored, 3 failed" in err
+    assert f"{src}:2: invalid JSON: " in err and "3 scored, 3 failed" in err
+    # A row with an id of its own still names the file and line.
+    assert f"{src}:3: text is missing or blank (id c)" in err
 
 
 def test_plain_text_file_and_stdin(tmp_path: Path, tiny_model_path: Path, monkeypatch) -> None:
@@ -135,4 +137,53 @@ def test_parquet_without_text_column_is_an_error_row(
     src = tmp_path / "bad.parquet"
     pd.DataFrame({"body": ["war"]}).to_parquet(src)
     code, rows, err = run(["--model", str(tiny_model_path), str(src)], monkeypatch=monkeypatch)
-    assert code == 1 and rows[0]["error"] == "no 'text' column" and "0 scored, 1 failed" in err
+    assert (
+        code == 1
+        and rows[0]["error"].endswith(": no 'text' column")
+        and "0 scored, 1 failed" in err
+    )
+
+
+def test_a_json_file_of_json_lines_is_scored_line_by_line(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch
+) -> None:
+    """`.json` is read as JSON lines (it was read as one plain-text document, exit 0); a single
+    JSON document over several lines is then errors that name each line, not a score."""
+    lines = tmp_path / "articles.json"
+    lines.write_text(
+        json.dumps({"id": "a", "text": "Troops shelled the town."})
+        + "\n"
+        + json.dumps({"id": "b", "text": "The ministers signed a trade agreement."})
+        + "\n",
+        encoding="utf-8",
+    )
+    code, rows, _ = run(["--model", str(tiny_model_path), str(lines)], monkeypatch=monkeypatch)
+    assert code == 0 and [r["id"] for r in rows] == ["a", "b"]
+    document = tmp_path / "document.json"
+    document.write_text('{\n  "id": "a",\n  "text": "Troops shelled the town."\n}\n')
+    code, rows, err = run(["--model", str(tiny_model_path), str(document)], monkeypatch=monkeypatch)
+    assert code == 1 and all("invalid JSON" in r["error"] for r in rows)
+    assert f"{document}:1: invalid JSON" in err and "0 scored, 4 failed" in err
+
+
+def test_format_overrides_the_suffix(tmp_path: Path, tiny_model_path: Path, monkeypatch) -> None:
+    src = tmp_path / "notes.jsonl"
+    src.write_text('{"text": "not read as JSON"}\n', encoding="utf-8")
+    code, rows, _ = run(
+        ["--model", str(tiny_model_path), "--format", "text", str(src)], monkeypatch=monkeypatch
+    )
+    assert code == 0 and len(rows) == 1 and rows[0]["id"] == str(src)
+
+
+def test_a_bad_line_reads_the_same_from_a_file_and_from_stdin(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch
+) -> None:
+    """The whole JSON message (not cut at "Invalid control character at"), the same both ways."""
+    bad = '{"id": "x", "text": "tab\there"}\n{"text": "Troops shelled the town."}\n'
+    src = tmp_path / "in.jsonl"
+    src.write_text(bad, encoding="utf-8")
+    _, from_file, _ = run(["--model", str(tiny_model_path), str(src)], monkeypatch=monkeypatch)
+    _, from_stdin, _ = run(["--model", str(tiny_model_path)], stdin=bad, monkeypatch=monkeypatch)
+    problem = "invalid JSON: Invalid control character at (column 25)"
+    assert from_file[0]["error"] == f"{src}:1: {problem}"
+    assert from_stdin[0]["error"] == f"-:1: {problem}"
