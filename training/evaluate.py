@@ -32,6 +32,7 @@ from model import Scorer, default_model_path
 from model.artifact import ArtifactError
 from training.actor_swap import actor_swap_check
 from training.checks import OFF_TOPIC_PROBES, evasion_check
+from training.crossval import TrainingSet, command_parser, cross_validate
 from training.datasets import REGISTRY, load_corpus, load_sources, scored_rows_only
 from training.fetch import cache_dir_from_env, data_dir_from_env, resolve_file
 from training.metrics import confusion_at, source_masks, with_intervals
@@ -44,7 +45,6 @@ from training.report import (
     plot_reliability,
 )
 from training.sources import DataError, LoadedSource
-from training.train import TrainingSet, command_parser, cross_validate
 from training.wikinews import wikinews_articles
 
 log = logging.getLogger("escalation.evaluate")

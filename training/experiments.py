@@ -25,11 +25,7 @@ from training.adapters import (
     unquad_examples,
     unscon_examples,
 )
-from training.datasets import REGISTRY, load_corpus, scored_rows_only
-from training.metrics import binary_metrics
-from training.pipeline import TrainConfig
-from training.sources import Corpus, Example
-from training.train import (
+from training.crossval import (
     TrainingSet,
     alert_threshold,
     command_parser,
@@ -38,6 +34,10 @@ from training.train import (
     fit_final,
     format_metrics,
 )
+from training.datasets import REGISTRY, load_corpus, scored_rows_only
+from training.metrics import binary_metrics
+from training.pipeline import TrainConfig
+from training.sources import Corpus, Example
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import platform
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,6 @@ import joblib
 import numpy as np
 import scipy
 import sklearn
-from joblib import Parallel, delayed
-from sklearn.model_selection import StratifiedGroupKFold
-from sklearn.pipeline import Pipeline
 
 from model.artifact import (
     Artifact,
@@ -37,109 +34,22 @@ from model.artifact import (
 )
 from model.scoring import DEFAULT_LEVELS, Scorer
 from training.card import card_path, write_card
+from training.crossval import (
+    TrainingSet,
+    alert_threshold,
+    command_parser,
+    cross_validate,
+    cv_metrics,
+    fit_final,
+    format_metrics,
+)
 from training.datasets import DEFAULT_TRAINING, REGISTRY, load_sources
-from training.folds import FoldFeatures, fold_logits
-from training.metrics import binary_metrics, source_masks
 from training.pipeline import (
     TrainConfig,
-    apply_platt,
-    build_pipeline,
-    corpus_weights,
-    fit_platt,
-    fold_platt,
 )
 from training.sources import DataError, LoadedSource
 
 log = logging.getLogger("escalation.train")
-# The score at which the level becomes "high": F1 and alerting use it.
-ALERT_LEVEL = "high"
-
-
-@dataclass(frozen=True)
-class TrainingSet:
-    """Examples as aligned arrays."""
-
-    texts: list[str]
-    y: np.ndarray
-    groups: np.ndarray
-    sources: np.ndarray
-    weights: np.ndarray
-    evaluate: np.ndarray
-
-    @classmethod
-    def from_sources(cls, loaded: Sequence[LoadedSource], config: TrainConfig) -> TrainingSet:
-        """Flatten loaded sources; corpus weighting multiplies each row's own weight."""
-        examples = [ex for src in loaded for ex in src.examples]
-        sources = [ex.source for ex in examples]
-        own = np.array([ex.weight for ex in examples], dtype=float)
-        return cls(
-            texts=[ex.text for ex in examples],
-            y=np.array([ex.label for ex in examples], dtype=int),
-            groups=np.array([f"{ex.source}\x1f{ex.group}" for ex in examples]),
-            sources=np.array(sources),
-            weights=own * corpus_weights(sources, config.corpus_weighting, config.corpus_boost),
-            evaluate=np.array([ex.evaluate for ex in examples], dtype=bool),
-        )
-
-
-def alert_threshold() -> float:
-    """Lower bound of the alerting level."""
-    return dict(DEFAULT_LEVELS)[ALERT_LEVEL]
-
-
-def cross_validate(
-    data: TrainingSet, config: TrainConfig, jobs: int = 1
-) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-fold calibrated probabilities and fold ids from grouped, stratified K-fold.
-
-    Platt scaling is cross-fitted: each fold's logits are calibrated with parameters fitted on
-    the other folds' out-of-fold logits, so no fold's labels calibrate its own predictions.
-    """
-    n_groups = len(np.unique(data.groups))
-    folds = min(config.folds, n_groups)
-    if folds < 2:
-        raise DataError(f"grouped cross-validation needs at least 2 groups, found {n_groups}")
-    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
-    splits = list(splitter.split(data.texts, data.y, data.groups))
-    pipeline = build_pipeline(config)
-    started = time.perf_counter()
-    features = FoldFeatures(pipeline, data.texts)
-    log.info("counted terms of %d texts in %.1fs", len(data.texts), time.perf_counter() - started)
-    fitted = Parallel(n_jobs=min(jobs, folds))(
-        delayed(fold_logits)(features, pipeline, data.y, data.weights, train, test)
-        for train, test in splits
-    )
-    logits = np.zeros(len(data.y))
-    fold_of = np.zeros(len(data.y), dtype=int)
-    for k, ((_, test), fold) in enumerate(zip(splits, fitted, strict=True)):
-        logits[test] = fold
-        fold_of[test] = k
-    log.info("%d folds fitted in %.1fs", folds, time.perf_counter() - started)
-    if config.calibration == "none":
-        return logits, apply_platt(logits, (1.0, 0.0))
-    probs = np.zeros(len(data.y))
-    for k in range(folds):
-        held = fold_of == k
-        probs[held] = apply_platt(logits[held], fit_platt(logits[~held], data.y[~held]))
-    return logits, probs
-
-
-def cv_metrics(data: TrainingSet, probs: np.ndarray, threshold: float) -> dict[str, Any]:
-    """Pooled and per-corpus metrics of out-of-fold probabilities on evaluation rows."""
-    keep = data.evaluate
-    y, p = data.y[keep], probs[keep]
-    masks = source_masks(data.sources[keep], pooled_alone=True)
-    return {name: binary_metrics(y[m], p[m], threshold) for name, m in masks.items()}
-
-
-def fit_final(data: TrainingSet, config: TrainConfig, cv_logits: np.ndarray) -> Pipeline:
-    """Fit on every row; Platt parameters come from the out-of-fold logits."""
-    log.info("final fit on all %d rows", len(data.y))
-    pipeline = build_pipeline(config)
-    pipeline.fit(data.texts, data.y, clf__sample_weight=data.weights)
-    if config.calibration == "platt":
-        fold_platt(pipeline, fit_platt(cv_logits, data.y))
-    return pipeline
 
 
 def check_scoring(artifact: Artifact, texts: Sequence[str], sample: int = 200) -> None:
@@ -154,15 +64,6 @@ def check_scoring(artifact: Artifact, texts: Sequence[str], sample: int = 200) -
     worst = max((abs(r.score - p) for r, p in zip(scored, reference, strict=True)), default=0.0)
     if worst > 1e-9:
         raise ArtifactError(f"compiled scoring differs from the pipeline by {worst:.2e}")
-
-
-def format_metrics(metrics: dict[str, Any]) -> str:
-    """A fixed-width table of CV metrics."""
-    cols = ("roc_auc", "average_precision", "brier", "ece", "f1")
-    lines = [f"{'corpus':<16}{'n':>7}" + "".join(f"{c:>19}" for c in cols)]
-    for name, m in metrics.items():
-        lines.append(f"{name:<16}{m['n']:>7}" + "".join(f"{m[c]:>19.3f}" for c in cols))
-    return "\n".join(lines)
 
 
 def build_manifest(
@@ -226,14 +127,6 @@ def train(
         "wrote %s (version %s) in %.0fs", out, manifest["version"], manifest["training_seconds"]
     )
     return manifest
-
-
-def command_parser(prog: str, description: str | None) -> argparse.ArgumentParser:
-    """A training-side command: progress logged to stderr, the module docstring as help."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    return argparse.ArgumentParser(
-        prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

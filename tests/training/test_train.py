@@ -15,11 +15,11 @@ from training import train as train_module
 from training.card import card_path
 from training.card import main as card_main
 from training.checks import OFF_TOPIC_PROBES, evasion_check
+from training.crossval import TrainingSet, cv_metrics
 from training.datasets import DEFAULT_TRAINING
 from training.folds import FoldFeatures, fold_logits
 from training.metrics import expected_calibration_error
 from training.pipeline import TrainConfig, build_pipeline
-from training.train import TrainingSet, cv_metrics
 
 METRIC_KEYS = {"roc_auc", "average_precision", "brier", "ece", "f1", "n"}
 
@@ -270,3 +270,28 @@ def test_ctrl_c_exits_130_with_one_line_and_writes_nothing(
     assert train_cli("--data", str(user_csv), "--out", str(out)) == 130
     assert capsys.readouterr().err == "escalation-train: interrupted; nothing was written\n"
     assert list(tmp_path.iterdir()) == [user_csv]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"calibration": "isotonic"}, "calibration must be one of"),
+        ({"corpus_weighting": "log"}, "corpus_weighting must be one of"),
+        ({"class_weight": "auto"}, "class_weight must be one of"),
+        ({"char_min_n": 6}, "n-gram ranges"),
+        ({"C": 0.0}, "C > 0"),
+        ({"corpus_boost": (("multicoped", 0.0),)}, "factors must be positive"),
+    ],
+)
+def test_train_config_refuses_settings_it_would_not_honour(
+    changes: dict[str, object], message: str
+) -> None:
+    """`calibration="isotonic"` used to store calibrated CV metrics and ship a raw model."""
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(**changes)  # type: ignore[arg-type]
+
+
+def test_train_config_from_a_manifest_equals_the_original() -> None:
+    """JSON gives the boosts back as lists: the config made from them is the same config."""
+    config = TrainConfig()
+    assert TrainConfig(**json.loads(json.dumps(config.to_dict()))) == config
