@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import COOPERATIVE, ESCALATORY
+from tests.helpers import COOPERATIVE, ESCALATORY
 
 
 def need_spark() -> None:
