@@ -42,15 +42,16 @@ class InputRow:
     """One document to score, or the reason its line could not be read."""
 
     id: str
+    source: str  # the file it came from (`-`: stdin)
     line: int
     text: str | None = None
     error: str | None = None
 
 
 def parse_jsonl(lines: Iterable[str], name: str) -> Iterator[InputRow]:
-    """Rows of a JSONL stream: objects with a non-blank `text` and an optional `id`. An error
-    names the file and line (`name:line: ...`), whatever the row's id; the same line gives the
-    same message from a file or from stdin (named `-`)."""
+    """Rows of a JSONL stream: objects with a non-blank `text` and an optional `id`. Every row
+    keeps its file and line, whatever its id; the same line gives the same error from a file or
+    from stdin (named `-`)."""
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
@@ -59,22 +60,22 @@ def parse_jsonl(lines: Iterable[str], name: str) -> Iterator[InputRow]:
             obj = json.loads(raw)
         except json.JSONDecodeError as exc:
             problem = f"invalid JSON: {exc.msg} (column {exc.colno})"
-            yield InputRow(fallback, number, error=f"{fallback}: {problem}")
+            yield InputRow(fallback, name, number, error=problem)
             continue
         except (ValueError, RecursionError):  # over-long integers, absurd nesting
-            yield InputRow(fallback, number, error=f"{fallback}: JSON this tool does not accept")
+            yield InputRow(fallback, name, number, error="JSON this tool does not accept")
             continue
         if not isinstance(obj, dict):
-            yield InputRow(fallback, number, error=f"{fallback}: line is not a JSON object")
+            yield InputRow(fallback, name, number, error="line is not a JSON object")
             continue
         row_id = obj.get("id", fallback)
         text = obj.get("text")
         if not isinstance(row_id, str | int) or isinstance(row_id, bool):
-            yield InputRow(fallback, number, error=f"{fallback}: id must be a string or integer")
+            yield InputRow(fallback, name, number, error="id must be a string or integer")
         elif not isinstance(text, str) or not text.strip():
-            yield InputRow(str(row_id), number, error=f"{fallback}: text is missing or blank")
+            yield InputRow(str(row_id), name, number, error=frames.BLANK_TEXT)
         else:
-            yield InputRow(str(row_id), number, text=text)
+            yield InputRow(str(row_id), name, number, text=text)
 
 
 def parse_parquet(path: Path, name: str) -> Iterator[InputRow]:
@@ -84,7 +85,7 @@ def parse_parquet(path: Path, name: str) -> Iterator[InputRow]:
     parquet = pq.ParquetFile(path)
     names = parquet.schema_arrow.names
     if frames.TEXT_COLUMN not in names:
-        yield InputRow(name, 0, error=f"{name}: no {frames.TEXT_COLUMN!r} column")
+        yield InputRow(name, name, 0, error=f"no {frames.TEXT_COLUMN!r} column")
         return
     columns = [c for c in (frames.ID_COLUMN, frames.TEXT_COLUMN) if c in names]
     number = 0
@@ -95,9 +96,9 @@ def parse_parquet(path: Path, name: str) -> Iterator[InputRow]:
             number += 1
             row_id = f"{name}:{number}" if row_id is None else str(row_id)
             if isinstance(text, str) and text.strip():
-                yield InputRow(row_id, number, text=text)
+                yield InputRow(row_id, name, number, text=text)
             else:
-                yield InputRow(row_id, number, error=f"{name}:{number}: {frames.BLANK_TEXT}")
+                yield InputRow(row_id, name, number, error=frames.BLANK_TEXT)
 
 
 def input_format(name: str, chosen: str = "auto", head: str = "") -> str:
@@ -121,7 +122,7 @@ def read_inputs(paths: Sequence[str], stdin: IO[str], chosen: str = "auto") -> I
         if input_format("-", chosen, head) == "jsonl":
             yield from parse_jsonl(head.splitlines(), "-")
         elif head.strip():
-            yield InputRow("-", 1, text=head)
+            yield InputRow("-", "-", 1, text=head)
         return
     for name in paths:
         path = Path(name)
@@ -135,12 +136,12 @@ def read_inputs(paths: Sequence[str], stdin: IO[str], chosen: str = "auto") -> I
             else:
                 text = path.read_text(encoding="utf-8")
                 yield (
-                    InputRow(name, 1, text=text)
+                    InputRow(name, name, 1, text=text)
                     if text.strip()
-                    else InputRow(name, 1, error=f"{name}: file is blank")
+                    else InputRow(name, name, 1, error="file is blank")
                 )
         except (OSError, UnicodeDecodeError, ValueError) as exc:  # pyarrow: ArrowInvalid
-            yield InputRow(name, 0, error=f"{name}: cannot read: {exc}")
+            yield InputRow(name, name, 0, error=f"cannot read: {exc}")
 
 
 def _batches(rows: Iterable[InputRow], size: int) -> Iterator[list[InputRow]]:
@@ -157,7 +158,7 @@ def _batches(rows: Iterable[InputRow], size: int) -> Iterator[list[InputRow]]:
 
 def score_batch(scorer: Scorer, batch: list[InputRow], top_k: int) -> list[dict[str, Any]]:
     """`model.frames.score_records` over a batch: one record per row, unreadable rows included
-    as error records (their `line` added to every record)."""
+    as error records (their `source` file and `line` added to every record)."""
     good = [r for r in batch if r.error is None]
     scored = iter(frames.score_records(scorer, [r.text for r in good], [r.id for r in good], top_k))
     out = []
@@ -166,7 +167,7 @@ def score_batch(scorer: Scorer, batch: list[InputRow], top_k: int) -> list[dict[
         if record is None:
             record = frames.error_record(row.id, scorer.version, str(row.error))
         record["id"] = row.id  # the row's own id, even one `str()` would spell the same
-        out.append({**record, "line": row.line})
+        out.append({**record, "source": row.source, "line": row.line})
     return out
 
 
@@ -179,10 +180,10 @@ class JsonlWriter:
         self.owned = owned
 
     def write(self, records: list[dict[str, Any]]) -> None:
-        """One line per record: `{"id", "line", "error"}` or `{"id", score, ...}`."""
+        """One line per record: `{"id", "source", "line", "error"}` or `{"id", score, ...}`."""
         for record in records:
             if record["error"] is not None:
-                obj = {k: record[k] for k in ("id", "line", "error")}
+                obj = {k: record[k] for k in ("id", "source", "line", "error")}
             else:
                 obj = {k: record[k] for k in frames.OUTPUT_COLUMNS if k != "error"}
             try:
@@ -215,6 +216,7 @@ class ParquetWriter:
         rows = frames.to_json_columns(records)
         for row in rows:
             row.pop("line", None)
+            row.pop("source", None)
             if row["id"] is not None:
                 row["id"] = row["id"].encode("utf-8", "backslashreplace").decode("utf-8")
         self.writer.write_table(self._pa.Table.from_pylist(rows, schema=self.schema))
@@ -248,7 +250,8 @@ def score_rows(
                 scored += 1
             else:
                 failed += 1
-                print(f"escalation-score: {record['error']} (id {record['id']})", file=err)
+                where = f"{record['source']}:{record['line']}"
+                print(f"escalation-score: {where}: {record['error']} (id {record['id']})", file=err)
         writer.write(records)
         if scored + failed > BATCH_SIZE:
             print(f"escalation-score: {scored + failed} rows done", file=err)
