@@ -53,7 +53,6 @@ class Scorer:
         self.manifest = artifact.manifest
         self.version = artifact.version
         self._model = CompiledModel(artifact.pipeline)
-        scope.prepare()
         levels = self.manifest.get("levels") or [{"name": n, "min": m} for n, m in DEFAULT_LEVELS]
         self.levels: tuple[tuple[str, float], ...] = tuple(
             (str(b["name"]), float(b["min"])) for b in levels

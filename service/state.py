@@ -10,7 +10,7 @@ from typing import cast
 
 import flask
 
-from model import Scorer
+from model import Scorer, scope
 from service.metrics import METRICS_EXTENSION
 
 MODEL_EXTENSION = "escalation.model"
@@ -53,6 +53,7 @@ def load_model(path: Path) -> LoadedModel:
         reason = str(exc) or type(exc).__name__
         log.error("model not loaded", extra={"fields": {"reason": reason, "path": str(path)}})
         return LoadedModel(scorer=None, error=reason)
+    scope.prepare()  # in the gunicorn master, before the fork: the workers share its pages
     failure = probe(scorer)
     if failure is not None:
         log.error("model not usable", extra={"fields": {"reason": failure, "path": str(path)}})

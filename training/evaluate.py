@@ -31,6 +31,7 @@ from scipy.special import expit
 from model import Scorer, default_model_path
 from model.artifact import ArtifactError
 from training.actor_swap import actor_swap_check
+from training.annotation import MIN_BODY
 from training.checks import OFF_TOPIC_PROBES, evasion_check
 from training.crossval import TrainingSet, command_parser, cross_validate
 from training.datasets import REGISTRY, load_corpus, load_sources, scored_rows_only
@@ -45,7 +46,7 @@ from training.report import (
     plot_reliability,
 )
 from training.sources import DataError, LoadedSource
-from training.wikinews import wikinews_articles
+from training.wikinews import LABELS_FILE, labelled_examples, wikinews_articles
 
 log = logging.getLogger("escalation.evaluate")
 
@@ -143,7 +144,15 @@ def off_topic(scorer: Scorer) -> dict[str, Any]:
 def articles(scorer: Scorer, alert: float, reps: int) -> dict[str, Any]:
     """Whole Wikinews articles scored as sent (issue #18): the annotated ones (escalatory
     against not; mixed apart) and every economy article of at least 200 characters."""
-    examples = load_corpus("wikinews").examples
+    data_dir, cache_dir = data_dir_from_env(), cache_dir_from_env()
+    paths = {
+        f.path: resolve_file(f, data_dir=data_dir, cache_dir=cache_dir)
+        for f in REGISTRY["wikinews"].files
+    }
+    every = wikinews_articles(paths)  # read once: the labelled ones and the economy ones
+    examples = list(
+        labelled_examples(every, LABELS_FILE.read_text(encoding="utf-8"), str(LABELS_FILE))
+    )
     texts = {e.group: e.text for e in examples}
     classes = {e.group: e.topic for e in examples}
     binary = [g for g in texts if classes[g] != "mixed"]
@@ -156,16 +165,7 @@ def articles(scorer: Scorer, alert: float, reps: int) -> dict[str, Any]:
             for name in ("escalatory", "mixed", "not")
         },
     }
-    corpus = REGISTRY["wikinews"]
-    paths = {
-        f.path: resolve_file(f, data_dir=data_dir_from_env(), cache_dir=cache_dir_from_env())
-        for f in corpus.files
-    }
-    economy = [
-        a.body
-        for a in wikinews_articles(paths)
-        if a.source == "tosca-economy" and len(a.body) >= 200
-    ]
+    economy = [a.body for a in every if a.source == "tosca-economy" and len(a.body) >= MIN_BODY]
     out["by_class"]["economy (all)"] = level_shares(scorer, economy)
     return out
 
