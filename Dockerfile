@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# Escalation-risk scoring service. Build after training the default model (`make model`, which
-# needs only the runtime dependencies):
+# Escalation-risk scoring service. Build after training the default model (`make model`: the
+# image needs only the runtime dependencies):
 #   docker build -t escalation-risk .
 #   podman build --format docker --build-arg BASE_IMAGE=localhost/python-base:3.11 -t escalation-risk .
 # The builder and runtime stages must share BASE_IMAGE: the venv points at the base's interpreter.

@@ -6,8 +6,9 @@ MODEL ?= $(or $(ESCALATION_MODEL_PATH),artifacts/escalation-model.joblib)
 
 .PHONY: runtime setup model serve test test-fast test-engines lint typecheck sanitize report lock clean
 
-# Two install levels in one venv, both from hashed locks (requirements/*.lock, `make lock`):
-# the runtime (serve, train, score: enough for `make model` and the image) and, on top of it, the
+# Install levels in one venv, all from hashed locks (requirements/*.lock, `make lock`): the runtime
+# (serve, score: the image), the training extra on it (`make model`: rdata reads the Wikinews
+# articles the article map is fitted on) and, on top of both, the
 # development tools (tests, lint, report). The package itself goes in without its dependencies.
 $(BIN)/.runtime: pyproject.toml requirements/runtime.lock setup.py model/_kernel.c
 	$(PYTHON) -m venv $(VENV)
@@ -17,16 +18,21 @@ $(BIN)/.runtime: pyproject.toml requirements/runtime.lock setup.py model/_kernel
 	$(BIN)/python -m pip check || { echo 'pyproject.toml and requirements/*.lock disagree: run make lock' >&2; exit 1; }
 	touch $@
 
-$(BIN)/.installed: $(BIN)/.runtime requirements/dev.lock
+$(BIN)/.train: $(BIN)/.runtime requirements/train.lock
+	$(BIN)/python -m pip install -q --require-hashes -r requirements/train.lock
+	$(BIN)/python -m pip check || { echo 'pyproject.toml and requirements/*.lock disagree: run make lock' >&2; exit 1; }
+	touch $@
+
+$(BIN)/.installed: $(BIN)/.train requirements/dev.lock
 	$(BIN)/python -m pip install -q --require-hashes -r requirements/dev.lock
 	$(BIN)/python -m pip check || { echo 'pyproject.toml and requirements/*.lock disagree: run make lock' >&2; exit 1; }
 	touch $@
 
 runtime: $(BIN)/.runtime  ## the lean venv: runtime dependencies only (no test or report tools)
 
-setup: $(BIN)/.installed  ## the development venv: runtime, then the dev and report extras
+setup: $(BIN)/.installed  ## the development venv: runtime, train, then the dev and report extras
 
-model: runtime  ## train the default model unless a valid one is already at $(MODEL)
+model: $(BIN)/.train  ## train the default model unless a valid one is already at $(MODEL)
 	$(BIN)/escalation-train --if-missing --out $(MODEL)
 
 serve: model  ## run the service on the default model (gunicorn.conf.py: PORT, WEB_CONCURRENCY)
@@ -80,7 +86,7 @@ report: setup model  ## regenerate docs/report: the default model, then the clea
 # is 3.11 or 3.12). Existing pins are kept unless they must move: LOCK_ARGS=--upgrade for new ones.
 UV_VERSION := 0.13.9
 UV := .cache/uv-venv/bin/uv
-DEV_EXTRAS ?= dev report ui-test
+DEV_EXTRAS ?= dev report ui-test train
 LOCK_SKIP_EXTRAS ?= bench
 LOCK_ARGS ?=
 ALL_EXTRAS = $(shell $(PYTHON) -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['project'].get('optional-dependencies', {})))")
@@ -95,6 +101,7 @@ lock: $(UV)  ## regenerate constraints.txt and requirements/*.lock from pyprojec
 	$(COMPILE) $(foreach e,$(filter-out $(LOCK_SKIP_EXTRAS),$(ALL_EXTRAS)),--extra $(e)) \
 		-o constraints.txt
 	$(COMPILE) -c constraints.txt --generate-hashes -o requirements/runtime.lock
+	$(COMPILE) -c constraints.txt --generate-hashes --extra train -o requirements/train.lock
 	$(COMPILE) -c constraints.txt --generate-hashes $(foreach e,$(DEV_EXTRAS),--extra $(e)) \
 		-o requirements/dev.lock
 

@@ -13,8 +13,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from scipy.special import expit
+
 from bench.texts import KB, of_length, variant, variants
 from model import Scorer
+from model.article import reference_logits
 
 WARMUP = 10**6  # variant numbers used for warm-up calls, away from the measured ones
 
@@ -121,8 +124,9 @@ def single_and_batch(
 
 
 def agreement(scorer: Scorer, texts: Sequence[str]) -> float:
-    """Largest |score - predict_proba[:, 1]| over `texts` (the fast path must agree)."""
-    reference = scorer.artifact.pipeline.predict_proba(list(texts))[:, 1]
+    """Largest |score - reference| over `texts`: `predict_proba` through the article map (the
+    fast path must agree)."""
+    reference = expit(reference_logits(scorer.artifact.pipeline, scorer.article, list(texts)))
     ours = [s.score for s in scorer.score_many(list(texts))]
     return max(abs(a - float(b)) for a, b in zip(ours, reference, strict=True))
 

@@ -30,12 +30,15 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from scipy.special import expit
+
 from bench import httpload, inprocess, report, servers
 from bench.httpload import Target, Workload
 from bench.inprocess import Budget
 from bench.peers import mlflow as mlflow_peer
 from bench.texts import SENTENCE, read_seed, variants
 from model import MODEL_PATH_ENV, Scorer
+from model.article import reference_logits
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = ROOT / "artifacts" / "escalation-model.joblib"
@@ -251,7 +254,10 @@ def run_http(args: argparse.Namespace, scorer: Scorer, seed: str, stamp: str) ->
     pipeline = scorer.artifact.pipeline
     texts = {"seed": seed, "sentence": SENTENCE}
 
-    def reference(batch: list[str]) -> list[float]:
+    def served(batch: list[str]) -> list[float]:  # what ours returns: the article map applied
+        return [float(p) for p in expit(reference_logits(pipeline, scorer.article, batch))]
+
+    def pipeline_only(batch: list[str]) -> list[float]:  # the peer serves the bare pipeline
         return pipeline.predict_proba(batch)[:, 1].tolist()
 
     plan = [(Workload("score", t, 1), args.connections) for t in ("seed", "sentence")]
@@ -296,6 +302,7 @@ def run_http(args: argparse.Namespace, scorer: Scorer, seed: str, stamp: str) ->
                 count = max(1, BODIES_PER_FILE // workload.batch)
                 text = texts[workload.text]
                 bodies[key] = httpload.write_bodies(target, workload, text, count, path)
+                reference = served if target is targets[0] else pipeline_only
                 one_request[key], diff = httpload.check(target, workload, text, reference)
                 checks.append({"server": key[0], **asdict(workload), "max_abs_diff": diff})
             for conns in connection_counts:

@@ -102,7 +102,8 @@ class Scored:
     """
 
     logit: float
-    sentence_logits: np.ndarray
+    sentence_count: int  # the text's sentences (`split_sentences`), scored or not
+    sentence_logits: np.ndarray  # empty unless sentences were asked for
     sentence_spans: np.ndarray  # (sentences, 2): `[start, end)` in code points
     weights: np.ndarray  # float64, per phrase
     heads: np.ndarray  # (phrases, 2) int64
@@ -275,9 +276,8 @@ class CompiledModel:
 
     def _run(self, text: str, sentences: bool) -> tuple[Analysed, Scored]:
         """`run` on a cleaned text."""
-        spans = _NO_SPANS
-        if sentences:
-            spans = np.frombuffer(split_sentences(text, ABBREVIATIONS), np.int64).reshape(-1, 2)
+        found = np.frombuffer(split_sentences(text, ABBREVIATIONS), np.int64).reshape(-1, 2)
+        spans = found if sentences else _NO_SPANS
         with self._lock:
             entries, forms, columns, characters = self._kernel.size()
             if (
@@ -305,6 +305,7 @@ class CompiledModel:
         logits = np.frombuffer(out[0], np.float64) + self.bias
         return a, Scored(
             float(logits[0]),
+            len(found),
             logits[1:],
             spans,
             np.frombuffer(out[1], np.float64),

@@ -2,7 +2,9 @@
 
 The pipeline is `features` (TF-IDF blocks using the analyzers of `model.text`) followed by `clf`
 (a LogisticRegression whose coefficients already include the Platt calibration). It is compiled
-once (`model.compiled`); one pass over an article's tokens scores it and all its sentences.
+once (`model.compiled`); one pass over an article's tokens scores it and all its sentences. The
+whole text's logit then goes through the manifest's article calibration (`model.article`): a text
+of one sentence keeps the pipeline's score, an article gets the map fitted on whole articles.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import numpy as np
 from scipy.special import expit
 
 from model import scope
+from model.article import ArticleCalibration
 from model.artifact import Artifact, ArtifactError, load_artifact
-from model.compiled import CompiledModel
+from model.compiled import Analysed, CompiledModel, Scored
 from model.explain import PhraseTable
 from model.types import ArticleScore, Explanation, Phrase, SentenceScore
 
@@ -53,6 +56,7 @@ class Scorer:
         self.manifest = artifact.manifest
         self.version = artifact.version
         self._model = CompiledModel(artifact.pipeline)
+        self.article = ArticleCalibration.from_manifest(self.manifest)
         levels = self.manifest.get("levels") or [{"name": n, "min": m} for n, m in DEFAULT_LEVELS]
         self.levels: tuple[tuple[str, float], ...] = tuple(
             (str(b["name"]), float(b["min"])) for b in levels
@@ -72,14 +76,42 @@ class Scorer:
         self._model.clear_caches()
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """The calibrated logit of each text (no explanation)."""
-        return self._model.logits(texts)
+        """The calibrated logit of each text, as `score` returns it (no explanation)."""
+        logits, sentences = self.unmapped_logits(texts)
+        for i, n in enumerate(sentences.tolist()):
+            s, t = self.article.affine(n)
+            logits[i] = s * logits[i] + t
+        return logits
+
+    def unmapped_logits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Each text's logit before the article calibration (the pipeline's decision function)
+        and its number of sentences."""
+        logits = np.empty(len(texts), dtype=np.float64)
+        sentences = np.empty(len(texts), dtype=np.int64)
+        for i, text in enumerate(texts):
+            scored = self._model.run(text)[1]
+            logits[i], sentences[i] = scored.logit, scored.sentence_count
+        return logits, sentences
+
+    def sentence_logits(self, text: str) -> np.ndarray:
+        """The logit of every sentence of `text` on its own, in text order (none left out)."""
+        return self._model.run(text, sentences=True)[1].sentence_logits
+
+    def _calibrated(self, text: str, sentences: bool) -> tuple[Analysed, Scored, float]:
+        """Run the model on `text`; its phrase weights and logit through the article
+        calibration, and the intercept that goes with them (`model.article`)."""
+        analysed, scored = self._model.run(text, sentences=sentences)
+        s, t = self.article.affine(scored.sentence_count)
+        if s == 1.0 and t == 0.0:
+            return analysed, scored, self._model.bias
+        scored = replace(scored, logit=s * scored.logit + t, weights=scored.weights * s)
+        return analysed, scored, s * self._model.bias + t
 
     def explain(self, text: str) -> Explanation:
-        """Every phrase's contribution for one text, summing exactly to its logit."""
-        analysed, scored = self._model.run(text)
+        """Every phrase's contribution for one text: `bias + sum(weights) == logit`."""
+        analysed, scored, bias = self._calibrated(text, sentences=False)
         phrases = PhraseTable(analysed, scored).all()
-        return Explanation(bias=self._model.bias, logit=scored.logit, phrases=phrases)
+        return Explanation(bias=bias, logit=scored.logit, phrases=phrases)
 
     def score(
         self,
@@ -92,13 +124,14 @@ class Scorer:
         most `max_spans` spans each) and the `max_sentences` highest-scoring sentences' own
         scores, in text order."""
         _check_caps(top_k, max_spans, max_sentences)
-        analysed, scored = self._model.run(text, sentences=max_sentences > 0)
+        # Every sentence is scored: `escalatory_passages` counts them all, listed or not.
+        analysed, scored, _ = self._calibrated(text, sentences=True)
         table = PhraseTable(analysed, scored)
         words, known = self._model.word_counts(analysed)
         score = float(expit(scored.logit))
+        logits = scored.sentence_logits
         sentences: tuple[SentenceScore, ...] = ()
         if max_sentences > 0:
-            logits = scored.sentence_logits
             keep = np.arange(len(logits))
             if len(keep) > max_sentences:  # the strongest, ties to the earlier; text order
                 keep = np.sort(np.argsort(-logits, kind="stable")[:max_sentences])
@@ -114,7 +147,10 @@ class Scorer:
             deescalating_phrases=_capped(table.top(top_k, -1), max_spans),
             sentences=sentences,
             model_version=self.version,
-            warnings=scope.warnings_for(analysed.text, words, known),
+            warnings=(
+                *scope.warnings_for(analysed.text, words, known),
+                *scope.passage_warnings(score, expit(logits), self.levels),
+            ),
         )
 
     def score_many(

@@ -157,7 +157,8 @@ class WarningSchema(ma.Schema):
         validate=validate.OneOf(scope.CODES),
         metadata={
             "description": "not_english: another language; little_evidence: too few "
-            "words the model knows. The text is scored all the same."
+            "words the model knows; escalatory_passages: the whole text scores below high "
+            "but several of its sentences score severe. The text is scored all the same."
         },
     )
     message = fields.String(required=True)

@@ -82,6 +82,7 @@ def render_card(manifest: dict[str, Any]) -> str:
         cells = [str(m[c]) if c == "n" else f"{m[c]:.3f}" for c in METRIC_COLUMNS]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     levels = ", ".join(f"{lv['name']} ≥ {lv['min']}" for lv in manifest["levels"])
+    lines += ["", *article_section(manifest.get("article_calibration"))]
     lines += [
         "",
         "## Model",
@@ -96,6 +97,25 @@ def render_card(manifest: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def article_section(entry: dict[str, Any] | None) -> list[str]:
+    """The article map (`model.article`): its rule, parameters and what it was fitted on."""
+    lines = ["## Article calibration"]
+    if not entry:
+        return [*lines, "None: a text of any length gets the pipeline's own score."]
+    m = entry["cross_fitted"]
+    return [
+        *lines,
+        "A text of n sentences scores `sigmoid(s(n) * logit + t(n))`, `w(n) = min(1, ln n / "
+        f"ln {entry['full_at_sentences']})` (0 for one sentence), `s(n) = 1 + w(n) * "
+        f"({entry['slope']:.4f} - 1)`, `t(n) = w(n) * {entry['intercept']:.4f}`; phrase weights "
+        "are multiplied by `s(n)`, so they still sum to the logit with the intercept.",
+        f"Fitted on {entry['articles']} annotated {entry['source']} articles "
+        f"({entry['carrying']} escalatory or mixed; labels `{entry['labels']['path']}` "
+        f"{entry['labels']['sha256'][:12]}…); cross-fitted, escalatory against not: ROC-AUC "
+        f"{m['roc_auc']:.3f}, Brier {m['brier']:.3f}, ECE {m['ece']:.3f}.",
+    ]
 
 
 def write_card(manifest: dict[str, Any], path: Path) -> Path:

@@ -26,16 +26,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, logit
 
 from model import Scorer, default_model_path
+from model.article import IDENTITY, ArticleCalibration
 from model.artifact import ArtifactError
+from model.text import sentence_spans
 from training.actor_swap import actor_swap_check
-from training.annotation import MIN_BODY
+from training.article_eval import articles, render_articles, shares
+from training.articles import apply as apply_map
 from training.checks import OFF_TOPIC_PROBES, evasion_check
 from training.crossval import TrainingSet, command_parser, cross_validate
 from training.datasets import REGISTRY, load_corpus, load_sources, scored_rows_only
-from training.fetch import cache_dir_from_env, data_dir_from_env, resolve_file
 from training.metrics import confusion_at, source_masks, with_intervals
 from training.pipeline import TrainConfig
 from training.provenance import load_training_sources
@@ -46,7 +48,6 @@ from training.report import (
     plot_reliability,
 )
 from training.sources import DataError, LoadedSource
-from training.wikinews import LABELS_FILE, labelled_examples, wikinews_articles
 
 log = logging.getLogger("escalation.evaluate")
 
@@ -72,12 +73,24 @@ class Scored:
         }
 
 
-def cross_validated(loaded: Sequence[LoadedSource], config: TrainConfig, jobs: int) -> Scored:
-    """Out-of-fold probabilities on the evaluation rows of the given sources."""
+def cross_validated(
+    loaded: Sequence[LoadedSource],
+    config: TrainConfig,
+    jobs: int,
+    article: ArticleCalibration | None = None,
+) -> list[Scored]:
+    """Out-of-fold probabilities on the evaluation rows of the given sources; with `article`,
+    also those probabilities through the article map (the score the service returns)."""
     data = TrainingSet.from_sources(loaded, config)
     _, probs = cross_validate(data, config, jobs)
     keep = data.evaluate
-    return Scored(data.y[keep], probs[keep], data.groups[keep], data.sources[keep])
+    out = [Scored(data.y[keep], probs[keep], data.groups[keep], data.sources[keep])]
+    if article is not None:
+        texts = [t for t, k in zip(data.texts, keep, strict=True) if k]
+        sentences = np.array([len(sentence_spans(t)) for t in texts])
+        mapped = expit(apply_map(article, logit(np.clip(probs[keep], 1e-15, 1 - 1e-15)), sentences))
+        out.append(Scored(data.y[keep], mapped, data.groups[keep], data.sources[keep]))
+    return out
 
 
 def held_out(scorer: Scorer, loaded: Sequence[LoadedSource]) -> Scored:
@@ -121,12 +134,7 @@ OFF_TOPIC = ("wikicurrent-heldout", "wikiconflict-heldout")
 
 def level_shares(scorer: Scorer, texts: Sequence[str]) -> dict[str, Any]:
     """How many texts, their mean score, and the share at each level or above."""
-    p = expit(scorer.logits(texts))
-    return {
-        "n": len(texts),
-        "mean": float(p.mean()) if len(p) else float("nan"),
-        "at_or_above": {name: float((p >= lower).mean()) for name, lower in scorer.levels[1:]},
-    }
+    return shares(expit(scorer.logits(texts)), scorer.levels)
 
 
 def off_topic(scorer: Scorer) -> dict[str, Any]:
@@ -138,35 +146,6 @@ def off_topic(scorer: Scorer) -> dict[str, Any]:
         for topic in sorted({e.topic for e in examples}):
             texts = [e.text for e in examples if e.topic == topic]
             out[f"{name}: {topic}"] = level_shares(scorer, texts)
-    return out
-
-
-def articles(scorer: Scorer, alert: float, reps: int) -> dict[str, Any]:
-    """Whole Wikinews articles scored as sent (issue #18): the annotated ones (escalatory
-    against not; mixed apart) and every economy article of at least 200 characters."""
-    data_dir, cache_dir = data_dir_from_env(), cache_dir_from_env()
-    paths = {
-        f.path: resolve_file(f, data_dir=data_dir, cache_dir=cache_dir)
-        for f in REGISTRY["wikinews"].files
-    }
-    every = wikinews_articles(paths)  # read once: the labelled ones and the economy ones
-    examples = list(
-        labelled_examples(every, LABELS_FILE.read_text(encoding="utf-8"), str(LABELS_FILE))
-    )
-    texts = {e.group: e.text for e in examples}
-    classes = {e.group: e.topic for e in examples}
-    binary = [g for g in texts if classes[g] != "mixed"]
-    y = np.array([int(classes[g] == "escalatory") for g in binary])
-    p = expit(scorer.logits([texts[g] for g in binary]))
-    out: dict[str, Any] = {
-        "metrics": with_intervals(y, p, np.array(binary), alert, reps),
-        "by_class": {
-            name: level_shares(scorer, [texts[g] for g in texts if classes[g] == name])
-            for name in ("escalatory", "mixed", "not")
-        },
-    }
-    economy = [a.body for a in every if a.source == "tosca-economy" and len(a.body) >= MIN_BODY]
-    out["by_class"]["economy (all)"] = level_shares(scorer, economy)
     return out
 
 
@@ -247,23 +226,7 @@ def render(report: Mapping[str, Any], out: Path) -> str:
             shares = " | ".join(f"{100 * v:.1f}%" for v in row["at_or_above"].values())
             lines.append(f"| {name} | {row['n']} | {row['mean']:.3f} | {shares} |")
     if report["articles"]:
-        m = report["articles"]["metrics"]
-        lines += [
-            "",
-            "## Whole articles (issue #18, open)",
-            "",
-            f"Wikinews articles annotated in two independent passes (docs/annotation/), scored "
-            f"whole as sent: escalatory against not, n={m['n']}, ROC-AUC "
-            f"{m['roc_auc']:.3f} [{m['roc_auc_low']:.3f}, {m['roc_auc_high']:.3f}]. Share at "
-            "each level or above (targets of #18: at most 10% of the non-escalatory ones and at "
-            "most 3% of the economy articles at `high` or above):",
-            "",
-            "| articles | n | mean | " + " | ".join(f"≥ {n}" for n in report["levels"]) + " |",
-            "|---|---:|---:|" + "---:|" * len(report["levels"]),
-        ]
-        for name, row in report["articles"]["by_class"].items():
-            shares = " | ".join(f"{100 * v:.1f}%" for v in row["at_or_above"].values())
-            lines.append(f"| {name} | {row['n']} | {row['mean']:.3f} | {shares} |")
+        lines += ["", *render_articles(report)]
     lines += [
         "",
         "Texts a new user tried:",
@@ -385,16 +348,21 @@ def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict
         if "hyperparameters" not in manifest:
             raise DataError("the model records no hyper-parameters: nothing to cross-validate")
         config = TrainConfig(**manifest["hyperparameters"])
-        sections["cv"] = section(
-            cross_validated(loaded_training, config, jobs),
-            "cv",
-            "Grouped cross-validation, this configuration",
-        )
+        mapped = scorer.article if scorer.article != IDENTITY else None
+        scored, *served = cross_validated(loaded_training, config, jobs, mapped)
+        sections["cv"] = section(scored, "cv", "Grouped cross-validation, this configuration")
+        if served:
+            sections["cv_served"] = section(
+                served[0],
+                "cv-served",
+                "Grouped cross-validation, the served score (article map applied to texts of "
+                "several sentences)",
+            )
     if args.baseline:
         plain = {"cameo": scored_rows_only(REGISTRY["cameo"])}
         baseline = load_training_sources(manifest, **labels, corpus=plain)
         sections["baseline"] = section(
-            cross_validated(baseline, BASELINE, jobs),
+            cross_validated(baseline, BASELINE, jobs)[0],
             "baseline",
             "Grouped cross-validation, plain baseline (word 1-2 grams, C=4, no weights, no Platt)",
         )

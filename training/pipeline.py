@@ -37,6 +37,9 @@ class TrainConfig:
     # (measured: docs/experiments.md).
     corpus_boost: tuple[tuple[str, float], ...] = (("multicoped", 5.0), ("wikiconflict", 0.5))
     calibration: str = "platt"  # or "none": the classifier's own probabilities
+    # Whole texts: the length-aware map fitted on the annotated Wikinews articles
+    # (`training.articles`), or "none" (the pipeline's score at every length).
+    article_calibration: str = "wikinews"
     folds: int = 5
     seed: int = 13
     max_iter: int = 2000
@@ -46,6 +49,7 @@ class TrainConfig:
         choices = {
             "corpus_weighting": ("none", "sqrt", "equal"),
             "calibration": ("platt", "none"),
+            "article_calibration": ("wikinews", "none"),
             "class_weight": (None, "balanced"),
         }
         for name, allowed in choices.items():

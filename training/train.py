@@ -24,7 +24,9 @@ import joblib
 import numpy as np
 import scipy
 import sklearn
+from scipy.special import expit
 
+from model.article import MANIFEST_KEY, ArticleCalibration, reference_logits
 from model.artifact import (
     Artifact,
     ArtifactError,
@@ -33,6 +35,8 @@ from model.artifact import (
     save_artifact,
 )
 from model.scoring import DEFAULT_LEVELS, Scorer
+from training.articles import SOURCE as ARTICLE_SOURCE
+from training.articles import ArticleSet, cross_fitted, fit
 from training.card import card_path, write_card
 from training.crossval import (
     TrainingSet,
@@ -43,27 +47,51 @@ from training.crossval import (
     fit_final,
     format_metrics,
 )
-from training.datasets import DEFAULT_TRAINING, REGISTRY, load_sources
+from training.datasets import DEFAULT_TRAINING, REGISTRY, load_corpus, load_sources
+from training.metrics import binary_metrics
 from training.pipeline import (
     TrainConfig,
 )
 from training.sources import DataError, LoadedSource
+from training.wikinews import LABELS_FILE, REPO_ROOT
 
 log = logging.getLogger("escalation.train")
 
 
 def check_scoring(artifact: Artifact, texts: Sequence[str], sample: int = 200) -> None:
     """Refuse to publish a model the service would score differently from its pipeline: the
-    compiled scorer must equal `predict_proba` (to 1e-9) on a spread of training texts."""
+    compiled scorer must equal `predict_proba` through the article map (to 1e-9) on a spread of
+    training texts."""
     chosen = list(texts[:: max(1, len(texts) // sample)])[:sample]
     try:
-        scored = Scorer(artifact).score_many(chosen, top_k=1)
+        scorer = Scorer(artifact)
+        scored = scorer.score_many(chosen, top_k=1)
     except ValueError as exc:
         raise ArtifactError(f"the fitted pipeline cannot be scored: {exc}") from exc
-    reference = artifact.pipeline.predict_proba(chosen)[:, 1]
+    reference = expit(reference_logits(artifact.pipeline, scorer.article, chosen))
     worst = max((abs(r.score - p) for r, p in zip(scored, reference, strict=True)), default=0.0)
     if worst > 1e-9:
         raise ArtifactError(f"compiled scoring differs from the pipeline by {worst:.2e}")
+
+
+def article_calibration(artifact: Artifact, articles: LoadedSource) -> dict[str, Any]:
+    """The manifest entry of the article map (`training.articles`) fitted on `articles`: its
+    parameters, what it was fitted on, and its cross-fitted metrics on those articles."""
+    data = ArticleSet.score(Scorer(artifact), articles.examples)
+    calibration: ArticleCalibration = fit(data)
+    rows = data.evaluate  # escalatory against not, as the report compares them
+    held = binary_metrics(data.y[rows], expit(cross_fitted(data))[rows], alert_threshold())
+    return calibration.to_manifest(
+        source=articles.name,
+        files=[{"path": f.path, "sha256": f.sha256} for f in articles.files],
+        labels={
+            "path": LABELS_FILE.relative_to(REPO_ROOT).as_posix(),
+            "sha256": hashlib.sha256(LABELS_FILE.read_bytes()).hexdigest(),
+        },
+        articles=len(data.y),
+        carrying=int(data.y.sum()),
+        cross_fitted=held,
+    )
 
 
 def build_manifest(
@@ -120,6 +148,11 @@ def train(
     print(format_metrics(metrics), file=sys.stderr)
     pipeline = fit_final(data, config, logits)
     manifest = build_manifest(loaded, config, metrics, time.perf_counter() - started)
+    if config.article_calibration == ARTICLE_SOURCE:
+        manifest[MANIFEST_KEY] = article_calibration(
+            Artifact(pipeline, manifest), load_corpus(ARTICLE_SOURCE)
+        )
+        log.info("article calibration: %s", manifest[MANIFEST_KEY])
     check_scoring(Artifact(pipeline, manifest), data.texts)
     save_artifact(pipeline, manifest, out)
     write_card(manifest, card_path(out))
@@ -169,6 +202,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-char", action="store_true", help="word n-grams only")
     parser.add_argument(
+        "--article-calibration",
+        choices=("wikinews", "none"),
+        default=TrainConfig.article_calibration,
+        help="whole texts: the length-aware map fitted on the annotated Wikinews articles "
+        "(needs that corpus), or none (default: %(default)s)",
+    )
+    parser.add_argument(
         "--if-missing",
         action="store_true",
         help="do nothing when a loadable artifact is already at the path",
@@ -210,7 +250,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     out = args.out or default_model_path()
     config = replace(
-        TrainConfig(), seed=args.seed, folds=args.folds, C=args.C, use_char=not args.no_char
+        TrainConfig(),
+        seed=args.seed,
+        folds=args.folds,
+        C=args.C,
+        use_char=not args.no_char,
+        article_calibration=args.article_calibration,
     )
     specs = args.data or list(DEFAULT_TRAINING)
     before = _identity(out)

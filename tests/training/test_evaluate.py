@@ -94,7 +94,8 @@ def user_model(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
     rows += [(t, 0, f"c{i % 6}") for i, t in enumerate(COOPERATIVE)]
     data = write_csv(tmp_path / "mine.csv", rows)
     out = tmp_path / "model.joblib"
-    assert train.main(["--folds", "3", "--jobs", "1", "--data", "mine.csv", "--out", str(out)]) == 0
+    args = ["--folds", "3", "--jobs", "1", "--article-calibration", "none"]
+    assert train.main([*args, "--data", "mine.csv", "--out", str(out)]) == 0
     return out, data
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.special import expit
 
 from model import Scorer, load_artifact
 from tests.helpers import COOPERATIVE, ESCALATORY, write_csv
@@ -32,8 +33,9 @@ def user_csv(tmp_path: Path) -> Path:
 
 
 def train_cli(*args: str) -> int:
-    """Run escalation-train with small-data settings."""
-    return train_module.main(["--folds", "3", *args])
+    """Run escalation-train with small-data settings (no article map: that needs the
+    Wikinews corpus; `test_article_map_is_fitted_on_the_annotated_articles` covers it)."""
+    return train_module.main(["--folds", "3", "--article-calibration", "none", *args])
 
 
 def test_training_writes_artifact_card_and_manifest(tmp_path: Path, user_csv: Path) -> None:
@@ -47,7 +49,10 @@ def test_training_writes_artifact_card_and_manifest(tmp_path: Path, user_csv: Pa
     assert source["rows"] == 24 and source["positives"] == 12 and len(source["files"]) == 1
     assert manifest["hyperparameters"]["folds"] == 3 and manifest["levels"][0]["name"] == "low"
     assert {"scikit-learn", "numpy", "joblib"} <= set(manifest["libraries"])
-    assert manifest["version"] in card_path(out).read_text(encoding="utf-8")
+    card = card_path(out).read_text(encoding="utf-8")
+    assert manifest["version"] in card
+    assert "article_calibration" not in manifest  # --article-calibration none
+    assert "## Article calibration\nNone: a text of any length" in card
     scorer = Scorer.load(out)
     assert scorer.score(ESCALATORY[0]).score > scorer.score(COOPERATIVE[0]).score
 
@@ -180,9 +185,22 @@ def test_default_corpora_model_meets_acceptance(default_model: Path) -> None:
     assert {"pooled", "pooled-diplomatic", *DEFAULT_TRAINING} <= set(cv)
     assert cv["pooled"]["roc_auc"] > 0.8
     scorer = Scorer.load(default_model)
-    article = scorer.score(SEED.read_text(encoding="utf-8"))
-    print(json.dumps({"seed_score": article.score, "top5": [p.text for p in article.phrases[:5]]}))
-    assert article.score >= 0.8
+    seed = SEED.read_text(encoding="utf-8")
+    article = scorer.score(seed)
+    whole = float(expit(scorer.unmapped_logits([seed])[0][0]))
+    print(
+        json.dumps(
+            {
+                "seed_score": article.score,
+                "whole_text": whole,
+                "top5": [p.text for p in article.phrases[:5]],
+            }
+        )
+    )
+    # #13's acceptance figure is the whole text at the pipeline's calibration; the served score
+    # goes through the article map (#18), where a typical escalatory article reads `high`.
+    assert whole >= 0.8
+    assert article.level in ("high", "severe")
     assert any(
         k in p.text for p in article.phrases[:5] for k in ("pre-emptive", "strike", "escalat")
     )
