@@ -20,8 +20,8 @@ import numpy as np
 
 from model.features import (
     ABBREVIATIONS,
-    ACTOR_NAMES,
     CAPITALS_ONLY,
+    MASKED_NAMES,
     REMOVED_CATEGORIES,
     SENTENCE_END_PATTERN,
     TOKEN_PATTERN,
@@ -223,7 +223,7 @@ def _name_trie(names: frozenset[str]) -> _Trie:
     return root
 
 
-_NAME_TRIE = _name_trie(ACTOR_NAMES)
+_NAME_TRIE = _name_trie(MASKED_NAMES)
 
 
 def _hyphen_actor(text: str, norm: str, start: int, end: int) -> bool:
@@ -231,7 +231,7 @@ def _hyphen_actor(text: str, norm: str, start: int, end: int) -> bool:
     surfaces = re.split("[-\u2010\u2011]", text[start:end])
     for part, surface in zip(norm.split("-"), surfaces, strict=False):
         name = _bare(part)
-        if name in ACTOR_NAMES and (name not in CAPITALS_ONLY or _bare(surface).isupper()):
+        if name in MASKED_NAMES and (name not in CAPITALS_ONLY or _bare(surface).isupper()):
             return True
     return False
 
@@ -242,7 +242,7 @@ def may_start_actor(norm: str) -> bool:
     any other word, so `actor_runs` need look only at these."""
     if norm in _NAME_TRIE or _bare(norm) in _NAME_TRIE:
         return True
-    return "-" in norm and any(_bare(part) in ACTOR_NAMES for part in norm.split("-"))
+    return "-" in norm and any(_bare(part) in MASKED_NAMES for part in norm.split("-"))
 
 
 # How `actor_runs` treats a word, from its normalised form alone (`actor_role`).
@@ -271,7 +271,7 @@ def actor_role(norm: str) -> int:
 
 
 # Words that occur in a name after its first word (possessive forms match via `_bare`).
-_LATER_WORDS = frozenset(w for name in ACTOR_NAMES for w in name.split(" ")[1:])
+_LATER_WORDS = frozenset(w for name in MASKED_NAMES for w in name.split(" ")[1:])
 
 
 def continues_name(norm: str) -> bool:
