@@ -31,7 +31,7 @@ LANGUAGE_SAMPLE = 600  # characters shown to the language identifier
 LANGUAGE_CONFIDENCE = 0.5  # its probability needed to call a text not English
 # A text below the second-highest level (`high`) with at least this many sentences at the highest
 # (`severe`) carries escalatory passages its whole does not: 3 flags 0.6% of the annotated
-# not-escalatory Wikinews articles and 0.7% of the economy ones (docs/evaluation.md).
+# not-escalatory Wikinews articles and 0.8% of the economy ones (docs/report, "Whole articles").
 MIN_PASSAGES = 3
 # Read as English: py3langid's Nigerian Pidgin is what it says of some short English news items.
 ENGLISH = frozenset({"en", "pcm"})

@@ -119,8 +119,6 @@ def ngec(scorer: Scorer, jobs: int) -> None:
     )
     print("| score | ROC-AUC | ECE | positives at high+ | negatives at high+ |")
     print("|---|---:|---:|---:|---:|")
-    own = fit(ArticleSet(tuple(map(str, rows)), y, z, sentences, np.ones(len(rows), dtype=bool)))
-    print(f"the map fitted on NGEC alone: slope {own.slope:.3f}, intercept {own.intercept:.3f}")
     for name, p in (
         ("pipeline", expit(z)),
         ("article map", expit(apply(scorer.article, z, sentences))),

@@ -4,6 +4,7 @@
     python -m training.experiments weighting         # corpus weights: none, sqrt, equal
     python -m training.experiments actors            # state names as features, or masked
     python -m training.experiments news              # ordinary news, conflict news, Multi-CoPED
+    python -m training.experiments diplomatic        # the diplomatic corpora weighted up
 
 Each variant runs the same grouped cross-validation as `escalation-train`, then fits on all its
 rows and scores `petrarch` (never trained or tuned on) as an independent check, Multi-CoPED when
@@ -34,7 +35,7 @@ from training.crossval import (
     fit_final,
     format_metrics,
 )
-from training.datasets import REGISTRY, load_corpus, scored_rows_only
+from training.datasets import DEFAULT_TRAINING, REGISTRY, load_corpus, scored_rows_only
 from training.metrics import binary_metrics
 from training.pipeline import TrainConfig
 from training.sources import Corpus, Example
@@ -126,6 +127,19 @@ EXPERIMENTS: dict[str, tuple[Variant, ...]] = {
             (*FOUR, "wikicurrent", "wikiconflict", "multicoped"),
         ),
         Variant("four corpora + multicoped x5", (*FOUR, "multicoped")),
+    ),
+    # Issue #13's open target: can the diplomatic corpora get back what the news data cost them?
+    "diplomatic": tuple(
+        Variant(
+            name,
+            DEFAULT_TRAINING,
+            TrainConfig(corpus_boost=(*TrainConfig.corpus_boost, *boost)),
+        )
+        for name, boost in (
+            ("default", ()),
+            ("diplomatic corpora x2", tuple((c, 2.0) for c in DEFAULT)),
+            ("NGEC x2", (("ngec", 2.0),)),
+        )
     ),
     "actors": (
         Variant("names as features", FOUR, TrainConfig(mask_actors=False)),

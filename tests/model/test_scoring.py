@@ -187,6 +187,10 @@ def test_masked_model_explanation_is_exact(masked_scorer: Scorer, text: str) -> 
             "U.S. officials threatened Russia-Ukraine talks.",
             "Irish officials threatened Canada-Portugal talks.",
         ),
+        (
+            "On Tuesday the army threatened a strike before the January talks.",
+            "On Sunday the army threatened a strike before the October talks.",
+        ),
     ],
 )
 def test_masked_model_ignores_which_state_is_named(
