@@ -127,7 +127,8 @@ def render(results: Row) -> str:
         "- software: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()),
         f"- model: {meta['model_version']} ({meta['model']}); seed: {meta['seed']} "
         f"({meta['seed_chars']} chars); git {meta['git']}",
-        f"- in-process check: max |score - predict_proba| = {results['agreement']:.1e}",
+        f"- in-process check: max |score - predict_proba through the article map| = "
+        f"{results['agreement']:.1e}",
         f"- machine load from others: {meta['busy_before']:.0%} of all CPUs busy in the second "
         f"before the run, {meta.get('busy_after', math.nan):.0%} after; load average "
         f"{meta['load_before']:.2f} before, {meta.get('load_after', math.nan):.2f} after",
@@ -329,7 +330,8 @@ def _http(http: Row, inproc: list[Row]) -> list[str]:
     if http.get("checks"):
         worst = max(c["max_abs_diff"] for c in http["checks"])
         out.append(
-            f"- every server's probabilities match in-process predict_proba within {worst:.1e}"
+            "- every server's probabilities match the in-process reference (ours: predict_proba "
+            f"through the article map; the peer: predict_proba) within {worst:.1e}"
         )
     return out
 

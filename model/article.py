@@ -3,15 +3,16 @@
 The model's own calibration (Platt, folded into its coefficients) is fitted on the training rows,
 almost all single sentences. A whole article carries many more features, and its logit is too
 high: real news articles that two readers judged not escalatory scored 0.5 or more about one
-time in six. The article calibration maps a text of `n` sentences (`model.text.split_sentences`
-of the cleaned text) to
+time in six. The article calibration maps a text of `n` sentences to
 
     logit' = s(n) * logit + t(n),   s(n) = 1 + w(n) * (slope - 1),   t(n) = w(n) * intercept,
     w(n) = min(1, ln(n) / ln(full_at))   (0 for a text of one sentence or none)
 
 so a single sentence keeps its score (the per-sentence scores are exactly that), and a text of
 `full_at` sentences or more gets the whole map. `slope` and `intercept` are fitted at training
-time on annotated whole articles (`training.articles`); an artifact without them scores as
+time on annotated whole articles (`training.articles`). Sentences are counted as
+`model.text.article_sentences` counts them: a hard-wrapped paragraph counts the sentences it holds,
+not its lines. An artifact without the map scores as
 trained (the identity). Being affine, the map keeps explanations exact: every phrase's weight is
 multiplied by `s(n)` and the intercept becomes `s(n) * bias + t(n)`, so the intercept plus the
 phrases' weights still equal the returned logit.
@@ -26,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from model.text import sentence_spans
+from model.text import article_sentences
 
 MANIFEST_KEY = "article_calibration"
 
@@ -91,6 +92,6 @@ def reference_logits(
     checks and tests; the scorer computes the same in one compiled pass."""
     logits = np.asarray(pipeline.decision_function(list(texts)), dtype=np.float64)
     for i, text in enumerate(texts):
-        s, t = calibration.affine(len(sentence_spans(text)))
+        s, t = calibration.affine(article_sentences(text))
         logits[i] = s * logits[i] + t
     return logits

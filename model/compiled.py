@@ -43,6 +43,7 @@ from model.text import (
     clean,
     continues_name,
     normalise_all,
+    unwrap,
 )
 
 ENTRY_LIMIT = 100_000  # entries, and word forms
@@ -102,7 +103,7 @@ class Scored:
     """
 
     logit: float
-    sentence_count: int  # the text's sentences (`split_sentences`), scored or not
+    sentence_count: int  # the article map's count (`model.text.article_sentences`)
     sentence_logits: np.ndarray  # empty unless sentences were asked for
     sentence_spans: np.ndarray  # (sentences, 2): `[start, end)` in code points
     weights: np.ndarray  # float64, per phrase
@@ -278,6 +279,12 @@ class CompiledModel:
         """`run` on a cleaned text."""
         found = np.frombuffer(split_sentences(text, ABBREVIATIONS), np.int64).reshape(-1, 2)
         spans = found if sentences else _NO_SPANS
+        unwrapped = unwrap(text)  # the article map's count (`model.text.article_sentences`)
+        count = (
+            len(found)
+            if unwrapped is text
+            else len(split_sentences(unwrapped, ABBREVIATIONS)) // 16
+        )
         with self._lock:
             entries, forms, columns, characters = self._kernel.size()
             if (
@@ -305,7 +312,7 @@ class CompiledModel:
         logits = np.frombuffer(out[0], np.float64) + self.bias
         return a, Scored(
             float(logits[0]),
-            len(found),
+            count,
             logits[1:],
             spans,
             np.frombuffer(out[1], np.float64),
@@ -355,7 +362,7 @@ class CompiledModel:
         return local
 
     def word_counts(self, a: Analysed) -> tuple[int, int]:
-        """(words, words with a word unigram feature) of an analysed text, state names aside."""
+        """(words, words with a word unigram feature) of an analysed text, masked names aside."""
         kept = ~a.masked
         return int(np.count_nonzero(kept)), int(np.count_nonzero((a.flags & 8 != 0) & kept))
 

@@ -49,6 +49,10 @@ WORD_FOLDS = {"\u2019": "'", "\u2010": "-", "\u2011": "-"}
 # Sentence ends: terminal punctuation (plus closing quotes/brackets) followed by whitespace, or a
 # line break. Abbreviations such as "U.S." or "Gen." are not ends.
 SENTENCE_END_PATTERN = r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)|\n"
+# Counting sentences for the article map (`model.article`): a line break between two lines of text
+# reads as a space there, so a hard-wrapped paragraph counts as the sentences it holds; a blank line
+# still ends one. (Per-sentence scores keep splitting at every line break.)
+LINE_WRAP_PATTERN = r"(?<=\S)[^\S\n]*\n[^\S\n]*(?=\S)"
 ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep st jr sr vs etc inc ltd co "
     "corp dept jan feb mar apr jun jul aug sep sept oct nov dec".split()
@@ -101,6 +105,7 @@ def spec() -> dict[str, Any]:
             "sha256": _table_digest(table),
         },
         "sentence_end_pattern": SENTENCE_END_PATTERN,
+        "article_line_wrap_pattern": LINE_WRAP_PATTERN,
         "abbreviations": sorted(ABBREVIATIONS),
         "actors": {"names": sorted(ACTOR_NAMES), "capitals_only": sorted(CAPITALS_ONLY)},
         "calendar": sorted(CALENDAR_NAMES),

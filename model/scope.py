@@ -25,7 +25,7 @@ LITTLE_EVIDENCE = "little_evidence"
 ESCALATORY_PASSAGES = "escalatory_passages"
 CODES = (NOT_ENGLISH, LITTLE_EVIDENCE, ESCALATORY_PASSAGES)
 
-MIN_KNOWN_WORDS = 5  # fewer known words (state names aside) than this: little evidence
+MIN_KNOWN_WORDS = 5  # fewer known words (masked names aside) than this: little evidence
 ENGLISH_COVERAGE = 0.9  # at least this share of words in the vocabulary: taken as English
 LANGUAGE_SAMPLE = 600  # characters shown to the language identifier
 LANGUAGE_CONFIDENCE = 0.5  # its probability needed to call a text not English
@@ -55,7 +55,7 @@ def language(text: str) -> tuple[str, float]:
 
 
 def warnings_for(text: str, words: int, known: int) -> tuple[ScopeWarning, ...]:
-    """The warnings of a text with `words` words (state names aside), `known` of them in the
+    """The warnings of a text with `words` words (masked names aside), `known` of them in the
     model's vocabulary."""
     out: list[ScopeWarning] = []
     if words and known < ENGLISH_COVERAGE * words:

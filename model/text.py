@@ -21,6 +21,7 @@ import numpy as np
 from model.features import (
     ABBREVIATIONS,
     CAPITALS_ONLY,
+    LINE_WRAP_PATTERN,
     MASKED_NAMES,
     REMOVED_CATEGORIES,
     SENTENCE_END_PATTERN,
@@ -415,6 +416,19 @@ def _is_abbreviation(text: str, dot: int) -> bool:
         start -= 1
     word = text[start:dot]
     return "." in word or len(word) == 1 or word.lower() in ABBREVIATIONS
+
+
+_LINE_WRAP_RE = re.compile(LINE_WRAP_PATTERN)
+
+
+def unwrap(text: str) -> str:
+    """A line break between two lines of text read as a space (`LINE_WRAP_PATTERN`)."""
+    return _LINE_WRAP_RE.sub(" ", text) if "\n" in text else text
+
+
+def article_sentences(text: str) -> int:
+    """How many sentences the article map counts in `text` (cleaned, then `unwrap`ped)."""
+    return len(split_sentences(unwrap(clean(text).text)))
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -27,12 +27,13 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 def max_response_bytes(articles: int) -> int:
     """An upper bound on the body answering `articles` scored articles, whatever their text:
     every list at its cap, every number at its longest, every character 4 bytes of UTF-8 and
-    the id 6 bytes a character (JSON escapes)."""
+    the id 6 bytes a character (JSON escapes). The fixed part (score, level, version, the three
+    warnings with their messages, which name the manifest's level names) gets 1,200 bytes."""
     span = len("[100000,100000],")
     phrase = len('{"text":"","weight":-1.2345678901234567e-300,"spans":[]},')
     phrase += 4 * MAX_PHRASE_CHARS + MAX_SPANS * span
     sentence = len('{"start":100000,"end":100000,"score":1.2345678901234567e-300},')
-    article = 600 + 6 * MAX_ID_CHARS + 2 * TOP_K_MAX * phrase + MAX_SENTENCES * sentence
+    article = 1200 + 6 * MAX_ID_CHARS + 2 * TOP_K_MAX * phrase + MAX_SENTENCES * sentence
     return 100 + articles * article
 
 
@@ -113,7 +114,8 @@ class ArticleSchema(StrictSchema):
         validate=validate.Range(min=0, max=MAX_SENTENCES),
         metadata={
             "description": f"Sentences listed, the highest-scoring ones in text order "
-            f"(0..{MAX_SENTENCES}; 0: none, and no sentence is scored)."
+            f"(0..{MAX_SENTENCES}; 0: none listed, though every sentence is still scored for "
+            "`escalatory_passages`)."
         },
     )
 
@@ -200,6 +202,12 @@ class ModelSchema(ma.Schema):
     levels = fields.List(fields.Nested(LevelSchema))
     alert_threshold = fields.Float()
     hyperparameters = fields.Dict()
+    article_calibration = fields.Dict(
+        metadata={
+            "description": "The article map (slope, intercept, full_at_sentences) and "
+            "what it was fitted on; absent when the model has none."
+        }
+    )
     libraries = fields.Dict(keys=fields.String(), values=fields.String())
     training_seconds = fields.Float()
 

@@ -16,6 +16,7 @@ import numpy as np
 from scipy.special import expit
 
 from model import Scorer
+from model.article import IDENTITY
 from model.scope import passage_warnings
 from training.annotation import MIN_BODY
 from training.articles import ArticleSet, cross_fitted
@@ -53,7 +54,8 @@ def articles(scorer: Scorer, alert: float, reps: int) -> dict[str, Any]:
     labelled = ArticleSet.score(scorer, examples)
     binary = labelled.subset(np.flatnonzero(labelled.evaluate))  # escalatory against not
     groups = np.array(binary.ids)
-    mapped = expit(cross_fitted(labelled))
+    has_map = scorer.article != IDENTITY  # else the served score is the whole text's own
+    mapped = expit(cross_fitted(labelled) if has_map else labelled.logits)
     before, after = expit(binary.logits), mapped[labelled.evaluate]
     levels = scorer.levels
     annotated = {e.group for e in examples}
@@ -72,10 +74,14 @@ def articles(scorer: Scorer, alert: float, reps: int) -> dict[str, Any]:
 
     return {
         "calibration": scorer.manifest.get("article_calibration"),
-        "metrics": {
-            "article score (map cross-fitted)": metrics(after),
-            "whole text, sentence calibration": metrics(before),
-        },
+        "metrics": (
+            {
+                "article score (map cross-fitted)": metrics(after),
+                "whole text, sentence calibration": metrics(before),
+            }
+            if has_map
+            else {"whole text (this model has no article map)": metrics(before)}
+        ),
         "by_class": {
             name: shares(mapped[classes == name], levels) for name in ("escalatory", "mixed", "not")
         }

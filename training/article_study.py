@@ -20,12 +20,12 @@ import os
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy.special import expit, logit
+from scipy.special import expit, log_expit, logit
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from model import Scorer, default_model_path
-from model.text import sentence_spans
+from model.text import article_sentences
 from training.annotation import MIN_BODY
 from training.articles import ArticleSet, apply, fit
 from training.crossval import TrainingSet, command_parser, cross_validate
@@ -100,7 +100,7 @@ def candidates(scorer: Scorer) -> None:
     for full_at in (2, 4, 6, 8, 10, 12, 16, 24):
         mapping = fit(labelled, full_at)
         z = apply(mapping, labelled.logits, labelled.sentences)
-        loss = -np.sum(labelled.y * np.log(expit(z)) + (1 - labelled.y) * np.log(expit(-z)))
+        loss = -np.sum(labelled.y * log_expit(z) + (1 - labelled.y) * log_expit(-z))
         print(f"| {full_at} | {mapping.slope:.3f} | {mapping.intercept:.3f} | {loss:.2f} |")
 
 
@@ -113,7 +113,7 @@ def ngec(scorer: Scorer, jobs: int) -> None:
     rows = np.flatnonzero(data.sources == "ngec")
     y = data.y[rows]
     z = logit(np.clip(probs[rows], 1e-15, 1 - 1e-15))
-    sentences = np.array([len(sentence_spans(data.texts[i])) for i in rows])
+    sentences = np.array([article_sentences(data.texts[i]) for i in rows])
     print(
         f"\nNGEC stories: {len(rows)}, {y.mean():.1%} positive, median {np.median(sentences):.0f}"
     )

@@ -5,7 +5,9 @@ agreed labels), scored by the fitted pipeline before the map. The score is the p
 text carries escalatory rhetoric, so mixed articles (a substantial escalatory part) count as
 carrying it, as escalatory ones do; ranking metrics compare escalatory with not, mixed apart
 (`evaluate`). `slope` and `intercept` maximise the likelihood of
-`sigmoid(s(n) * logit + t(n))` with `full_at` fixed. `FULL_AT = 8` sentences was chosen by that
+`sigmoid(s(n) * logit + t(n))` with `full_at` fixed. `log = logging.getLogger("escalation.train")
+
+FULL_AT = 8` sentences was chosen by that
 likelihood over 2..24 (docs/experiments.md "Article scores"). The articles are never training rows
 of the pipeline, so their logits are out of sample; the evaluation cross-fits the two parameters
 (`cross_fitted`) so no article is scored by a map fitted on its own label.
@@ -13,6 +15,7 @@ of the pipeline, so their logits are out of sample; the evaluation cross-fits th
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,6 +27,8 @@ from sklearn.model_selection import StratifiedKFold
 from model import Scorer
 from model.article import ArticleCalibration
 from training.sources import DataError, Example
+
+log = logging.getLogger("escalation.train")
 
 FULL_AT = 8
 SOURCE = "wikinews"
@@ -81,6 +86,8 @@ def fit(articles: ArticleSet, full_at: int = FULL_AT) -> ArticleCalibration:
         return float(-(y * log_expit(z) + (1 - y) * log_expit(-z)).sum())
 
     found = minimize(loss, np.array([1.0, 0.0]), method="BFGS")
+    if not found.success:  # BFGS often stops on precision loss at a usable optimum: say so
+        log.warning("article calibration: the optimiser reports %s", found.message)
     try:
         return ArticleCalibration(float(found.x[0]), float(found.x[1]), full_at)
     except ValueError as exc:  # a decreasing map: these articles cannot calibrate the model

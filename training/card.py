@@ -104,13 +104,18 @@ def article_section(entry: dict[str, Any] | None) -> list[str]:
     lines = ["## Article calibration"]
     if not entry:
         return [*lines, "None: a text of any length gets the pipeline's own score."]
-    m = entry["cross_fitted"]
-    return [
+    rule = [
         *lines,
         "A text of n sentences scores `sigmoid(s(n) * logit + t(n))`, `w(n) = min(1, ln n / "
         f"ln {entry['full_at_sentences']})` (0 for one sentence), `s(n) = 1 + w(n) * "
         f"({entry['slope']:.4f} - 1)`, `t(n) = w(n) * {entry['intercept']:.4f}`; phrase weights "
         "are multiplied by `s(n)`, so they still sum to the logit with the intercept.",
+    ]
+    if not {"labels", "cross_fitted", "articles", "carrying", "source"} <= entry.keys():
+        return [*rule, "Its manifest entry does not say what it was fitted on."]
+    m = entry["cross_fitted"]
+    return [
+        *rule,
         f"Fitted on {entry['articles']} annotated {entry['source']} articles "
         f"({entry['carrying']} escalatory or mixed; labels `{entry['labels']['path']}` "
         f"{entry['labels']['sha256'][:12]}…); cross-fitted, escalatory against not: ROC-AUC "

@@ -31,7 +31,7 @@ from scipy.special import expit, logit
 from model import Scorer, default_model_path
 from model.article import IDENTITY, ArticleCalibration
 from model.artifact import ArtifactError
-from model.text import sentence_spans
+from model.text import article_sentences
 from training.actor_swap import actor_swap_check
 from training.article_eval import articles, render_articles, shares
 from training.articles import apply as apply_map
@@ -87,7 +87,7 @@ def cross_validated(
     out = [Scored(data.y[keep], probs[keep], data.groups[keep], data.sources[keep])]
     if article is not None:
         texts = [t for t, k in zip(data.texts, keep, strict=True) if k]
-        sentences = np.array([len(sentence_spans(t)) for t in texts])
+        sentences = np.array([article_sentences(t) for t in texts])
         mapped = expit(apply_map(article, logit(np.clip(probs[keep], 1e-15, 1 - 1e-15)), sentences))
         out.append(Scored(data.y[keep], mapped, data.groups[keep], data.sources[keep]))
     return out

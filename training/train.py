@@ -77,10 +77,13 @@ def check_scoring(artifact: Artifact, texts: Sequence[str], sample: int = 200) -
 def article_calibration(artifact: Artifact, articles: LoadedSource) -> dict[str, Any]:
     """The manifest entry of the article map (`training.articles`) fitted on `articles`: its
     parameters, what it was fitted on, and its cross-fitted metrics on those articles."""
-    data = ArticleSet.score(Scorer(artifact), articles.examples)
-    calibration: ArticleCalibration = fit(data)
-    rows = data.evaluate  # escalatory against not, as the report compares them
-    held = binary_metrics(data.y[rows], expit(cross_fitted(data))[rows], alert_threshold())
+    try:
+        data = ArticleSet.score(Scorer(artifact), articles.examples)
+        calibration: ArticleCalibration = fit(data)
+        rows = data.evaluate  # escalatory against not, as the report compares them
+        held = binary_metrics(data.y[rows], expit(cross_fitted(data))[rows], alert_threshold())
+    except ValueError as exc:  # e.g. fewer articles of a class than folds
+        raise DataError(f"the article map cannot be fitted on {articles.name}: {exc}") from exc
     return calibration.to_manifest(
         source=articles.name,
         files=[{"path": f.path, "sha256": f.sha256} for f in articles.files],
@@ -142,16 +145,16 @@ def train(
     data = TrainingSet.from_sources(loaded, config)
     if len(np.unique(data.y)) < 2:
         raise DataError("the training data has only one class")
+    # Loaded first: a missing corpus (or the `train` extra) is said before minutes of fitting.
+    articles = load_corpus(ARTICLE_SOURCE) if config.article_calibration == ARTICLE_SOURCE else None
     log.info("training on %d rows from %s", len(data.y), ", ".join(s.name for s in loaded))
     logits, probs = cross_validate(data, config, jobs)
     metrics = cv_metrics(data, probs, alert_threshold())
     print(format_metrics(metrics), file=sys.stderr)
     pipeline = fit_final(data, config, logits)
     manifest = build_manifest(loaded, config, metrics, time.perf_counter() - started)
-    if config.article_calibration == ARTICLE_SOURCE:
-        manifest[MANIFEST_KEY] = article_calibration(
-            Artifact(pipeline, manifest), load_corpus(ARTICLE_SOURCE)
-        )
+    if articles is not None:
+        manifest[MANIFEST_KEY] = article_calibration(Artifact(pipeline, manifest), articles)
         log.info("article calibration: %s", manifest[MANIFEST_KEY])
     check_scoring(Artifact(pipeline, manifest), data.texts)
     save_artifact(pipeline, manifest, out)
@@ -240,6 +243,10 @@ def already_trained(out: Path, specs: Sequence[str], config: TrainConfig) -> boo
         if spec not in REGISTRY and [f["sha256"] for f in source["files"]] != [
             hashlib.sha256(Path(spec).read_bytes()).hexdigest()
         ]:
+            return False
+    if config.article_calibration == ARTICLE_SOURCE:  # the map's labels may have been edited
+        fitted = manifest.get(MANIFEST_KEY, {}).get("labels", {}).get("sha256")
+        if fitted != hashlib.sha256(LABELS_FILE.read_bytes()).hexdigest():
             return False
     return manifest.get("hyperparameters") == json.loads(json.dumps(config.to_dict()))
 

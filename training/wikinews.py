@@ -118,7 +118,14 @@ def _keep(obj: Any, attrs: Mapping[str, Any]) -> Any:
 
 def read_tosca(path: Path, prefix: str) -> list[Article]:
     """Articles of a toscaData .rda file (one R object: the textmeta list)."""
-    import rdata  # imported here: only the Wikinews corpus needs it (and pandas)
+    try:
+        import rdata  # imported here: only the Wikinews corpus needs it (and pandas)
+    except ImportError as exc:
+        raise DataError(
+            f"{path}: reading the Wikinews articles needs the `train` extra (rdata): "
+            "pip install -c constraints.txt -e '.[train]' (or train with "
+            "--article-calibration none)"
+        ) from exc
 
     classes = {**rdata.conversion.DEFAULT_CLASS_MAP, "Date": _keep, "textmeta": _keep}
     try:

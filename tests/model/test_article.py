@@ -14,7 +14,7 @@ from model import Artifact, ArtifactError, Scorer, load_artifact, save_artifact
 from model.article import IDENTITY, MANIFEST_KEY, ArticleCalibration, reference_logits
 from model.scope import ESCALATORY_PASSAGES, MIN_PASSAGES, passage_warnings
 from model.scoring import DEFAULT_LEVELS
-from model.text import sentence_spans
+from model.text import article_sentences, sentence_spans
 
 MAP = ArticleCalibration(slope=1.3, intercept=-1.5, full_at=4)
 ONE = "The army threatened a pre-emptive strike and troops mobilised."
@@ -109,9 +109,29 @@ def test_an_article_gets_the_map_and_its_explanation_stays_exact(
 
 
 def test_the_scorer_agrees_with_the_python_reference_on_many_texts(mapped: Scorer) -> None:
-    texts = [ONE, ARTICLE, "", "War.", "A. B. C. D. E. F. G. H. I.", ARTICLE * 3, ONE + " " + ONE]
+    texts = [
+        ONE,
+        ARTICLE,
+        "",
+        "War.",
+        "A. B. C. D. E. F. G. H. I.",
+        ARTICLE * 3,
+        ONE + " " + ONE,
+        ONE.replace(" ", "\n"),
+        "Title\n \nLine one\r\nline two.\n\n\nEnd.",
+    ]
     expected = reference_logits(mapped.artifact.pipeline, MAP, texts)
     np.testing.assert_allclose(mapped.logits(texts), expected, atol=1e-9, rtol=0)
+
+
+def test_a_hard_wrapped_text_counts_its_sentences_not_its_lines(mapped: Scorer) -> None:
+    wrapped = ONE.replace(" ", "\n", 6)
+    assert len(sentence_spans(wrapped)) == 7  # each line is listed as a sentence of its own
+    assert article_sentences(wrapped) == 1  # but the map counts one
+    assert mapped.score(wrapped).score == pytest.approx(mapped.score(ONE).score, abs=1e-12)
+    paragraphs = ARTICLE.replace(". ", ".\n")
+    assert article_sentences(paragraphs) == article_sentences(ARTICLE) == 5
+    assert article_sentences("One.\n\nTwo.\n \nThree") == 3  # blank lines still end them
 
 
 def test_the_map_travels_in_the_artifact(mapped: Scorer, tmp_path: Path) -> None:

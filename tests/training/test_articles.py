@@ -10,7 +10,7 @@ from scipy.special import expit
 
 from model import Scorer, read_manifest
 from model.article import MANIFEST_KEY, ArticleCalibration
-from tests.helpers import COOPERATIVE, ESCALATORY, write_csv
+from tests.helpers import COOPERATIVE, ESCALATORY, shared_data_dir, write_csv
 from training import train as train_module
 from training.articles import ArticleSet, apply, cross_fitted, fit
 from training.card import card_path
@@ -52,7 +52,12 @@ def test_one_class_cannot_fit_a_map() -> None:
 
 
 @pytest.mark.corpora
-def test_training_fits_the_map_on_the_annotated_articles(tmp_path: Path) -> None:
+def test_training_fits_the_map_on_the_annotated_articles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if shared_data_dir() is None:
+        pytest.skip("set ESCALATION_DATA_DIR to the corpus mirror to run the corpora tests")
+    monkeypatch.setenv("ESCALATION_CACHE_DIR", str(tmp_path / "cache"))
     rows = [(t, 1, f"e{i % 6}") for i, t in enumerate(ESCALATORY)]
     rows += [(t, 0, f"c{i % 6}") for i, t in enumerate(COOPERATIVE)]
     data = write_csv(tmp_path / "mine.csv", rows)

@@ -34,7 +34,7 @@ def user_csv(tmp_path: Path) -> Path:
 
 def train_cli(*args: str) -> int:
     """Run escalation-train with small-data settings (no article map: that needs the
-    Wikinews corpus; `test_article_map_is_fitted_on_the_annotated_articles` covers it)."""
+    Wikinews corpus; `test_training_fits_the_map_on_the_annotated_articles` covers it)."""
     return train_module.main(["--folds", "3", "--article-calibration", "none", *args])
 
 
