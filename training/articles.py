@@ -5,9 +5,7 @@ agreed labels), scored by the fitted pipeline before the map. The score is the p
 text carries escalatory rhetoric, so mixed articles (a substantial escalatory part) count as
 carrying it, as escalatory ones do; ranking metrics compare escalatory with not, mixed apart
 (`evaluate`). `slope` and `intercept` maximise the likelihood of
-`sigmoid(s(n) * logit + t(n))` with `full_at` fixed. `log = logging.getLogger("escalation.train")
-
-FULL_AT = 8` sentences was chosen by that
+`sigmoid(s(n) * logit + t(n))` with `full_at` fixed. `FULL_AT = 8` sentences was chosen by that
 likelihood over 2..24 (docs/experiments.md "Article scores"). The articles are never training rows
 of the pipeline, so their logits are out of sample; the evaluation cross-fits the two parameters
 (`cross_fitted`) so no article is scored by a map fitted on its own label.
