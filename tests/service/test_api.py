@@ -12,7 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
-from model import Scorer
+from model import Scorer, load_artifact, save_artifact
+from model.article import MANIFEST_KEY, ArticleCalibration
 from service import api
 from service.api import CHUNK_CHARS
 from service.schemas import (
@@ -156,6 +157,23 @@ def test_model_manifest(client: FlaskClient) -> None:
     assert body["version"] == "tiny-1" and body["created_at"].startswith("2026-01-01")
     assert [b["name"] for b in body["levels"]] == ["low", "elevated", "high", "severe"]
     assert body["metrics"] == {"cv": {}} and body["sources"] == []
+
+
+def test_model_manifest_shows_the_article_map(
+    make_app: Callable[..., Flask], tiny_model_path: Path, tmp_path: Path
+) -> None:
+    artifact = load_artifact(tiny_model_path)
+    entry = ArticleCalibration(1.2, -1.5, 8).to_manifest(source="wikinews", articles=225)
+    path = save_artifact(
+        artifact.pipeline, {**artifact.manifest, MANIFEST_KEY: entry}, tmp_path / "m.joblib"
+    )
+    client = make_app(MODEL_PATH=path).test_client()
+    assert client.get("/v1/model").get_json()["article_calibration"] == entry
+    assert "article_calibration" not in make_app().test_client().get("/v1/model").get_json()
+    text = "Leaders warned of escalation. Troops mobilised. Talks collapsed. Aid was pledged."
+    mapped = client.post("/v1/score", json={"text": text}).get_json()["score"]
+    assert mapped == pytest.approx(Scorer.load(path).score(text).score, abs=1e-12)
+    assert mapped != pytest.approx(Scorer.load(tiny_model_path).score(text).score, abs=1e-3)
 
 
 def test_health_and_readiness(client: FlaskClient) -> None:
