@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.servers import stat_fields, tree
 from model import Scorer, frames
 
 
@@ -104,25 +105,16 @@ def cpu_seconds(root: int) -> dict[str, float]:
     """CPU seconds (user + system) of a process tree, by kind: the JVM (with its threads) and
     its Python workers (pyspark.daemon and the workers it forks), from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
     totals = {"jvm": 0.0, "python workers": 0.0}
-    stack = [root]
-    while stack:
-        pid = stack.pop()
-        stack.extend(children.get(pid, []))
+    for pid in tree(root):
+        fields = stat_fields(pid)
         try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        fields = stat.rsplit(")", 1)[1].split()
+        if fields is None:
+            continue
+        # utime, stime and the reaped children's cutime, cstime (short-lived Python workers)
         used = (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / tick
         totals["jvm" if cmd.split(b"\0")[0].endswith(b"java") else "python workers"] += used
     return totals

@@ -138,7 +138,7 @@ def stop(proc: subprocess.Popen[bytes], grace: float = 15.0) -> None:
             time.sleep(1.0)
 
 
-def _stat(pid: int) -> list[str] | None:
+def stat_fields(pid: int) -> list[str] | None:
     """Fields of /proc/PID/stat after the command name (state, ppid, pgrp, ...)."""
     try:
         raw = Path(f"/proc/{pid}/stat").read_text()
@@ -155,7 +155,7 @@ def group_members(pgid: int) -> list[int]:
     """Live processes in process group `pgid` (the group we created for a server)."""
     found = []
     for pid in _pids():
-        fields = _stat(pid)
+        fields = stat_fields(pid)
         if fields and int(fields[2]) == pgid and fields[0] != "Z":
             found.append(pid)
     return found
@@ -163,7 +163,7 @@ def group_members(pgid: int) -> list[int]:
 
 def children(pid: int) -> list[int]:
     """Direct children of `pid`."""
-    return [p for p in _pids() if (f := _stat(p)) and int(f[1]) == pid]
+    return [p for p in _pids() if (f := stat_fields(p)) and int(f[1]) == pid]
 
 
 def tree(pid: int) -> list[int]:
@@ -180,7 +180,7 @@ def cpu_seconds(pids: Sequence[int]) -> float:
     """User + system CPU time used so far by these processes (those still alive)."""
     total = 0
     for pid in pids:
-        fields = _stat(pid)
+        fields = stat_fields(pid)
         if fields:
             total += int(fields[11]) + int(fields[12])
     return total / CLOCK_TICKS

@@ -365,7 +365,3 @@ class CompiledModel:
         """(words, words with a word unigram feature) of an analysed text, masked names aside."""
         kept = ~a.masked
         return int(np.count_nonzero(kept)), int(np.count_nonzero((a.flags & 8 != 0) & kept))
-
-    def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """Logit of each text, equal to the pipeline's decision function."""
-        return np.array([self.run(text)[1].logit for text in texts], dtype=np.float64)

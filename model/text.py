@@ -422,8 +422,12 @@ _LINE_WRAP_RE = re.compile(LINE_WRAP_PATTERN)
 
 
 def unwrap(text: str) -> str:
-    """A line break between two lines of text read as a space (`LINE_WRAP_PATTERN`)."""
-    return _LINE_WRAP_RE.sub(" ", text) if "\n" in text else text
+    """A line break between two lines of text read as a space (`LINE_WRAP_PATTERN`); the text
+    itself (the same object) when it has none, so callers can skip recounting."""
+    if "\n" not in text:
+        return text
+    unwrapped, wraps = _LINE_WRAP_RE.subn(" ", text)
+    return unwrapped if wraps else text
 
 
 def article_sentences(text: str) -> int:

@@ -10,6 +10,7 @@ the artifact as it is.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,10 +20,11 @@ from model import Scorer
 from model.article import IDENTITY
 from model.scope import passage_warnings
 from training.annotation import MIN_BODY
-from training.articles import ArticleSet, cross_fitted
+from training.articles import ArticleSet, apply, cross_fitted
 from training.datasets import REGISTRY
 from training.fetch import cache_dir_from_env, data_dir_from_env, resolve_file
 from training.metrics import with_intervals
+from training.sources import Example
 from training.wikinews import LABELS_FILE, Article, labelled_examples, wikinews_articles
 
 # The long mixed document: the annotated escalatory article with the most sentences at the top
@@ -39,18 +41,41 @@ def shares(p: np.ndarray, levels: Sequence[tuple[str, float]]) -> dict[str, Any]
     }
 
 
+@dataclass(frozen=True)
+class ArticleData:
+    """The Wikinews articles read once: all of them, the agreed labelled ones, and the texts of
+    the economy articles of at least `MIN_BODY` characters outside the annotated sample."""
+
+    every: list[Article]
+    examples: list[Example]
+    economy: list[str]
+
+    @classmethod
+    def load(cls) -> ArticleData:
+        """From the mirror or cache named by the environment."""
+        data_dir, cache_dir = data_dir_from_env(), cache_dir_from_env()
+        paths = {
+            f.path: resolve_file(f, data_dir=data_dir, cache_dir=cache_dir)
+            for f in REGISTRY["wikinews"].files
+        }
+        every = wikinews_articles(paths)
+        examples = list(
+            labelled_examples(every, LABELS_FILE.read_text(encoding="utf-8"), str(LABELS_FILE))
+        )
+        annotated = {e.group for e in examples}
+        economy = [
+            a.text
+            for a in every
+            if a.source == "tosca-economy" and len(a.body) >= MIN_BODY and a.id not in annotated
+        ]
+        return cls(every, examples, economy)
+
+
 def articles(scorer: Scorer, alert: float, reps: int) -> dict[str, Any]:
     """Annotated articles (escalatory against not, mixed apart) before and after the article
     map, every other economy article of at least `MIN_BODY` characters, the mixed document."""
-    data_dir, cache_dir = data_dir_from_env(), cache_dir_from_env()
-    paths = {
-        f.path: resolve_file(f, data_dir=data_dir, cache_dir=cache_dir)
-        for f in REGISTRY["wikinews"].files
-    }
-    every = wikinews_articles(paths)  # read once: the labelled ones and the economy ones
-    examples = list(
-        labelled_examples(every, LABELS_FILE.read_text(encoding="utf-8"), str(LABELS_FILE))
-    )
+    data = ArticleData.load()
+    every, examples, economy = data.every, data.examples, data.economy
     labelled = ArticleSet.score(scorer, examples)
     binary = labelled.subset(np.flatnonzero(labelled.evaluate))  # escalatory against not
     groups = np.array(binary.ids)
@@ -58,14 +83,10 @@ def articles(scorer: Scorer, alert: float, reps: int) -> dict[str, Any]:
     mapped = expit(cross_fitted(labelled) if has_map else labelled.logits)
     before, after = expit(binary.logits), mapped[labelled.evaluate]
     levels = scorer.levels
-    annotated = {e.group for e in examples}
     classes = np.array([e.topic for e in examples])
-    economy = [
-        a.text
-        for a in every
-        if a.source == "tosca-economy" and len(a.body) >= MIN_BODY and a.id not in annotated
-    ]
-    economy_before = expit(scorer.unmapped_logits(economy)[0])
+    economy_logits, economy_sentences = scorer.unmapped_logits(economy)
+    economy_before = expit(economy_logits)
+    economy_after = expit(apply(scorer.article, economy_logits, economy_sentences))
     esc, not_esc = binary.y == 1, binary.y == 0
 
     def metrics(p: np.ndarray) -> dict[str, Any]:
@@ -85,7 +106,7 @@ def articles(scorer: Scorer, alert: float, reps: int) -> dict[str, Any]:
         "by_class": {
             name: shares(mapped[classes == name], levels) for name in ("escalatory", "mixed", "not")
         }
-        | {"economy (others)": shares(expit(scorer.logits(economy)), levels)},
+        | {"economy (others)": shares(economy_after, levels)},
         "by_class_before": {
             "escalatory": shares(before[esc], levels),
             "mixed": shares(expit(labelled.logits[classes == "mixed"]), levels),
@@ -108,7 +129,7 @@ def articles(scorer: Scorer, alert: float, reps: int) -> dict[str, Any]:
                     )
                     for c in ("escalatory", "mixed", "not")
                 ),
-                ("economy (others)", economy, expit(scorer.logits(economy))),
+                ("economy (others)", economy, economy_after),
             )
         },
         "mixed_document": mixed_document(scorer, every, examples),

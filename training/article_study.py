@@ -26,14 +26,12 @@ from sklearn.model_selection import StratifiedKFold
 
 from model import Scorer, default_model_path
 from model.text import article_sentences
-from training.annotation import MIN_BODY
+from training.article_eval import ArticleData
 from training.articles import ArticleSet, apply, fit
 from training.crossval import TrainingSet, command_parser, cross_validate
-from training.datasets import REGISTRY, load_sources
-from training.fetch import cache_dir_from_env, data_dir_from_env, resolve_file
+from training.datasets import load_sources
 from training.metrics import expected_calibration_error
 from training.pipeline import TrainConfig, apply_platt, fit_platt
-from training.wikinews import LABELS_FILE, labelled_examples, wikinews_articles
 
 ALERT = 0.5
 Aggregate = Callable[[float, np.ndarray], float]
@@ -58,19 +56,9 @@ CANDIDATES: dict[str, Aggregate] = {
 
 def candidates(scorer: Scorer) -> None:
     """Print the candidates' table and the `full_at` likelihoods."""
-    paths = {
-        f.path: resolve_file(f, data_dir=data_dir_from_env(), cache_dir=cache_dir_from_env())
-        for f in REGISTRY["wikinews"].files
-    }
-    every = wikinews_articles(paths)
-    examples = list(labelled_examples(every, LABELS_FILE.read_text(encoding="utf-8"), "labels"))
+    data = ArticleData.load()
+    examples, economy = data.examples, data.economy
     binary = [e for e in examples if e.evaluate]
-    ids = {e.group for e in examples}
-    economy = [
-        a.text
-        for a in every
-        if a.source == "tosca-economy" and len(a.body) >= MIN_BODY and a.id not in ids
-    ]
     y = np.array([e.label for e in binary])
 
     def features(texts: Sequence[str]) -> dict[str, np.ndarray]:

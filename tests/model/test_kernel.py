@@ -168,7 +168,7 @@ def test_ngram_keys_stop_at_the_vocabularys_longest(model: CompiledModel) -> Non
     compiled = CompiledModel(pipeline)
     assert compiled.max_ngram == 2 == TINY_CONFIG.word_max_n
     text = "the minister threatened war and the army threatened a strike"
-    assert compiled.logits([text])[0] == pytest.approx(
+    assert compiled.run(text)[1].logit == pytest.approx(
         pipeline.decision_function([text])[0], abs=1e-9
     )
 

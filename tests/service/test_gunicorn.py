@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from bench.servers import children as worker_pids  # a gunicorn master's children are its workers
 from tests.service.helpers import (
     ESCALATORY_TEXT,
     SEED_ARTICLE,
@@ -126,20 +127,6 @@ def stop(server: Server) -> None:
     """SIGTERM the master; it must exit cleanly within the graceful timeout."""
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(timeout=20) == 0, server.log.read_text()
-
-
-def worker_pids(master: int) -> list[int]:
-    """The master's children, from /proc."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == master:
-                pids.append(int(entry.name))
-    return pids
 
 
 def metric(server: Server, name: str, **labels: str) -> list[float]:
