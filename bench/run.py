@@ -36,9 +36,10 @@ from bench import httpload, inprocess, report, servers
 from bench.httpload import Target, Workload
 from bench.inprocess import Budget
 from bench.peers import mlflow as mlflow_peer
-from bench.texts import SENTENCE, read_seed, variants
+from bench.texts import SENTENCE, read_seed, variant, variants
 from model import MODEL_PATH_ENV, Scorer
 from model.article import reference_logits
+from service.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = ROOT / "artifacts" / "escalation-model.joblib"
@@ -68,8 +69,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--http-batches",
         type=_ints,
-        default=[64, 256],
-        help="seed articles per /v1/score/batch request (default 64,256)",
+        default=[64, 128],
+        help="seed articles per /v1/score/batch request (default 64,128)",
     )
     p.add_argument("--batch", type=int, help="in-process batch size (default 2000, quick 200)")
     p.add_argument(
@@ -327,6 +328,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     args.model = args.model.resolve()
     seed = read_seed(args.seed)
+    limit = load_settings(os.environ).max_request_chars  # what the gunicorn started here allows
+    longest = len(variant(seed, 10**6))  # the numbered copies a batch sends, at their longest
+    too_big = [n for n in args.http_batches if n * longest > limit]
+    if too_big and not args.skip_http:
+        raise SystemExit(
+            f"--http-batches {','.join(map(str, too_big))}: that many seed articles "
+            f"({longest} characters each) exceed the service's request limit of {limit} "
+            "characters (ESCALATION_MAX_REQUEST_CHARS)"
+        )
     scorer = Scorer.load(args.model)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     results: dict[str, Any] = {"meta": machine(args, argv, scorer, seed)}

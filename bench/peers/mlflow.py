@@ -1,8 +1,8 @@
 """MLflow `models serve` as the HTTP peer: the same fitted pipeline behind MLflow's scoring server.
 
 MLflow lives in its own venv, `bench/.venv-mlflow` (installing it here would downgrade gunicorn),
-with this venv's scikit-learn, numpy, scipy and joblib versions and the repository installed
-editable without dependencies (unpickling the pipeline imports `model.text`):
+with this venv's versions of the packages `PINNED` names and the repository installed editable
+without dependencies (unpickling the pipeline imports `model.text`):
 
     .venv/bin/python -m bench.peers.mlflow setup
 
@@ -26,8 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / "bench" / ".venv-mlflow"
 PYTHON = VENV / "bin" / "python"
-# Same versions as the service's venv: the peer must unpickle and run the very same pipeline.
-PINNED = ("scikit-learn", "numpy", "scipy", "joblib")
+# Same versions as the service's venv: the peer must unpickle and run the very same pipeline,
+# and importing `model` needs the look-alike table (its version is part of the feature
+# specification) and the language identifier.
+PINNED = ("scikit-learn", "numpy", "scipy", "joblib", "confusable-homoglyphs", "py3langid")
 # No network from MLflow (telemetry), no tracking server, no git lookups.
 ENV = {
     "MLFLOW_DISABLE_TELEMETRY": "true",
@@ -48,7 +50,7 @@ def available() -> bool:
 
 
 def setup() -> None:
-    """Create bench/.venv-mlflow: MLflow, this venv's pinned numerics, the repo with --no-deps."""
+    """Create bench/.venv-mlflow: MLflow, this venv's `PINNED` versions, the repo with --no-deps."""
     if not PYTHON.exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     pins = [f"{name}=={importlib.metadata.version(name)}" for name in PINNED]

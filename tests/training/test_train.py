@@ -16,7 +16,7 @@ from training import train as train_module
 from training.card import card_path
 from training.card import main as card_main
 from training.checks import OFF_TOPIC_PROBES, evasion_check
-from training.crossval import TrainingSet, cv_metrics
+from training.crossval import TrainingSet, cross_validate, cv_metrics
 from training.datasets import DEFAULT_TRAINING
 from training.folds import FoldFeatures, fold_logits
 from training.metrics import expected_calibration_error
@@ -245,6 +245,32 @@ def test_fold_features_equal_a_refit_pipeline() -> None:
     refit.fit([texts[i] for i in train], y[train], clf__sample_weight=weights[train])
     slow = refit.decision_function([texts[i] for i in test])
     assert np.allclose(fast, slow, atol=1e-9, rtol=0)
+
+
+def test_counts_shared_between_weightings_give_each_its_own_cv() -> None:
+    """`cross_validate` on counts made once (as `experiments frontier` reuses them) equals a
+    run that counts for itself, for each weighting, and the weightings differ."""
+    texts = ESCALATORY + COOPERATIVE
+    n = len(texts)
+    config = TrainConfig(min_df=2, folds=3)
+    base = TrainingSet(
+        texts=texts,
+        y=np.array([1] * len(ESCALATORY) + [0] * len(COOPERATIVE)),
+        groups=np.array([f"g{i % 9}" for i in range(n)]),
+        sources=np.array(["a"] * n),
+        weights=np.ones(n),
+        evaluate=np.ones(n, dtype=bool),
+    )
+    shared = FoldFeatures(build_pipeline(config), texts)
+    runs = []
+    for weights in (np.ones(n), np.linspace(0.2, 3.0, n)):
+        data = replace(base, weights=weights)
+        logits, probs = cross_validate(data, config, features=shared)
+        alone_logits, alone_probs = cross_validate(data, config)
+        assert np.allclose(logits, alone_logits, atol=1e-9, rtol=0)
+        assert np.allclose(probs, alone_probs, atol=1e-9, rtol=0)
+        runs.append(logits)
+    assert not np.allclose(runs[0], runs[1])
 
 
 def test_a_model_the_scorer_disagrees_with_is_not_written(
