@@ -321,6 +321,20 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)  # unwinds the `with` blocks: servers are stopped
 
 
+def refuse_oversized_batches(batches: Sequence[int], seed: str) -> None:
+    """Exit before any server starts when a batch would exceed the service's character budget
+    (the gunicorn started here inherits this environment, so reads the same limit)."""
+    limit = load_settings(os.environ).max_request_chars
+    longest = len(variant(seed, 10**6))  # the numbered copies a batch sends, at their longest
+    too_big = [n for n in batches if n * longest > limit]
+    if too_big:
+        raise SystemExit(
+            f"--http-batches {','.join(map(str, too_big))}: that many seed articles "
+            f"({longest} characters each) exceed the service's request limit of {limit} "
+            "characters (ESCALATION_MAX_REQUEST_CHARS)"
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run everything selected, print the report, write the JSON."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -328,15 +342,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     args.model = args.model.resolve()
     seed = read_seed(args.seed)
-    limit = load_settings(os.environ).max_request_chars  # what the gunicorn started here allows
-    longest = len(variant(seed, 10**6))  # the numbered copies a batch sends, at their longest
-    too_big = [n for n in args.http_batches if n * longest > limit]
-    if too_big and not args.skip_http:
-        raise SystemExit(
-            f"--http-batches {','.join(map(str, too_big))}: that many seed articles "
-            f"({longest} characters each) exceed the service's request limit of {limit} "
-            "characters (ESCALATION_MAX_REQUEST_CHARS)"
-        )
+    if not args.skip_http:
+        refuse_oversized_batches(args.http_batches, seed)
     scorer = Scorer.load(args.model)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     results: dict[str, Any] = {"meta": machine(args, argv, scorer, seed)}

@@ -419,15 +419,42 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 
 _LINE_WRAP_RE = re.compile(LINE_WRAP_PATTERN)
+# A text with fewer line breaks than one per this many characters is unwrapped line by line;
+# denser ones by the pattern itself, whose cost does not grow with the number of breaks.
+LINES_BELOW = 64
 
 
 def unwrap(text: str) -> str:
-    """A line break between two lines of text read as a space (`LINE_WRAP_PATTERN`); the text
-    itself (the same object) when it has none, so callers can skip recounting."""
-    if "\n" not in text:
+    """A line break between two lines of text read as a space: `re.sub(LINE_WRAP_PATTERN, " ",
+    text)`. The text itself (the same object) when nothing wraps, so callers can skip
+    recounting. An article has few breaks, and going line by line spares it the pattern, which
+    opens with a look-behind and so is tried at every position (0.15 ms of a 4 KB article)."""
+    breaks = text.count("\n")
+    if not breaks:
         return text
-    unwrapped, wraps = _LINE_WRAP_RE.subn(" ", text)
-    return unwrapped if wraps else text
+    if breaks * LINES_BELOW > len(text):
+        unwrapped, wraps = _LINE_WRAP_RE.subn(" ", text)
+        return unwrapped if wraps else text
+    return unwrap_by_lines(text)
+
+
+def unwrap_by_lines(text: str) -> str:
+    """`unwrap`, line by line: a break wraps when the lines on both sides hold text, and then
+    the blanks around it (never another break) become one space."""
+    lines = text.split("\n")
+    full = [bool(line) and not line.isspace() for line in lines]
+    wraps = [before and after for before, after in zip(full, full[1:], strict=False)]
+    if not any(wraps):
+        return text
+    pieces: list[str] = []
+    for k, line in enumerate(lines):
+        if k and wraps[k - 1]:
+            line = line.lstrip()
+        if k < len(wraps):
+            pieces += (line.rstrip(), " ") if wraps[k] else (line, "\n")
+        else:
+            pieces.append(line)
+    return "".join(pieces)
 
 
 def article_sentences(text: str) -> int:

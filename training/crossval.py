@@ -74,8 +74,9 @@ def cross_validate(
 
     Platt scaling is cross-fitted: each fold's logits are calibrated with parameters fitted on
     the other folds' out-of-fold logits, so no fold's labels calibrate its own predictions.
-    `features`, the term counts of `data.texts` under `config`, saves counting them again when
-    several runs differ only in weights.
+    `features`, the term counts of `data.texts` made with a pipeline of the same analyzers,
+    `min_df` and TF-IDF settings as `config`'s, saves counting them again when several runs
+    differ only in weights or the classifier's settings.
     """
     n_groups = len(np.unique(data.groups))
     folds = min(config.folds, n_groups)
@@ -85,6 +86,8 @@ def cross_validate(
     splits = list(splitter.split(data.texts, data.y, data.groups))
     pipeline = build_pipeline(config)
     started = time.perf_counter()
+    if features is not None and features.rows != len(data.texts):
+        raise ValueError(f"counts of {features.rows} texts given for {len(data.texts)}")
     if features is None:
         features = FoldFeatures(pipeline, data.texts)
         spent = time.perf_counter() - started

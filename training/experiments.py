@@ -189,12 +189,14 @@ def run_frontier(jobs: int) -> dict[str, dict[str, float]]:
     features: FoldFeatures | None = None
     for name, config in FRONTIER:
         data = TrainingSet.from_sources(loaded, config)
+        # What the counts and their per-fold TF-IDF depend on (`FoldFeatures` keeps min_df).
         analyzers = (
             config.word_max_n,
             config.char_min_n,
             config.char_max_n,
             config.use_char,
             config.mask_actors,
+            config.min_df,
         )
         if features is None or analyzers != key:
             features = None  # one set of counts in memory at a time

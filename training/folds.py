@@ -29,6 +29,11 @@ class FoldFeatures:
             for vec in self._vectorisers
         ]
 
+    @property
+    def rows(self) -> int:
+        """How many texts were counted."""
+        return int(self._counts[0].shape[0])
+
     def split(self, train: np.ndarray, test: np.ndarray) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """TF-IDF matrices of the training and test rows, as a refit on `train` would give."""
         train_parts, test_parts = [], []

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pickle
+import re
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from model.features import LINE_WRAP_PATTERN
 from model.text import (
     CharAnalyzer,
     WordAnalyzer,
@@ -15,9 +19,33 @@ from model.text import (
     normalise,
     split_sentences,
     tokenize,
+    unwrap,
+    unwrap_by_lines,
     word_ngrams,
 )
 from tests.samples import DISGUISED, PLAIN
+
+# Text, every kind of blank (line breaks among them) and a sentence end, so that runs of blanks
+# around line breaks come up often.
+WRAP_ALPHABET = "ab. \n\r\t\x0b\x0c\x1c\x85\xa0\u2028\u3000"
+
+
+@given(st.text(WRAP_ALPHABET, max_size=40) | st.text(max_size=40))
+def test_unwrap_is_the_specified_pattern(text: str) -> None:
+    """Both ways of unwrapping give what the specification's pattern gives, and the text itself
+    (the same object) when the pattern finds no wrap."""
+    expected, wraps = re.subn(LINE_WRAP_PATTERN, " ", text)
+    for way in (unwrap, unwrap_by_lines):
+        got = way(text)
+        assert got == expected
+        assert (got is text) == (wraps == 0)
+
+
+def test_unwrap_joins_lines_not_paragraphs() -> None:
+    assert unwrap("a\nb") == "a b"
+    assert unwrap("end of line \r\n  next") == "end of line next"
+    assert unwrap("a paragraph.\n\nAnother.") == "a paragraph.\n\nAnother."
+    assert unwrap(" \nleading and trailing\n ") == " \nleading and trailing\n "
 
 
 def test_tokens_carry_exact_offsets() -> None:

@@ -248,11 +248,12 @@ def test_fold_features_equal_a_refit_pipeline() -> None:
 
 
 def test_counts_shared_between_weightings_give_each_its_own_cv() -> None:
-    """`cross_validate` on counts made once (as `experiments frontier` reuses them) equals a
-    run that counts for itself, for each weighting, and the weightings differ."""
+    """`cross_validate` on counts made once (as `experiments frontier` reuses them, under
+    another classifier setting) equals a run that counts for itself, for each weighting, and
+    the weightings differ; counts of other texts are refused."""
     texts = ESCALATORY + COOPERATIVE
     n = len(texts)
-    config = TrainConfig(min_df=2, folds=3)
+    config = TrainConfig(min_df=2, folds=3, C=3.0)
     base = TrainingSet(
         texts=texts,
         y=np.array([1] * len(ESCALATORY) + [0] * len(COOPERATIVE)),
@@ -261,7 +262,7 @@ def test_counts_shared_between_weightings_give_each_its_own_cv() -> None:
         weights=np.ones(n),
         evaluate=np.ones(n, dtype=bool),
     )
-    shared = FoldFeatures(build_pipeline(config), texts)
+    shared = FoldFeatures(build_pipeline(replace(config, C=0.5)), texts)
     runs = []
     for weights in (np.ones(n), np.linspace(0.2, 3.0, n)):
         data = replace(base, weights=weights)
@@ -271,6 +272,8 @@ def test_counts_shared_between_weightings_give_each_its_own_cv() -> None:
         assert np.allclose(probs, alone_probs, atol=1e-9, rtol=0)
         runs.append(logits)
     assert not np.allclose(runs[0], runs[1])
+    with pytest.raises(ValueError, match="counts of"):
+        cross_validate(base, config, features=FoldFeatures(build_pipeline(config), texts[:-1]))
 
 
 def test_a_model_the_scorer_disagrees_with_is_not_written(
