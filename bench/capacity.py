@@ -108,11 +108,11 @@ def cpu_seconds(root: int) -> dict[str, float]:
     totals = {"jvm": 0.0, "python workers": 0.0}
     for pid in tree(root):
         fields = stat_fields(pid)
+        if fields is None:
+            continue
         try:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
-            continue
-        if fields is None:
             continue
         # utime, stime and the reaped children's cutime, cstime (short-lived Python workers)
         used = (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / tick

@@ -60,6 +60,12 @@ class ArticleCalibration:
         w = self.weight(sentences)
         return 1.0 + w * (self.slope - 1.0), w * self.intercept
 
+    def apply(self, logits: np.ndarray, sentences: np.ndarray) -> np.ndarray:
+        """The map applied to the logits of texts with these sentence counts (a new array)."""
+        pairs = np.array([self.affine(int(n)) for n in sentences], dtype=np.float64)
+        pairs = pairs.reshape(-1, 2)
+        return pairs[:, 0] * np.asarray(logits, dtype=np.float64) + pairs[:, 1]
+
     def to_manifest(self, **provenance: Any) -> dict[str, Any]:
         """JSON-ready form for the manifest, with what it was fitted on."""
         return {
@@ -90,8 +96,5 @@ def reference_logits(
     """What the scorer must return, from scikit-learn's own arithmetic: the pipeline's decision
     function through the map, sentences counted by the Python definition (`model.text`). For
     checks and tests; the scorer computes the same in one compiled pass."""
-    logits = np.asarray(pipeline.decision_function(list(texts)), dtype=np.float64)
-    for i, text in enumerate(texts):
-        s, t = calibration.affine(article_sentences(text))
-        logits[i] = s * logits[i] + t
-    return logits
+    logits = pipeline.decision_function(list(texts))
+    return calibration.apply(logits, np.array([article_sentences(text) for text in texts]))

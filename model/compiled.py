@@ -53,6 +53,11 @@ _NO_FLOATS = np.zeros(0, dtype=np.float64)
 _NO_SPANS = np.zeros((0, 2), dtype=np.int64)
 
 
+def _sentence_spans(text: str) -> np.ndarray:
+    """The kernel's sentence spans of a cleaned text, `(sentences, 2)` int64."""
+    return np.frombuffer(split_sentences(text, ABBREVIATIONS), np.int64).reshape(-1, 2)
+
+
 class Words(Sequence[str]):
     """The normalised form of each token, looked up in `words` by entry where read."""
 
@@ -277,14 +282,10 @@ class CompiledModel:
 
     def _run(self, text: str, sentences: bool) -> tuple[Analysed, Scored]:
         """`run` on a cleaned text."""
-        found = np.frombuffer(split_sentences(text, ABBREVIATIONS), np.int64).reshape(-1, 2)
+        found = _sentence_spans(text)
         spans = found if sentences else _NO_SPANS
         unwrapped = unwrap(text)  # the article map's count (`model.text.article_sentences`)
-        count = (
-            len(found)
-            if unwrapped is text
-            else len(split_sentences(unwrapped, ABBREVIATIONS)) // 16
-        )
+        count = len(found if unwrapped is text else _sentence_spans(unwrapped))
         with self._lock:
             entries, forms, columns, characters = self._kernel.size()
             if (

@@ -77,11 +77,7 @@ class Scorer:
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """The calibrated logit of each text, as `score` returns it (no explanation)."""
-        logits, sentences = self.unmapped_logits(texts)
-        for i, n in enumerate(sentences.tolist()):
-            s, t = self.article.affine(n)
-            logits[i] = s * logits[i] + t
-        return logits
+        return self.article.apply(*self.unmapped_logits(texts))
 
     def unmapped_logits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Each text's logit before the article calibration (the pipeline's decision function)

@@ -20,7 +20,7 @@ from model import Scorer
 from model.article import IDENTITY
 from model.scope import passage_warnings
 from training.annotation import MIN_BODY
-from training.articles import ArticleSet, apply, cross_fitted
+from training.articles import ArticleSet, cross_fitted
 from training.datasets import REGISTRY
 from training.fetch import cache_dir_from_env, data_dir_from_env, resolve_file
 from training.metrics import with_intervals
@@ -86,7 +86,7 @@ def articles(scorer: Scorer, alert: float, reps: int) -> dict[str, Any]:
     classes = np.array([e.topic for e in examples])
     economy_logits, economy_sentences = scorer.unmapped_logits(economy)
     economy_before = expit(economy_logits)
-    economy_after = expit(apply(scorer.article, economy_logits, economy_sentences))
+    economy_after = expit(scorer.article.apply(economy_logits, economy_sentences))
     esc, not_esc = binary.y == 1, binary.y == 0
 
     def metrics(p: np.ndarray) -> dict[str, Any]:

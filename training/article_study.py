@@ -27,7 +27,7 @@ from sklearn.model_selection import StratifiedKFold
 from model import Scorer, default_model_path
 from model.text import article_sentences
 from training.article_eval import ArticleData
-from training.articles import ArticleSet, apply, fit
+from training.articles import ArticleSet, fit
 from training.crossval import TrainingSet, command_parser, cross_validate
 from training.datasets import load_sources
 from training.metrics import expected_calibration_error
@@ -87,7 +87,7 @@ def candidates(scorer: Scorer) -> None:
     print("\n| full_at | slope | intercept | negative log-likelihood |\n|---:|---:|---:|---:|")
     for full_at in (2, 4, 6, 8, 10, 12, 16, 24):
         mapping = fit(labelled, full_at)
-        z = apply(mapping, labelled.logits, labelled.sentences)
+        z = mapping.apply(labelled.logits, labelled.sentences)
         loss = -np.sum(labelled.y * log_expit(z) + (1 - labelled.y) * log_expit(-z))
         print(f"| {full_at} | {mapping.slope:.3f} | {mapping.intercept:.3f} | {loss:.2f} |")
 
@@ -109,7 +109,7 @@ def ngec(scorer: Scorer, jobs: int) -> None:
     print("|---|---:|---:|---:|---:|")
     for name, p in (
         ("pipeline", expit(z)),
-        ("article map", expit(apply(scorer.article, z, sentences))),
+        ("article map", expit(scorer.article.apply(z, sentences))),
     ):
         print(
             f"| {name} | {roc_auc_score(y, p):.3f} | {expected_calibration_error(y, p):.3f} | "

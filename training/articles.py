@@ -98,11 +98,5 @@ def cross_fitted(articles: ArticleSet, folds: int = 5, seed: int = 13) -> np.nda
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train, test in splitter.split(articles.logits, articles.y):
         mapping = fit(articles.subset(train), FULL_AT)
-        out[test] = apply(mapping, articles.logits[test], articles.sentences[test])
+        out[test] = mapping.apply(articles.logits[test], articles.sentences[test])
     return out
-
-
-def apply(calibration: ArticleCalibration, logits: np.ndarray, sentences: np.ndarray) -> np.ndarray:
-    """The map applied to logits of texts with these sentence counts."""
-    pairs = np.array([calibration.affine(int(n)) for n in sentences]).reshape(-1, 2)
-    return pairs[:, 0] * logits + pairs[:, 1]

@@ -34,7 +34,6 @@ from model.artifact import ArtifactError
 from model.text import article_sentences
 from training.actor_swap import actor_swap_check
 from training.article_eval import articles, render_articles, shares
-from training.articles import apply as apply_map
 from training.checks import OFF_TOPIC_PROBES, evasion_check
 from training.crossval import TrainingSet, command_parser, cross_validate
 from training.datasets import REGISTRY, load_corpus, load_sources, scored_rows_only
@@ -88,7 +87,7 @@ def cross_validated(
     if article is not None:
         texts = [t for t, k in zip(data.texts, keep, strict=True) if k]
         sentences = np.array([article_sentences(t) for t in texts])
-        mapped = expit(apply_map(article, logit(np.clip(probs[keep], 1e-15, 1 - 1e-15)), sentences))
+        mapped = expit(article.apply(logit(np.clip(probs[keep], 1e-15, 1 - 1e-15)), sentences))
         out.append(Scored(data.y[keep], mapped, data.groups[keep], data.sources[keep]))
     return out
 

@@ -12,7 +12,7 @@ from model import Scorer, read_manifest
 from model.article import MANIFEST_KEY, ArticleCalibration
 from tests.helpers import COOPERATIVE, ESCALATORY, shared_data_dir, write_csv
 from training import train as train_module
-from training.articles import ArticleSet, apply, cross_fitted, fit
+from training.articles import ArticleSet, cross_fitted, fit
 from training.card import card_path
 from training.sources import DataError
 
@@ -24,7 +24,7 @@ def synthetic(n: int, seed: int = 3) -> ArticleSet:
     rng = np.random.default_rng(seed)
     logits = rng.normal(0.5, 2.5, n)
     sentences = rng.integers(1, 41, n)
-    y = (rng.random(n) < expit(apply(TRUE, logits, sentences))).astype(int)
+    y = (rng.random(n) < expit(TRUE.apply(logits, sentences))).astype(int)
     return ArticleSet(tuple(f"a{i}" for i in range(n)), y, logits, sentences, np.ones(n, bool))
 
 
@@ -39,7 +39,7 @@ def test_cross_fitting_scores_every_article_and_ranks_as_the_map_does() -> None:
     data = synthetic(600)
     out = cross_fitted(data)
     assert out.shape == (600,) and np.isfinite(out).all()
-    insample = apply(fit(data), data.logits, data.sentences)
+    insample = fit(data).apply(data.logits, data.sentences)
     assert np.corrcoef(out, insample)[0, 1] > 0.99
     assert not np.allclose(out, insample)  # the folds' maps differ from the whole fit
 
