@@ -167,6 +167,7 @@ def test_hup_swaps_the_model_without_failed_requests(
                 except Exception as exc:  # a reset or timeout is exactly what must not happen
                     failures.append(repr(exc))
 
+        old_workers = set(worker_pids(server.process.pid))
         worker = threading.Thread(target=client)
         worker.start()
         time.sleep(0.2)
@@ -176,10 +177,16 @@ def test_hup_swaps_the_model_without_failed_requests(
         assert not failures and all(status == 200 for status, _ in seen), (failures, seen)
         versions = [v for _, v in seen]
         assert versions[0] == "tiny-1" and versions[-1] == "tiny-2"
-        assert server.request("GET", "/v1/model")[1]["version"] == "tiny-2"
-        # Old workers are gone, so only the new version is advertised (bounded wait).
+        # An old worker may accept for up to a second after its SIGTERM (gevent checks once a
+        # second), so the two versions interleave briefly; once the old workers have exited
+        # (bounded wait), only tiny-2 answers and only tiny-2 is advertised.
         deadline = time.monotonic() + 15
-        while metric(server, "escalation_model_info", model_version="tiny-1"):
+        while old_workers & set(worker_pids(server.process.pid)):
+            assert time.monotonic() < deadline, "old workers still running"
+            time.sleep(0.1)
+        for _ in range(6):
+            assert server.request("GET", "/v1/model")[1]["version"] == "tiny-2"
+        while metric(server, "escalation_model_info", model_version="tiny-1"):  # master's reap
             assert time.monotonic() < deadline, "tiny-1 still advertised"
             time.sleep(0.2)
         assert metric(server, "escalation_model_info", model_version="tiny-2") == [1.0]
