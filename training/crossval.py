@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed
+from scipy.special import expit
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
@@ -78,12 +79,8 @@ def cross_validate(
     `min_df` and TF-IDF settings as `config`'s, saves counting them again when several runs
     differ only in weights or the classifier's settings.
     """
-    n_groups = len(np.unique(data.groups))
-    folds = min(config.folds, n_groups)
-    if folds < 2:
-        raise DataError(f"grouped cross-validation needs at least 2 groups, found {n_groups}")
-    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
-    splits = list(splitter.split(data.texts, data.y, data.groups))
+    splits = grouped_splits(data, config)
+    folds = len(splits)
     pipeline = build_pipeline(config)
     started = time.perf_counter()
     if features is not None and features.rows != len(data.texts):
@@ -104,11 +101,31 @@ def cross_validate(
     log.info("%d folds fitted in %.1fs", folds, time.perf_counter() - started)
     if config.calibration == "none":
         return logits, apply_platt(logits, (1.0, 0.0))
-    probs = np.zeros(len(data.y))
-    for k in range(folds):
+    return logits, expit(crossfit_platt(logits, data.y, fold_of))
+
+
+def grouped_splits(data: TrainingSet, config: TrainConfig) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (train, test) row indices of each fold: grouped, stratified, seeded."""
+    n_groups = len(np.unique(data.groups))
+    folds = min(config.folds, n_groups)
+    if folds < 2:
+        raise DataError(f"grouped cross-validation needs at least 2 groups, found {n_groups}")
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
+    return list(splitter.split(data.texts, data.y, data.groups))
+
+
+def crossfit_platt(
+    logits: np.ndarray, y: np.ndarray, fold_of: np.ndarray, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Platt-scaled logits, each fold's with parameters fitted on the other folds' logits (of
+    `rows` only, when given), so no fold's labels calibrate its own predictions."""
+    fit_on = np.ones(len(y), dtype=bool) if rows is None else rows
+    out = np.zeros(len(y))
+    for k in np.unique(fold_of):
         held = fold_of == k
-        probs[held] = apply_platt(logits[held], fit_platt(logits[~held], data.y[~held]))
-    return logits, probs
+        a, b = fit_platt(logits[~held & fit_on], y[~held & fit_on])
+        out[held] = a * logits[held] + b
+    return out
 
 
 def cv_metrics(data: TrainingSet, probs: np.ndarray, threshold: float) -> dict[str, Any]:

@@ -6,16 +6,19 @@
     python -m training.experiments news              # ordinary news, conflict news, Multi-CoPED
     python -m training.experiments diplomatic        # the diplomatic corpora weighted up
     python -m training.experiments frontier          # diplomatic ranking against ordinary news
+    python -m training.experiments genre             # a genre gate between two experts
 
 Each variant runs the same grouped cross-validation as `escalation-train`, then fits on all its
 rows and scores `petrarch` (never trained or tuned on) as an independent check, Multi-CoPED when
 the variant does not train on it, and the held-out days of ordinary Wikipedia news. `frontier`
-runs the grouped cross-validation alone, counting terms once for all its weightings.
+runs the grouped cross-validation alone, counting terms once for all its weightings; `genre`
+(`training.genre`) compares mixtures on the same folds and counts.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from scipy.special import logit
+from scipy.special import expit, logit
 
 from training.actor_swap import actor_swap_check
 from training.adapters import (
@@ -36,15 +39,19 @@ from training.crossval import (
     alert_threshold,
     command_parser,
     cross_validate,
+    crossfit_platt,
     cv_metrics,
     fit_final,
     format_metrics,
 )
 from training.datasets import DEFAULT_TRAINING, REGISTRY, load_corpus, scored_rows_only
 from training.folds import FoldFeatures
+from training.genre import expert_logits, gated_probabilities
 from training.metrics import DIPLOMATIC, binary_metrics
 from training.pipeline import TrainConfig, build_pipeline, fit_platt
 from training.sources import Corpus, Example
+
+log = logging.getLogger("escalation.train")
 
 
 @dataclass(frozen=True)
@@ -202,24 +209,69 @@ def run_frontier(jobs: int) -> dict[str, dict[str, float]]:
             features = None  # one set of counts in memory at a time
             features, key = FoldFeatures(build_pipeline(config), data.texts), analyzers
         _, probs = cross_validate(data, config, jobs, features)
-        metrics = cv_metrics(data, probs, alert_threshold())
-        ordinary = probs[data.evaluate & (data.sources == "wikicurrent")]
-        diplomatic = metrics["pooled-diplomatic"]
-        rows = data.evaluate & np.isin(data.sources, DIPLOMATIC)
-        # Miscalibration's shape there: a slope below 1 is over-confidence, a mean off the
-        # rate is a shifted base rate.
-        slope, _ = fit_platt(logit(np.clip(probs[rows], 1e-12, 1 - 1e-12)), data.y[rows])
-        results[name] = {
-            "diplomatic_roc_auc": diplomatic["roc_auc"],
-            "diplomatic_ece": diplomatic["ece"],
-            "diplomatic_slope": slope,
-            "diplomatic_mean_minus_rate": float(probs[rows].mean() - data.y[rows].mean()),
-            **{f"{corpus}_roc_auc": metrics[corpus]["roc_auc"] for corpus in DIPLOMATIC},
-            "multicoped_roc_auc": metrics["multicoped"]["roc_auc"],
-            "ordinary_share_high": float((ordinary >= alert_threshold()).mean()),
-            "ordinary_mean": float(ordinary.mean()),
-        }
+        results[name] = frontier_figures(data, probs)
     return results
+
+
+def frontier_figures(data: TrainingSet, probs: np.ndarray) -> dict[str, float]:
+    """Out-of-fold figures of the default corpora: diplomatic, Multi-CoPED, ordinary news."""
+    metrics = cv_metrics(data, probs, alert_threshold())
+    ordinary = probs[data.evaluate & (data.sources == "wikicurrent")]
+    diplomatic = metrics["pooled-diplomatic"]
+    rows = data.evaluate & np.isin(data.sources, DIPLOMATIC)
+    # Miscalibration's shape there: a slope below 1 is over-confidence, a mean off the rate
+    # is a shifted base rate.
+    slope, _ = fit_platt(logit(np.clip(probs[rows], 1e-12, 1 - 1e-12)), data.y[rows])
+    return {
+        "diplomatic_roc_auc": diplomatic["roc_auc"],
+        "diplomatic_ece": diplomatic["ece"],
+        "diplomatic_slope": slope,
+        "diplomatic_mean_minus_rate": float(probs[rows].mean() - data.y[rows].mean()),
+        **{f"{corpus}_roc_auc": metrics[corpus]["roc_auc"] for corpus in DIPLOMATIC},
+        "multicoped_roc_auc": metrics["multicoped"]["roc_auc"],
+        "ordinary_share_high": float((ordinary >= alert_threshold()).mean()),
+        "ordinary_mean": float(ordinary.mean()),
+    }
+
+
+# The genre gate's variants (`training.genre`): the diplomatic expert's training rows, and the
+# gate's shift towards the general expert.
+GENRE_EXPERTS = {"diplomatic": DIPLOMATIC, "diplomatic + Multi-CoPED": (*DIPLOMATIC, "multicoped")}
+GENRE_GATES: tuple[tuple[str, float], ...] = (
+    ("diplomatic", 0.0),
+    ("diplomatic", 1.0),
+    ("diplomatic", 2.0),
+    ("diplomatic + Multi-CoPED", 0.0),
+)
+
+
+def run_genre(jobs: int) -> dict[str, dict[str, float]]:
+    """The default model, the diplomatic expert alone and each gated mixture, on the same folds
+    and counts (the default model is the general expert)."""
+    config = TrainConfig()
+    data = TrainingSet.from_sources([load_corpus(n) for n in DEFAULT_TRAINING], config)
+    diplomatic = np.isin(data.sources, DIPLOMATIC)
+    experts = {name: np.isin(data.sources, rows) for name, rows in GENRE_EXPERTS.items()}
+    found = expert_logits(data, config, diplomatic, experts, jobs)
+    # The four-corpus model of before, on these folds: Platt-scaled on its own rows.
+    alone = found.diplomatic["diplomatic"]
+    alone = expit(crossfit_platt(alone, data.y, found.fold_of, rows=diplomatic))
+    results = {
+        "default (the general expert)": expit(crossfit_platt(found.general, data.y, found.fold_of)),
+        "diplomatic expert alone (the four corpora)": alone,
+        **{
+            f"gated, expert {expert}, shift {shift:g}": gated_probabilities(
+                found, data.y, expert, experts[expert], shift
+            )
+            for expert, shift in GENRE_GATES
+        },
+    }
+    gate = expit(found.gate)
+    log.info(
+        "gate's mean weight of the general expert: %s",
+        {s: round(float(gate[data.sources == s].mean()), 3) for s in np.unique(data.sources)},
+    )
+    return {name: frontier_figures(data, probs) for name, probs in results.items()}
 
 
 def frontier_table(results: dict[str, dict[str, float]]) -> str:
@@ -275,12 +327,13 @@ def comparison_table(results: dict[str, dict[str, Any]], metric: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run an experiment's variants and print their tables."""
     parser = command_parser("python -m training.experiments", __doc__)
-    parser.add_argument("experiment", choices=sorted([*EXPERIMENTS, "frontier"]))
+    parser.add_argument("experiment", choices=sorted([*EXPERIMENTS, "frontier", "genre"]))
     parser.add_argument("--out", type=Path, help="also write the metrics as JSON")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
-    if args.experiment == "frontier":
-        table = run_frontier(max(1, args.jobs))
+    if args.experiment in ("frontier", "genre"):
+        run = run_frontier if args.experiment == "frontier" else run_genre
+        table = run(max(1, args.jobs))
         print(frontier_table(table))
         _write(args.out, table)
         return 0

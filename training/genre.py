@@ -1,0 +1,120 @@
+"""A genre-gated mixture, measured out of fold (`python -m training.experiments genre`).
+
+Issue #13's diplomatic corpora lose ranking and calibration when ordinary news joins the
+training rows. The mixture keeps two experts on the same TF-IDF features: `general`, the
+default model on every row, and `diplomatic`, trained on the diplomatic corpora alone (or with
+other named sources); a gate, a logistic regression on the same features, gives each text the
+weight `g` of the general expert, trained to tell the other rows from the diplomatic ones with
+both genres weighing the same in total. A text's logit is `g * a + (1 - g) * d` of the experts'
+calibrated logits: for a fixed text that is still one linear function of its features, so phrase
+contributions would stay exact. This is a screen, not a shipped model: nothing here is in the
+artifact or the kernel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from joblib import Parallel, delayed
+from scipy.special import expit
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+
+from training.crossval import TrainingSet, crossfit_platt, grouped_splits
+from training.folds import FoldFeatures
+from training.pipeline import TrainConfig, build_pipeline
+
+
+@dataclass(frozen=True)
+class ExpertLogits:
+    """Raw out-of-fold logits of each expert and of the gate, and each row's fold."""
+
+    general: np.ndarray
+    diplomatic: dict[str, np.ndarray]  # by name: one per set of training sources
+    gate: np.ndarray  # logit of "not a diplomatic row"
+    fold_of: np.ndarray
+
+
+def genre_weights(weights: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """`weights` rescaled so that both genres weigh the same in total (and all rows sum to n)."""
+    out = weights.astype(float).copy()
+    for side in (other, ~other):
+        out[side] *= len(out) / (2 * out[side].sum())
+    return out
+
+
+def _fold(
+    features: FoldFeatures,
+    pipeline: Pipeline,
+    data: TrainingSet,
+    diplomatic: np.ndarray,
+    experts: dict[str, np.ndarray],
+    train: np.ndarray,
+    test: np.ndarray,
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """One fold: the general expert, each diplomatic expert (fitted on its rows of `train`) and
+    the gate, fitted on `train`; their raw logits on `test`."""
+    x_train, x_test = features.split(train, test)
+    y, w = data.y[train], data.weights[train]
+    clf = pipeline.named_steps["clf"]
+    general = clone(clf).fit(x_train, y, sample_weight=w).decision_function(x_test)
+    specialists = {}
+    for name, rows in experts.items():
+        keep = rows[train]
+        expert = clone(clf).fit(x_train[keep], y[keep], sample_weight=w[keep])
+        specialists[name] = expert.decision_function(x_test)
+    other = ~diplomatic[train]
+    gate = clone(clf).set_params(class_weight=None)
+    gate.fit(x_train, other.astype(int), sample_weight=genre_weights(w, other))
+    return general, specialists, gate.decision_function(x_test)
+
+
+def expert_logits(
+    data: TrainingSet,
+    config: TrainConfig,
+    diplomatic: np.ndarray,
+    experts: dict[str, np.ndarray],
+    jobs: int = 1,
+    features: FoldFeatures | None = None,
+) -> ExpertLogits:
+    """Out-of-fold logits of the experts and the gate on `cross_validate`'s folds.
+    `diplomatic` marks the diplomatic rows (the gate's 0); `experts` names each diplomatic
+    expert's training rows."""
+    splits = grouped_splits(data, config)
+    pipeline = build_pipeline(config)
+    if features is None:
+        features = FoldFeatures(pipeline, data.texts)
+    fitted = Parallel(n_jobs=min(jobs, len(splits)))(
+        delayed(_fold)(features, pipeline, data, diplomatic, experts, train, test)
+        for train, test in splits
+    )
+    n = len(data.y)
+    general, gate, fold_of = np.zeros(n), np.zeros(n), np.zeros(n, dtype=int)
+    specialists = {name: np.zeros(n) for name in experts}
+    for k, ((_, test), (a, ds, g)) in enumerate(zip(splits, fitted, strict=True)):
+        general[test], gate[test], fold_of[test] = a, g, k
+        for name, d in ds.items():
+            specialists[name][test] = d
+    return ExpertLogits(general, specialists, gate, fold_of)
+
+
+def gated_probabilities(
+    logits: ExpertLogits,
+    y: np.ndarray,
+    expert: str,
+    diplomatic: np.ndarray,
+    shift: float = 0.0,
+) -> np.ndarray:
+    """The mixture's out-of-fold probabilities: each expert Platt-scaled on its own genre's
+    rows of the other folds (the general expert on every row), mixed with the gate's weight
+    `expit(gate + shift)` (a positive shift leans on the general expert)."""
+    general = crossfit_platt(logits.general, y, logits.fold_of)
+    special = crossfit_platt(logits.diplomatic[expert], y, logits.fold_of, rows=diplomatic)
+    return expit(mix(general, special, logits.gate + shift))
+
+
+def mix(general: np.ndarray, diplomatic: np.ndarray, gate: np.ndarray) -> np.ndarray:
+    """`g * general + (1 - g) * diplomatic` with `g = expit(gate)`."""
+    g = expit(gate)
+    return g * general + (1.0 - g) * diplomatic
