@@ -46,7 +46,7 @@ from training.crossval import (
 )
 from training.datasets import DEFAULT_TRAINING, REGISTRY, load_corpus, scored_rows_only
 from training.folds import FoldFeatures
-from training.genre import expert_logits, gated_probabilities
+from training.genre import expert_logits, fit_mixture, gated_probabilities
 from training.metrics import DIPLOMATIC, binary_metrics
 from training.pipeline import TrainConfig, build_pipeline, fit_platt
 from training.sources import Corpus, Example
@@ -271,7 +271,22 @@ def run_genre(jobs: int) -> dict[str, dict[str, float]]:
         "gate's mean weight of the general expert: %s",
         {s: round(float(gate[data.sources == s].mean()), 3) for s in np.unique(data.sources)},
     )
-    return {name: frontier_figures(data, probs) for name, probs in results.items()}
+    figures = {name: frontier_figures(data, probs) for name, probs in results.items()}
+    # The issue's own ordinary-news measure: days never trained on, at the pipeline's score.
+    mixture = fit_mixture(data, config, diplomatic, experts, found)
+    x = mixture.transform([e.text for e in load_corpus("wikicurrent-heldout").examples])
+    held_out = {
+        "default (the general expert)": expit(mixture.calibrated(x, "general")),
+        "diplomatic expert alone (the four corpora)": expit(mixture.calibrated(x, "diplomatic")),
+        **{
+            f"gated, expert {expert}, shift {shift:g}": mixture.probabilities(x, expert, shift)
+            for expert, shift in GENRE_GATES
+        },
+    }
+    for name, p in held_out.items():
+        figures[name]["held_out_share_high"] = float((p >= alert_threshold()).mean())
+        figures[name]["held_out_mean"] = float(p.mean())
+    return figures
 
 
 def frontier_table(results: dict[str, dict[str, float]]) -> str:

@@ -13,7 +13,9 @@ artifact or the kernel.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -23,7 +25,7 @@ from sklearn.pipeline import Pipeline
 
 from training.crossval import TrainingSet, crossfit_platt, grouped_splits
 from training.folds import FoldFeatures
-from training.pipeline import TrainConfig, build_pipeline
+from training.pipeline import TrainConfig, build_pipeline, fit_platt
 
 
 @dataclass(frozen=True)
@@ -118,3 +120,51 @@ def mix(general: np.ndarray, diplomatic: np.ndarray, gate: np.ndarray) -> np.nda
     """`g * general + (1 - g) * diplomatic` with `g = expit(gate)`."""
     g = expit(gate)
     return g * general + (1.0 - g) * diplomatic
+
+
+@dataclass(frozen=True)
+class Mixture:
+    """The experts and the gate fitted on every row, each expert with the Platt step fitted on
+    its own rows' out-of-fold logits: scores texts never trained on."""
+
+    features: Any  # the fitted FeatureUnion
+    classifiers: dict[str, Any]  # "general", "gate" and each diplomatic expert
+    platt: dict[str, tuple[float, float]]  # "general" and each diplomatic expert
+
+    def transform(self, texts: Sequence[str]) -> Any:
+        """The texts' TF-IDF features."""
+        return self.features.transform(texts)
+
+    def calibrated(self, x: Any, expert: str) -> np.ndarray:
+        """One expert's Platt-scaled logits."""
+        a, b = self.platt[expert]
+        return a * self.classifiers[expert].decision_function(x) + b
+
+    def probabilities(self, x: Any, expert: str, shift: float = 0.0) -> np.ndarray:
+        """The mixture's probabilities with this diplomatic expert and gate shift."""
+        gate = self.classifiers["gate"].decision_function(x) + shift
+        return expit(mix(self.calibrated(x, "general"), self.calibrated(x, expert), gate))
+
+
+def fit_mixture(
+    data: TrainingSet,
+    config: TrainConfig,
+    diplomatic: np.ndarray,
+    experts: dict[str, np.ndarray],
+    found: ExpertLogits,
+) -> Mixture:
+    """Fit the experts and the gate on every row, as `_fold` does on a fold's."""
+    pipeline = build_pipeline(config)
+    x = pipeline.named_steps["features"].fit_transform(data.texts)
+    clf = pipeline.named_steps["clf"]
+    classifiers = {"general": clone(clf).fit(x, data.y, sample_weight=data.weights)}
+    platt = {"general": fit_platt(found.general, data.y)}
+    for name, rows in experts.items():
+        classifiers[name] = clone(clf).fit(x[rows], data.y[rows], sample_weight=data.weights[rows])
+        platt[name] = fit_platt(found.diplomatic[name][rows], data.y[rows])
+    other = ~diplomatic
+    gate = clone(clf).set_params(class_weight=None)
+    classifiers["gate"] = gate.fit(
+        x, other.astype(int), sample_weight=genre_weights(data.weights, other)
+    )
+    return Mixture(pipeline.named_steps["features"], classifiers, platt)
