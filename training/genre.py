@@ -40,10 +40,34 @@ class ExpertLogits:
 
 def genre_weights(weights: np.ndarray, other: np.ndarray) -> np.ndarray:
     """`weights` rescaled so that both genres weigh the same in total (and all rows sum to n)."""
+    if other.all() or not other.any():
+        raise ValueError("the gate needs rows of both genres")
     out = weights.astype(float).copy()
     for side in (other, ~other):
         out[side] *= len(out) / (2 * out[side].sum())
     return out
+
+
+def fit_experts(
+    clf: Any,
+    x: Any,
+    y: np.ndarray,
+    weights: np.ndarray,
+    diplomatic: np.ndarray,
+    experts: dict[str, np.ndarray],
+) -> dict[str, Any]:
+    """Clones of `clf` fitted on these rows: "general" on all, each named expert on its rows,
+    and "gate" (no class balancing) to tell the non-diplomatic rows, with both genres weighing
+    the same."""
+    if {"general", "gate"} & set(experts):
+        raise ValueError('"general" and "gate" name the other models, not an expert')
+    fitted = {"general": clone(clf).fit(x, y, sample_weight=weights)}
+    for name, rows in experts.items():
+        fitted[name] = clone(clf).fit(x[rows], y[rows], sample_weight=weights[rows])
+    other = ~diplomatic
+    gate = clone(clf).set_params(class_weight=None)
+    fitted["gate"] = gate.fit(x, other.astype(int), sample_weight=genre_weights(weights, other))
+    return fitted
 
 
 def _fold(
@@ -54,22 +78,18 @@ def _fold(
     experts: dict[str, np.ndarray],
     train: np.ndarray,
     test: np.ndarray,
-) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
-    """One fold: the general expert, each diplomatic expert (fitted on its rows of `train`) and
-    the gate, fitted on `train`; their raw logits on `test`."""
+) -> dict[str, np.ndarray]:
+    """One fold: `fit_experts` on `train`; each one's raw logits on `test`."""
     x_train, x_test = features.split(train, test)
-    y, w = data.y[train], data.weights[train]
-    clf = pipeline.named_steps["clf"]
-    general = clone(clf).fit(x_train, y, sample_weight=w).decision_function(x_test)
-    specialists = {}
-    for name, rows in experts.items():
-        keep = rows[train]
-        expert = clone(clf).fit(x_train[keep], y[keep], sample_weight=w[keep])
-        specialists[name] = expert.decision_function(x_test)
-    other = ~diplomatic[train]
-    gate = clone(clf).set_params(class_weight=None)
-    gate.fit(x_train, other.astype(int), sample_weight=genre_weights(w, other))
-    return general, specialists, gate.decision_function(x_test)
+    fitted = fit_experts(
+        pipeline.named_steps["clf"],
+        x_train,
+        data.y[train],
+        data.weights[train],
+        diplomatic[train],
+        {name: rows[train] for name, rows in experts.items()},
+    )
+    return {name: clf.decision_function(x_test) for name, clf in fitted.items()}
 
 
 def expert_logits(
@@ -92,27 +112,28 @@ def expert_logits(
         for train, test in splits
     )
     n = len(data.y)
-    general, gate, fold_of = np.zeros(n), np.zeros(n), np.zeros(n, dtype=int)
-    specialists = {name: np.zeros(n) for name in experts}
-    for k, ((_, test), (a, ds, g)) in enumerate(zip(splits, fitted, strict=True)):
-        general[test], gate[test], fold_of[test] = a, g, k
-        for name, d in ds.items():
-            specialists[name][test] = d
-    return ExpertLogits(general, specialists, gate, fold_of)
+    out = {name: np.zeros(n) for name in ("general", "gate", *experts)}
+    fold_of = np.zeros(n, dtype=int)
+    for k, ((_, test), logits) in enumerate(zip(splits, fitted, strict=True)):
+        fold_of[test] = k
+        for name, values in logits.items():
+            out[name][test] = values
+    specialists = {name: out[name] for name in experts}
+    return ExpertLogits(out["general"], specialists, out["gate"], fold_of)
 
 
 def gated_probabilities(
     logits: ExpertLogits,
     y: np.ndarray,
     expert: str,
-    diplomatic: np.ndarray,
+    expert_rows: np.ndarray,
     shift: float = 0.0,
 ) -> np.ndarray:
-    """The mixture's out-of-fold probabilities: each expert Platt-scaled on its own genre's
-    rows of the other folds (the general expert on every row), mixed with the gate's weight
-    `expit(gate + shift)` (a positive shift leans on the general expert)."""
+    """The mixture's out-of-fold probabilities: each expert Platt-scaled on its own training
+    rows of the other folds (`expert_rows`; the general expert on every row), mixed with the
+    gate's weight `expit(gate + shift)` (a positive shift leans on the general expert)."""
     general = crossfit_platt(logits.general, y, logits.fold_of)
-    special = crossfit_platt(logits.diplomatic[expert], y, logits.fold_of, rows=diplomatic)
+    special = crossfit_platt(logits.diplomatic[expert], y, logits.fold_of, rows=expert_rows)
     return expit(mix(general, special, logits.gate + shift))
 
 
@@ -153,18 +174,14 @@ def fit_mixture(
     experts: dict[str, np.ndarray],
     found: ExpertLogits,
 ) -> Mixture:
-    """Fit the experts and the gate on every row, as `_fold` does on a fold's."""
+    """`fit_experts` on every row; each expert's Platt step from its out-of-fold logits."""
     pipeline = build_pipeline(config)
-    x = pipeline.named_steps["features"].fit_transform(data.texts)
-    clf = pipeline.named_steps["clf"]
-    classifiers = {"general": clone(clf).fit(x, data.y, sample_weight=data.weights)}
+    features = pipeline.named_steps["features"]
+    x = features.fit_transform(data.texts)
+    classifiers = fit_experts(
+        pipeline.named_steps["clf"], x, data.y, data.weights, diplomatic, experts
+    )
     platt = {"general": fit_platt(found.general, data.y)}
     for name, rows in experts.items():
-        classifiers[name] = clone(clf).fit(x[rows], data.y[rows], sample_weight=data.weights[rows])
         platt[name] = fit_platt(found.diplomatic[name][rows], data.y[rows])
-    other = ~diplomatic
-    gate = clone(clf).set_params(class_weight=None)
-    classifiers["gate"] = gate.fit(
-        x, other.astype(int), sample_weight=genre_weights(data.weights, other)
-    )
-    return Mixture(pipeline.named_steps["features"], classifiers, platt)
+    return Mixture(features, classifiers, platt)

@@ -186,7 +186,7 @@ def test_hup_swaps_the_model_without_failed_requests(
             time.sleep(0.1)
         for _ in range(6):
             assert server.request("GET", "/v1/model")[1]["version"] == "tiny-2"
-        while metric(server, "escalation_model_info", model_version="tiny-1"):  # master's reap
+        while metric(server, "escalation_model_info", model_version="tiny-1"):  # child_exit lags
             assert time.monotonic() < deadline, "tiny-1 still advertised"
             time.sleep(0.2)
         assert metric(server, "escalation_model_info", model_version="tiny-2") == [1.0]
