@@ -167,12 +167,16 @@ def children(pid: int) -> list[int]:
 
 
 def tree(pid: int) -> list[int]:
-    """`pid` and all its descendants, parents first."""
+    """`pid` and all its descendants, parents first (/proc read once, not once per process)."""
+    kids: dict[int, list[int]] = {}
+    for p in _pids():
+        if fields := stat_fields(p):
+            kids.setdefault(int(fields[1]), []).append(p)
     found, frontier = [pid], [pid]
     while frontier:
-        kids = children(frontier.pop())
-        found += kids
-        frontier += kids
+        below = kids.get(frontier.pop(), [])
+        found += below
+        frontier += below
     return found
 
 
