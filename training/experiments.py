@@ -287,9 +287,11 @@ def run_genre(jobs: int) -> dict[str, dict[str, float]]:
     rows = data.evaluate & diplomatic
     for name, probs in results.items():
         for label, base in (("default", DEFAULT_ROW), ("four_corpora", FOUR_CORPORA_ROW)):
-            pair = np.column_stack([results[base][rows], probs[rows]])
-            gain = _auc_gain(data.y[rows], pair)
-            low, high = grouped_bootstrap_ci(data.y[rows], pair, data.groups[rows], _auc_gain)
+            gain = low = high = 0.0  # a row against itself: no resampling needed
+            if name != base:
+                pair = np.column_stack([results[base][rows], probs[rows]])
+                gain = _auc_gain(data.y[rows], pair)
+                low, high = grouped_bootstrap_ci(data.y[rows], pair, data.groups[rows], _auc_gain)
             figures[name] |= {
                 f"diplomatic_gain_vs_{label}": gain,
                 f"gain_vs_{label}_low": low,
