@@ -6,7 +6,7 @@
     python -m training.experiments news              # ordinary news, conflict news, Multi-CoPED
     python -m training.experiments diplomatic        # the diplomatic corpora weighted up
     python -m training.experiments frontier          # diplomatic ranking against ordinary news
-    python -m training.experiments genre             # a genre gate between two experts
+    python -m training.experiments genre             # genre gates: texts, sentences, corpora
 
 Each variant runs the same grouped cross-validation as `escalation-train`, then fits on all its
 rows and scores `petrarch` (never trained or tuned on) as an independent check, Multi-CoPED when
@@ -35,6 +35,7 @@ from training.adapters import (
     unquad_examples,
     unscon_examples,
 )
+from training.article_eval import ArticleData
 from training.crossval import (
     TrainingSet,
     alert_threshold,
@@ -47,7 +48,15 @@ from training.crossval import (
 )
 from training.datasets import DEFAULT_TRAINING, REGISTRY, load_corpus, scored_rows_only
 from training.folds import FoldFeatures
-from training.genre import expert_logits, fit_mixture, gated_probabilities
+from training.genre import (
+    Mixture,
+    expert_logits,
+    fit_mixture,
+    fit_sentence_gate,
+    gated_probabilities,
+    routed_logits,
+    sentence_gate_weight,
+)
 from training.metrics import DIPLOMATIC, binary_metrics, grouped_bootstrap_ci
 from training.pipeline import TrainConfig, build_pipeline, fit_platt
 from training.sources import Corpus, Example
@@ -246,6 +255,10 @@ GENRE_GATES: tuple[tuple[str, float], ...] = (
 )
 
 
+# The corpora a perfect gate by corpus hands to the four-corpus expert: the three of speeches
+# and statements, then all four (NGEC's are news stories).
+GENRE_ROUTES: tuple[tuple[str, ...], ...] = (("unscon", "unquad", "cameo"), DIPLOMATIC)
+
 DEFAULT_ROW = "default (the general expert)"
 FOUR_CORPORA_ROW = "diplomatic expert alone (the four corpora)"
 
@@ -264,16 +277,23 @@ def run_genre(jobs: int) -> dict[str, dict[str, float]]:
     experts = {name: np.isin(data.sources, rows) for name, rows in GENRE_EXPERTS.items()}
     found = expert_logits(data, config, diplomatic, experts, jobs)
     # The four-corpus model of before, on these folds: Platt-scaled on its own rows.
-    alone = found.diplomatic["diplomatic"]
-    alone = expit(crossfit_platt(alone, data.y, found.fold_of, rows=diplomatic))
+    special = crossfit_platt(found.diplomatic["diplomatic"], data.y, found.fold_of, rows=diplomatic)
+    alone = expit(special)
+    general = crossfit_platt(found.general, data.y, found.fold_of)
     results = {
-        DEFAULT_ROW: expit(crossfit_platt(found.general, data.y, found.fold_of)),
+        DEFAULT_ROW: expit(general),
         FOUR_CORPORA_ROW: alone,
         **{
             f"gated, expert {expert}, shift {shift:g}": gated_probabilities(
                 found, data.y, expert, experts[expert], shift
             )
             for expert, shift in GENRE_GATES
+        },
+        # A perfect gate by corpus (the four-corpus expert exactly on these corpora's rows):
+        # what any gate that routes them, and only them, could give at best.
+        **{
+            _routed_row(routed): expit(routed_logits(general, special, data.sources, routed))
+            for routed in GENRE_ROUTES
         },
     }
     gate = expit(found.gate)
@@ -299,7 +319,8 @@ def run_genre(jobs: int) -> dict[str, dict[str, float]]:
             }
     # The issue's own ordinary-news measure: days never trained on, at the pipeline's score.
     mixture = fit_mixture(data, config, diplomatic, experts, found)
-    x = mixture.transform([e.text for e in load_corpus("wikicurrent-heldout").examples])
+    held_texts = [e.text for e in load_corpus("wikicurrent-heldout").examples]
+    x = mixture.transform(held_texts)
     held_out = {
         DEFAULT_ROW: expit(mixture.calibrated(x, "general")),
         FOUR_CORPORA_ROW: expit(mixture.calibrated(x, "diplomatic")),
@@ -307,11 +328,58 @@ def run_genre(jobs: int) -> dict[str, dict[str, float]]:
             f"gated, expert {expert}, shift {shift:g}": mixture.probabilities(x, expert, shift)
             for expert, shift in GENRE_GATES
         },
+        # Ordinary news is never routed: the general expert's.
+        **{_routed_row(routed): expit(mixture.calibrated(x, "general")) for routed in GENRE_ROUTES},
     }
     for name, p in held_out.items():
         figures[name]["held_out_share_high"] = float((p >= alert_threshold()).mean())
         figures[name]["held_out_mean"] = float(p.mean())
+    _log_gate_forms(data, config, diplomatic, mixture, held_texts)
     return figures
+
+
+def _routed_row(routed: Sequence[str]) -> str:
+    """The table's name of a perfect gate that routes these corpora."""
+    return "routed by corpus: the four-corpus expert on " + " + ".join(routed)
+
+
+def _log_gate_forms(
+    data: TrainingSet,
+    config: TrainConfig,
+    diplomatic: np.ndarray,
+    mixture: Mixture,
+    held_out: Sequence[str],
+) -> None:
+    """The general expert's mean weight from the gate on whole texts and from a gate on
+    sentences (a text's weight the mean of its sentences'), by training corpus (in sample) and
+    on texts never trained on: ordinary news and whole Wikinews articles."""
+    gate = fit_sentence_gate(
+        build_pipeline(config).named_steps["clf"],
+        mixture.features,
+        data.texts,
+        data.weights,
+        diplomatic,
+    )
+    articles = ArticleData.load()
+    sets = {
+        **{
+            s: [t for t, u in zip(data.texts, data.sources, strict=True) if u == s]
+            for s in np.unique(data.sources)
+        },
+        "ordinary news, held-out days": list(held_out),
+        "Wikinews annotated articles": [e.text for e in articles.examples],
+        "Wikinews economy articles": articles.economy,
+    }
+    for name, texts in sets.items():
+        whole = expit(mixture.classifiers["gate"].decision_function(mixture.transform(texts)))
+        sentences = sentence_gate_weight(gate, mixture.features, texts)
+        log.info(
+            "general expert's mean weight, %s (%d): gate on whole texts %.3f, on sentences %.3f",
+            name,
+            len(texts),
+            whole.mean(),
+            sentences.mean(),
+        )
 
 
 def frontier_table(results: dict[str, dict[str, float]]) -> str:

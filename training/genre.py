@@ -23,6 +23,7 @@ from scipy.special import expit
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
+from model.text import sentence_spans
 from training.crossval import TrainingSet, crossfit_platt, grouped_splits
 from training.folds import FoldFeatures
 from training.pipeline import TrainConfig, build_pipeline, fit_platt
@@ -185,3 +186,46 @@ def fit_mixture(
     for name, rows in experts.items():
         platt[name] = fit_platt(found.diplomatic[name][rows], data.y[rows])
     return Mixture(features, classifiers, platt)
+
+
+def routed_logits(
+    general: np.ndarray, diplomatic: np.ndarray, sources: np.ndarray, routed: Sequence[str]
+) -> np.ndarray:
+    """A perfect gate by corpus: the diplomatic expert's logits on the `routed` corpora's rows,
+    the general expert's elsewhere (an upper bound for any gate that routes those corpora)."""
+    return np.where(np.isin(sources, list(routed)), diplomatic, general)
+
+
+def sentence_rows(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Every text's sentences (`model.text.sentence_spans`; a text without one stays whole)
+    and, for each, the index of its text."""
+    out: list[str] = []
+    owner: list[int] = []
+    for i, text in enumerate(texts):
+        for start, end in sentence_spans(text) or [(0, len(text))]:
+            out.append(text[start:end])
+            owner.append(i)
+    return out, np.array(owner, dtype=int)
+
+
+def fit_sentence_gate(
+    clf: Any, features: Any, texts: Sequence[str], weights: np.ndarray, diplomatic: np.ndarray
+) -> Any:
+    """A clone of `clf` (no class balancing) fitted on sentences to tell the non-diplomatic
+    rows' sentences: a row's weight is shared equally by its sentences, and both genres weigh
+    the same. `features` is fitted already."""
+    sentences, owner = sentence_rows(texts)
+    counts = np.bincount(owner, minlength=len(texts))
+    other = ~diplomatic[owner]
+    shared = genre_weights((weights / counts)[owner], other)
+    gate = clone(clf).set_params(class_weight=None)
+    return gate.fit(features.transform(sentences), other.astype(int), sample_weight=shared)
+
+
+def sentence_gate_weight(gate: Any, features: Any, texts: Sequence[str]) -> np.ndarray:
+    """Each text's weight of the general expert from a sentence gate: the mean over its
+    sentences of `expit(gate)`."""
+    sentences, owner = sentence_rows(texts)
+    g = expit(gate.decision_function(features.transform(sentences)))
+    counts = np.bincount(owner, minlength=len(texts))
+    return np.bincount(owner, weights=g, minlength=len(texts)) / counts

@@ -7,8 +7,18 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from training.crossval import TrainingSet, crossfit_platt
-from training.genre import expert_logits, fit_mixture, gated_probabilities, genre_weights, mix
-from training.pipeline import TrainConfig, fit_platt
+from training.genre import (
+    expert_logits,
+    fit_mixture,
+    fit_sentence_gate,
+    gated_probabilities,
+    genre_weights,
+    mix,
+    routed_logits,
+    sentence_gate_weight,
+    sentence_rows,
+)
+from training.pipeline import TrainConfig, build_pipeline, fit_platt
 
 FILLER = "north south east west river hill town field road bridge lake coast".split()
 
@@ -105,3 +115,33 @@ def test_fitted_mixture_reads_each_genre_its_own_way() -> None:
 def test_the_gate_needs_both_genres() -> None:
     with pytest.raises(ValueError, match="both genres"):
         genre_weights(np.ones(4), np.zeros(4, dtype=bool))
+
+
+def test_routed_logits_take_the_diplomatic_expert_exactly_on_the_routed_corpora() -> None:
+    general, diplomatic = np.array([1.0, 2.0, 3.0, 4.0]), np.array([-1.0, -2.0, -3.0, -4.0])
+    sources = np.array(["unscon", "ngec", "news", "unscon"])
+    out = routed_logits(general, diplomatic, sources, ("unscon",))
+    assert np.array_equal(out, [-1.0, 2.0, 3.0, -4.0])
+
+
+def test_sentence_rows_keep_each_sentence_with_its_text() -> None:
+    texts = ["One thing happened. Then another!", "no end mark", ""]
+    sentences, owner = sentence_rows(texts)
+    assert sentences == ["One thing happened.", "Then another!", "no end mark", ""]
+    assert owner.tolist() == [0, 0, 1, 2]
+
+
+def test_sentence_gate_weighs_a_text_by_the_mean_of_its_sentences() -> None:
+    """A gate fitted on sentences reads a text that mixes the genres' sentences half-way, where
+    the text's sentences alone read as their own genre."""
+    data, diplomatic = _genres()
+    config = TrainConfig(min_df=1, word_max_n=1, use_char=False, mask_actors=False)
+    pipeline = build_pipeline(config)
+    features = pipeline.named_steps["features"].fit(data.texts)
+    clf = pipeline.named_steps["clf"]
+    gate = fit_sentence_gate(clf, features, data.texts, data.weights, diplomatic)
+    speech, news = "The delegation told the council alpha.", "Sports fans at the stadium beta."
+    alone = sentence_gate_weight(gate, features, [speech, news])
+    assert alone[0] < 0.2 and alone[1] > 0.8
+    both = sentence_gate_weight(gate, features, [f"{speech} {news}"])
+    assert np.isclose(both[0], alone.mean())
