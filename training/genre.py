@@ -7,7 +7,9 @@ other named sources); a gate, a logistic regression on the same features, gives 
 weight `g` of the general expert, trained to tell the other rows from the diplomatic ones with
 both genres weighing the same in total. A text's logit is `g * a + (1 - g) * d` of the experts'
 calibrated logits: for a fixed text that is still one linear function of its features, so phrase
-contributions would stay exact. This is a screen, not a shipped model: nothing here is in the
+contributions would stay exact. Two probes of where a gate could go: hard routing by corpus
+(`routed_logits`, an oracle) and a gate fitted on sentences, a text's weight the mean of its
+sentences' (`fit_sentence_gate`). This is a screen, not a shipped model: nothing here is in the
 artifact or the kernel.
 """
 
@@ -191,8 +193,8 @@ def fit_mixture(
 def routed_logits(
     general: np.ndarray, diplomatic: np.ndarray, sources: np.ndarray, routed: Sequence[str]
 ) -> np.ndarray:
-    """A perfect gate by corpus: the diplomatic expert's logits on the `routed` corpora's rows,
-    the general expert's elsewhere (an upper bound for any gate that routes those corpora)."""
+    """Hard routing by corpus, an oracle gate told each row's corpus: the diplomatic expert's
+    logits on the `routed` corpora's rows, the general expert's elsewhere."""
     return np.where(np.isin(sources, list(routed)), diplomatic, general)
 
 
@@ -208,18 +210,26 @@ def sentence_rows(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
     return out, np.array(owner, dtype=int)
 
 
-def fit_sentence_gate(
-    clf: Any, features: Any, texts: Sequence[str], weights: np.ndarray, diplomatic: np.ndarray
-) -> Any:
-    """A clone of `clf` (no class balancing) fitted on sentences to tell the non-diplomatic
-    rows' sentences: a row's weight is shared equally by its sentences, and both genres weigh
-    the same. `features` is fitted already."""
+def sentence_gate_rows(
+    texts: Sequence[str], weights: np.ndarray, diplomatic: np.ndarray
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The sentence gate's training rows: the sentences, 1 for a non-diplomatic row's, and
+    weights that share each row's weight equally among its sentences, then give both genres
+    the same total (`genre_weights`)."""
     sentences, owner = sentence_rows(texts)
     counts = np.bincount(owner, minlength=len(texts))
     other = ~diplomatic[owner]
-    shared = genre_weights((weights / counts)[owner], other)
+    return sentences, other.astype(int), genre_weights((weights / counts)[owner], other)
+
+
+def fit_sentence_gate(
+    clf: Any, features: Any, texts: Sequence[str], weights: np.ndarray, diplomatic: np.ndarray
+) -> Any:
+    """A clone of `clf` (no class balancing) fitted on `sentence_gate_rows` to tell the
+    non-diplomatic rows' sentences from the diplomatic ones'. `features` is fitted already."""
+    sentences, other, shared = sentence_gate_rows(texts, weights, diplomatic)
     gate = clone(clf).set_params(class_weight=None)
-    return gate.fit(features.transform(sentences), other.astype(int), sample_weight=shared)
+    return gate.fit(features.transform(sentences), other, sample_weight=shared)
 
 
 def sentence_gate_weight(gate: Any, features: Any, texts: Sequence[str]) -> np.ndarray:

@@ -15,6 +15,7 @@ from training.genre import (
     genre_weights,
     mix,
     routed_logits,
+    sentence_gate_rows,
     sentence_gate_weight,
     sentence_rows,
 )
@@ -129,6 +130,23 @@ def test_sentence_rows_keep_each_sentence_with_its_text() -> None:
     sentences, owner = sentence_rows(texts)
     assert sentences == ["One thing happened.", "Then another!", "no end mark", ""]
     assert owner.tolist() == [0, 0, 1, 2]
+
+
+def test_sentence_gate_rows_share_a_rows_weight_among_its_sentences() -> None:
+    texts = [
+        "Talks were held. Both sides spoke.",
+        "Goal scored.",
+        "Troops massed. Envoys met. Talks ended. Both left.",
+    ]
+    sentences, other, weights = sentence_gate_rows(
+        texts, np.array([1.0, 2.0, 3.0]), np.array([True, False, True])
+    )
+    assert sentences[:3] == ["Talks were held.", "Both sides spoke.", "Goal scored."]
+    assert other.tolist() == [0, 0, 1, 0, 0, 0, 0]
+    # Each sentence carries its row's weight over its sentence count (1/2 and 3/4), then each
+    # genre is scaled to half the sentences (3.5): the diplomatic rows' 4 by 3.5 / 4.
+    assert np.allclose(weights[other == 0], np.array([0.5, 0.5, 0.75, 0.75, 0.75, 0.75]) * 0.875)
+    assert np.allclose(weights[other == 1], [3.5])
 
 
 def test_sentence_gate_weighs_a_text_by_the_mean_of_its_sentences() -> None:
