@@ -30,12 +30,15 @@ import numpy as np
 from scipy.special import expit, logit
 from sklearn.metrics import roc_auc_score
 
+from model.text import article_sentences
 from training.actor_swap import actor_swap_check
 from training.adapters import (
     unquad_examples,
     unscon_examples,
 )
 from training.article_eval import ArticleData
+from training.articles import ArticleSet, cross_fitted
+from training.articles import fit as fit_article_map
 from training.crossval import (
     TrainingSet,
     alert_threshold,
@@ -54,6 +57,7 @@ from training.genre import (
     fit_mixture,
     fit_sentence_gate,
     gated_probabilities,
+    mix,
     routed_logits,
     sentence_gate_weight,
 )
@@ -268,10 +272,10 @@ def _auc_gain(y: np.ndarray, pair: np.ndarray) -> float:
     return float(roc_auc_score(y, pair[:, 1]) - roc_auc_score(y, pair[:, 0]))
 
 
-def run_genre(jobs: int) -> dict[str, dict[str, float]]:
+def run_genre(jobs: int, seed_article: Path | None = None) -> dict[str, dict[str, float]]:
     """The default model, the diplomatic expert alone, each gated mixture and hard routing by
     corpus, on the same folds and counts (the default model is the general expert); logs the
-    gate weights on whole texts and on sentences."""
+    gate weights on whole texts and on sentences, and each gate's whole-article figures."""
     config = TrainConfig()
     data = TrainingSet.from_sources([load_corpus(n) for n in DEFAULT_TRAINING], config)
     diplomatic = np.isin(data.sources, DIPLOMATIC)
@@ -335,7 +339,17 @@ def run_genre(jobs: int) -> dict[str, dict[str, float]]:
     for name, p in held_out.items():
         figures[name]["held_out_share_high"] = float((p >= alert_threshold()).mean())
         figures[name]["held_out_mean"] = float(p.mean())
-    _log_gate_weights(data, config, diplomatic, mixture, held_texts)
+    sentence_gate = fit_sentence_gate(
+        build_pipeline(config).named_steps["clf"],
+        mixture.features,
+        data.texts,
+        data.weights,
+        diplomatic,
+    )
+    articles = ArticleData.load()
+    _log_gate_weights(data, mixture, sentence_gate, articles, held_texts)
+    seed = seed_article.read_text(encoding="utf-8") if seed_article else None
+    _log_article_figures(mixture, sentence_gate, articles, seed)
     return figures
 
 
@@ -346,22 +360,14 @@ def _routed_row(routed: Sequence[str]) -> str:
 
 def _log_gate_weights(
     data: TrainingSet,
-    config: TrainConfig,
-    diplomatic: np.ndarray,
     mixture: Mixture,
+    sentence_gate: Any,
+    articles: ArticleData,
     held_out: Sequence[str],
 ) -> None:
-    """The general expert's mean weight from the gate on whole texts and from a gate on
+    """The general expert's mean weight from the gate on whole texts and from the gate on
     sentences (a text's weight the mean of its sentences'), by training corpus (in sample) and
     on texts never trained on: ordinary news and whole Wikinews articles."""
-    gate = fit_sentence_gate(
-        build_pipeline(config).named_steps["clf"],
-        mixture.features,
-        data.texts,
-        data.weights,
-        diplomatic,
-    )
-    articles = ArticleData.load()
     sets = {
         **{
             s: [t for t, u in zip(data.texts, data.sources, strict=True) if u == s]
@@ -373,13 +379,59 @@ def _log_gate_weights(
     }
     for name, texts in sets.items():
         whole = expit(mixture.classifiers["gate"].decision_function(mixture.transform(texts)))
-        sentences = sentence_gate_weight(gate, mixture.features, texts)
+        sentences = sentence_gate_weight(sentence_gate, mixture.features, texts)
         log.info(
             "general expert's mean weight, %s (%d): gate on whole texts %.3f, on sentences %.3f",
             name,
             len(texts),
             whole.mean(),
             sentences.mean(),
+        )
+
+
+def _gated_logits(mixture: Mixture, sentence_gate: Any, texts: Sequence[str]) -> dict[str, Any]:
+    """The texts' logits from the general expert alone and from the mixture with the diplomatic
+    expert, gated on whole texts or on sentences, at shifts 0 and 1."""
+    x = mixture.transform(texts)
+    general, special = mixture.calibrated(x, "general"), mixture.calibrated(x, "diplomatic")
+    whole = mixture.classifiers["gate"].decision_function(x)
+    out = {"general expert (the default)": general}
+    for shift in (0.0, 1.0):
+        out[f"gate on whole texts, shift {shift:g}"] = mix(general, special, whole + shift)
+        g = sentence_gate_weight(sentence_gate, mixture.features, texts, shift)
+        out[f"gate on sentences, shift {shift:g}"] = g * general + (1.0 - g) * special
+    return out
+
+
+def _log_article_figures(
+    mixture: Mixture, sentence_gate: Any, articles: ArticleData, seed: str | None
+) -> None:
+    """Each gate's figures on whole Wikinews articles, as the report measures the served model:
+    the article map refitted on its logits (cross-fitted on the annotated articles, fitted on
+    all of them for the economy articles and the seed article)."""
+    labelled = articles.examples
+    texts = [e.text for e in labelled] + articles.economy + ([seed] if seed else [])
+    sentences = np.array([article_sentences(t) for t in texts])
+    y = np.array([e.label for e in labelled], dtype=int)
+    evaluate = np.array([e.evaluate for e in labelled], dtype=bool)
+    ids = tuple(e.group for e in labelled)
+    n, m, alert = len(labelled), len(articles.economy), alert_threshold()
+    for name, z in _gated_logits(mixture, sentence_gate, texts).items():
+        annotated = ArticleSet(ids, y, z[:n], sentences[:n], evaluate)
+        crossed = expit(cross_fitted(annotated))
+        mapping = fit_article_map(annotated)
+        economy = expit(mapping.apply(z[n : n + m], sentences[n : n + m]))
+        seed_score = expit(mapping.apply(z[n + m :], sentences[n + m :]))
+        log.info(
+            "whole articles, %s: annotated ROC-AUC %.3f (map cross-fitted; %.3f before it), "
+            "at high+ not-escalatory %.3f, escalatory %.3f, economy %.3f; seed article %s",
+            name,
+            roc_auc_score(y[evaluate], crossed[evaluate]),
+            roc_auc_score(y[evaluate], z[:n][evaluate]),
+            (crossed[evaluate & (y == 0)] >= alert).mean(),
+            (crossed[evaluate & (y == 1)] >= alert).mean(),
+            (economy >= alert).mean(),
+            f"{seed_score[0]:.3f}" if seed else "not given",
         )
 
 
@@ -439,16 +491,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("experiment", choices=sorted([*EXPERIMENTS, "frontier", "genre"]))
     parser.add_argument("--out", type=Path, help="also write the metrics as JSON")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--seed-article", type=Path, help="genre: also score this article through each gate"
+    )
     args = parser.parse_args(argv)
+    jobs = max(1, args.jobs)
     if args.experiment in ("frontier", "genre"):
-        run = run_frontier if args.experiment == "frontier" else run_genre
-        table = run(max(1, args.jobs))
+        if args.experiment == "frontier":
+            table = run_frontier(jobs)
+        else:
+            table = run_genre(jobs, args.seed_article)
         print(frontier_table(table))
         _write(args.out, table)
         return 0
     results = {}
     for variant in EXPERIMENTS[args.experiment]:
-        results[variant.name] = run_variant(variant, max(1, args.jobs))
+        results[variant.name] = run_variant(variant, jobs)
         scored = {k: v for k, v in results[variant.name].items() if "roc_auc" in v}
         print(f"\n## {variant.name}\n{format_metrics(scored)}")
     metrics = ("roc_auc", "average_precision", "brier", "ece", "mean_abs_change", "share_high")

@@ -232,10 +232,12 @@ def fit_sentence_gate(
     return gate.fit(features.transform(sentences), other, sample_weight=shared)
 
 
-def sentence_gate_weight(gate: Any, features: Any, texts: Sequence[str]) -> np.ndarray:
+def sentence_gate_weight(
+    gate: Any, features: Any, texts: Sequence[str], shift: float = 0.0
+) -> np.ndarray:
     """Each text's weight of the general expert from a sentence gate: the mean over its
-    sentences of `expit(gate)`."""
+    sentences of `expit(gate + shift)`."""
     sentences, owner = sentence_rows(texts)
-    g = expit(gate.decision_function(features.transform(sentences)))
+    g = expit(gate.decision_function(features.transform(sentences)) + shift)
     counts = np.bincount(owner, minlength=len(texts))
     return np.bincount(owner, weights=g, minlength=len(texts)) / counts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.special import expit, logit
 from sklearn.metrics import roc_auc_score
 
 from training.crossval import TrainingSet, crossfit_platt
@@ -163,3 +164,7 @@ def test_sentence_gate_weighs_a_text_by_the_mean_of_its_sentences() -> None:
     assert alone[0] < 0.2 and alone[1] > 0.8
     both = sentence_gate_weight(gate, features, [f"{speech} {news}"])
     assert np.isclose(both[0], alone.mean())
+    # A shift moves each sentence's gate logit before the mean.
+    shifted = sentence_gate_weight(gate, features, [speech, f"{speech} {news}"], shift=1.0)
+    assert np.isclose(shifted[0], expit(logit(alone[0]) + 1.0))
+    assert np.isclose(shifted[1], expit(logit(alone) + 1.0).mean())
