@@ -154,11 +154,10 @@ def run_genre(jobs: int, seed_article: Path | None = None) -> dict[str, dict[str
     found = expert_logits(data, config, diplomatic, experts, jobs)
     # The four-corpus model of before, on these folds: Platt-scaled on its own rows.
     special = crossfit_platt(found.diplomatic["diplomatic"], data.y, found.fold_of, rows=diplomatic)
-    alone = expit(special)
     general = crossfit_platt(found.general, data.y, found.fold_of)
     results = {
         DEFAULT_ROW: expit(general),
-        FOUR_CORPORA_ROW: alone,
+        FOUR_CORPORA_ROW: expit(special),
         **{
             f"gated, expert {expert}, shift {shift:g}": gated_probabilities(
                 found, data.y, expert, experts[expert], shift
@@ -197,15 +196,16 @@ def run_genre(jobs: int, seed_article: Path | None = None) -> dict[str, dict[str
     mixture = fit_mixture(data, config, diplomatic, experts, found)
     held_texts = [e.text for e in load_corpus("wikicurrent-heldout").examples]
     x = mixture.transform(held_texts)
+    general_held_out = expit(mixture.calibrated(x, "general"))
     held_out = {
-        DEFAULT_ROW: expit(mixture.calibrated(x, "general")),
+        DEFAULT_ROW: general_held_out,
         FOUR_CORPORA_ROW: expit(mixture.calibrated(x, "diplomatic")),
         **{
             f"gated, expert {expert}, shift {shift:g}": mixture.probabilities(x, expert, shift)
             for expert, shift in GENRE_GATES
         },
         # Ordinary news is never routed: the general expert's.
-        **{_routed_row(routed): expit(mixture.calibrated(x, "general")) for routed in GENRE_ROUTES},
+        **{_routed_row(routed): general_held_out for routed in GENRE_ROUTES},
     }
     for name, p in held_out.items():
         figures[name]["held_out_share_high"] = float((p >= alert_threshold()).mean())

@@ -18,7 +18,6 @@ alone, counting terms once for all weightings, and mixtures compared on the same
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -45,8 +44,6 @@ from training.diplomatic_study import frontier_table, run_frontier, run_genre
 from training.metrics import binary_metrics
 from training.pipeline import TrainConfig
 from training.sources import Corpus, Example
-
-log = logging.getLogger("escalation.train")
 
 
 @dataclass(frozen=True)
@@ -209,10 +206,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     jobs = max(1, args.jobs)
     if args.experiment in ("frontier", "genre"):
-        if args.experiment == "frontier":
-            table = run_frontier(jobs)
-        else:
-            table = run_genre(jobs, args.seed_article)
+        table = (
+            run_frontier(jobs)
+            if args.experiment == "frontier"
+            else run_genre(jobs, args.seed_article)
+        )
         print(frontier_table(table))
         _write(args.out, table)
         return 0
