@@ -787,10 +787,15 @@ static PyObject *Kernel_score(Kernel *k, PyObject *args) {
     if (!logits) goto done;
     double *lg = (double *)PyBytes_AS_STRING(logits);
 
+    /* The arithmetic reads and writes only the kernel's own buffers and the arrays held above
+     * (the caller's lock keeps other threads off this kernel): other threads, the worker's event
+     * loop among them, run meanwhile. */
+    Py_ssize_t n_phrases;
+    Py_BEGIN_ALLOW_THREADS
     /* The whole text, its contributions kept for its phrases. */
     Py_ssize_t n_occ = count_range(k, entries, mask, 0, n, 1);
     lg[0] = finish(&k->word, 1) + finish(&k->chars, 1);
-    Py_ssize_t n_phrases = fold_phrases(k, entries, mask, starts, ends, n, n_occ);
+    n_phrases = fold_phrases(k, entries, mask, starts, ends, n, n_occ);
     reset(&k->word);
     reset(&k->chars);
     /* Each sentence on its own, with its own mask. */
@@ -798,6 +803,7 @@ static PyObject *Kernel_score(Kernel *k, PyObject *args) {
         count_range(k, entries, smask, bounds[s], bounds[s + 1], 0);
         lg[1 + s] = finish(&k->word, 0) + finish(&k->chars, 0);
     }
+    Py_END_ALLOW_THREADS
     /* Offsets of each phrase's spans: 0, then each phrase's end. */
     PyObject *offsets = PyBytes_FromStringAndSize(NULL, (n_phrases + 1) * 8);
     if (offsets) {

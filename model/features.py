@@ -32,13 +32,20 @@ CALENDAR_NAMES: frozenset[str] = frozenset(
 )
 MASKED_NAMES: frozenset[str] = ACTOR_NAMES | CALENDAR_NAMES
 
-SPEC_VERSION = 3
+SPEC_VERSION = 4
 
 # Reader-visible text: Unicode compatibility normalisation (fullwidth, ligatures, mathematical
 # letters read as plain letters), applied per character with its combining marks, and format
 # characters (category Cf: zero-width spaces and joiners, soft hyphens, bidi controls) removed.
 UNICODE_FORM: Final = "NFKC"
 REMOVED_CATEGORIES = ("Cf",)
+# At most this many non-starters (combining class other than 0) in a row after a character; the
+# rest of the run is dropped before normalising. UAX #15's stream-safe limit: no text needs
+# more, and NFKC's canonical reordering costs quadratic time in the length of a run.
+MAX_NON_STARTERS = 30
+# Latin letters. A text with more of them than of letters of other scripts is written in Latin
+# letters, and a word made only of look-alike letters of other scripts reads as its Latin twin.
+LATIN_LETTER = r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]"
 
 # A word: letters/digits joined by inner hyphens or apostrophes ("pre-emptive", "Kyiv's").
 WORD_JOINERS = "-\u2010\u2011'\u2019"
@@ -65,7 +72,8 @@ LOOKALIKE_SOURCE = "confusable-homoglyphs"
 def lookalikes() -> dict[str, str]:
     """Letters of other scripts that look like a basic Latin letter, mapped to it (from the
     Unicode confusables data shipped by `confusable-homoglyphs`). `model.text.normalise` folds
-    them in words that also hold a Latin letter: "аttack" with a Cyrillic "а" reads "attack"."""
+    them in words that also hold a Latin letter: "аttack" with a Cyrillic "а" reads "attack";
+    `model.text.fold_lookalike_words`, words made only of them in a text of Latin letters."""
     table: dict[str, str] = {}
     for char in sorted(confusables.confusables_data):
         if len(char) != 1 or char.isascii() or not char.isalpha():
@@ -96,6 +104,7 @@ def spec() -> dict[str, Any]:
         "unicode_form": UNICODE_FORM,
         "unicode_version": unicodedata.unidata_version,
         "removed_categories": list(REMOVED_CATEGORIES),
+        "max_non_starters": MAX_NON_STARTERS,
         "token_pattern": TOKEN_PATTERN,
         "word_folds": WORD_FOLDS,
         "lowercase": True,
@@ -103,6 +112,7 @@ def spec() -> dict[str, Any]:
             "source": f"{LOOKALIKE_SOURCE} {metadata.version(LOOKALIKE_SOURCE)}",
             "letters": len(table),
             "sha256": _table_digest(table),
+            "whole_words_in_text_of": LATIN_LETTER,
         },
         "sentence_end_pattern": SENTENCE_END_PATTERN,
         "article_line_wrap_pattern": LINE_WRAP_PATTERN,

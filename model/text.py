@@ -21,19 +21,26 @@ import numpy as np
 from model.features import (
     ABBREVIATIONS,
     CAPITALS_ONLY,
+    LATIN_LETTER,
     LINE_WRAP_PATTERN,
     MASKED_NAMES,
+    MAX_NON_STARTERS,
     REMOVED_CATEGORIES,
     SENTENCE_END_PATTERN,
     TOKEN_PATTERN,
     UNICODE_FORM,
     WORD_FOLDS,
+    WORD_JOINERS,
     lookalikes,
 )
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _NORMALISE = str.maketrans(WORD_FOLDS)
 _LOOKALIKES = str.maketrans(lookalikes())
+# Each look-alike letter to its Latin twin in the same case (a capital for a capital).
+_LATIN_TWINS = str.maketrans(
+    {c: latin.upper() if c.isupper() else latin for c, latin in lookalikes().items()}
+)
 _ASCII_LETTER = re.compile(r"[a-z]")
 
 
@@ -41,7 +48,8 @@ _ASCII_LETTER = re.compile(r"[a-z]")
 class Cleaned:
     """A text as a reader sees it (`clean`), and where each of its characters came from:
     cleaned character i was made from `[starts[i], ends[i])` of the text as sent (one character
-    may become several: "\ufb01" reads "fi"). Both are None when cleaning changed nothing."""
+    may become several: "\ufb01" reads "fi"). Both are None when each cleaned character comes
+    from the character sent at the same place."""
 
     text: str
     starts: np.ndarray | None = None
@@ -63,71 +71,174 @@ class Cleaned:
         return out
 
 
-@lru_cache(maxsize=1)
-def _removed() -> tuple[frozenset[str], re.Pattern[str]]:
-    """Characters invisible to a reader, dropped (zero-width, soft hyphen, bidi controls): as a
-    set (a fast test) and a pattern of code-point ranges (a fast `sub`; a class of single
-    characters reaching past the BMP makes `re` ten times slower)."""
-    chars = [c for c in range(0x80, 0x110000) if unicodedata.category(chr(c)) in REMOVED_CATEGORIES]
+@dataclass(frozen=True)
+class _Classes:
+    """Character classes of the cleaning rules, as sets (fast tests) and patterns."""
+
+    invisible: frozenset[str]  # dropped: REMOVED_CATEGORIES
+    non_starters: frozenset[str]  # combining class other than 0
+    joining: frozenset[str]  # characters that join the one before them (`segment`)
+    lookalikes: frozenset[str]  # letters of other scripts that look like Latin ones
+    removed: re.Pattern[str]  # any invisible character
+    segment: re.Pattern[str]  # a run of ASCII characters none of which a mark joins, or a
+    # character with the characters that join it: marks (category M or a combining class),
+    # Hangul vowel and final consonant jamo (NFKC composes them with the syllable's start)
+    long_marks: re.Pattern[str]  # more than MAX_NON_STARTERS non-starters in a row
+    capped: re.Pattern[str]  # MAX_NON_STARTERS non-starters (group 1), then the rest
+    lookalike_word: re.Pattern[str]  # a word made only of look-alike letters
+    latin_letter: re.Pattern[str]
+    other_letter: re.Pattern[str]  # a letter of any other script
+
+
+def _ranges(codes: Iterable[int]) -> str:
+    """The body of a character class of code points, as ranges."""
     ranges: list[list[int]] = []
-    for c in chars:
+    for c in sorted(codes):
         if ranges and ranges[-1][1] == c - 1:
             ranges[-1][1] = c
         else:
             ranges.append([c, c])
-    body = "".join(
+    return "".join(
         re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges
     )
-    return frozenset(map(chr, chars)), re.compile(f"[{body}]")
 
 
-def _joins_previous(ch: str) -> bool:
-    """Whether a character belongs to the one before it: a mark, or a Hangul vowel or final
-    consonant jamo (which NFKC composes with the syllable's start)."""
-    return (
-        unicodedata.category(ch)[0] == "M"
-        or unicodedata.combining(ch) != 0
-        or "\u1160" <= ch <= "\u11ff"
-        or "\ud7b0" <= ch <= "\ud7ff"
+def _char_class(codes: Iterable[int]) -> str:
+    """A pattern matching one of these code points. `re` tests a class of BMP characters in a
+    bitmap, but one reaching past the BMP range by range (ten times slower): characters past
+    the BMP are tested apart, and only when the character is past it."""
+    codes = sorted(codes)
+    bmp = f"[{_ranges(c for c in codes if c < 0x10000)}]"
+    astral = [c for c in codes if c >= 0x10000]
+    return f"(?:{bmp}|[\U00010000-\U0010ffff](?<=[{_ranges(astral)}]))" if astral else bmp
+
+
+@lru_cache(maxsize=1)
+def _classes() -> _Classes:
+    """The character classes, from the Unicode database (once per process)."""
+    invisible, joining, non_starters = [], [], []
+    category, combining = unicodedata.category, unicodedata.combining
+    for c in range(0x80, 0x110000):
+        ch = chr(c)
+        kind = category(ch)
+        if kind == "Cn":  # unassigned
+            continue
+        if kind in REMOVED_CATEGORIES:
+            invisible.append(c)
+        if combining(ch):
+            non_starters.append(c)
+            joining.append(c)
+        elif kind[0] == "M" or 0x1160 <= c <= 0x11FF or 0xD7B0 <= c <= 0xD7FF:
+            joining.append(c)
+    joins = _char_class(joining)
+    marks = _char_class(non_starters)
+    letters = lookalikes()
+    lookalike = _char_class(map(ord, letters))
+    joiner = _char_class(map(ord, WORD_JOINERS))
+    return _Classes(
+        invisible=frozenset(map(chr, invisible)),
+        non_starters=frozenset(map(chr, non_starters)),
+        joining=frozenset(map(chr, joining)),
+        lookalikes=frozenset(letters),
+        removed=re.compile(_char_class(invisible)),
+        segment=re.compile(rf"(?:[\x00-\x7f](?!{joins}))+|.{joins}*", re.S),
+        long_marks=re.compile(f"(?:{marks}){{{MAX_NON_STARTERS + 1}}}"),
+        capped=re.compile(f"((?:{marks}){{{MAX_NON_STARTERS}}})(?:{marks})+"),
+        lookalike_word=re.compile(rf"(?<!\w)(?>{lookalike}+(?:{joiner}{lookalike}+)*)(?!\w)"),
+        latin_letter=re.compile(LATIN_LETTER),
+        other_letter=re.compile(rf"(?:(?!{LATIN_LETTER})[^\W\d_])"),
     )
 
 
-_CHANGING = re.compile(r".?[^\x00-\x7f]+", re.S)  # a non-ASCII run and the character before it
+# Cleaned form of short character clusters (most repeat); longer ones are cleaned each time.
+_PIECES: dict[str, str] = {}
+_PIECES_LIMIT = 100_000
+
+
+def _piece(cluster: str) -> str:
+    """One character with the marks that join it, as a reader sees it: invisible characters
+    dropped, at most MAX_NON_STARTERS non-starters in a row kept, then NFKC."""
+    piece = _PIECES.get(cluster)
+    if piece is None:
+        classes = _classes()
+        kept = classes.capped.sub(r"\1", classes.removed.sub("", cluster))
+        piece = unicodedata.normalize(UNICODE_FORM, kept)
+        if len(cluster) <= CACHED_WORD_CHARS:
+            if len(_PIECES) >= _PIECES_LIMIT:
+                _PIECES.clear()
+            _PIECES[cluster] = piece
+    return piece
+
+
+def _clean_by_character(text: str) -> Cleaned:
+    """`clean` of a text in which no character joins the one before it: each of its distinct
+    characters is cleaned on its own (`_piece`), then the text is translated in one pass."""
+    table = {ord(c): _piece(c) for c in set(text)}
+    out = text.translate(table)
+    if len(out) == len(text) and all(len(piece) == 1 for piece in table.values()):
+        return Cleaned(fold_lookalike_words(out))  # character for character
+    codes = np.fromiter(table, np.int64, len(table))
+    lengths = np.fromiter(map(len, table.values()), np.int64, len(table))
+    order = np.argsort(codes)
+    sent = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+    each = lengths[order][np.searchsorted(codes[order], sent)]
+    source = np.repeat(np.arange(len(text), dtype=np.int64), each)
+    return Cleaned(fold_lookalike_words(out), source, source + 1)
 
 
 def clean(text: str) -> Cleaned:
-    """The text as a reader sees it: each character with its combining marks in Unicode
-    compatibility form (NFKC: fullwidth, ligature and mathematical letters read as plain ones)
-    and format characters removed. ASCII, and text already in that form, is returned as is."""
-    invisible, removed = _removed()
-    if text.isascii() or (
-        invisible.isdisjoint(text) and unicodedata.is_normalized(UNICODE_FORM, text)
-    ):
+    """The text as a reader sees it. Each character with the marks that join it is read on its
+    own: format characters removed, at most MAX_NON_STARTERS combining marks in a row (the
+    stream-safe limit of UAX #15; more are dropped: no reader sees them, and they would cost
+    quadratic time), then Unicode compatibility form (NFKC: fullwidth, ligature and
+    mathematical letters read as plain ones). Then, in a text written in Latin letters, a word
+    made only of look-alike letters of other scripts reads as its Latin twin (`fold_lookalike_
+    words`). ASCII, and text that is already in that form, is returned as is."""
+    if text.isascii():
         return Cleaned(text)
-    pieces: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    done = 0
-    for m in _CHANGING.finditer(text):
-        run_start = m.start()
-        pieces.append(text[done:run_start])
-        starts.extend(range(done, run_start))
-        ends.extend(range(done + 1, run_start + 1))
-        i, end = run_start, m.end()
-        while i < end:
-            j = i + 1  # a character and the combining marks that follow it
-            while j < end and _joins_previous(text[j]):
-                j += 1
-            piece = unicodedata.normalize(UNICODE_FORM, removed.sub("", text[i:j]))
-            pieces.append(piece)
-            starts.extend([i] * len(piece))
-            ends.extend([j] * len(piece))
-            i = j
-        done = end
-    pieces.append(text[done:])
-    starts.extend(range(done, len(text)))
-    ends.extend(range(done + 1, len(text) + 1))
-    return Cleaned("".join(pieces), np.array(starts, np.int64), np.array(ends, np.int64))
+    classes = _classes()
+    if (
+        unicodedata.is_normalized(UNICODE_FORM, text)
+        and classes.invisible.isdisjoint(text)
+        and (classes.non_starters.isdisjoint(text) or classes.long_marks.search(text) is None)
+    ):
+        return Cleaned(fold_lookalike_words(text))
+    if classes.joining.isdisjoint(text):
+        return _clean_by_character(text)
+    segments = classes.segment.findall(text)
+    pieces = [s if s.isascii() else _piece(s) for s in segments]
+    seg_len = np.fromiter(map(len, segments), np.int64, len(segments))
+    out_len = np.fromiter(map(len, pieces), np.int64, len(pieces))
+    seg_end = np.cumsum(seg_len)
+    seg_start = seg_end - seg_len
+    # An ASCII run maps character to character; every character cleaned from a cluster
+    # comes from the whole cluster.
+    direct = np.fromiter((s.isascii() for s in segments), bool, len(segments))
+    out_start = np.cumsum(out_len) - out_len
+    total = int(out_len.sum())
+    offset = np.arange(total, dtype=np.int64) - np.repeat(out_start, out_len)
+    one_to_one = np.repeat(direct, out_len)
+    starts = np.repeat(seg_start, out_len) + np.where(one_to_one, offset, 0)
+    ends = np.where(one_to_one, starts + 1, np.repeat(seg_end, out_len))
+    return Cleaned(fold_lookalike_words("".join(pieces)), starts, ends)
+
+
+def fold_lookalike_words(text: str) -> str:
+    """In a text whose letters are mostly Latin, each word made only of look-alike letters of
+    other scripts ("\u0440\u0435\u0430\u0441\u0435", all Cyrillic) written with its Latin twins
+    ("peace"), case kept. One character for one, so offsets stay. A text mostly in another
+    script keeps its words: a Russian or Greek word stays itself."""
+    classes = _classes()
+    if (
+        text.isascii()
+        or classes.lookalikes.isdisjoint(text)
+        or classes.lookalike_word.search(text) is None
+    ):
+        return text
+    latin = classes.latin_letter.subn("", text)[1]
+    if latin <= classes.other_letter.subn("", text)[1]:
+        return text
+    return classes.lookalike_word.sub(lambda m: m.group().translate(_LATIN_TWINS), text)
 
 
 class Token(NamedTuple):

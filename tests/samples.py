@@ -13,6 +13,9 @@ DISGUISED = {
     "Cyrillic look-alikes": PLAIN.replace("pre-", "pr\u0435-").replace(
         "rebels", "r\u0435b\u0435ls"
     ),
+    "look-alike words": PLAIN.replace("The army", "\u0422\u041d\u0415 army").replace(
+        " a pre", " \u0430 pre"
+    ),
     "Greek look-alikes": PLAIN.replace("army", "\u03b1rmy").replace("against", "\u03b1g\u03b1inst"),
     "fullwidth": "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in PLAIN),
     "ligature": PLAIN.replace("the rebels", "the rebels \ufb01rst"),

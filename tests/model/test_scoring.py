@@ -47,13 +47,15 @@ def assert_exact(scorer: Scorer, text: str) -> None:
     for phrase in explanation.phrases:
         assert phrase.spans, phrase
         for start, end in phrase.spans:
-            assert_reads_as(text[start:end], phrase.text)
+            assert_reads_as(text, start, end, phrase.text)
 
 
-def assert_reads_as(span: str, phrase: str) -> None:
-    """The span reads as the phrase, case and punctuation aside; where its first or last
-    character reads as several (NFKC: "\u00bd" is "1\u20442"), the phrase is among them."""
-    words = " ".join(t.norm for t in tokenize(span))
+def assert_reads_as(text: str, start: int, end: int, phrase: str) -> None:
+    """The span's words, as read in their text, are the phrase (case and punctuation aside);
+    where its first or last character reads as several (NFKC: "\u00bd" is "1\u20442"), the
+    phrase is among them."""
+    span = text[start:end]
+    words = " ".join(t.norm for t in tokenize(text) if start <= t.start and t.end <= end)
     if any(len(unicodedata.normalize("NFKC", c)) > 1 for c in (span[0], span[-1])):
         assert f" {phrase} " in f" {words} ", (span, phrase)
     else:

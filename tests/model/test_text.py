@@ -10,12 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from model.features import LINE_WRAP_PATTERN
+from model.features import LINE_WRAP_PATTERN, MAX_NON_STARTERS, REMOVED_CATEGORIES, UNICODE_FORM
 from model.text import (
     CharAnalyzer,
     WordAnalyzer,
     actor_mask,
     clean,
+    fold_lookalike_words,
     normalise,
     split_sentences,
     tokenize,
@@ -156,9 +157,11 @@ def test_invisible_and_look_alike_characters_read_as_plain(name: str) -> None:
     assert [t.norm for t in tokenize(DISGUISED[name])] == [t.norm for t in tokenize(PLAIN)]
 
 
-@pytest.mark.parametrize("text", list(DISGUISED.values()))
-def test_cleaned_spans_point_into_the_text_as_sent(text: str) -> None:
-    """Each token's span, cleaned again, reads as the token."""
+@pytest.mark.parametrize("name", [n for n in DISGUISED if n != "look-alike words"])
+def test_cleaned_spans_point_into_the_text_as_sent(name: str) -> None:
+    """Each token's span, cleaned again, reads as the token. (A word of look-alike letters
+    alone is not in a text of Latin letters: its span is tested with its text.)"""
+    text = DISGUISED[name]
     for token in tokenize(text):
         piece = text[token.start : token.end]
         assert [t.norm for t in tokenize(piece)] == [token.norm], piece
@@ -176,6 +179,96 @@ def test_look_alikes_fold_only_in_words_with_a_latin_letter() -> None:
     assert normalise("\u0430ttack") == "attack"  # Cyrillic a in a Latin word
     assert normalise("\u0441\u043e\u0440") == "\u0441\u043e\u0440"  # a Russian word stays
     assert normalise("\u03b1\u03b8\u03ae\u03bd\u03b1") == "\u03b1\u03b8\u03ae\u03bd\u03b1"
+
+
+def reference_clean(text: str) -> tuple[str, list[int], list[int]]:
+    """The cleaning rules written plainly, before look-alike words: each character with the
+    characters that join it (marks, Hangul vowel and final jamo), format characters dropped, at
+    most MAX_NON_STARTERS non-starters in a row, NFKC; each cleaned character's source span."""
+
+    def joins(ch: str) -> bool:
+        return (
+            unicodedata.category(ch)[0] == "M"
+            or unicodedata.combining(ch) != 0
+            or "\u1160" <= ch <= "\u11ff"
+            or "\ud7b0" <= ch <= "\ud7ff"
+        )
+
+    out, starts, ends = [], [], []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and joins(text[j]):
+            j += 1
+        kept, run = [], 0
+        for ch in text[i:j]:
+            if unicodedata.category(ch) in REMOVED_CATEGORIES:
+                continue
+            run = run + 1 if unicodedata.combining(ch) else 0
+            if run <= MAX_NON_STARTERS:
+                kept.append(ch)
+        piece = unicodedata.normalize(UNICODE_FORM, "".join(kept))
+        out.append(piece)
+        starts += [i] * len(piece)
+        ends += [j] * len(piece)
+        i = j
+    return "".join(out), starts, ends
+
+
+# Marks of several combining classes (and a spacing one), format characters, compatibility
+# forms, Hangul jamo, look-alike letters and plain text.
+CLEAN_ALPHABET = (
+    "ab e.\n\u0301\u0316\u0327\u094d\u093c\u0903\u200b\u200d\u202e\u00ad\ufb01\uff41"
+    "\u1100\u1161\u11a8\uac00\u0430\u0440\u0441\u00e9\u2019"
+)
+
+
+@given(st.text(CLEAN_ALPHABET, max_size=80) | st.text(max_size=40))
+def test_clean_is_the_written_definition(text: str) -> None:
+    """`clean` gives the plain definition's text (then look-alike words) and source spans."""
+    expected, starts, ends = reference_clean(text)
+    cleaned = clean(text)
+    assert cleaned.text == fold_lookalike_words(expected)
+    if cleaned.starts is None or cleaned.ends is None:  # nothing changed, or one for one
+        one_for_one = starts == list(range(len(text))) and ends == list(range(1, len(text) + 1))
+        assert expected == text or one_for_one
+    else:
+        assert cleaned.starts.tolist() == starts and cleaned.ends.tolist() == ends
+
+
+def test_a_run_of_combining_marks_is_capped() -> None:
+    """A letter keeps MAX_NON_STARTERS marks of a run (the rest dropped, in any order), and its
+    span still covers every mark it was sent with."""
+    marks = "\u0301" * 5_000 + "\u0316" * 5_000
+    text = f"war a{marks} war"
+    cleaned = clean(text)
+    kept = unicodedata.normalize(UNICODE_FORM, "a" + marks[:MAX_NON_STARTERS])
+    assert cleaned.text == f"war {kept} war"
+    assert clean("e" + "\u0316" * 100).text == "e" + "\u0316" * MAX_NON_STARTERS  # normalised
+    tokens = tokenize(text)
+    assert [t.norm for t in tokens] == ["war", kept[0], "war"]
+    assert (tokens[1].start, tokens[1].end) == (4, 5 + len(marks))
+
+
+def test_look_alike_words_fold_in_latin_text_only() -> None:
+    """A word written wholly in look-alike letters reads as its Latin twin in an English text;
+    Russian and Greek texts keep their words."""
+    disguised = "Both sides called for \u0440\u0435\u0430\u0441\u0435 talks, the envoy said."
+    tokens = tokenize(disguised)
+    assert [t.norm for t in tokens] == [
+        t.norm for t in tokenize(disguised.replace("\u0440\u0435\u0430\u0441\u0435", "peace"))
+    ]
+    peace = next(t for t in tokens if t.norm == "peace")
+    assert disguised[peace.start : peace.end] == "\u0440\u0435\u0430\u0441\u0435"
+    assert clean("\u0412\u041e\u041c\u0412 threats").text == "BOMB threats"
+    russian = (
+        "\u041f\u0440\u0435\u0437\u0438\u0434\u0435\u043d\u0442 "
+        + "\u0441\u043e\u0440 \u0440\u0430\u043a"
+    )
+    greek = "\u03bf \u03c4\u03b1\u03be\u03af\u03b4\u03b9 \u03bf\u03ba"
+    for text in (russian, greek):
+        assert clean(text).text == text
+        assert [t.norm for t in tokenize(text)] == [w.lower() for w in text.split()]
 
 
 def test_clean_leaves_plain_text_alone() -> None:
