@@ -1,40 +1,89 @@
-"""`escalation-score`: offline scoring of text or JSONL files (or stdin) to JSONL.
+"""`escalation-score`: offline scoring of text, JSONL or CSV files (or stdin) to JSONL.
 
     escalation-score article.txt                 # one plain-text document per file
     escalation-score articles.jsonl > out.jsonl  # {"id", "text"} per line
+    escalation-score articles.csv                # `id` and `text` columns, one row a document
+    escalation-score --text-column body --id-column key export.csv
     cat articles.jsonl | escalation-score
+    escalation-score --format csv < articles.csv
     escalation-score --workers 2 articles.parquet --output scores.parquet
+
+How a file is read (`--format auto`): .jsonl/.ndjson/.json JSON lines, .csv CSV (a header line
+naming the columns; quoted fields may span lines; UTF-8, with or without a BOM), .parquet/.pq
+Parquet, .txt or any other suffix one plain-text document, except the suffixes of structured
+files this tool does not read (.tsv, .xlsx, .xml, .html and the like, `UNREAD_SUFFIXES`): those
+are refused rather than scored as one document (`--format text` reads them as one document).
+`--format` overrides the suffix; stdin is JSON lines when it starts with `{`, else one plain-text
+document, and CSV with `--format csv`. No text is too long: there is no per-text limit here.
 
 Parquet in or out (columns `id` and `text` in; `model.frames.OUTPUT_COLUMNS` out, nested ones as
 JSON strings) needs the `frames` extra (pyarrow). `--workers N` scores in N processes on this
 machine, each loading the artifact once; the output keeps the input order.
 
 Every output line carries the `id` of its input (default `FILE:LINE`, or the file name for
-plain text). A bad input line becomes an `{"id", "line", "error"}` row and is reported on
-stderr; the rest is still scored. Exit status: 0 all scored, 1 some rows failed, 2 unusable
-model or arguments.
+plain text). A bad input line (or CSV record) becomes an `{"id", "source", "line", "error"}` row
+and is reported on stderr; the rest is still scored. Exit status: 0 all scored, 1 some rows
+failed, 2 unusable model, arguments or inputs (a suffix this tool does not read, a CSV header
+without the text column), reported before anything is scored (a named pipe is read only once:
+a bad CSV header there is an error row).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from model import frames
 from model.artifact import ArtifactError, default_model_path
 from model.parallel import map_ordered
 from model.scoring import DEFAULT_TOP_K, Scorer
 
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader  # the stubs' name of the reader type
+
 BATCH_SIZE = 256
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")  # a .json file is read as JSON lines too
-FORMATS = ("auto", "jsonl", "text", "parquet")
+CSV_SUFFIXES = (".csv",)
+FORMATS = ("auto", "jsonl", "csv", "text", "parquet")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+# Structured files this tool does not read: refused in auto mode, never one plain-text document.
+UNREAD_SUFFIXES = frozenset(
+    {
+        *(".tsv", ".tab", ".xlsx", ".xlsm", ".xls", ".ods", ".numbers"),  # other tables
+        *(".feather", ".arrow", ".orc", ".avro"),  # other columnar files
+        *(".xml", ".html", ".htm", ".xhtml", ".yaml", ".yml", ".toml"),  # markup and data
+        *(".pdf", ".docx", ".doc", ".odt", ".rtf", ".epub"),  # office documents
+    }
+)
+READ_FORMATS = (
+    "JSON lines (.jsonl, .ndjson, .json), CSV (.csv), Parquet (.parquet, .pq), "
+    "plain text (.txt and any other suffix)"
+)
 NEEDS_FRAMES = "Parquet needs the frames extra: pip install 'escalation-risk[frames]'"
+
+
+class InputError(Exception):
+    """An input this tool refuses before scoring anything (exit status 2): where, and why."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class CsvColumns:
+    """The CSV columns read: `text` must exist; `id` may be absent unless named explicitly."""
+
+    text: str = frames.TEXT_COLUMN
+    id: str = frames.ID_COLUMN
+    id_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +127,66 @@ def parse_jsonl(lines: Iterable[str], name: str) -> Iterator[InputRow]:
             yield InputRow(str(row_id), name, number, text=text)
 
 
+def _csv_header(reader: CsvReader, name: str, columns: CsvColumns) -> tuple[int, int, int | None]:
+    """(fields, text index, id index or None) from a CSV's header line; InputError when the
+    header lacks the text column (or a named id column), is missing or is malformed."""
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise InputError(f"{name}:1", f"malformed CSV header line: {exc}") from exc
+    if not header:
+        raise InputError(f"{name}:1", f"no CSV header line (a {columns.text!r} column is needed)")
+    wanted = [columns.text, *([columns.id] if columns.id_required else [])]
+    for column in wanted:
+        if column not in header:
+            shown = ",".join(header)
+            shown = shown if len(shown) <= 200 else shown[:199] + "\u2026"
+            option = "--text-column" if column == columns.text else "--id-column"
+            raise InputError(
+                f"{name}:1",
+                f"no {column!r} column in the header line: {shown} "
+                f"({option} NAME reads another column)",
+            )
+    id_at = header.index(columns.id) if columns.id in header else None
+    return len(header), header.index(columns.text), id_at
+
+
+def _csv_reader(lines: Iterable[str]) -> CsvReader:
+    """The csv module's reader as training reads user CSV: comma, strict quoting."""
+    return csv.reader(lines, strict=True)
+
+
+def parse_csv(lines: Iterable[str], name: str, columns: CsvColumns) -> Iterator[InputRow]:
+    """Rows of a CSV stream (opened with newline=""): a header line naming the columns, then one
+    record a row, numbered by the line its record starts on (a quoted field may span lines).
+    Blank lines are skipped; a record with the wrong number of fields or a blank text is an error
+    row; malformed CSV (strict quoting) is an error row and ends the file, as its records cannot
+    be told apart after it. Raises InputError when the header lacks the columns."""
+    reader = _csv_reader(lines)
+    fields, text_at, id_at = _csv_header(reader, name, columns)
+    end = reader.line_num
+    try:
+        for record in reader:
+            start, end = end + 1, reader.line_num
+            if not record:
+                continue
+            fallback = f"{name}:{start}"
+            if len(record) != fields:
+                problem = f"expected {fields} fields, found {len(record)}"
+                yield InputRow(fallback, name, start, error=problem)
+                continue
+            row_id = record[id_at] if id_at is not None and record[id_at].strip() else fallback
+            text = record[text_at]
+            if text.strip():
+                yield InputRow(row_id, name, start, text=text)
+            else:
+                yield InputRow(row_id, name, start, error=frames.BLANK_TEXT)
+    except csv.Error as exc:
+        start = end + 1
+        problem = f"malformed CSV: {exc} (the rest of the file is not read)"
+        yield InputRow(f"{name}:{start}", name, start, error=problem)
+
+
 def parse_parquet(path: Path, name: str) -> Iterator[InputRow]:
     """Rows of a Parquet file with a `text` and an optional `id` column (row numbers from 1)."""
     import pyarrow.parquet as pq
@@ -103,36 +212,91 @@ def parse_parquet(path: Path, name: str) -> Iterator[InputRow]:
 
 def input_format(name: str, chosen: str = "auto", head: str = "") -> str:
     """How an input is read. `auto`: by suffix (.parquet/.pq Parquet; .jsonl/.ndjson/.json
-    JSON lines; anything else one plain-text document); stdin (`-`) is JSON lines when its first
-    non-blank character is `{`, else one plain-text document."""
+    JSON lines; .csv CSV; anything else one plain-text document, but InputError for the suffixes
+    of UNREAD_SUFFIXES); stdin (`-`) is JSON lines when its first non-blank character is `{`,
+    else one plain-text document (InputError for Parquet, which stdin cannot carry)."""
+    if name == "-":
+        if chosen == "parquet":
+            raise InputError("-", "Parquet is not read from stdin; name the file instead")
+        if chosen != "auto":
+            return chosen
+        return "jsonl" if head.lstrip().startswith("{") else "text"
     if chosen != "auto":
         return chosen
-    if name == "-":
-        return "jsonl" if head.lstrip().startswith("{") else "text"
     suffix = Path(name).suffix.lower()
-    return (
-        "parquet" if suffix in PARQUET_SUFFIXES else "jsonl" if suffix in JSONL_SUFFIXES else "text"
-    )
+    if suffix in UNREAD_SUFFIXES:
+        raise InputError(
+            name,
+            f"{suffix} files are not read; the formats are {READ_FORMATS}. Convert it, "
+            "or pass --format text to score the whole file as one plain-text document",
+        )
+    if suffix in PARQUET_SUFFIXES:
+        return "parquet"
+    return "jsonl" if suffix in JSONL_SUFFIXES else "csv" if suffix in CSV_SUFFIXES else "text"
 
 
-def read_inputs(paths: Sequence[str], stdin: IO[str], chosen: str = "auto") -> Iterator[InputRow]:
-    """Rows from each path, or from stdin, read as `input_format` says."""
+def read_inputs(
+    paths: Sequence[str],
+    stdin: IO[str],
+    chosen: str = "auto",
+    columns: CsvColumns | None = None,
+) -> Iterator[InputRow]:
+    """Rows from each path, or from stdin, read as `input_format` says; CSV with `columns` (by
+    default `text` and an optional `id`). Every input is checked before the first row is read:
+    InputError for a suffix this tool does not read, a CSV header without its columns, or
+    columns named when no input is CSV."""
+    named, columns = columns is not None, columns or CsvColumns()
     if not paths or list(paths) == ["-"]:
         head = stdin.read()
-        if input_format("-", chosen, head) == "jsonl":
-            yield from parse_jsonl(head.splitlines(), "-")
-        elif head.strip():
-            yield InputRow("-", "-", 1, text=head)
-        return
-    for name in paths:
+        kinds = [input_format("-", chosen, head)]
+        if kinds == ["csv"]:
+            head = head.removeprefix("\ufeff")
+            _csv_header(_csv_reader(io.StringIO(head, newline="")), "-", columns)
+    else:
+        kinds = [input_format(name, chosen) for name in paths]
+        for name, kind in zip(paths, kinds, strict=True):
+            if kind == "csv" and Path(name).is_file():  # a pipe is read once, in _file_rows
+                try:
+                    with Path(name).open(encoding="utf-8-sig", newline="") as fh:
+                        _csv_header(_csv_reader(fh), name, columns)
+                except (OSError, UnicodeDecodeError):
+                    pass  # an error row when the file is read
+    if named and "csv" not in kinds:
+        raise InputError(
+            "--text-column and --id-column",
+            "they name CSV columns, and no input is read as CSV "
+            "(pass --format csv to read stdin or another suffix as CSV)",
+        )
+    if not paths or list(paths) == ["-"]:
+        return _stdin_rows(head, kinds[0], columns)
+    return _file_rows(paths, kinds, columns)
+
+
+def _stdin_rows(head: str, kind: str, columns: CsvColumns) -> Iterator[InputRow]:
+    """Rows of stdin, already read into `head`."""
+    if kind == "jsonl":
+        yield from parse_jsonl(head.splitlines(), "-")
+    elif kind == "csv":
+        yield from parse_csv(io.StringIO(head, newline=""), "-", columns)
+    elif head.strip():
+        yield InputRow("-", "-", 1, text=head)
+
+
+def _file_rows(
+    paths: Sequence[str], kinds: Sequence[str], columns: CsvColumns
+) -> Iterator[InputRow]:
+    """Rows of each file, read as its kind; a file that cannot be read is one error row."""
+    for name, kind in zip(paths, kinds, strict=True):
         path = Path(name)
         try:
-            kind = input_format(name, chosen)
             if kind == "parquet":
                 yield from parse_parquet(path, name)
             elif kind == "jsonl":
                 with path.open(encoding="utf-8") as fh:
                     yield from parse_jsonl(fh, name)
+            elif kind == "csv":
+                with path.open(encoding="utf-8-sig", newline="") as fh:
+                    yield from parse_csv(fh, name, columns)
             else:
                 text = path.read_text(encoding="utf-8")
                 yield (
@@ -140,6 +304,8 @@ def read_inputs(paths: Sequence[str], stdin: IO[str], chosen: str = "auto") -> I
                     if text.strip()
                     else InputRow(name, name, 1, error="file is blank")
                 )
+        except InputError as exc:  # the header of a pipe, which is not checked beforehand
+            yield InputRow(name, name, 1, error=exc.problem)
         except (OSError, UnicodeDecodeError, ValueError) as exc:  # pyarrow: ArrowInvalid
             yield InputRow(name, name, 0, error=f"cannot read: {exc}")
 
@@ -274,8 +440,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=FORMATS,
         default="auto",
         help="how inputs are read; auto (the default): .parquet/.pq Parquet, .jsonl/.ndjson/"
-        '.json JSON lines ({"id", "text"} a line), any other file one plain-text document, '
-        "stdin JSON lines when it starts with {, else one plain-text document",
+        '.json JSON lines ({"id", "text"} a line), .csv CSV (a header line, then a row a '
+        "document), .tsv, .xlsx, .xml, .html and other structured files refused, any other "
+        "file one plain-text document; stdin JSON lines when it starts with {, else one "
+        "plain-text document",
+    )
+    parser.add_argument(
+        "--text-column",
+        metavar="NAME",
+        help=f"CSV column of the texts (default {frames.TEXT_COLUMN})",
+    )
+    parser.add_argument(
+        "--id-column",
+        metavar="NAME",
+        help=f"CSV column of the ids (default {frames.ID_COLUMN}, optional: FILE:LINE without it)",
     )
     parser.add_argument(
         "--model",
@@ -294,6 +472,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--top-k must be at least 1")
     if args.workers < 1:
         parser.error("--workers must be at least 1")
+    columns = None
+    if args.text_column is not None or args.id_column is not None:
+        columns = CsvColumns(
+            text=args.text_column or frames.TEXT_COLUMN,
+            id=args.id_column or frames.ID_COLUMN,
+            id_required=args.id_column is not None,
+        )
+    try:
+        rows = read_inputs(args.files, sys.stdin, args.format, columns)
+    except InputError as exc:
+        print(f"escalation-score: error: {exc}", file=sys.stderr)
+        return 2
     path = args.model or default_model_path()
     try:
         # Loaded here even with workers, so a bad artifact is exit 2 before any process starts.
@@ -316,7 +506,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.output
         else JsonlWriter(sys.stdout)
     )
-    rows = read_inputs(args.files, sys.stdin, args.format)
     target: Scorer | Path = scorer if args.workers == 1 else path
     if args.workers > 1:
         del scorer  # each worker loads its own

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Sized
+from typing import Any, TypeVar
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -22,6 +23,7 @@ DEFAULT_MAX_REQUEST_CHARS = 1_000_000
 # A JSON string may carry a "\ud800" escape: Python keeps it as a lone surrogate, which no
 # encoder can write back out. Such strings are rejected at the door.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_Sized = TypeVar("_Sized", bound=Sized)
 
 
 def max_response_bytes(articles: int) -> int:
@@ -57,6 +59,26 @@ def _no_lone_surrogates(value: str) -> None:
         raise ma.ValidationError("Must not contain unpaired surrogates (\\ud800-\\udfff).")
 
 
+class TextLength(validate.Length):
+    """`validate.Length` (the same minLength and maxLength in the OpenAPI document) whose message
+    says the length received and, over the limit, what to do instead."""
+
+    def __call__(self, value: _Sized) -> _Sized:
+        """The value, or ValidationError with its length."""
+        size = len(value)
+        if (self.min is None or size >= self.min) and (self.max is None or size <= self.max):
+            return value
+        message = (
+            f"Length must be between {self.min} and {self.max}. This text has {size} characters"
+        )
+        if self.max is not None and size > self.max:
+            message += (
+                ": score it offline with escalation-score (no length limit) or split it into "
+                f"parts of at most {self.max} characters"
+            )
+        raise ma.ValidationError(message + ".")
+
+
 class JsonInteger(fields.Integer):
     """An integer as JSON Schema means it: 44 and 44.0 alike; 44.5, "44" and true are not."""
 
@@ -79,7 +101,7 @@ class ArticleSchema(StrictSchema):
 
     text = fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=MAX_TEXT_CHARS), _not_blank, _no_lone_surrogates],
+        validate=[TextLength(min=1, max=MAX_TEXT_CHARS), _not_blank, _no_lone_surrogates],
         metadata={
             "description": f"The article, 1 to {MAX_TEXT_CHARS} characters, not blank.",
             "pattern": NOT_BLANK,

@@ -67,7 +67,7 @@ def default_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from training.datasets import DEFAULT_TRAINING
 
     if shared_data_dir() is None:
-        pytest.skip("ESCALATION_DATA_DIR is not set: the real corpora are not available")
+        pytest.skip("set ESCALATION_DATA_DIR to the corpus mirror to run the corpora tests")
     path = default_model_path()
     if train_module.already_trained(path, DEFAULT_TRAINING, TrainConfig()):
         return path

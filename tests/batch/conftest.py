@@ -11,9 +11,11 @@ from tests.helpers import COOPERATIVE, ESCALATORY
 
 def need_spark() -> None:
     """Skip unless pyspark (the spark extra) and a Java runtime are installed."""
-    pytest.importorskip("pyspark")
+    pytest.importorskip(
+        "pyspark", reason="pyspark is not installed (the spark extra: make test-engines)"
+    )
     if shutil.which("java") is None:
-        pytest.skip("no java on PATH (apt-get install default-jre-headless)")
+        pytest.skip("java is not on PATH (make test-engines installs default-jre-headless)")
 
 
 def article_rows(n: int) -> list[dict[str, object]]:

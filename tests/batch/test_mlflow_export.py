@@ -11,6 +11,7 @@ from batch import mlflow_export
 from model import Scorer
 
 pytestmark = pytest.mark.mlflow
+NEEDS_MLFLOW = "mlflow is not installed (the mlflow extra: make test-engines)"
 TEXTS = [
     "The army threatened a strike unless the rebels withdraw.",
     "Both sides signed a trade agreement and praised the talks.",
@@ -21,7 +22,7 @@ TEXTS = [
 @pytest.fixture(scope="module")
 def exported(tiny_model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny model exported by the CLI."""
-    pytest.importorskip("mlflow.pyfunc")
+    pytest.importorskip("mlflow.pyfunc", reason=NEEDS_MLFLOW)
     out = tmp_path_factory.mktemp("mlflow") / "model"
     assert mlflow_export.main(["--model", str(tiny_model_path), "--out", str(out)]) == 0
     return out
@@ -58,7 +59,7 @@ def test_signature_params_and_manifest_metadata(exported: Path, tiny_model_path:
 
 
 def test_unusable_model_exits_2(tmp_path: Path) -> None:
-    pytest.importorskip("mlflow.pyfunc")
+    pytest.importorskip("mlflow.pyfunc", reason=NEEDS_MLFLOW)
     bad = tmp_path / "bad.joblib"
     bad.write_bytes(b"not a model")
     assert mlflow_export.main(["--model", str(bad), "--out", str(tmp_path / "m")]) == 2

@@ -115,7 +115,10 @@ def test_security_and_wiring() -> None:
 
 
 def test_manifests_are_valid_kubernetes_objects() -> None:
-    validate = pytest.importorskip("kubernetes_validate")
+    validate = pytest.importorskip(
+        "kubernetes_validate",
+        reason="kubernetes-validate is not installed (the deploy extra: make test-engines)",
+    )
     for obj in manifests().values():
         validate.validate(obj, KUBERNETES_VERSION, strict=True)  # raises on any error
     bad = dict(manifests()["Service"], spec={"ports": [{"port": "eighty"}]})

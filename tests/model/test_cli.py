@@ -1,14 +1,20 @@
-"""Offline scoring CLI: JSONL in, JSONL out, ids kept, bad lines reported."""
+"""Offline scoring CLI: JSONL and CSV in, JSONL out, ids kept, bad lines reported."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from model import cli
+from model.scoring import Scorer
+
+ESCALATORY = "Troops mobilised for a strike and threatened war."
+NEEDS_FRAMES = "Parquet needs the frames extra, pandas and pyarrow (make test-engines installs it)"
 
 
 def run(argv: list[str], stdin: str = "", monkeypatch=None) -> tuple[int, list[dict], str]:
@@ -106,8 +112,8 @@ def test_lines_json_cannot_hold_become_error_rows(
 def test_parquet_in_and_out_with_workers_keeps_order(
     tmp_path: Path, tiny_model_path: Path, monkeypatch
 ) -> None:
-    pd = pytest.importorskip("pandas")
-    pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas", reason=NEEDS_FRAMES)
+    pytest.importorskip("pyarrow", reason=NEEDS_FRAMES)
     texts = [f"Troops threatened strike number {i}." if i % 3 else "Aid." for i in range(600)]
     texts[7] = "  "
     src = tmp_path / "in.parquet"
@@ -133,8 +139,8 @@ def test_parquet_in_and_out_with_workers_keeps_order(
 def test_parquet_without_text_column_is_an_error_row(
     tmp_path: Path, tiny_model_path: Path, monkeypatch
 ) -> None:
-    pd = pytest.importorskip("pandas")
-    pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas", reason=NEEDS_FRAMES)
+    pytest.importorskip("pyarrow", reason=NEEDS_FRAMES)
     src = tmp_path / "bad.parquet"
     pd.DataFrame({"body": ["war"]}).to_parquet(src)
     code, rows, err = run(["--model", str(tiny_model_path), str(src)], monkeypatch=monkeypatch)
@@ -184,3 +190,146 @@ def test_a_bad_line_reads_the_same_from_a_file_and_from_stdin(
     problem = "invalid JSON: Invalid control character at (column 25)"
     assert from_file[0]["error"] == from_stdin[0]["error"] == problem
     assert (from_file[0]["source"], from_stdin[0]["source"]) == (str(src), "-")
+
+
+def test_csv_rows_are_scored_each_like_the_same_text_alone(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch
+) -> None:
+    """Each CSV record is a row (not the whole file one document): a quoted field may span lines
+    (the row's line is where its record starts), a blank text is an error row with its line."""
+    multi = 'The ministers met.\nThey signed a trade agreement and "welcomed" the talks.'
+    src = tmp_path / "rows.csv"
+    with src.open("w", encoding="utf-8-sig", newline="") as fh:  # BOM and CRLF, as Excel writes
+        csv.writer(fh).writerows(
+            [
+                ["id", "text", "lang"],
+                ["a", ESCALATORY, "en"],
+                ["", multi, "en"],  # lines 3-4
+                ["c", "   ", "en"],
+                ["", "Aid was delivered.", "en"],
+            ]
+        )
+    code, rows, err = run(["--model", str(tiny_model_path), str(src)], monkeypatch=monkeypatch)
+    assert code == 1 and "3 scored, 1 failed" in err
+    assert [r["id"] for r in rows] == ["a", f"{src}:3", "c", f"{src}:6"]  # no id: FILE:LINE
+    assert (rows[2]["source"], rows[2]["line"]) == (str(src), 5)
+    assert rows[2]["error"] == "text is missing or blank"
+    assert f"{src}:5: text is missing or blank (id c)" in err
+    scorer = Scorer.load(tiny_model_path)
+    for row, text in [(rows[0], ESCALATORY), (rows[1], multi)]:
+        alone = scorer.score(text).to_dict()
+        assert (row["score"], row["phrases"], row["sentences"]) == (
+            alone["score"],
+            alone["phrases"],
+            alone["sentences"],
+        )
+    # The same text in a plain-text file scores the same as its CSV row.
+    article = tmp_path / "a.txt"
+    article.write_text(ESCALATORY, encoding="utf-8")
+    _, [single], _ = run(["--model", str(tiny_model_path), str(article)], monkeypatch=monkeypatch)
+    assert single["score"] == rows[0]["score"] and single["level"] == rows[0]["level"]
+
+
+def test_csv_without_its_text_column_is_refused(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch
+) -> None:
+    src = tmp_path / "rows.csv"
+    src.write_text(f"key,body\nk1,{ESCALATORY}\n", encoding="utf-8")
+    code, rows, err = run(["--model", str(tiny_model_path), str(src)], monkeypatch=monkeypatch)
+    assert code == 2 and rows == []
+    assert f"{src}:1: no 'text' column in the header line: key,body" in err
+    assert "--text-column" in err
+    argv = ["--model", str(tiny_model_path), "--text-column", "body", "--id-column", "key"]
+    code, rows, _ = run([*argv, str(src)], monkeypatch=monkeypatch)
+    assert code == 0 and [r["id"] for r in rows] == ["k1"]
+    # A named id column must exist too; the column options are refused where no CSV is read.
+    code, _, err = run([*argv[:4], "--id-column", "ref", str(src)], monkeypatch=monkeypatch)
+    assert code == 2 and f"{src}:1: no 'ref' column in the header line: key,body" in err
+    jsonl = tmp_path / "rows.jsonl"
+    jsonl.write_text(json.dumps({"text": ESCALATORY}) + "\n", encoding="utf-8")
+    code, rows, err = run([*argv[:4], str(jsonl)], monkeypatch=monkeypatch)
+    assert code == 2 and rows == [] and "--format csv" in err
+
+
+def test_csv_by_suffix_by_format_and_on_stdin(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch
+) -> None:
+    data = f"text,id\n{ESCALATORY},x\n\n{ESCALATORY},\n"
+    upper = tmp_path / "ROWS.CSV"
+    upper.write_text(data, encoding="utf-8")
+    notes = tmp_path / "rows.txt"
+    notes.write_text(data, encoding="utf-8")
+    model = ["--model", str(tiny_model_path)]
+    _, by_suffix, _ = run([*model, str(upper)], monkeypatch=monkeypatch)
+    _, as_text, _ = run([*model, str(notes)], monkeypatch=monkeypatch)
+    _, by_format, _ = run([*model, "--format", "csv", str(notes)], monkeypatch=monkeypatch)
+    code, from_stdin, _ = run([*model, "--format", "csv"], stdin=data, monkeypatch=monkeypatch)
+    assert code == 0 and [r["id"] for r in by_suffix] == ["x", f"{upper}:4"]
+    assert [r["id"] for r in by_format] == ["x", f"{notes}:4"]
+    assert [r["id"] for r in from_stdin] == ["x", "-:4"]
+    assert by_suffix[0]["score"] == by_format[0]["score"] == from_stdin[0]["score"]
+    assert [r["id"] for r in as_text] == [str(notes)]  # .txt stays one plain-text document
+
+
+def test_malformed_and_ragged_csv_records_are_error_rows(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch
+) -> None:
+    src = tmp_path / "rows.csv"
+    src.write_text(
+        f'id,text\na,{ESCALATORY}\nb,war,extra\nc,"peace\n\nd,"never closed\n', encoding="utf-8"
+    )
+    code, rows, err = run(["--model", str(tiny_model_path), str(src)], monkeypatch=monkeypatch)
+    assert code == 1 and [r["id"] for r in rows] == ["a", f"{src}:3", f"{src}:4"]
+    assert rows[1]["error"] == "expected 2 fields, found 3" and rows[1]["line"] == 3
+    assert rows[2]["line"] == 4 and rows[2]["error"].startswith("malformed CSV: ")
+    assert f"{src}:3: expected 2 fields, found 3" in err and "1 scored, 2 failed" in err
+
+
+@pytest.mark.parametrize("name", ["rows.tsv", "book.xlsx", "page.html", "feed.xml"])
+def test_structured_files_the_cli_does_not_read_are_refused(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch, name: str
+) -> None:
+    """Never one plain-text document by default: refused, naming the formats that are read;
+    `--format text` still reads the file as one document when that is what is meant."""
+    src = tmp_path / name
+    src.write_text(f"id\ttext\nx\t{ESCALATORY}\n", encoding="utf-8")
+    code, rows, err = run(["--model", str(tiny_model_path), str(src)], monkeypatch=monkeypatch)
+    assert code == 2 and rows == []
+    assert f"{src}: " in err and "CSV" in err and "JSON lines" in err and "--format text" in err
+    argv = ["--model", str(tiny_model_path), "--format", "text", str(src)]
+    code, rows, _ = run(argv, monkeypatch=monkeypatch)
+    assert code == 0 and [r["id"] for r in rows] == [str(src)]
+
+
+def test_a_file_without_suffix_is_one_plain_text_document(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch
+) -> None:
+    src = tmp_path / "README"
+    src.write_text(f"id,text\nx,{ESCALATORY}\n", encoding="utf-8")
+    code, rows, _ = run(["--model", str(tiny_model_path), str(src)], monkeypatch=monkeypatch)
+    assert code == 0 and [r["id"] for r in rows] == [str(src)]
+
+
+def test_parquet_is_not_read_from_stdin(tiny_model_path: Path, monkeypatch) -> None:
+    argv = ["--model", str(tiny_model_path), "--format", "parquet"]
+    code, rows, err = run(argv, stdin="PAR1 bytes", monkeypatch=monkeypatch)
+    assert code == 2 and rows == [] and "Parquet" in err
+
+
+def test_a_csv_pipe_is_read_once(tiny_model_path: Path, monkeypatch) -> None:
+    """A named pipe (`<(zcat rows.csv.gz)`) cannot be read twice: its header is checked as it is
+    read, and a bad one is an error row instead of a refusal."""
+    argv = ["--model", str(tiny_model_path), "--format", "csv"]
+    for data, expected in [(f"id,text\nx,{ESCALATORY}\n", ["x"]), ("id,body\nx,war\n", None)]:
+        read_end, write_end = os.pipe()
+        os.write(write_end, data.encode())
+        os.close(write_end)
+        try:
+            code, rows, err = run([*argv, f"/dev/fd/{read_end}"], monkeypatch=monkeypatch)
+        finally:
+            os.close(read_end)
+        if expected is not None:
+            assert code == 0 and [r["id"] for r in rows] == expected
+        else:
+            assert code == 1 and rows[0]["error"].startswith("no 'text' column in the header")
+            assert f"/dev/fd/{read_end}:1: no 'text' column" in err

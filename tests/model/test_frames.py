@@ -62,7 +62,9 @@ def test_caps_are_checked_once(scorer: Scorer) -> None:
 
 
 def test_score_frame_keeps_index_and_json_columns(scorer: Scorer) -> None:
-    pd = pytest.importorskip("pandas")
+    pd = pytest.importorskip(
+        "pandas", reason="score_frame needs the frames extra (make test-engines installs it)"
+    )
     frame = pd.DataFrame({"id": [1, 2, 3], "body": [TEXTS[0], None, TEXTS[2]]}, index=[10, 5, 7])
     out = frames.score_frame(scorer, frame, text_col="body", top_k=2)
     assert list(out.columns) == list(frames.OUTPUT_COLUMNS)

@@ -29,6 +29,32 @@ def test_request_character_budget_is_413_before_scoring(
     assert str(MAX_TEXT_CHARS) in problem["detail"]
 
 
+@pytest.mark.parametrize("path", ["/v1/score", "/v1/score/batch"])
+def test_a_text_over_the_limit_says_its_length_and_what_to_do(
+    client: FlaskClient, path: str
+) -> None:
+    text = "war " * 500_000  # 2,000,000 characters: 2 MB, under the body limit
+    body = (
+        {"text": text} if path == "/v1/score" else {"articles": [{"text": "war"}, {"text": text}]}
+    )
+    problem = assert_problem(client.post(path, json=body), 422)
+    field = "text" if path == "/v1/score" else "articles[1].text"
+    message = (
+        f"Length must be between 1 and {MAX_TEXT_CHARS}. This text has 2000000 characters: score "
+        f"it offline with escalation-score (no length limit) or split it into parts of at most "
+        f"{MAX_TEXT_CHARS} characters."
+    )
+    assert f"{field}: {message}" in problem["detail"]
+    assert "war war" not in json.dumps(problem)
+
+
+def test_an_empty_text_says_its_length(client: FlaskClient) -> None:
+    problem = assert_problem(client.post("/v1/score", json={"text": ""}), 422)
+    assert problem["errors"] == {
+        "text": [f"Length must be between 1 and {MAX_TEXT_CHARS}. This text has 0 characters."]
+    }
+
+
 def test_budget_is_inclusive(make_app: Callable[..., Flask]) -> None:
     client = make_app(MAX_REQUEST_CHARS=MAX_TEXT_CHARS).test_client()
     half = ("war " * MAX_TEXT_CHARS)[: MAX_TEXT_CHARS // 2]

@@ -50,7 +50,8 @@ pytestmark = [
         sync_playwright is None, reason="playwright is not installed (pip install -e '.[ui-test]')"
     ),
     pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"no {CHROMIUM} (apt-get install chromium; CI does)"
+        not CHROMIUM.exists(),
+        reason=f"Debian's chromium is not at {CHROMIUM} (apt-get install chromium; CI does)",
     ),
 ]
 
