@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from service import auth, observability, ui
+from service import auth, observability, protocol, ui
 from service.api import blp
 from service.config import SETTINGS_EXTENSION, Settings, load_settings
 from service.encoding import OrjsonProvider
@@ -55,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping({k: v for k, v in (config or {}).items() if k not in _SETTING_KEYS})
     app.extensions[SETTINGS_EXTENSION] = settings
     observability.init_app(app, settings)
+    protocol.init_app(app)
     auth.init_app(app)
     # No model is not fatal: /healthz stays 200 and /readyz reports why (load_model logs it).
     app.extensions[MODEL_EXTENSION] = load_model(settings.model_path)

@@ -45,8 +45,14 @@ class ServiceError(Exception):
         return HTTPStatus(self.status).phrase
 
 
+class MalformedRequest(ServiceError):
+    """The request breaks an HTTP/1.1 rule that the server leaves to the application."""
+
+    status = 400
+
+
 class MalformedBody(ServiceError):
-    """The body is empty, not UTF-8 or not JSON."""
+    """The body cannot be read (chunk framing, trailers) or is empty, not UTF-8 or not JSON."""
 
     status = 400
 

@@ -142,13 +142,31 @@ class ArticleSchema(StrictSchema):
     )
 
 
+class BoundedList(fields.List[Any]):
+    """A list whose length is checked before its items are read, so a body of millions of
+    items is refused without building them (the `validate.Length` still documents the bounds)."""
+
+    def __init__(self, *args: Any, max_items: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_items = max_items
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, list) and len(value) > self.max_items:
+            raise ma.ValidationError(
+                f"Length must be between 1 and {self.max_items}. This list has {len(value)} "
+                "items: split it into several requests."
+            )
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class BatchSchema(StrictSchema):
     """Several articles to score; results keep their order."""
 
-    articles = fields.List(
+    articles = BoundedList(
         fields.Nested(ArticleSchema),
         required=True,
         validate=validate.Length(min=1, max=BATCH_MAX),
+        max_items=BATCH_MAX,
         metadata={"description": f"1 to {BATCH_MAX} articles."},
     )
 

@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from gunicorn.http import errors as http_errors
+from werkzeug.test import EnvironBuilder
 
-from service.parsing import error_paths, validation_detail
+from service.errors import MAX_KEY_CHARS, ValidationFailed
+from service.parsing import MAX_PATH_DEPTH, decode_json, error_paths, validation_detail
 from service.schemas import BATCH_MAX, MAX_ID_CHARS, MAX_TEXT_CHARS
 from service.state import MODEL_EXTENSION
 from tests.service.helpers import ESCALATORY_TEXT, assert_problem
@@ -43,6 +46,166 @@ def post_raw(client: FlaskClient, path: str, data: bytes, content_type: str | No
 def test_unreadable_body_is_400(client: FlaskClient, path: str, data: bytes, detail: str) -> None:
     body = assert_problem(post_raw(client, path, data), 400)
     assert detail in body["detail"] and "errors" not in body
+
+
+class FailingBody:
+    """A WSGI input as gunicorn gives it: `data`, then `error` on the next read."""
+
+    def __init__(self, data: bytes, error: Exception) -> None:
+        self.data, self.error = data, error
+
+    def read(self, size: int = -1) -> bytes:
+        if self.data:
+            data, self.data = self.data, b""
+            return data
+        raise self.error
+
+
+def post_streamed(app: Flask, body: FailingBody) -> Any:
+    """POST a body of no declared length (chunked) that gunicorn reads from `body`."""
+    builder = EnvironBuilder(path="/v1/score", method="POST", content_type=JSON)
+    environ = builder.get_environ()
+    environ.update({"wsgi.input": body, "wsgi.input_terminated": True})
+    environ.pop("CONTENT_LENGTH", None)
+    return app.response_class.from_app(app, environ)
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (http_errors.InvalidChunkSize(b"-5CANARY"), "chunk size is not a hexadecimal number"),
+        (http_errors.ChunkMissingTerminator(b"CANARY"), "does not end with CRLF"),
+        (http_errors.InvalidChunkExtension("CANARY"), "chunk extension is malformed"),
+        (http_errors.InvalidHeaderName("X-CANARY"), "trailer field is malformed or not allowed"),
+        (http_errors.InvalidHeader("CANARY: x"), "trailer field is malformed"),
+        (http_errors.ObsoleteFolding("CANARY"), "trailer field is malformed"),
+        (http_errors.LimitRequestHeaders("CANARY"), "trailer section is too large"),
+        (http_errors.NoMoreData(b"CANARY"), "connection ended before the body did"),
+        (http_errors.InvalidSchemeHeaders(), "framing is malformed"),  # any other parse error
+    ],
+)
+@pytest.mark.parametrize("sent", [b"", b'{"text": "CANARY', b'{"text": "x"}'])
+def test_body_the_server_cannot_read_is_400(
+    make_app: Callable[..., Flask],
+    capsys: pytest.CaptureFixture,
+    error: Exception,
+    reason: str,
+    sent: bytes,
+) -> None:
+    """Before any byte, mid-body, and on the read that looks past a body at the limit."""
+    app = make_app(MAX_CONTENT_LENGTH=len(sent) or 1000)
+    problem = assert_problem(post_streamed(app, FailingBody(sent, error)), 400)
+    assert problem["detail"].startswith("The request body could not be read: ")
+    assert problem["detail"].endswith(f"{reason}.")
+    logged = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    warning = next(entry for entry in logged if entry["level"] == "WARNING")
+    assert warning["error_type"] == type(error).__name__
+    assert warning["request_id"] == problem["request_id"]
+    assert "Traceback" not in json.dumps(logged) and "stack" not in warning
+    assert "CANARY" not in json.dumps(logged) + json.dumps(problem)
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "detail", "errors"),
+    [
+        (
+            b'{"text": "CANARY one", "text": "CANARY two"}',
+            "/v1/score",
+            "text: Duplicate key.",
+            {"text": ["Duplicate key."]},
+        ),
+        (
+            b'{"articles": [{"text": "a"}, {"text": "b"}, {"text": "c"}, '
+            b'{"text": "CANARY", "id": "1", "text": "CANARY"}]}',
+            "/v1/score/batch",
+            "articles[3].text: Duplicate key.",
+            {"articles": {"3": {"text": ["Duplicate key."]}}},
+        ),
+        (
+            b'{"text": "CANARY", "top_k": {"a": 1, "b": [{"c": 1, "c": 2}]}}',
+            "/v1/score",
+            "top_k.b[0].c: Duplicate key.",
+            {"top_k": {"b": {"0": {"c": ["Duplicate key."]}}}},
+        ),
+        (  # an object replaced by a repeated key is still read, and its repeats still count
+            b'{"articles": [{"text": "CANARY", "text": "CANARY"}], "articles": []}',
+            "/v1/score/batch",
+            'articles: Duplicate key.; body: Duplicate key in a nested object: "text".',
+            {
+                "articles": ["Duplicate key."],
+                "_schema": ['Duplicate key in a nested object: "text".'],
+            },
+        ),
+    ],
+)
+def test_repeated_key_is_422_naming_it_and_where(
+    client: FlaskClient, data: bytes, path: str, detail: str, errors: dict
+) -> None:
+    problem = assert_problem(post_raw(client, path, data), 422)
+    assert problem["detail"] == f"The request body is invalid: {detail}"
+    assert problem["errors"] == errors
+    assert "CANARY" not in json.dumps(problem)
+
+
+def test_repeated_keys_are_named_cut_like_other_keys(client: FlaskClient) -> None:
+    key = "k" * (MAX_KEY_CHARS + 50)
+    data = json.dumps({"text": "x"})[:-1] + f', "{key}": 1, "{key}": 2, "{key}": 3}}'
+    problem = assert_problem(post_raw(client, "/v1/score", data.encode()), 422)
+    assert problem["errors"] == {key[:MAX_KEY_CHARS]: ["Duplicate key."]}
+    assert f"invalid: {key[:MAX_KEY_CHARS]}: Duplicate key." in problem["detail"]
+    assert key[: MAX_KEY_CHARS + 1] not in json.dumps(problem)
+
+
+def test_repeated_key_deeper_than_paths_go_is_named_without_its_place() -> None:
+    deep = '{"a": ' * (MAX_PATH_DEPTH + 5) + '{"b": 1, "b": 2}' + "}" * (MAX_PATH_DEPTH + 5)
+    with pytest.raises(ValidationFailed) as raised:
+        decode_json(deep)
+    assert raised.value.errors == {"_schema": ['Duplicate key in a nested object: "b".']}
+
+
+def test_repeats_in_an_object_and_in_one_of_its_values_are_both_listed() -> None:
+    with pytest.raises(ValidationFailed) as raised:
+        decode_json('{"a": 1, "a": {"c": 1, "c": 2}, "d": [{"e": 0, "e": 0, "f": 0, "f": 1}]}')
+    assert raised.value.errors == {
+        "a": {"_schema": ["Duplicate key."], "c": ["Duplicate key."]},
+        "d": {0: {"e": ["Duplicate key."], "f": ["Duplicate key."]}},
+    }
+    assert raised.value.detail == (
+        "The request body is invalid: a: Duplicate key.; a.c: Duplicate key.; "
+        "d[0].e: Duplicate key.; d[0].f: Duplicate key."
+    )
+
+
+def test_json_without_repeated_keys_decodes_as_json_does() -> None:
+    text = '{"articles": [{"text": "a", "id": "1"}, {"text": "b"}], "nested": [[{}], {"a": {}}]}'
+    assert decode_json(text) == json.loads(text)
+
+
+def host_request(app: Flask, protocol: str, host: str | None, path: str = "/healthz") -> Any:
+    """GET `path` over `protocol`, with this Host header or none."""
+    environ = EnvironBuilder(path=path).get_environ()
+    environ["SERVER_PROTOCOL"] = protocol
+    environ.pop("HTTP_HOST")
+    if host is not None:
+        environ["HTTP_HOST"] = host
+    return app.response_class.from_app(app, environ)
+
+
+@pytest.mark.parametrize("host", [None, ""])
+def test_http_1_1_without_host_is_400(app: Flask, host: str | None) -> None:
+    problem = assert_problem(host_request(app, "HTTP/1.1", host), 400)
+    assert "Host header" in problem["detail"]
+
+
+def test_host_is_checked_before_the_api_key(make_app: Callable[..., Flask]) -> None:
+    keyed = make_app(API_KEYS="ops:secret-0123456789")
+    assert_problem(host_request(keyed, "HTTP/1.1", None, "/v1/model"), 400)
+    assert_problem(host_request(keyed, "HTTP/1.1", "scoring.internal", "/v1/model"), 401)
+
+
+@pytest.mark.parametrize(("protocol", "host"), [("HTTP/1.0", None), ("HTTP/1.1", "localhost")])
+def test_host_is_optional_in_http_1_0_only(app: Flask, protocol: str, host: str | None) -> None:
+    assert host_request(app, protocol, host).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -128,7 +291,12 @@ def test_batch_with_one_bad_item_names_its_index(client: FlaskClient) -> None:
         ({"articles": []}, {"articles": [f"Length must be between 1 and {BATCH_MAX}."]}),
         (
             {"articles": [{"text": "x"}] * (BATCH_MAX + 1)},
-            {"articles": [f"Length must be between 1 and {BATCH_MAX}."]},
+            {
+                "articles": [
+                    f"Length must be between 1 and {BATCH_MAX}. This list has {BATCH_MAX + 1} "
+                    "items: split it into several requests."
+                ]
+            },
         ),
         ({"articles": {"text": "x"}}, {"articles": ["Not a valid list."]}),
         ({"articles": ["x"]}, {"articles": {"0": {"_schema": ["Invalid input type."]}}}),

@@ -55,6 +55,20 @@ def test_an_empty_text_says_its_length(client: FlaskClient) -> None:
     }
 
 
+def test_an_oversized_batch_is_refused_before_its_items_are_read(client: FlaskClient) -> None:
+    """Half a million empty articles: one error for the list, none for its items (which are
+    never built: that would take minutes)."""
+    body = '{"articles": [' + ",".join(["{}"] * 500_000) + "]}"
+    response = client.post("/v1/score/batch", data=body, content_type="application/json")
+    problem = assert_problem(response, 422)
+    assert problem["errors"] == {
+        "articles": [
+            f"Length must be between 1 and {BATCH_MAX}. This list has 500000 items: split it "
+            "into several requests."
+        ]
+    }
+
+
 def test_budget_is_inclusive(make_app: Callable[..., Flask]) -> None:
     client = make_app(MAX_REQUEST_CHARS=MAX_TEXT_CHARS).test_client()
     half = ("war " * MAX_TEXT_CHARS)[: MAX_TEXT_CHARS // 2]
