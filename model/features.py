@@ -40,8 +40,8 @@ SPEC_VERSION = 4
 UNICODE_FORM: Final = "NFKC"
 REMOVED_CATEGORIES = ("Cf",)
 # At most this many non-starters (combining class other than 0) in a row after a character; the
-# rest of the run is dropped before normalising. UAX #15's stream-safe limit: no text needs
-# more, and NFKC's canonical reordering costs quadratic time in the length of a run.
+# rest of the run is dropped before normalising. The stream-safe limit of Unicode Standard Annex
+# 15: no text needs more, and NFKC's canonical reordering costs quadratic time in a run's length.
 MAX_NON_STARTERS = 30
 # Latin letters. A text with more of them than of letters of other scripts is written in Latin
 # letters, and a word made only of look-alike letters of other scripts reads as its Latin twin.

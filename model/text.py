@@ -189,11 +189,11 @@ def _clean_by_character(text: str) -> Cleaned:
 def clean(text: str) -> Cleaned:
     """The text as a reader sees it. Each character with the marks that join it is read on its
     own: format characters removed, at most MAX_NON_STARTERS combining marks in a row (the
-    stream-safe limit of UAX #15; more are dropped: no reader sees them, and they would cost
-    quadratic time), then Unicode compatibility form (NFKC: fullwidth, ligature and
-    mathematical letters read as plain ones). Then, in a text written in Latin letters, a word
-    made only of look-alike letters of other scripts reads as its Latin twin (`fold_lookalike_
-    words`). ASCII, and text that is already in that form, is returned as is."""
+    stream-safe limit of Unicode Standard Annex 15; more are dropped: no reader sees them, and
+    they would cost quadratic time), then Unicode compatibility form (NFKC: fullwidth, ligature
+    and mathematical letters read as plain ones). Then, in a text written in Latin letters, a
+    word made only of look-alike letters of other scripts reads as its Latin twin
+    (`fold_lookalike_words`). ASCII, and text already in that form, is returned as is."""
     if text.isascii():
         return Cleaned(text)
     classes = _classes()
