@@ -10,7 +10,7 @@ MODEL ?= $(or $(ESCALATION_MODEL_PATH),artifacts/escalation-model.joblib)
 # (serve, score: the image), the training extra on it (`make model`: rdata reads the Wikinews
 # articles the article map is fitted on) and, on top of both, the
 # development tools (tests, lint, report). The package itself goes in without its dependencies.
-$(BIN)/.runtime: pyproject.toml requirements/runtime.lock setup.py model/_kernel.c
+$(BIN)/.runtime: pyproject.toml requirements/runtime.lock setup.py model/_kernel.c model/features.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q --require-hashes -r requirements/runtime.lock

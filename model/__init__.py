@@ -1,9 +1,13 @@
 """Escalation-risk model: load a verified artifact, score texts and explain the score.
 
-No web framework here: the service and the offline CLI both build on this package.
+No web framework here: the service and the offline CLI both build on this package. Reading an
+artifact's manifest needs no compiled kernel; `Scorer` (imported on first use) does, and says
+what to install when it is missing (`model.kernel`).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from model.artifact import (
     DEFAULT_MODEL_PATH,
@@ -15,8 +19,10 @@ from model.artifact import (
     read_manifest,
     save_artifact,
 )
-from model.scoring import DEFAULT_TOP_K, Scorer
 from model.types import ArticleScore, Explanation, Phrase, SentenceScore
+
+if TYPE_CHECKING:
+    from model.scoring import DEFAULT_TOP_K, Scorer
 
 __all__ = [
     "DEFAULT_MODEL_PATH",
@@ -34,3 +40,12 @@ __all__ = [
     "read_manifest",
     "save_artifact",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`Scorer` and `DEFAULT_TOP_K`, imported when first asked for (they need the kernel)."""
+    if name in ("Scorer", "DEFAULT_TOP_K"):
+        from model import scoring
+
+        return getattr(scoring, name)
+    raise AttributeError(f"module 'model' has no attribute {name!r}")

@@ -32,6 +32,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_rules.h" /* the character classes of model/features.py, written by setup.py */
+
 typedef struct {
     int64_t key; /* 0: empty (real keys are >= 1: word ids start at 1) */
     int32_t col;
@@ -369,8 +371,14 @@ static inline int is_word(Py_UCS4 ch) {
     return Py_UNICODE_ISALNUM(ch);
 }
 
+static inline int in_rule(Py_UCS4 ch, const Py_UCS4 *chars, int n) {
+    for (int i = 0; i < n; i++)
+        if (chars[i] == ch) return 1;
+    return 0;
+}
+
 static inline int is_joiner(Py_UCS4 ch) {
-    return ch == '-' || ch == '\'' || ch == 0x2010 || ch == 0x2011 || ch == 0x2019;
+    return in_rule(ch, RULE_WORD_JOINERS, N_RULE_WORD_JOINERS);
 }
 
 /* Realloc each of `count` arrays to `cap` items of its size; the arrays that could not grow
@@ -486,7 +494,7 @@ fail:
 static int add_char_columns(Kernel *k, Py_ssize_t n) {
     if (!k->chars.size) return 0;
     uint32_t *padded = k->scratch;
-    padded[0] = padded[n + 1] = ' ';
+    padded[0] = padded[n + 1] = RULE_CHAR_NGRAM_PAD[0];
     Py_ssize_t size = n + 2;
     for (int g = k->char_min_n; g <= k->char_max_n; g++)
         for (Py_ssize_t i = 0; i + g <= size; i++) {
@@ -858,10 +866,16 @@ static PyObject *Kernel_words(Kernel *k, PyObject *Py_UNUSED(ignored)) {
 
 /* ---- sentences ------------------------------------------------------------------------- */
 
-static inline int is_end_mark(Py_UCS4 ch) { return ch == '.' || ch == '!' || ch == '?'; }
+static inline int is_end_mark(Py_UCS4 ch) {
+    return in_rule(ch, RULE_SENTENCE_END_MARKS, N_RULE_SENTENCE_END_MARKS);
+}
 
 static inline int is_closer(Py_UCS4 ch) {
-    return ch == '"' || ch == '\'' || ch == 0x201d || ch == 0x2019 || ch == ')' || ch == ']';
+    return in_rule(ch, RULE_SENTENCE_CLOSERS, N_RULE_SENTENCE_CLOSERS);
+}
+
+static inline int is_break(Py_UCS4 ch) {
+    return in_rule(ch, RULE_SENTENCE_BREAK, N_RULE_SENTENCE_BREAK);
 }
 
 /* Whether the period at `dot` ends an abbreviation: the letters and periods before it form a
@@ -904,7 +918,7 @@ static PyObject *split_sentences(PyObject *module, PyObject *args) {
         Py_ssize_t end = -1; /* end of the next sentence-ending match, -1: the text's end */
         while (p < len) {
             Py_UCS4 ch = PyUnicode_READ(kind, data, p);
-            if (ch == '\n') {
+            if (is_break(ch)) {
                 end = ++p;
                 break;
             }
@@ -1202,6 +1216,20 @@ PyMODINIT_FUNC PyInit__kernel(void) {
     Py_INCREF(&KernelType);
     if (PyModule_AddObject(m, "Kernel", (PyObject *)&KernelType) < 0) {
         Py_DECREF(&KernelType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    /* RULES: the character classes this kernel was built with, name -> str (model.kernel
+     * compares them with model/features.py). */
+    PyObject *rules = PyDict_New();
+    for (int r = 0; rules && r < N_RULES; r++) {
+        PyObject *chars = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, RULES[r].chars,
+                                                    RULES[r].n);
+        if (!chars || PyDict_SetItemString(rules, RULES[r].name, chars) < 0) Py_CLEAR(rules);
+        Py_XDECREF(chars);
+    }
+    if (!rules || PyModule_AddObject(m, "RULES", rules) < 0) {
+        Py_XDECREF(rules);
         Py_DECREF(m);
         return NULL;
     }

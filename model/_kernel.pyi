@@ -3,6 +3,9 @@ compiled module. Methods parsed with `PyArg_ParseTuple` take positional argument
 
 from _typeshed import ReadableBuffer
 
+RULES: dict[str, str]
+"""The character classes the kernel was built with (`KERNEL_RULES` of model/features.py)."""
+
 def split_sentences(text: str, abbreviations: frozenset[str], /) -> bytes:
     """`[start, end)` spans of `model.text.split_sentences`, as bytes of int64 pairs."""
 

@@ -45,7 +45,7 @@ from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.pipeline import Pipeline
 
 from model import features
-from model.compiled import ngram_settings
+from model.vectorisers import ngram_settings
 
 FORMAT = "escalation-risk-artifact/2"
 MAGIC = b"ESCRISK\x00"

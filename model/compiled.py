@@ -28,10 +28,10 @@ from typing import overload
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
 
-from model._kernel import Kernel, split_sentences
 from model.features import ABBREVIATIONS
+from model.kernel import Kernel, split_sentences
 from model.text import (
     ALONE,
     MAYBE,
@@ -45,6 +45,7 @@ from model.text import (
     normalise_all,
     unwrap,
 )
+from model.vectorisers import vectorisers
 
 ENTRY_LIMIT = 100_000  # entries, and word forms
 CHAR_COLUMN_LIMIT = 2_000_000  # character n-gram columns of all entries
@@ -117,32 +118,6 @@ class Scored:
     spans: np.ndarray  # (spans, 2) int64: `[start, end)` in code points
 
 
-def _vectorisers(features: object) -> list[TfidfVectorizer]:
-    """The TF-IDF blocks of the pipeline's feature step, in column order."""
-    if isinstance(features, TfidfVectorizer):
-        return [features]
-    if isinstance(features, FeatureUnion) and not features.transformer_weights:
-        return [t for _, t in features.transformer_list]
-    raise ValueError("the feature step must be a TfidfVectorizer or an unweighted FeatureUnion")
-
-
-def ngram_settings(pipeline: Pipeline) -> dict[str, object]:
-    """The n-gram settings of a pipeline's TF-IDF blocks (the manifest records them)."""
-    out: dict[str, object] = {}
-    for vec in _vectorisers(pipeline.named_steps["features"]):
-        a = vec.analyzer
-        if isinstance(a, WordAnalyzer):
-            out["word"] = {"max_n": a.max_n, "mask_actors": a.mask_actors, "min_df": vec.min_df}
-        elif isinstance(a, CharAnalyzer):
-            out["char"] = {
-                "min_n": a.min_n,
-                "max_n": a.max_n,
-                "mask_actors": a.mask_actors,
-                "min_df": vec.min_df,
-            }
-    return out
-
-
 def _ngram_table(vocab: dict[str, int]) -> tuple[dict[str, int], np.ndarray, np.ndarray, int]:
     """Integer keys for the vocabulary's multi-word n-grams.
 
@@ -185,15 +160,15 @@ class CompiledModel:
             raise ValueError("compiled scoring needs a binary classifier")
         coef = np.asarray(clf.coef_, dtype=np.float64).ravel()
         self.bias = float(np.asarray(clf.intercept_, dtype=np.float64).ravel()[0])
-        vectorisers = _vectorisers(pipeline.named_steps["features"])
-        kinds = [type(v.analyzer) for v in vectorisers]
+        blocks = vectorisers(pipeline.named_steps["features"])
+        kinds = [type(v.analyzer) for v in blocks]
         if kinds not in ([WordAnalyzer], [WordAnalyzer, CharAnalyzer]):
             raise ValueError("expected a model.text word block, optionally then a char block")
-        if sum(len(v.vocabulary_) for v in vectorisers) != len(coef):
+        if sum(len(v.vocabulary_) for v in blocks) != len(coef):
             raise ValueError("the classifier's coefficients do not match the vocabularies")
-        for vec in vectorisers:
+        for vec in blocks:
             _check(vec)
-        word = vectorisers[0]
+        word = blocks[0]
         self.word_analyzer: WordAnalyzer = word.analyzer
         self._word_vocab: dict[str, int] = word.vocabulary_
         self.char_analyzer: CharAnalyzer | None = None
@@ -201,14 +176,14 @@ class CompiledModel:
         char_idf, char_coef = _NO_FLOATS, _NO_FLOATS
         char_grams: list[str] = []
         char_n = (1, 1)
-        if len(vectorisers) == 2:
-            self.char_analyzer = vectorisers[1].analyzer
+        if len(blocks) == 2:
+            self.char_analyzer = blocks[1].analyzer
             if self.char_analyzer.mask_actors != self.word_analyzer.mask_actors:
                 raise ValueError("the word and char blocks must mask actors alike")
-            char_vocab: dict[str, int] = vectorisers[1].vocabulary_
+            char_vocab: dict[str, int] = blocks[1].vocabulary_
             char_grams = sorted(char_vocab, key=char_vocab.__getitem__)  # in column order
             char_n = (self.char_analyzer.min_n, self.char_analyzer.max_n)
-            char_idf = np.ascontiguousarray(vectorisers[1].idf_, dtype=np.float64)
+            char_idf = np.ascontiguousarray(blocks[1].idf_, dtype=np.float64)
             char_coef = np.ascontiguousarray(coef[size:])
         self.mask_actors = self.word_analyzer.mask_actors
         ids, keys, cols, longest = _ngram_table(word.vocabulary_)

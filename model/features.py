@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from functools import cache
 from importlib import metadata
@@ -32,7 +33,7 @@ CALENDAR_NAMES: frozenset[str] = frozenset(
 )
 MASKED_NAMES: frozenset[str] = ACTOR_NAMES | CALENDAR_NAMES
 
-SPEC_VERSION = 4
+SPEC_VERSION = 5
 
 # Reader-visible text: Unicode compatibility normalisation (fullwidth, ligatures, mathematical
 # letters read as plain letters), applied per character with its combining marks, and format
@@ -47,15 +48,42 @@ MAX_NON_STARTERS = 30
 # letters, and a word made only of look-alike letters of other scripts reads as its Latin twin.
 LATIN_LETTER = r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]"
 
-# A word: letters/digits joined by inner hyphens or apostrophes ("pre-emptive", "Kyiv's").
-WORD_JOINERS = "-\u2010\u2011'\u2019"
-TOKEN_PATTERN = r"\w+(?:[" + WORD_JOINERS + r"]\w+)*"
+# The character classes the C kernel applies too: `setup.py` writes them into the kernel's
+# generated header (`model/_rules.h`), and the kernel reports what it was built with
+# (`model.kernel` refuses a kernel built from other rules). A literal: the build reads it without
+# importing this module.
+KERNEL_RULES: Final = {
+    # A word: letters/digits joined by inner hyphens or apostrophes ("pre-emptive", "Kyiv's").
+    "word_joiners": "-\u2010\u2011'\u2019",
+    # A sentence ends after end marks (then closing quotes or brackets) before whitespace, or at
+    # a line break.
+    "sentence_end_marks": ".!?",
+    "sentence_closers": "\"'\u201d\u2019)]",
+    "sentence_break": "\n",
+    # A word's character n-grams are taken with this character before and after it.
+    "char_ngram_pad": " ",
+}
+WORD_JOINERS = KERNEL_RULES["word_joiners"]
+TOKEN_PATTERN = r"\w+(?:[" + re.escape(WORD_JOINERS) + r"]\w+)*"
+CHAR_NGRAM_PAD = KERNEL_RULES["char_ngram_pad"]
 # Word forms: curly apostrophes and Unicode hyphens read as their ASCII forms, then lowercase.
 WORD_FOLDS = {"\u2019": "'", "\u2010": "-", "\u2011": "-"}
+# A state's name may end in a possessive ("Russia's"), and a hyphenated word may hold one
+# ("US-led", "pro-Russian": split at these hyphens).
+POSSESSIVE_SUFFIXES = ("'s", "\u2019s")
+NAME_HYPHENS = "-\u2010\u2011"
+# Characters read with the one before them (cleaning normalises each character with these):
+# marks (category M, or a combining class other than 0) and these Hangul vowel and final
+# consonant jamo ranges, which NFKC composes with the syllable's start.
+JOINING_RANGES = ((0x1160, 0x11FF), (0xD7B0, 0xD7FF))
 
-# Sentence ends: terminal punctuation (plus closing quotes/brackets) followed by whitespace, or a
-# line break. Abbreviations such as "U.S." or "Gen." are not ends.
-SENTENCE_END_PATTERN = r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)|\n"
+# Sentence ends: end marks (plus closing quotes/brackets) followed by whitespace, or a line
+# break. Abbreviations such as "U.S." or "Gen." are not ends.
+SENTENCE_END_PATTERN = (
+    f"[{re.escape(KERNEL_RULES['sentence_end_marks'])}]+"
+    f"[{re.escape(KERNEL_RULES['sentence_closers'])}]*(?=\\s)"
+    f"|{re.escape(KERNEL_RULES['sentence_break'])}"
+)
 # Counting sentences for the article map (`model.article`): a line break between two lines of text
 # reads as a space there, so a hard-wrapped paragraph counts as the sentences it holds; a blank line
 # still ends one. (Per-sentence scores keep splitting at every line break.)
@@ -106,6 +134,10 @@ def spec() -> dict[str, Any]:
         "removed_categories": list(REMOVED_CATEGORIES),
         "max_non_starters": MAX_NON_STARTERS,
         "token_pattern": TOKEN_PATTERN,
+        "kernel": KERNEL_RULES,
+        "joining_ranges": [list(r) for r in JOINING_RANGES],
+        "possessive_suffixes": list(POSSESSIVE_SUFFIXES),
+        "name_hyphens": NAME_HYPHENS,
         "word_folds": WORD_FOLDS,
         "lowercase": True,
         "lookalikes": {

@@ -21,10 +21,14 @@ import numpy as np
 from model.features import (
     ABBREVIATIONS,
     CAPITALS_ONLY,
+    CHAR_NGRAM_PAD,
+    JOINING_RANGES,
     LATIN_LETTER,
     LINE_WRAP_PATTERN,
     MASKED_NAMES,
     MAX_NON_STARTERS,
+    NAME_HYPHENS,
+    POSSESSIVE_SUFFIXES,
     REMOVED_CATEGORIES,
     SENTENCE_END_PATTERN,
     TOKEN_PATTERN,
@@ -128,7 +132,7 @@ def _classes() -> _Classes:
         if combining(ch):
             non_starters.append(c)
             joining.append(c)
-        elif kind[0] == "M" or 0x1160 <= c <= 0x11FF or 0xD7B0 <= c <= 0xD7FF:
+        elif kind[0] == "M" or any(lo <= c <= hi for lo, hi in JOINING_RANGES):
             joining.append(c)
     joins = _char_class(joining)
     marks = _char_class(non_starters)
@@ -313,12 +317,12 @@ def tokenize_clean(text: str) -> list[Token]:
     return tokens
 
 
-_POSSESSIVE = ("'s", "\u2019s")
-
-
 def _bare(word: str) -> str:
-    """A word without a trailing possessive "'s"."""
-    return word[:-2] if word.endswith(_POSSESSIVE) else word
+    """A word without a trailing possessive ("'s")."""
+    for suffix in POSSESSIVE_SUFFIXES:
+        if word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
 
 
 _Trie = dict[str, Any]  # word -> sub-trie, and "" -> the name that ends here
@@ -338,9 +342,12 @@ def _name_trie(names: frozenset[str]) -> _Trie:
 _NAME_TRIE = _name_trie(MASKED_NAMES)
 
 
+_NAME_HYPHEN = re.compile(f"[{re.escape(NAME_HYPHENS)}]")
+
+
 def _hyphen_actor(text: str, norm: str, start: int, end: int) -> bool:
     """Whether a hyphenated word holds a state name ("US-led", "pro-Russian")."""
-    surfaces = re.split("[-\u2010\u2011]", text[start:end])
+    surfaces = _NAME_HYPHEN.split(text[start:end])
     for part, surface in zip(norm.split("-"), surfaces, strict=False):
         name = _bare(part)
         if name in MASKED_NAMES and (name not in CAPITALS_ONLY or _bare(surface).isupper()):
@@ -473,7 +480,7 @@ def word_char_ngrams(norm: str, min_n: int, max_n: int) -> tuple[str, ...]:
 
 def _char_ngrams(norm: str, min_n: int, max_n: int) -> tuple[str, ...]:
     """The n-grams of `word_char_ngrams`, computed."""
-    padded = f" {norm} "
+    padded = f"{CHAR_NGRAM_PAD}{norm}{CHAR_NGRAM_PAD}"
     return tuple(
         padded[i : i + n] for n in range(min_n, max_n + 1) for i in range(len(padded) - n + 1)
     )

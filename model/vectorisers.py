@@ -1,0 +1,35 @@
+"""The TF-IDF blocks of a fitted pipeline and their n-gram settings: what the manifest records
+and the compiled scorer reads (no compiled kernel needed)."""
+
+from __future__ import annotations
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from model.text import CharAnalyzer, WordAnalyzer
+
+
+def vectorisers(features: object) -> list[TfidfVectorizer]:
+    """The TF-IDF blocks of the pipeline's feature step, in column order."""
+    if isinstance(features, TfidfVectorizer):
+        return [features]
+    if isinstance(features, FeatureUnion) and not features.transformer_weights:
+        return [t for _, t in features.transformer_list]
+    raise ValueError("the feature step must be a TfidfVectorizer or an unweighted FeatureUnion")
+
+
+def ngram_settings(pipeline: Pipeline) -> dict[str, object]:
+    """The n-gram settings of a pipeline's TF-IDF blocks (the manifest records them)."""
+    out: dict[str, object] = {}
+    for vec in vectorisers(pipeline.named_steps["features"]):
+        a = vec.analyzer
+        if isinstance(a, WordAnalyzer):
+            out["word"] = {"max_n": a.max_n, "mask_actors": a.mask_actors, "min_df": vec.min_df}
+        elif isinstance(a, CharAnalyzer):
+            out["char"] = {
+                "min_n": a.min_n,
+                "max_n": a.max_n,
+                "mask_actors": a.mask_actors,
+                "min_df": vec.min_df,
+            }
+    return out
