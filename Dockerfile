@@ -22,10 +22,16 @@ COPY requirements/runtime.lock ./
 RUN /opt/venv/bin/pip install --require-hashes -r runtime.lock
 COPY pyproject.toml ./
 COPY README.md setup.py ./
+# The scoring library and the service only: training/ and batch/ are not in the build context
+# (.dockerignore), so the wheel holds neither, and the console scripts of the commands they
+# carry (escalation-train, -evaluate, -card, -spark, -export-mlflow) are removed.
 COPY model ./model
 COPY service ./service
-COPY training ./training
 RUN /opt/venv/bin/pip install --no-deps . \
+ && /opt/venv/bin/python -c "import importlib.metadata as md, importlib.util as u, os, sys; \
+      [os.remove(os.path.join(sys.prefix, 'bin', e.name)) \
+       for e in md.distribution('escalation-risk').entry_points \
+       if e.group == 'console_scripts' and u.find_spec(e.module.split('.')[0]) is None]" \
  && find /opt/venv -name '__pycache__' -prune -exec rm -rf {} + \
  && /opt/venv/bin/python -m compileall -q /opt/venv/lib
 # The default model comes from the build context: fail here, clearly, when it was not trained.

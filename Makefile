@@ -42,7 +42,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: setup  ## mypy: strict for model/ and service/, training/ where annotated ([tool.mypy])
+typecheck: setup  ## mypy: strict for model/ and service/, training/ and studies/ where annotated
 	$(BIN)/mypy
 
 test: lint typecheck  ## ruff, mypy, then the whole test suite

@@ -10,7 +10,7 @@ time in six. The article calibration maps a text of `n` sentences to
 
 so a single sentence keeps its score (the per-sentence scores are exactly that), and a text of
 `full_at` sentences or more gets the whole map. `slope` and `intercept` are fitted at training
-time on annotated whole articles (`training.articles`). Sentences are counted as
+time on annotated whole articles (`training.fit.article_map`). Sentences are counted as
 `model.text.article_sentences` counts them: a hard-wrapped paragraph counts the sentences it holds,
 not its lines. An artifact without the map scores as
 trained (the identity). Being affine, the map keeps explanations exact: every phrase's weight is

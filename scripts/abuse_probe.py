@@ -1,4 +1,5 @@
-"""Probe a running server for the failure modes of issue #14 and print one line per finding.
+"""Probe a running server for known abuse cases (slow clients, oversized work and answers,
+broken input, a stop under load) and print one line per finding.
 
     .venv/bin/python scripts/abuse_probe.py --url http://127.0.0.1:8080 [--slow 64] [--pid PID]
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The engine integrations (issue #16): installs Java from Debian when `java` is missing and the
+# The engine integrations: installs Java from Debian when `java` is missing and the
 # frames, spark, mlflow and deploy extras into the project venv (pinned by constraints.txt,
 # which `make lock` generates for every extra), then runs the Parquet/--workers, Spark local[2] and MLflow tests and
 # validates the Kubernetes manifests offline against one stated Kubernetes version.

@@ -10,7 +10,7 @@ import pytest
 
 from model.artifact import save_artifact
 from tests.helpers import fit_tiny, shared_data_dir
-from training.pipeline import TrainConfig
+from training.fit.pipeline import TrainConfig
 
 
 @pytest.fixture(scope="session")
@@ -63,8 +63,8 @@ def default_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     is exactly that (CI's `make model` trains it once), else trained here. Skips without the
     corpora mirror."""
     from model.artifact import default_model_path
-    from training import train as train_module
-    from training.datasets import DEFAULT_TRAINING
+    from training.data.registry import DEFAULT_TRAINING
+    from training.fit import train as train_module
 
     if shared_data_dir() is None:
         pytest.skip("set ESCALATION_DATA_DIR to the corpus mirror to run the corpora tests")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sklearn.pipeline import Pipeline
 
-from training.pipeline import TrainConfig, build_pipeline, fit_platt, fold_platt
+from training.fit.pipeline import TrainConfig, build_pipeline, fit_platt, fold_platt
 
 ESCALATORY = [
     "The government threatened military strikes unless the ultimatum is met.",

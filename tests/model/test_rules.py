@@ -11,7 +11,7 @@ import pytest
 
 from model import features
 from model._kernel import RULES
-from model.artifact import ArtifactError, load_artifact, save_artifact
+from model.artifact import ArtifactError, load_artifact, read_manifest, save_artifact
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = {"version": "v1", "sources": []}
@@ -67,23 +67,30 @@ class NoKernel(importlib.abc.MetaPathFinder):
 
 sys.meta_path.insert(0, NoKernel())
 import model
+from training.fit.card import main as card
+
 print(model.read_manifest(sys.argv[1])["version"])
+assert card([sys.argv[1], "--out", sys.argv[2]]) == 0
 model.Scorer
 """
 
 
-def test_without_the_kernel_manifests_read_and_scoring_says_what_to_install(
-    tmp_path: Path, tiny_model_path: Path
+@pytest.mark.corpora
+def test_without_the_kernel_cards_render_and_scoring_says_what_to_install(
+    tmp_path: Path, default_model: Path
 ) -> None:
+    card = tmp_path / "card.md"
     done = subprocess.run(
-        [sys.executable, "-c", WITHOUT_KERNEL, str(tiny_model_path)],
+        [sys.executable, "-c", WITHOUT_KERNEL, str(default_model), str(card)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert done.returncode == 1
-    assert done.stdout.strip() == load_artifact(tiny_model_path).version
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.strip() == read_manifest(default_model)["version"]
+    assert card.is_file(), done.stderr
+    assert read_manifest(default_model)["version"] in card.read_text(encoding="utf-8")
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("ImportError: the scoring kernel model/_kernel.c is not built")
     assert "apt-get install gcc python3-dev" in last

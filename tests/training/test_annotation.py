@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from training.annotation import merge, read_index, read_pass
-from training.wikinews import read_labels
+from training.data.annotation import merge, read_index, read_pass
+from training.data.wikinews import read_labels
 
 
 def test_merge_keeps_agreed_labels_and_reports_kappa(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Fitting the article map (`training.articles`) and its place in training."""
+"""Fitting the article map (`training.fit.article_map`) and its place in training."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from scipy.special import expit
 from model import Scorer, read_manifest
 from model.article import MANIFEST_KEY, ArticleCalibration
 from tests.helpers import COOPERATIVE, ESCALATORY, shared_data_dir, write_csv
-from training import train as train_module
-from training.articles import ArticleSet, cross_fitted, fit
-from training.card import card_path
-from training.sources import DataError
+from training.data.sources import DataError
+from training.fit import train as train_module
+from training.fit.article_map import ArticleSet, cross_fitted, fit
+from training.fit.card import card_path
 
 TRUE = ArticleCalibration(slope=1.4, intercept=-2.0, full_at=8)
 

@@ -1,4 +1,4 @@
-"""Tests of training.datasets: corpus adapters, pinned-file resolution, user files, registry."""
+"""Tests of training.data: corpus adapters, pinned-file resolution, user files, the registry."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from training import datasets, fetch
-from training.adapters import (
+from training.data import fetch, registry
+from training.data.adapters import (
     CAMEO_CODES,
     MULTICOPED_TRAIN,
     NGEC_STORIES,
@@ -24,7 +24,8 @@ from training.adapters import (
     UNSCON_UNITS,
     unquad_examples,
 )
-from training.datasets import (
+from training.data.fetch import cache_dir_from_env, corpus_files, data_dir_from_env, resolve_file
+from training.data.registry import (
     DEFAULT_TRAINING,
     REGISTRY,
     WIKICURRENT_MANIFEST,
@@ -32,9 +33,8 @@ from training.datasets import (
     load_sources,
     scored_rows_only,
 )
-from training.fetch import cache_dir_from_env, corpus_files, data_dir_from_env, resolve_file
-from training.sources import DataError, Example, LoadedSource, Manifest, RemoteFile, SourceFile
-from training.userdata import load_user_file
+from training.data.sources import DataError, Example, LoadedSource, Manifest, RemoteFile, SourceFile
+from training.data.userdata import load_user_file
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "data"
 
@@ -122,7 +122,7 @@ def test_multicoped_test_split_is_not_registered():
 
 def test_wikicurrent_package_manifest_is_pinned_and_shipped():
     path = WIKICURRENT_MANIFEST.path
-    assert path.parent.name == "manifests" and path.parent.parent.name == "training"
+    assert path.parent.name == "manifests" and path.parent.parent.name == "data"
     assert (
         sha256(path)
         == WIKICURRENT_MANIFEST.sha256
@@ -272,7 +272,7 @@ def test_unquad_drop_irrelevant_and_registry_constant(monkeypatch):
     assert [r.label for r in dropped] == [1, 1, 0, 0]
     assert "adjourned" not in " ".join(r.text for r in dropped)
     assert len(run("unquad")) == 5
-    monkeypatch.setattr(datasets, "UNQUAD_IRRELEVANT", "drop")
+    monkeypatch.setattr(registry, "UNQUAD_IRRELEVANT", "drop")
     assert len(run("unquad")) == 4
     with pytest.raises(ValueError, match="irrelevant"):
         list(unquad_examples(fixture_paths("unquad"), irrelevant="maybe"))  # type: ignore[arg-type]

@@ -10,9 +10,10 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from tests.helpers import COOPERATIVE, ESCALATORY, write_csv
-from training import evaluate, train
-from training.actor_swap import PARAGRAPHS, actor_swap_check, swap_actors
-from training.metrics import confusion_at, grouped_bootstrap_ci
+from training.evaluation import evaluate
+from training.evaluation.actor_swap import PARAGRAPHS, actor_swap_check, swap_actors
+from training.evaluation.intervals import confusion_at, grouped_bootstrap_ci
+from training.fit import train
 
 
 def test_grouped_bootstrap_interval_brackets_the_estimate_and_is_seeded() -> None:

@@ -12,15 +12,15 @@ from scipy.special import expit
 
 from model import Scorer, load_artifact
 from tests.helpers import COOPERATIVE, ESCALATORY, write_csv
-from training import train as train_module
-from training.card import card_path
-from training.card import main as card_main
-from training.checks import OFF_TOPIC_PROBES, evasion_check
-from training.crossval import TrainingSet, cross_validate, cv_metrics
-from training.datasets import DEFAULT_TRAINING
-from training.folds import FoldFeatures, fold_logits
-from training.metrics import expected_calibration_error
-from training.pipeline import TrainConfig, build_pipeline
+from training.data.registry import DEFAULT_TRAINING
+from training.evaluation.checks import OFF_TOPIC_PROBES, evasion_check
+from training.fit import train as train_module
+from training.fit.card import card_path
+from training.fit.card import main as card_main
+from training.fit.crossval import TrainingSet, cross_validate, crossfit_platt, cv_metrics
+from training.fit.folds import FoldFeatures, fold_logits
+from training.fit.metrics import expected_calibration_error
+from training.fit.pipeline import TrainConfig, build_pipeline, fit_platt
 
 METRIC_KEYS = {"roc_auc", "average_precision", "brier", "ece", "f1", "n"}
 
@@ -197,8 +197,8 @@ def test_default_corpora_model_meets_acceptance(default_model: Path) -> None:
             }
         )
     )
-    # #13's acceptance figure is the whole text at the pipeline's calibration; the served score
-    # goes through the article map (#18), where a typical escalatory article reads `high`.
+    # The acceptance figure is the whole text at the pipeline's calibration; the served score goes
+    # through the article map, where a typical escalatory article reads `high`.
     assert whole >= 0.8
     assert article.level in ("high", "severe")
     assert any(
@@ -248,7 +248,7 @@ def test_fold_features_equal_a_refit_pipeline() -> None:
 
 
 def test_counts_shared_between_weightings_give_each_its_own_cv() -> None:
-    """`cross_validate` on counts made once (as `experiments frontier` reuses them, under
+    """`cross_validate` on counts made once (as `studies.experiments frontier` reuses them, under
     another classifier setting) equals a run that counts for itself, for each weighting, and
     the weightings differ; counts of other texts are refused."""
     texts = ESCALATORY + COOPERATIVE
@@ -342,3 +342,18 @@ def test_train_config_from_a_manifest_equals_the_original() -> None:
     """JSON gives the boosts back as lists: the config made from them is the same config."""
     config = TrainConfig()
     assert TrainConfig(**json.loads(json.dumps(config.to_dict()))) == config
+
+
+def test_crossfit_platt_never_calibrates_a_fold_with_its_own_labels() -> None:
+    rng = np.random.default_rng(0)
+    logits, fold_of = rng.normal(size=300), np.arange(300) % 3
+    y = (logits + rng.normal(size=300) > 0).astype(int)
+    rows = rng.random(300) < 0.7
+    out = crossfit_platt(logits, y, fold_of, rows=rows)
+    flipped = y.copy()
+    flipped[fold_of == 1] = 1 - flipped[fold_of == 1]
+    again = crossfit_platt(logits, flipped, fold_of, rows=rows)
+    assert np.array_equal(out[fold_of == 1], again[fold_of == 1])
+    assert not np.allclose(out[fold_of != 1], again[fold_of != 1])
+    a, b = fit_platt(logits[(fold_of != 0) & rows], y[(fold_of != 0) & rows])
+    assert np.allclose(out[fold_of == 0], a * logits[fold_of == 0] + b)

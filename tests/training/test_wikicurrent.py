@@ -1,4 +1,4 @@
-"""Tests of training.wikicurrent: heading topics, item cleaning, day split, parsing errors."""
+"""Tests of training.data.wikicurrent: heading topics, item cleaning, day split, parsing errors."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from training.sources import DataError
-from training.wikicurrent import (
+from training.data.sources import DataError
+from training.data.wikicurrent import (
     TOPICS,
     clean_item,
     heading_topic,

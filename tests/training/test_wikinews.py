@@ -1,4 +1,4 @@
-"""Tests of training.wikinews and training.annotation: articles, labels, the annotation sample."""
+"""Tests of training.data.wikinews and training.data.annotation: articles, labels, the sample."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from training.annotation import MIN_BODY, draw_sample, export, export_text, sample_tsv
-from training.datasets import REGISTRY, load_corpus
-from training.sources import DataError
-from training.wikinews import (
+from training.data.annotation import MIN_BODY, draw_sample, export, export_text, sample_tsv
+from training.data.registry import REGISTRY, load_corpus
+from training.data.sources import DataError
+from training.data.wikinews import (
     LABELS_FILE,
     LABELS_HEADER,
     SOURCES,
@@ -124,7 +124,7 @@ def _article(source: str, n: int, length: int = MIN_BODY) -> Article:
 
 
 def test_sample_rule_is_deterministic_deduplicated_and_mixed(monkeypatch):
-    from training import annotation
+    from training.data import annotation
 
     monkeypatch.setattr(annotation, "STRATA", ((("tosca-politics",), 3), (("tosca-economy",), 2)))
     articles = [_article("tosca-politics", n) for n in range(6)]

@@ -1,10 +1,10 @@
-"""Whole articles in the evaluation report (issue #18): the annotated Wikinews articles, the
-economy articles and one long mixed document, scored as the service scores them.
+"""Whole articles in the evaluation report: the annotated Wikinews articles, the economy
+articles and one long mixed document, scored as the service scores them.
 
 The article map (`model.article`) was fitted on the annotated articles, so their figures here are
-cross-fitted (`training.articles.cross_fitted`): no article is scored by a map fitted on its own
-label. The economy articles outside the annotated sample were never in the fit and are scored by
-the artifact as it is.
+cross-fitted (`training.fit.article_map.cross_fitted`): no article is scored by a map fitted on
+its own label. The economy articles outside the annotated sample were never in the fit and are
+scored by the artifact as it is.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from scipy.special import expit
 from model import Scorer
 from model.article import IDENTITY
 from model.scope import passage_warnings
-from training.annotation import MIN_BODY
-from training.articles import ArticleSet, cross_fitted
-from training.datasets import REGISTRY
-from training.fetch import cache_dir_from_env, data_dir_from_env, resolve_file
-from training.metrics import with_intervals
-from training.sources import Example
-from training.wikinews import LABELS_FILE, Article, labelled_examples, wikinews_articles
+from training.data.annotation import MIN_BODY
+from training.data.fetch import cache_dir_from_env, data_dir_from_env, resolve_file
+from training.data.registry import REGISTRY
+from training.data.sources import Example
+from training.data.wikinews import LABELS_FILE, Article, labelled_examples, wikinews_articles
+from training.evaluation.intervals import with_intervals
+from training.fit.article_map import ArticleSet, cross_fitted
 
 # The long mixed document: the annotated escalatory article with the most sentences at the top
 # level, then the longest annotated not-escalatory economy article, then the longest other one.

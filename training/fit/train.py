@@ -35,10 +35,13 @@ from model.artifact import (
     save_artifact,
 )
 from model.scoring import DEFAULT_LEVELS, Scorer
-from training.articles import SOURCE as ARTICLE_SOURCE
-from training.articles import ArticleSet, cross_fitted, fit
-from training.card import card_path, write_card
-from training.crossval import (
+from training.data.registry import DEFAULT_TRAINING, REGISTRY, load_corpus, load_sources
+from training.data.sources import DataError, LoadedSource
+from training.data.wikinews import LABELS_FILE, REPO_ROOT
+from training.fit.article_map import SOURCE as ARTICLE_SOURCE
+from training.fit.article_map import ArticleSet, cross_fitted, fit
+from training.fit.card import card_path, write_card
+from training.fit.crossval import (
     TrainingSet,
     alert_threshold,
     command_parser,
@@ -47,13 +50,10 @@ from training.crossval import (
     fit_final,
     format_metrics,
 )
-from training.datasets import DEFAULT_TRAINING, REGISTRY, load_corpus, load_sources
-from training.metrics import binary_metrics
-from training.pipeline import (
+from training.fit.metrics import binary_metrics
+from training.fit.pipeline import (
     TrainConfig,
 )
-from training.sources import DataError, LoadedSource
-from training.wikinews import LABELS_FILE, REPO_ROOT
 
 log = logging.getLogger("escalation.train")
 
@@ -75,7 +75,7 @@ def check_scoring(artifact: Artifact, texts: Sequence[str], sample: int = 200) -
 
 
 def article_calibration(artifact: Artifact, articles: LoadedSource) -> dict[str, Any]:
-    """The manifest entry of the article map (`training.articles`) fitted on `articles`: its
+    """The manifest entry of the article map (`training.fit.article_map`) fitted on `articles`: its
     parameters, what it was fitted on, and its cross-fitted metrics on those articles."""
     try:
         data = ArticleSet.score(Scorer(artifact), articles.examples)

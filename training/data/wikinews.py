@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from training.adapters import detokenise, parse_csv
-from training.sources import DataError, Example
+from training.data.adapters import detokenise, parse_csv
+from training.data.sources import DataError, Example
 
 WIKINEWS_DIR = "wikinews"
 TOSCA_POLITICS = f"{WIKINEWS_DIR}/tosca-politics.rda"
@@ -35,7 +35,7 @@ SOURCES: dict[str, str] = {
     VANATTEVELDT_2020: "vanatteveldt-2020",
 }
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 LABELS_FILE = REPO_ROOT / "docs" / "annotation" / "article-labels.tsv"
 LABELS_HEADER = ("id", "label", "annotator_a", "annotator_b")
 # The three article classes of the guide. As an `Example`: `topic` is the class name; label 1 for

@@ -38,7 +38,7 @@ class TrainConfig:
     corpus_boost: tuple[tuple[str, float], ...] = (("multicoped", 5.0), ("wikiconflict", 0.5))
     calibration: str = "platt"  # or "none": the classifier's own probabilities
     # Whole texts: the length-aware map fitted on the annotated Wikinews articles
-    # (`training.articles`), or "none" (the pipeline's score at every length).
+    # (`training.fit.article_map`), or "none" (the pipeline's score at every length).
     article_calibration: str = "wikinews"
     folds: int = 5
     seed: int = 13

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 from xml.sax.saxutils import unescape
 
-from training.sources import DataError, Example
+from training.data.sources import DataError, Example
 
 UNSCON_SENTENCES = "unscon/conflict_annotations_sentences.csv"
 UNSCON_UNITS = "unscon/conflict_annotations.csv"
@@ -148,7 +148,7 @@ def unscon_unit_examples(paths: Mapping[str, Path]) -> Iterator[Example]:
 
 def unscon_all_examples(paths: Mapping[str, Path]) -> Iterator[Example]:
     """UNSCon sentences (scored) then its discourse units (trained on only: measured +0.011
-    ROC-AUC on UNSCon sentences, `python -m training.experiments levers`)."""
+    ROC-AUC on UNSCon sentences, `python -m studies.experiments levers`)."""
     yield from unscon_examples(paths)
     yield from unscon_unit_examples(paths)
 

@@ -1,7 +1,7 @@
 """How the article score was chosen (docs/experiments.md "Article scores"), reproducible.
 
-    python -m training.article_study                  # candidates, full_at, on the default model
-    python -m training.article_study --ngec           # also NGEC's stories (grouped CV, minutes)
+    python -m studies.article_study                   # candidates, full_at, on the default model
+    python -m studies.article_study --ngec            # also NGEC's stories (grouped CV, minutes)
 
 Candidates for a whole article's score, each turned into a probability by a Platt step fitted on
 the annotated Wikinews articles (cross-fitted, 5 folds) and judged, escalatory against not, by
@@ -26,12 +26,12 @@ from sklearn.model_selection import StratifiedKFold
 
 from model import Scorer, default_model_path
 from model.text import article_sentences
-from training.article_eval import ArticleData
-from training.articles import ArticleSet, fit
-from training.crossval import TrainingSet, command_parser, cross_validate
-from training.datasets import load_sources
-from training.metrics import expected_calibration_error
-from training.pipeline import TrainConfig, apply_platt, fit_platt
+from training.data.registry import load_sources
+from training.evaluation.articles import ArticleData
+from training.fit.article_map import ArticleSet, fit
+from training.fit.crossval import TrainingSet, command_parser, cross_validate
+from training.fit.metrics import expected_calibration_error
+from training.fit.pipeline import TrainConfig, apply_platt, fit_platt
 
 ALERT = 0.5
 Aggregate = Callable[[float, np.ndarray], float]
@@ -119,7 +119,7 @@ def ngec(scorer: Scorer, jobs: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the tables."""
-    parser = command_parser("python -m training.article_study", __doc__)
+    parser = command_parser("python -m studies.article_study", __doc__)
     parser.add_argument("--ngec", action="store_true", help="also NGEC's stories (grouped CV)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from model.artifact import ArtifactError, read_manifest, write_atomically
-from training.provenance import is_user_source
+from training.data.provenance import is_user_source
 
 METRIC_COLUMNS = ("roc_auc", "average_precision", "brier", "ece", "f1", "n")
 
@@ -31,8 +31,8 @@ def trained_on(sources: list[dict[str, Any]]) -> str:
     if not user:
         names = ", ".join(s["name"] for s in sources)
         return (
-            f"- English only; trained on the registered corpora {names} (`training/datasets.py` "
-            "describes them): other genres may rank worse."
+            f"- English only; trained on the registered corpora {names} "
+            "(`training/data/registry.py` describes them): other genres may rank worse."
         )
     registered = [s["name"] for s in sources if not is_user_source(s)]
     also = f", with the registered corpora {', '.join(registered)}" if registered else ""

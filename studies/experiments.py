@@ -1,18 +1,19 @@
 """Named experiments: grouped-CV tables and the `petrarch` check behind the model's choices.
 
-    python -m training.experiments unquad            # UN QuadClass in or out; its class 0
-    python -m training.experiments weighting         # corpus weights: none, sqrt, equal
-    python -m training.experiments actors            # state names as features, or masked
-    python -m training.experiments news              # ordinary news, conflict news, Multi-CoPED
-    python -m training.experiments diplomatic        # the diplomatic corpora weighted up
-    python -m training.experiments frontier          # diplomatic ranking against ordinary news
-    python -m training.experiments genre             # genre gates: texts, sentences, corpora
+    python -m studies.experiments unquad             # UN QuadClass in or out; its class 0
+    python -m studies.experiments weighting          # corpus weights: none, sqrt, equal
+    python -m studies.experiments actors             # state names as features, or masked
+    python -m studies.experiments news               # ordinary news, conflict news, Multi-CoPED
+    python -m studies.experiments diplomatic         # the diplomatic corpora weighted up
+    python -m studies.experiments frontier           # diplomatic ranking against ordinary news
+    python -m studies.experiments genre              # genre gates: texts, sentences, corpora
 
 Each variant runs the same grouped cross-validation as `escalation-train`, then fits on all its
 rows and scores `petrarch` (never trained or tuned on) as an independent check, Multi-CoPED when
 the variant does not train on it, and the held-out days of ordinary Wikipedia news. `frontier`
-and `genre` are issue #13's studies (`training.diplomatic_study`): the grouped cross-validation
-alone, counting terms once for all weightings, and mixtures compared on the same folds and counts.
+and `genre` study the diplomatic corpora against ordinary news (`studies.diplomatic_study`): the
+grouped cross-validation alone, counting terms once for all weightings, and mixtures compared on
+the same folds and counts.
 """
 
 from __future__ import annotations
@@ -25,12 +26,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from training.actor_swap import actor_swap_check
-from training.adapters import (
+from studies.diplomatic_study import frontier_table, run_frontier, run_genre
+from training.data.adapters import (
     unquad_examples,
     unscon_examples,
 )
-from training.crossval import (
+from training.data.registry import DEFAULT_TRAINING, REGISTRY, load_corpus, scored_rows_only
+from training.data.sources import Corpus, Example
+from training.evaluation.actor_swap import actor_swap_check
+from training.fit.crossval import (
     TrainingSet,
     alert_threshold,
     command_parser,
@@ -39,11 +43,8 @@ from training.crossval import (
     fit_final,
     format_metrics,
 )
-from training.datasets import DEFAULT_TRAINING, REGISTRY, load_corpus, scored_rows_only
-from training.diplomatic_study import frontier_table, run_frontier, run_genre
-from training.metrics import binary_metrics
-from training.pipeline import TrainConfig
-from training.sources import Corpus, Example
+from training.fit.metrics import binary_metrics
+from training.fit.pipeline import TrainConfig
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ EXPERIMENTS: dict[str, tuple[Variant, ...]] = {
         ),
         Variant("four corpora + multicoped x5", (*FOUR, "multicoped")),
     ),
-    # Issue #13's open target: can the diplomatic corpora get back what the news data cost them?
+    # Can the diplomatic corpora get back what the news data cost them?
     "diplomatic": tuple(
         Variant(
             name,
@@ -196,7 +197,7 @@ def comparison_table(results: dict[str, dict[str, Any]], metric: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run an experiment's variants and print their tables."""
-    parser = command_parser("python -m training.experiments", __doc__)
+    parser = command_parser("python -m studies.experiments", __doc__)
     parser.add_argument("experiment", choices=sorted([*EXPERIMENTS, "frontier", "genre"]))
     parser.add_argument("--out", type=Path, help="also write the metrics as JSON")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)

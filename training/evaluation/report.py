@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.calibration import CalibrationDisplay
 from sklearn.metrics import PrecisionRecallDisplay
 
-from training.metrics import ECE_BINS
+from training.fit.metrics import ECE_BINS
 
 Curves = Mapping[str, tuple[np.ndarray, np.ndarray]]  # name -> (labels, probabilities)
 

@@ -9,8 +9,8 @@ from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from training.adapters import parse_csv
-from training.sources import DataError, Example, LoadedSource, SourceFile
+from training.data.adapters import parse_csv
+from training.data.sources import DataError, Example, LoadedSource, SourceFile
 
 __all__ = ["load_user_file"]
 

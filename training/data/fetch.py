@@ -11,7 +11,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from training.sources import Corpus, DataError, Manifest, RemoteFile
+from training.data.sources import Corpus, DataError, Manifest, RemoteFile
 
 __all__ = [
     "cache_dir_from_env",

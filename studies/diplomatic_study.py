@@ -1,8 +1,8 @@
-"""Issue #13's studies of the diplomatic corpora against ordinary news, out of fold on the
-default corpora (`python -m training.experiments frontier|genre`).
+"""Studies of the diplomatic corpora against ordinary news, out of fold on the
+default corpora (`python -m studies.experiments frontier|genre`).
 
 `frontier`: weightings, regularisation and n-gram ranges, terms counted once per feature
-configuration. `genre` (`training.genre`): gated mixtures of a general and a diplomatic expert,
+configuration. `genre` (`studies.genre`): gated mixtures of a general and a diplomatic expert,
 hard routing by corpus, a gate on sentences, and each gate's figures on whole articles.
 """
 
@@ -18,19 +18,7 @@ from scipy.special import expit, logit
 from sklearn.metrics import roc_auc_score
 
 from model.text import article_sentences
-from training.article_eval import ArticleData
-from training.articles import ArticleSet, cross_fitted
-from training.articles import fit as fit_article_map
-from training.crossval import (
-    TrainingSet,
-    alert_threshold,
-    cross_validate,
-    crossfit_platt,
-    cv_metrics,
-)
-from training.datasets import DEFAULT_TRAINING, load_corpus
-from training.folds import FoldFeatures
-from training.genre import (
+from studies.genre import (
     Mixture,
     expert_logits,
     fit_mixture,
@@ -40,14 +28,27 @@ from training.genre import (
     routed_logits,
     sentence_gate_weight,
 )
-from training.metrics import DIPLOMATIC, grouped_bootstrap_ci
-from training.pipeline import TrainConfig, build_pipeline, fit_platt
+from training.data.registry import DEFAULT_TRAINING, load_corpus
+from training.evaluation.articles import ArticleData
+from training.evaluation.intervals import grouped_bootstrap_ci
+from training.fit.article_map import ArticleSet, cross_fitted
+from training.fit.article_map import fit as fit_article_map
+from training.fit.crossval import (
+    TrainingSet,
+    alert_threshold,
+    cross_validate,
+    crossfit_platt,
+    cv_metrics,
+)
+from training.fit.folds import FoldFeatures
+from training.fit.metrics import DIPLOMATIC
+from training.fit.pipeline import TrainConfig, build_pipeline, fit_platt
 
 log = logging.getLogger("escalation.train")
 
 
-# Issue #13's "no regression on the diplomatic corpora" against its ordinary-news target: the
-# default corpora, weighted or featurised otherwise. Both sides come from the grouped CV's
+# The diplomatic corpora's figures against the ordinary-news target, as a frontier: the default
+# corpora, weighted or featurised otherwise. Both sides come from the grouped CV's
 # out-of-fold rows (ordinary news: the `wikicurrent` rows, held out by day).
 FRONTIER: tuple[tuple[str, TrainConfig], ...] = (
     *(
@@ -119,7 +120,7 @@ def frontier_figures(data: TrainingSet, probs: np.ndarray) -> dict[str, float]:
     }
 
 
-# The genre gate's variants (`training.genre`): the diplomatic expert's training rows, and the
+# The genre gate's variants (`studies.genre`): the diplomatic expert's training rows, and the
 # gate's shift towards the general expert.
 GENRE_EXPERTS = {"diplomatic": DIPLOMATIC, "diplomatic + Multi-CoPED": (*DIPLOMATIC, "multicoped")}
 GENRE_GATES: tuple[tuple[str, float], ...] = (
@@ -192,7 +193,7 @@ def run_genre(jobs: int, seed_article: Path | None = None) -> dict[str, dict[str
                 f"gain_vs_{label}_low": low,
                 f"gain_vs_{label}_high": high,
             }
-    # The issue's own ordinary-news measure: days never trained on, at the pipeline's score.
+    # The ordinary-news target's own measure: days never trained on, at the pipeline's score.
     mixture = fit_mixture(data, config, diplomatic, experts, found)
     held_texts = [e.text for e in load_corpus("wikicurrent-heldout").examples]
     x = mixture.transform(held_texts)

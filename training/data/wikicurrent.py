@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 import yaml
 
-from training.adapters import collapse
-from training.sources import DataError, Example
+from training.data.adapters import collapse
+from training.data.sources import DataError, Example
 
 WIKICURRENT_DIR = "wikicurrent"
 TOPICS = (

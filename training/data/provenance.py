@@ -9,9 +9,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from training.datasets import REGISTRY, load_corpus
-from training.sources import Corpus, DataError, LoadedSource
-from training.userdata import load_user_file
+from training.data.registry import REGISTRY, load_corpus
+from training.data.sources import Corpus, DataError, LoadedSource
+from training.data.userdata import load_user_file
 
 
 def is_user_source(source: Mapping[str, Any]) -> bool:

@@ -32,21 +32,22 @@ from model import Scorer, default_model_path
 from model.article import IDENTITY, ArticleCalibration
 from model.artifact import ArtifactError
 from model.text import article_sentences
-from training.actor_swap import actor_swap_check
-from training.article_eval import articles, render_articles, shares
-from training.checks import OFF_TOPIC_PROBES, evasion_check
-from training.crossval import TrainingSet, command_parser, cross_validate
-from training.datasets import REGISTRY, load_corpus, load_sources, scored_rows_only
-from training.metrics import confusion_at, source_masks, with_intervals
-from training.pipeline import TrainConfig
-from training.provenance import load_training_sources
-from training.report import (
+from training.data.provenance import load_training_sources
+from training.data.registry import REGISTRY, load_corpus, load_sources, scored_rows_only
+from training.data.sources import DataError, LoadedSource
+from training.evaluation.actor_swap import actor_swap_check
+from training.evaluation.articles import articles, render_articles, shares
+from training.evaluation.checks import OFF_TOPIC_PROBES, evasion_check
+from training.evaluation.intervals import confusion_at, with_intervals
+from training.evaluation.report import (
     confusion_table,
     metrics_table,
     plot_precision_recall,
     plot_reliability,
 )
-from training.sources import DataError, LoadedSource
+from training.fit.crossval import TrainingSet, command_parser, cross_validate
+from training.fit.metrics import source_masks
+from training.fit.pipeline import TrainConfig
 
 log = logging.getLogger("escalation.evaluate")
 
@@ -167,7 +168,7 @@ def scored_texts(
     return rows
 
 
-PROTOCOL = Path(__file__).resolve().parents[1] / "docs" / "evaluation.md"
+PROTOCOL = Path(__file__).resolve().parents[2] / "docs" / "evaluation.md"
 
 
 def protocol_link(out: Path) -> str:
@@ -266,8 +267,8 @@ def render(report: Mapping[str, Any], out: Path) -> str:
         "## Actor swap",
         "",
         f"{len(swap['original'])} paragraphs written for the check, scored as written and with "
-        "often-hostile actors replaced by neutral ones (`training/actor_swap.py`): mean absolute "
-        f"change **{swap['mean_abs_change']:.4f}** (target ≤ 0.02), largest "
+        "often-hostile actors replaced by neutral ones (`training/evaluation/actor_swap.py`): mean "
+        f"absolute change **{swap['mean_abs_change']:.4f}** (target ≤ 0.02), largest "
         f"{swap['max_abs_change']:.4f}.",
         "",
         "| paragraph | as written | swapped | change |",

@@ -1,16 +1,15 @@
-"""A genre-gated mixture, measured out of fold (`python -m training.experiments genre`).
+"""A genre-gated mixture, measured out of fold (`python -m studies.experiments genre`).
 
-Issue #13's diplomatic corpora lose ranking and calibration when ordinary news joins the
-training rows. The mixture keeps two experts on the same TF-IDF features: `general`, the
-default model on every row, and `diplomatic`, trained on the diplomatic corpora alone (or with
-other named sources); a gate, a logistic regression on the same features, gives each text the
-weight `g` of the general expert, trained to tell the other rows from the diplomatic ones with
-both genres weighing the same in total. A text's logit is `g * a + (1 - g) * d` of the experts'
-calibrated logits: for a fixed text that is still one linear function of its features, so phrase
-contributions would stay exact. Two probes of where a gate could go: hard routing by corpus
-(`routed_logits`, an oracle) and a gate fitted on sentences, a text's weight the mean of its
-sentences' (`fit_sentence_gate`). This is a screen, not a shipped model: nothing here is in the
-artifact or the kernel.
+The diplomatic corpora lose ranking and calibration when ordinary news joins the training rows. The
+mixture keeps two experts on the same TF-IDF features: `general`, the default model on every row,
+and `diplomatic`, trained on the diplomatic corpora alone (or with other named sources); a gate, a
+logistic regression on the same features, gives each text the weight `g` of the general expert,
+trained to tell the other rows from the diplomatic ones with both genres weighing the same in
+total. A text's logit is `g * a + (1 - g) * d` of the experts' calibrated logits: for a fixed text
+that is still one linear function of its features, so phrase contributions would stay exact. Two
+probes of where a gate could go: hard routing by corpus (`routed_logits`, an oracle) and a gate
+fitted on sentences, a text's weight the mean of its sentences' (`fit_sentence_gate`). This is a
+screen, not a shipped model: nothing here is in the artifact or the kernel.
 """
 
 from __future__ import annotations
@@ -26,9 +25,9 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 from model.text import sentence_spans
-from training.crossval import TrainingSet, crossfit_platt, grouped_splits
-from training.folds import FoldFeatures
-from training.pipeline import TrainConfig, build_pipeline, fit_platt
+from training.fit.crossval import TrainingSet, crossfit_platt, grouped_splits
+from training.fit.folds import FoldFeatures
+from training.fit.pipeline import TrainConfig, build_pipeline, fit_platt
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The registry of named public corpora: where each file comes from, its licence, its adapter.
 
-Files are found and verified by `training.fetch`; user files are read by `training.userdata`.
+Files are found and verified by `training.data.fetch`; user files are read by
+`training.data.userdata`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
-from training.adapters import (
+from training.data.adapters import (
     CAMEO_CODES,
     MULTICOPED_TRAIN,
     NGEC_STORIES,
@@ -26,11 +27,11 @@ from training.adapters import (
     unquad_examples,
     unscon_all_examples,
 )
-from training.fetch import cache_dir_from_env, corpus_files, data_dir_from_env, resolve_file
-from training.sources import Corpus, DataError, Example, LoadedSource, Manifest, RemoteFile
-from training.userdata import load_user_file
-from training.wikicurrent import CONFLICT, ORDINARY_NEWS, WIKICURRENT_DIR, wikicurrent_items
-from training.wikinews import (
+from training.data.fetch import cache_dir_from_env, corpus_files, data_dir_from_env, resolve_file
+from training.data.sources import Corpus, DataError, Example, LoadedSource, Manifest, RemoteFile
+from training.data.userdata import load_user_file
+from training.data.wikicurrent import CONFLICT, ORDINARY_NEWS, WIKICURRENT_DIR, wikicurrent_items
+from training.data.wikinews import (
     TOSCA_ECONOMY,
     TOSCA_POLITICS,
     VANATTEVELDT_2019,

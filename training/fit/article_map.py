@@ -24,7 +24,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from model import Scorer
 from model.article import ArticleCalibration
-from training.sources import DataError, Example
+from training.data.sources import DataError, Example
 
 log = logging.getLogger("escalation.train")
 

@@ -19,9 +19,10 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
 from model.scoring import DEFAULT_LEVELS
-from training.folds import FoldFeatures, fold_logits
-from training.metrics import binary_metrics, source_masks
-from training.pipeline import (
+from training.data.sources import DataError, LoadedSource
+from training.fit.folds import FoldFeatures, fold_logits
+from training.fit.metrics import binary_metrics, source_masks
+from training.fit.pipeline import (
     TrainConfig,
     apply_platt,
     build_pipeline,
@@ -29,7 +30,6 @@ from training.pipeline import (
     fit_platt,
     fold_platt,
 )
-from training.sources import DataError, LoadedSource
 
 log = logging.getLogger("escalation.train")
 # The score at which the level becomes "high": F1 and alerting use it.

@@ -1,0 +1,44 @@
+"""The studies run from the repository root as modules, and name only registered corpora."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from studies.diplomatic_study import GENRE_EXPERTS, GENRE_ROUTES
+from studies.experiments import EXPERIMENTS
+from training.data.registry import REGISTRY
+from training.data.sources import Corpus
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("module", "expected"),
+    [("studies.experiments", "frontier"), ("studies.article_study", "--ngec")],
+)
+def test_a_study_runs_as_a_module_from_the_repository_root(module: str, expected: str) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", module, "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert expected in run.stdout
+
+
+def test_every_variant_trains_on_registered_corpora() -> None:
+    for name, variants in EXPERIMENTS.items():
+        for variant in variants:
+            for corpus in variant.corpora:
+                named = corpus.name if isinstance(corpus, Corpus) else corpus
+                assert named in REGISTRY, f"{name}: {variant.name}: {named}"
+                assert REGISTRY[named].for_training, f"{name}: {variant.name}: {named}"
+    for rows in (*GENRE_EXPERTS.values(), *GENRE_ROUTES):
+        assert set(rows) <= set(REGISTRY)
