@@ -62,5 +62,5 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8080'), timeout=2)"]
 # Exec form: gunicorn is PID 1 and receives SIGTERM itself. It reads /app/gunicorn.conf.py.
 # Stop with a 30 s grace (`docker run --stop-timeout 30`, `podman stop -t 30`): the graceful
-# timeout is 25 s, the largest request's worst case (README, Limits and security).
+# timeout is 25 s, the largest request's worst case (docs/deployment.md, Limits and security).
 CMD ["gunicorn", "service.app:create_app()"]

@@ -55,7 +55,8 @@ test-engines: setup  ## Java (apt) and the frames/spark/mlflow/deploy extras, th
 	scripts/engines.sh
 
 # The kernel built with ASan + UBSan into a copy of the sources under build/ (the normal build
-# is left alone), then the model tests against it; any sanitizer finding fails the run.
+# is left alone), then the model tests against it (those on the default model aside: the copy
+# has no corpora or model); any sanitizer finding fails the run.
 SANITIZE_DIR := build/sanitize
 PYCONFIG = $(BIN)/python -c 'import sysconfig as s; print(s.get_config_var("$(1)") or s.get_paths()["include"])'
 sanitize: setup  ## model tests against an ASan + UBSan build of the C kernel
@@ -69,7 +70,7 @@ sanitize: setup  ## model tests against an ASan + UBSan build of the C kernel
 	cd $(SANITIZE_DIR) && LD_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \
 		ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=0 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		$(abspath $(BIN))/python -m pytest -q -p no:cacheprovider tests/model
+		$(abspath $(BIN))/python -m pytest -q -p no:cacheprovider -m "not corpora" tests/model
 
 # The seed article is read from the corpora mirror when one is named (its text is not ours).
 SEED_ARTICLE = $(if $(ESCALATION_DATA_DIR),--seed-article $(ESCALATION_DATA_DIR)/seed/nato-preemptive-strike.txt)

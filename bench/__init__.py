@@ -1,1 +1,1 @@
-"""Benchmark harness for the escalation-risk scorer: `python -m bench.run` (see README.md)."""
+"""Benchmark harness for the escalation-risk scorer: `python -m bench.run` (see bench/README.md)."""

@@ -5,7 +5,7 @@ Several keys may be valid at once (rotation: add the new one, move clients, drop
 A presented secret is compared with every configured one in constant time (SHA-256 digests
 through `hmac.compare_digest`, so neither the match nor the secrets' lengths show in timing).
 The key's id goes to the access log, never the secret. No rate limit here: a limit kept in each
-gunicorn worker would not add up across workers; limit at the proxy or ingress (README).
+gunicorn worker would not add up across workers; limit at the proxy or ingress (docs/deployment.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The studies behind the model's choices (docs/experiments.md), run from the repository root:
+"""The studies behind the model's choices (docs/decisions.md), run from the repository root:
 
     python -m studies.experiments NAME     # grouped-CV tables of named variants
     python -m studies.article_study        # how the article score was chosen

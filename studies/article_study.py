@@ -1,4 +1,5 @@
-"""How the article score was chosen (docs/experiments.md "Article scores"), reproducible.
+"""How the article score was chosen, reproducible (docs/decisions.md, "The article score: the
+whole text through a length-aware map").
 
     python -m studies.article_study                   # candidates, full_at, on the default model
     python -m studies.article_study --ngec            # also NGEC's stories (grouped CV, minutes)

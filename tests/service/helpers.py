@@ -57,8 +57,8 @@ def live_copy(tmp_path: Path, model: Path) -> Path:
 
 
 def publish_tiny_2(live: Path, pipeline: Any) -> None:
-    """Publish `pipeline` as version tiny-2 over `live` as the README says: written beside it,
-    then renamed over it (atomic on one filesystem)."""
+    """Publish `pipeline` as version tiny-2 over `live` as docs/deployment.md says: written
+    beside it, then renamed over it (atomic on one filesystem)."""
     staged = live.with_name(live.name + ".new")
     manifest = {"version": "tiny-2", "created_at": "2026-02-01T00:00:00+00:00"}
     save_artifact(pipeline, {**manifest, "metrics": {"cv": {}}, "sources": []}, staged)

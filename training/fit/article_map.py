@@ -6,7 +6,7 @@ text carries escalatory rhetoric, so mixed articles (a substantial escalatory pa
 carrying it, as escalatory ones do; ranking metrics compare escalatory with not, mixed apart
 (`evaluate`). `slope` and `intercept` maximise the likelihood of
 `sigmoid(s(n) * logit + t(n))` with `full_at` fixed. `FULL_AT = 8` sentences was chosen by that
-likelihood over 2..24 (docs/experiments.md "Article scores"). The articles are never training rows
+likelihood over 2..24 (docs/decisions.md, the article score). The articles are never training rows
 of the pipeline, so their logits are out of sample; the evaluation cross-fits the two parameters
 (`cross_fitted`) so no article is scored by a map fitted on its own label.
 """
