@@ -20,6 +20,10 @@ Parquet in or out (columns `id` and `text` in; `model.frames.OUTPUT_COLUMNS` out
 JSON strings) needs the `frames` extra (pyarrow). `--workers N` scores in N processes on this
 machine, each loading the artifact once; the output keeps the input order.
 
+On a terminal, stderr shows a bar of the rows scored (not when stderr is piped or redirected,
+when the output is drawn on the same terminal, with `CI` set, or with ESCALATION_PROGRESS=0);
+otherwise, past the first batch of 256 rows, a line a batch says how many rows are done.
+
 Every output line carries the `id` of its input (default `FILE:LINE`, or the file name for
 plain text). A bad input line (or CSV record) becomes an `{"id", "source", "line", "error"}` row
 and is reported on stderr; the rest is still scored. Exit status: 0 all scored, 1 some rows
@@ -40,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from model import frames
+from model import frames, progress
 from model.artifact import ArtifactError, default_model_path
 from model.parallel import map_ordered
 from model.scoring import DEFAULT_TOP_K, Scorer
@@ -399,9 +403,11 @@ def score_rows(
     writer: JsonlWriter | ParquetWriter,
     err: IO[str],
     workers: int = 1,
+    bar: bool = True,
 ) -> tuple[int, int]:
     """Score rows in batches (in `workers` processes when given a path and workers > 1),
-    writing them in input order; return (scored, failed)."""
+    writing them in input order; return (scored, failed). With `bar`, a terminal `err` shows a
+    bar of rows (`model.progress`) instead of the "rows done" lines."""
     batches = _batches(rows, BATCH_SIZE)
     if isinstance(scorer_or_path, Scorer):
         results: Iterable[list[dict[str, Any]]] = (
@@ -410,17 +416,20 @@ def score_rows(
     else:
         results = map_ordered(scorer_or_path, score_batch, batches, top_k, workers=workers)
     scored = failed = 0
-    for records in results:
-        for record in records:
-            if record["error"] is None:
-                scored += 1
-            else:
-                failed += 1
-                where = f"{record['source']}:{record['line']}"
-                print(f"escalation-score: {where}: {record['error']} (id {record['id']})", file=err)
-        writer.write(records)
-        if scored + failed > BATCH_SIZE:
-            print(f"escalation-score: {scored + failed} rows done", file=err)
+    with progress.bar(desc="escalation-score", unit=" rows", stream=err, show=bar) as rows_bar:
+        for records in results:
+            for record in records:
+                if record["error"] is None:
+                    scored += 1
+                else:
+                    failed += 1
+                    where = f"{record['source']}:{record['line']}"
+                    message = f"escalation-score: {where}: {record['error']} (id {record['id']})"
+                    progress.write(message, err)
+            writer.write(records)
+            rows_bar.update(len(records))
+            if scored + failed > BATCH_SIZE and rows_bar.disable:
+                print(f"escalation-score: {scored + failed} rows done", file=err)
     writer.close()
     return scored, failed
 
@@ -509,7 +518,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     target: Scorer | Path = scorer if args.workers == 1 else path
     if args.workers > 1:
         del scorer  # each worker loads its own
-    scored, failed = score_rows(target, rows, args.top_k, writer, sys.stderr, args.workers)
+    # No bar between output lines drawn on the same terminal.
+    bar = args.output is not None or not progress.is_terminal(sys.stdout)
+    scored, failed = score_rows(target, rows, args.top_k, writer, sys.stderr, args.workers, bar)
     print(f"escalation-score: {scored} scored, {failed} failed", file=sys.stderr)
     return 1 if failed else 0
 

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import os
+import pty
+import struct
+import subprocess
+import sys
+import termios
 from pathlib import Path
 
 import pytest
 
-from model import cli
+from model import cli, progress
 from model.scoring import Scorer
 
 ESCALATORY = "Troops mobilised for a strike and threatened war."
@@ -333,3 +339,89 @@ def test_a_csv_pipe_is_read_once(tiny_model_path: Path, monkeypatch) -> None:
         else:
             assert code == 1 and rows[0]["error"].startswith("no 'text' column in the header")
             assert f"/dev/fd/{read_end}:1: no 'text' column" in err
+
+
+def many_rows(path: Path, n: int = 700) -> Path:
+    """A JSONL file of `n` rows (more than two batches) with one blank text."""
+    texts = [ESCALATORY if i % 3 else f"Aid convoy number {i} arrived." for i in range(n)]
+    texts[5] = " "
+    path.write_text(
+        "".join(json.dumps({"id": f"r{i}", "text": t}) + "\n" for i, t in enumerate(texts)),
+        encoding="utf-8",
+    )
+    return path
+
+
+def score_command(model: Path, *args: str) -> list[str]:
+    """escalation-score as a process."""
+    return [sys.executable, "-m", "model.cli", "--model", str(model), *args]
+
+
+def environment(**changes: str) -> dict[str, str]:
+    """This environment without `CI` (it would turn bars off whatever the stream) or the
+    progress switch, plus `changes`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", progress.ENV)}
+    return {**env, **changes}
+
+
+def run_on_terminal(argv: list[str], env: dict[str, str], stdout: Path) -> tuple[int, bytes]:
+    """Run `argv` with stderr on a pseudo-terminal and stdout into a file: exit code and
+    everything written to the terminal."""
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # rows, columns
+    with stdout.open("wb") as out:
+        proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=terminal, env=env
+        )
+    os.close(terminal)
+    seen = []
+    try:
+        while chunk := os.read(controller, 65536):
+            seen.append(chunk)
+    except OSError:  # EIO: every writer has closed the terminal
+        pass
+    finally:
+        os.close(controller)
+    return proc.wait(timeout=120), b"".join(seen)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_piped_stderr_has_no_bar_and_stdout_is_unchanged(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch, workers: str
+) -> None:
+    src = many_rows(tmp_path / "in.jsonl")
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert cli.main(["--model", str(tiny_model_path), str(src)]) == 1
+    argv = score_command(tiny_model_path, "--workers", workers, str(src))
+    piped = subprocess.run(argv, capture_output=True, env=environment(), timeout=120, check=False)
+    assert piped.returncode == 1 and piped.stdout == out.getvalue().encode("utf-8")
+    err = piped.stderr.decode("utf-8")
+    assert "\r" not in err and " rows/s" not in err and "\x1b" not in err
+    assert err.splitlines() == [
+        f"escalation-score: {src}:6: text is missing or blank (id r5)",
+        "escalation-score: 512 rows done",
+        "escalation-score: 700 rows done",
+        "escalation-score: 699 scored, 1 failed",
+    ]
+
+
+def test_a_terminal_shows_a_bar_of_rows_and_stdout_is_unchanged(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch
+) -> None:
+    src = many_rows(tmp_path / "in.jsonl")
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert cli.main(["--model", str(tiny_model_path), str(src)]) == 1
+    argv = score_command(tiny_model_path, "--workers", "2", str(src))
+    code, shown = run_on_terminal(argv, environment(), tmp_path / "bar.jsonl")
+    assert code == 1 and (tmp_path / "bar.jsonl").read_text(encoding="utf-8") == out.getvalue()
+    text = shown.decode("utf-8")
+    assert "escalation-score: " in text and " rows/s" in text  # the bar ...
+    assert "rows done" not in text  # ... instead of the lines
+    assert "text is missing or blank (id r5)\r\n" in text and "699 scored, 1 failed" in text
+    argv = score_command(tiny_model_path, str(src))
+    code, shown = run_on_terminal(argv, environment(CI="true"), tmp_path / "ci.jsonl")
+    assert code == 1 and " rows/s" not in shown.decode("utf-8") and b"rows done" in shown

@@ -394,23 +394,33 @@ def cameo_remote(sha: str | None = None) -> RemoteFile:
     )
 
 
-def no_download(url: str, dest: Path) -> None:
-    """A downloader that must not be called."""
+def no_download(url: str, output_file: str, pup: object) -> None:
+    """A downloader (pooch's protocol) that must not be called."""
     raise AssertionError(f"unexpected download of {url}")
+
+
+@pytest.fixture
+def waits(monkeypatch) -> list[float]:
+    """pooch's pauses between download attempts, recorded instead of slept."""
+    import pooch.core
+
+    pauses: list[float] = []
+    monkeypatch.setattr(pooch.core.time, "sleep", pauses.append)
+    return pauses
 
 
 def test_resolve_prefers_the_mirror(tmp_path):
     cache = tmp_path / "cache"
     (cache / "cameo").mkdir(parents=True)
     (cache / CAMEO_CODES).write_bytes(b"a corrupt cache copy")
-    got = resolve_file(cameo_remote(), data_dir=FIXTURES, cache_dir=cache, download=no_download)
+    got = resolve_file(cameo_remote(), data_dir=FIXTURES, cache_dir=cache, downloader=no_download)
     assert got == FIXTURES / CAMEO_CODES
 
 
 def test_resolve_bad_mirror_file_raises(tmp_path):
     f = cameo_remote("0" * 64)
     with pytest.raises(DataError) as err:
-        resolve_file(f, data_dir=FIXTURES, cache_dir=tmp_path, download=no_download)
+        resolve_file(f, data_dir=FIXTURES, cache_dir=tmp_path, downloader=no_download)
     assert str(FIXTURES / CAMEO_CODES) in str(err.value)
     assert "0" * 64 in str(err.value) and sha256(CAMEO_FIXTURE) in str(err.value)
     assert list(tmp_path.iterdir()) == []
@@ -421,48 +431,67 @@ def test_resolve_uses_cache_when_mirror_lacks_the_file(tmp_path):
     (cache / "cameo").mkdir(parents=True)
     (cache / CAMEO_CODES).write_bytes(CAMEO_FIXTURE.read_bytes())
     got = resolve_file(
-        cameo_remote(), data_dir=tmp_path / "empty-mirror", cache_dir=cache, download=no_download
+        cameo_remote(), data_dir=tmp_path / "empty-mirror", cache_dir=cache, downloader=no_download
     )
     assert got == cache / CAMEO_CODES
     (cache / CAMEO_CODES).write_bytes(b"tampered")
     with pytest.raises(DataError, match="checksum mismatch"):
-        resolve_file(cameo_remote(), data_dir=None, cache_dir=cache, download=no_download)
+        resolve_file(cameo_remote(), data_dir=None, cache_dir=cache, downloader=no_download)
 
 
 def test_resolve_downloads_verifies_and_places(tmp_path):
     calls = []
 
-    def fake(url: str, dest: Path) -> None:
+    def fake(url: str, output_file: str, pup: object) -> None:
         calls.append(url)
+        dest = Path(output_file)
         assert dest.parent == tmp_path / "cameo" and dest.name != "cameo-codes.csv"
         dest.write_bytes(CAMEO_FIXTURE.read_bytes())
 
-    got = resolve_file(cameo_remote(), data_dir=None, cache_dir=tmp_path, download=fake)
+    got = resolve_file(cameo_remote(), data_dir=None, cache_dir=tmp_path, downloader=fake)
     assert got == tmp_path / CAMEO_CODES and sha256(got) == sha256(CAMEO_FIXTURE)
     assert calls == ["https://example.invalid/cameo-codes.csv"]
     assert os.listdir(tmp_path / "cameo") == ["cameo-codes.csv"]  # no temp file left
     # second call: served from the cache
-    assert resolve_file(cameo_remote(), data_dir=None, cache_dir=tmp_path, download=no_download)
+    assert resolve_file(cameo_remote(), data_dir=None, cache_dir=tmp_path, downloader=no_download)
 
 
-def test_resolve_bad_download_leaves_nothing(tmp_path):
-    def fake(url: str, dest: Path) -> None:
-        dest.write_bytes(b"<html>rate limited</html>")
+def test_resolve_bad_download_is_retried_then_refused(tmp_path, waits):
+    calls = []
 
-    with pytest.raises(DataError, match=r"checksum mismatch for cameo/cameo-codes\.csv"):
-        resolve_file(cameo_remote(), data_dir=None, cache_dir=tmp_path, download=fake)
+    def fake(url: str, output_file: str, pup: object) -> None:
+        calls.append(url)
+        Path(output_file).write_bytes(b"<html>rate limited</html>")
+
+    with pytest.raises(DataError, match=r"checksum mismatch for cameo/cameo-codes\.csv") as err:
+        resolve_file(cameo_remote(), data_dir=None, cache_dir=tmp_path, downloader=fake)
+    assert sha256(CAMEO_FIXTURE) in str(err.value)
+    assert hashlib.sha256(b"<html>rate limited</html>").hexdigest() in str(err.value)
+    assert len(calls) == fetch.RETRIES + 1 and waits == [1, 2, 3]
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 
 
+def test_resolve_corrupt_copy_then_good_one_is_kept(tmp_path, waits, caplog):
+    bodies = [b"truncated", CAMEO_FIXTURE.read_bytes()]
+
+    def fake(url: str, output_file: str, pup: object) -> None:
+        Path(output_file).write_bytes(bodies.pop(0))
+
+    got = resolve_file(cameo_remote(), data_dir=None, cache_dir=tmp_path, downloader=fake)
+    assert sha256(got) == sha256(CAMEO_FIXTURE) and bodies == [] and waits == [1]
+    assert "checksum mismatch" in caplog.text and "attempt 2 of 4" in caplog.text
+    assert os.listdir(tmp_path / "cameo") == ["cameo-codes.csv"]
+
+
 def test_resolve_download_failure_names_url_and_mirror(tmp_path):
-    def fake(url: str, dest: Path) -> None:
-        dest.write_bytes(b"partial")
-        raise OSError("network unreachable")
+    def fake(url: str, output_file: str, pup: object) -> None:
+        Path(output_file).write_bytes(b"partial")
+        raise OSError("disk full")
 
     with pytest.raises(DataError) as err:
-        resolve_file(cameo_remote(), data_dir=None, cache_dir=tmp_path, download=fake)
+        resolve_file(cameo_remote(), data_dir=None, cache_dir=tmp_path, downloader=fake)
     assert "https://example.invalid/cameo-codes.csv" in str(err.value)
-    assert "ESCALATION_DATA_DIR" in str(err.value)
+    assert "disk full" in str(err.value) and "ESCALATION_DATA_DIR" in str(err.value)
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -60,7 +62,7 @@ def test_training_writes_artifact_card_and_manifest(tmp_path: Path, user_csv: Pa
 def test_published_model_gets_its_own_card(
     tmp_path: Path, user_csv: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The README's publishing recipe: train beside, rename, regenerate the live card."""
+    """The publishing recipe of docs/deployment.md: train beside, rename, regenerate the card."""
     live, new = tmp_path / "escalation-model.joblib", tmp_path / "escalation-model.joblib.new"
     assert train_cli("--data", str(user_csv), "--out", str(live)) == 0
     assert train_cli("--data", str(user_csv), "--seed", "7", "--out", str(new)) == 0
@@ -357,3 +359,42 @@ def test_crossfit_platt_never_calibrates_a_fold_with_its_own_labels() -> None:
     assert not np.allclose(out[fold_of != 1], again[fold_of != 1])
     a, b = fit_platt(logits[(fold_of != 0) & rows], y[(fold_of != 0) & rows])
     assert np.allclose(out[fold_of == 0], a * logits[fold_of == 0] + b)
+
+
+def test_cross_validation_logs_each_fold_and_keeps_fold_order(caplog) -> None:
+    """One line per fold (piped runs see progress), and folds fitted in parallel, which finish
+    in any order, give the same out-of-fold logits as one after the other."""
+    texts = ESCALATORY + COOPERATIVE
+    n = len(texts)
+    data = TrainingSet(
+        texts=texts,
+        y=np.array([1] * len(ESCALATORY) + [0] * len(COOPERATIVE)),
+        groups=np.array([f"g{i % 9}" for i in range(n)]),
+        sources=np.array(["a"] * n),
+        weights=np.ones(n),
+        evaluate=np.ones(n, dtype=bool),
+    )
+    config = TrainConfig(min_df=2, folds=3)
+    with caplog.at_level(logging.INFO, logger="escalation.train"):
+        alone = cross_validate(data, config, jobs=1)
+        parallel = cross_validate(data, config, jobs=2)
+    folds = [
+        match.group(1)
+        for record in caplog.records
+        if (match := re.fullmatch(r"fold (\d) fitted in \d+\.\ds \([123] of 3\)", record.message))
+    ]
+    assert sorted(folds) == ["1", "1", "2", "2", "3", "3"]
+    assert np.array_equal(alone[0], parallel[0]) and np.array_equal(alone[1], parallel[1])
+
+
+def test_piped_training_draws_no_bar(
+    tmp_path: Path, user_csv: Path, monkeypatch, capsys, caplog
+) -> None:
+    """Off a terminal (pytest captures stderr) the steps and folds are log lines only."""
+    monkeypatch.delenv("CI", raising=False)
+    with caplog.at_level(logging.INFO):
+        assert train_cli("--data", str(user_csv), "--out", str(tmp_path / "m.joblib")) == 0
+    err = capsys.readouterr().err
+    assert "\r" not in err and "fold/s" not in err and "step/s" not in err
+    assert "pooled" in err  # the metrics table, as before
+    assert sum(r.message.startswith("fold ") for r in caplog.records) == 3

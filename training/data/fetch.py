@@ -1,28 +1,45 @@
 """Pinned files on disk: the mirror (`ESCALATION_DATA_DIR`), else the cache, else a download
-into the cache; every file is checked against its SHA-256 (listed, or in a pinned manifest)."""
+into the cache; every file is checked against its SHA-256 (listed, or in a pinned manifest).
+
+Downloads go through pooch: into a temporary file beside the target, checked against the pinned
+SHA-256, then moved into place; retried `RETRIES` times after a network error or a corrupt copy;
+a bar of bytes on a terminal (`model.progress`).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
-import tempfile
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from model import progress
 from training.data.sources import Corpus, DataError, Manifest, RemoteFile
 
 __all__ = [
+    "RETRIES",
+    "Downloader",
     "cache_dir_from_env",
     "corpus_files",
     "data_dir_from_env",
+    "http_downloader",
+    "local_copy",
     "manifest_files",
     "resolve_file",
 ]
 
-_CHUNK = 1 << 20
+# pooch's downloader protocol: (url, output file, the calling Pooch) -> None.
+Downloader = Callable[[str, Any, Any], None]
+
+RETRIES = 3  # further attempts after a failed or corrupt download (pooch waits 1, 2, 3 s)
+TIMEOUT = 60  # seconds without an answer before an attempt fails
+_CHUNK = 1 << 16
 _MANIFEST_LINE = re.compile(r"([0-9a-f]{64}) [ *]([\w.-]+(?:/[\w.-]+)*)")
+
+log = logging.getLogger("escalation.data")
 
 
 def data_dir_from_env() -> Path | None:
@@ -62,11 +79,84 @@ def _verify(path: Path, f: RemoteFile, hint: str = "") -> None:
         )
 
 
-def _urllib_download(url: str, dest: Path) -> None:
-    """Fetch `url` into `dest`."""
-    with urllib.request.urlopen(url, timeout=60) as response, dest.open("wb") as out:
-        while chunk := response.read(_CHUNK):
-            out.write(chunk)
+def _pooch() -> Any:
+    """The pooch module, its own per-file log lines off (retries are logged here)."""
+    import pooch
+
+    pooch.get_logger().setLevel(logging.WARNING)
+    return pooch
+
+
+class _BytesBar:
+    """The progress-bar object pooch's HTTP downloader drives, shown as a tqdm bar of bytes."""
+
+    def __init__(self, shown: Any) -> None:
+        self._shown = shown
+
+    def __bool__(self) -> bool:  # pooch tests the object before it knows the size
+        return True
+
+    @property
+    def total(self) -> int:
+        return int(self._shown.total or 0)
+
+    @total.setter
+    def total(self, value: int) -> None:
+        self._shown.total = value or None  # no Content-Length: a count without a percentage
+        self._shown.refresh()
+
+    def update(self, n: int) -> None:
+        self._shown.update(n)
+
+    def reset(self) -> None:
+        self._shown.reset()
+
+    def close(self) -> None:
+        self._shown.close()
+
+
+def http_downloader(name: str) -> Downloader:
+    """pooch's HTTP(S) downloader (`TIMEOUT`), with a bar of bytes named `name` on a terminal."""
+
+    def download(url: str, output_file: Any, pup: Any) -> None:
+        pooch = _pooch()
+        with progress.bar(desc=name, unit="B", unit_scale=True, unit_divisor=1024) as shown:
+            bar = False if shown.disable else _BytesBar(shown)
+            downloader = pooch.HTTPDownloader(progressbar=bar, chunk_size=_CHUNK, timeout=TIMEOUT)
+            downloader(url, output_file, pup)
+
+    return download
+
+
+class _Attempts:
+    """A downloader that remembers each attempt: its problem (logged when retried) and the
+    SHA-256 of what it wrote, for the error message pooch's own does not carry."""
+
+    def __init__(self, f: RemoteFile, downloader: Downloader, retries: int) -> None:
+        self.f, self.downloader, self.retries = f, downloader, retries
+        self.attempts = 0
+        self.problem: str | None = None
+        self.sha256: str | None = None
+
+    def __call__(self, url: str, output_file: Any, pup: Any) -> None:
+        if self.problem is not None:
+            log.warning(
+                "%s: %s; trying again (attempt %d of %d)",
+                url,
+                self.problem,
+                self.attempts + 1,
+                self.retries + 1,
+            )
+        self.attempts += 1
+        self.problem = self.sha256 = None
+        try:
+            self.downloader(url, output_file, pup)
+        except Exception as exc:
+            self.problem = str(exc) or type(exc).__name__
+            raise
+        self.sha256 = _sha256(Path(output_file))
+        if self.sha256 != self.f.sha256:
+            self.problem = f"checksum mismatch: got sha256 {self.sha256}"
 
 
 def resolve_file(
@@ -74,9 +164,11 @@ def resolve_file(
     *,
     data_dir: Path | None,
     cache_dir: Path,
-    download: Callable[[str, Path], None] = _urllib_download,
+    downloader: Downloader | None = None,
+    retries: int = RETRIES,
 ) -> Path:
-    """A verified local copy of `f`: from the mirror, else the cache, else downloaded."""
+    """A verified local copy of `f`: from the mirror, else the cache, else downloaded into the
+    cache (by `downloader`, default `http_downloader`, retried `retries` times)."""
     if data_dir is not None and (data_dir / f.path).is_file():
         mirrored = data_dir / f.path
         _verify(mirrored, f)
@@ -85,23 +177,50 @@ def resolve_file(
     if cached.is_file():
         _verify(cached, f, "; delete the cached file to download it again")
         return cached
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=cached.parent, prefix=f".{cached.name}.", suffix=".part")
-    os.close(fd)
-    tmp = Path(tmp_name)
+    return _download(f, cache_dir, downloader or http_downloader(f.path), retries)
+
+
+def local_copy(f: RemoteFile, *, data_dir: Path | None, cache_dir: Path) -> Path | None:
+    """Where `resolve_file` finds `f` without downloading it (unverified), else None."""
+    if data_dir is not None and (data_dir / f.path).is_file():
+        return data_dir / f.path
+    cached = cache_dir / f.path
+    return cached if cached.is_file() else None
+
+
+def _download(f: RemoteFile, cache_dir: Path, downloader: Downloader, retries: int) -> Path:
+    """Download `f` into the cache with pooch; `DataError` when every attempt failed."""
     try:
-        try:
-            download(f.url, tmp)
-        except Exception as exc:
+        pooch = _pooch()
+    except ImportError as exc:
+        raise DataError(
+            f"downloading {f.url} needs the `train` extra (pooch): "
+            "pip install -c constraints.txt -e '.[train]', or set ESCALATION_DATA_DIR to a local "
+            f"mirror holding {f.path}"
+        ) from exc
+    attempts = _Attempts(f, downloader, retries)
+    store = pooch.create(
+        path=cache_dir,
+        base_url="",
+        registry={f.path: f"sha256:{f.sha256}"},
+        urls={f.path: f.url},
+        retry_if_failed=retries,
+        allow_updates=False,
+    )
+    try:
+        store.fetch(f.path, downloader=attempts)
+    except Exception as exc:
+        tries = f" ({attempts.attempts} attempts)" if attempts.attempts > 1 else ""
+        if attempts.sha256 is not None and attempts.sha256 != f.sha256:
             raise DataError(
-                f"could not download {f.url} ({exc}); set ESCALATION_DATA_DIR to a local mirror "
-                f"holding {f.path}"
+                f"{f.url}: checksum mismatch for {f.path}: expected sha256 {f.sha256}, "
+                f"got {attempts.sha256}{tries}"
             ) from exc
-        _verify(tmp, f)
-        os.replace(tmp, cached)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return cached
+        raise DataError(
+            f"could not download {f.url} ({attempts.problem or exc}{tries}); set "
+            f"ESCALATION_DATA_DIR to a local mirror holding {f.path}"
+        ) from exc
+    return cache_dir / f.path
 
 
 def manifest_files(manifest: Manifest) -> tuple[RemoteFile, ...]:

@@ -6,11 +6,13 @@ Files are found and verified by `training.data.fetch`; user files are read by
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
+from model import progress
 from training.data.adapters import (
     CAMEO_CODES,
     MULTICOPED_TRAIN,
@@ -27,7 +29,13 @@ from training.data.adapters import (
     unquad_examples,
     unscon_all_examples,
 )
-from training.data.fetch import cache_dir_from_env, corpus_files, data_dir_from_env, resolve_file
+from training.data.fetch import (
+    cache_dir_from_env,
+    corpus_files,
+    data_dir_from_env,
+    local_copy,
+    resolve_file,
+)
 from training.data.sources import Corpus, DataError, Example, LoadedSource, Manifest, RemoteFile
 from training.data.userdata import load_user_file
 from training.data.wikicurrent import CONFLICT, ORDINARY_NEWS, WIKICURRENT_DIR, wikicurrent_items
@@ -48,6 +56,8 @@ __all__ = [
     "load_sources",
     "scored_rows_only",
 ]
+
+log = logging.getLogger("escalation.data")
 
 # How UN QuadClass class 0 (irrelevant) is used: as a negative, or dropped. Decide by measurement.
 UNQUAD_IRRELEVANT: Literal["negative", "drop"] = "negative"
@@ -286,7 +296,7 @@ def scored_rows_only(corpus: Corpus) -> Corpus:
 
 
 # The four political and diplomatic corpora, ordinary news (negatives) and armed-conflict news
-# items from Wikipedia, and Multi-CoPED's real news sentences (docs/experiments.md).
+# items from Wikipedia, and Multi-CoPED's real news sentences (docs/decisions.md).
 DEFAULT_TRAINING: tuple[str, ...] = (
     "unscon",
     "cameo",
@@ -311,10 +321,14 @@ def load_corpus(
     name = corpus.name
     data_dir = data_dir if data_dir is not None else data_dir_from_env()
     cache_dir = cache_dir if cache_dir is not None else cache_dir_from_env()
-    local = {
-        f.path: resolve_file(f, data_dir=data_dir, cache_dir=cache_dir)
-        for f in corpus_files(corpus)
-    }
+    files = corpus_files(corpus)
+    missing = [f for f in files if local_copy(f, data_dir=data_dir, cache_dir=cache_dir) is None]
+    if missing:
+        log.info(
+            "%s: downloading %d of %d files into %s", name, len(missing), len(files), cache_dir
+        )
+    with progress.bar(files, desc=f"{name} files", unit="file", show=len(files) > 1) as shown:
+        local = {f.path: resolve_file(f, data_dir=data_dir, cache_dir=cache_dir) for f in shown}
     return LoadedSource(name=name, examples=tuple(corpus.adapter(local)), files=corpus.provenance())
 
 
@@ -329,20 +343,23 @@ def load_sources(
     """Load each spec: a registered corpus name, else an existing user file."""
     seen: set[str] = set()
     loaded = []
-    for spec in specs:
-        if spec in seen:
-            raise DataError(f"{spec}: listed more than once")
-        seen.add(spec)
-        if spec in REGISTRY:
-            loaded.append(load_corpus(spec, data_dir=data_dir, cache_dir=cache_dir))
-        elif Path(spec).is_file():
-            loaded.append(
-                load_user_file(
-                    Path(spec), positive_class=positive_class, negative_classes=negative_classes
+    with progress.bar(specs, desc="reading corpora", unit="source") as shown:
+        for spec in shown:
+            shown.set_postfix_str(spec)
+            if spec in seen:
+                raise DataError(f"{spec}: listed more than once")
+            seen.add(spec)
+            if spec in REGISTRY:
+                loaded.append(load_corpus(spec, data_dir=data_dir, cache_dir=cache_dir))
+            elif Path(spec).is_file():
+                loaded.append(
+                    load_user_file(
+                        Path(spec), positive_class=positive_class, negative_classes=negative_classes
+                    )
                 )
-            )
-        else:
-            raise DataError(
-                f"{spec}: neither a registered corpus ({', '.join(REGISTRY)}) nor an existing file"
-            )
+            else:
+                raise DataError(
+                    f"{spec}: neither a registered corpus ({', '.join(REGISTRY)}) "
+                    "nor an existing file"
+                )
     return loaded

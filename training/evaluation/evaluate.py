@@ -10,6 +10,9 @@ where it was trained; the file must be unchanged, its SHA-256 is checked, and re
 command's --positive-class/--negative-class); `--baseline` adds the plain baseline's
 cross-validation for comparison. Intervals are grouped-bootstrap 95% intervals. Writes
 report.md, metrics.json and PNG figures to `--out`.
+
+Progress goes to stderr as log lines (one per step and per fold); on a terminal, bars too (steps,
+folds, bootstrap resamples, corpora read), except with `CI` set or ESCALATION_PROGRESS=0.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +31,7 @@ from typing import Any
 import numpy as np
 from scipy.special import expit, logit
 
-from model import Scorer, default_model_path
+from model import Scorer, default_model_path, progress
 from model.article import IDENTITY, ArticleCalibration
 from model.artifact import ArtifactError
 from model.text import article_sentences
@@ -320,7 +323,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         scorer = Scorer.load(args.model or default_model_path())
         args.out.mkdir(parents=True, exist_ok=True)
         command = " ".join(["escalation-evaluate", *(sys.argv[1:] if argv is None else argv)])
-        report = build_report(scorer, args, command)
+        total, begun = report_steps(args), []
+        with (
+            progress.logs_above_bars(),
+            progress.steps("escalation-evaluate", total) as shown,
+        ):
+
+            def step(name: str) -> None:
+                begun.append(name)
+                log.info("step %d of %d: %s", len(begun), total, name)
+                shown(name)
+
+            report = build_report(scorer, args, command, step)
     except (ArtifactError, DataError) as exc:
         print(f"escalation-evaluate: error: {exc}", file=sys.stderr)
         return 2
@@ -330,8 +344,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict[str, Any]:
-    """Every section the options ask for, as one JSON-ready dict."""
+def report_steps(args: argparse.Namespace) -> int:
+    """How many steps `build_report` announces for these options."""
+    return 2 + args.cv + args.baseline + args.ordinary_news + args.articles
+
+
+def build_report(
+    scorer: Scorer,
+    args: argparse.Namespace,
+    command: str,
+    step: Callable[[str], None] = lambda name: None,
+) -> dict[str, Any]:
+    """Every section the options ask for, as one JSON-ready dict; `step` is told the name of
+    each of the `report_steps` long steps as it begins."""
     manifest = scorer.manifest
     thresholds = [float(lower) for _, lower in scorer.levels[1:]]
     alert = float(manifest.get("alert_threshold", thresholds[len(thresholds) // 2]))
@@ -344,6 +369,7 @@ def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict
         return summarise(scored, thresholds, alert, reps, args.out, key, title)
 
     if args.cv:
+        step("cross-validation of the model's configuration")
         loaded_training = load_training_sources(manifest, **labels)
         if "hyperparameters" not in manifest:
             raise DataError("the model records no hyper-parameters: nothing to cross-validate")
@@ -359,6 +385,7 @@ def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict
                 "several sentences)",
             )
     if args.baseline:
+        step("cross-validation of the plain baseline")
         plain = {"cameo": scored_rows_only(REGISTRY["cameo"])}
         baseline = load_training_sources(manifest, **labels, corpus=plain)
         sections["baseline"] = section(
@@ -366,6 +393,7 @@ def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict
             "baseline",
             "Grouped cross-validation, plain baseline (word 1-2 grams, C=4, no weights, no Platt)",
         )
+    step("held-out data")
     # Real news sentences are held out unless the model trained on them (then: the CV section).
     default_data = ["petrarch"] + ([] if "multicoped" in corpora else ["multicoped"])
     loaded = load_sources(
@@ -376,6 +404,7 @@ def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict
     sections["held_out"] = section(
         held_out(scorer, loaded), "held-out", "Held out: " + ", ".join(s.name for s in loaded)
     )
+    step("actor swap, disguised characters, probes")
     probability = lambda texts: expit(scorer.logits(texts))  # noqa: E731
     swap = actor_swap_check(probability)
     evasion = evasion_check(probability)
@@ -383,6 +412,15 @@ def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict
     if args.seed_article:
         article = args.seed_article.read_text(encoding="utf-8")
         seed = scored_texts(scorer, [("seed", article)], top_k=5)
+    probes = scored_texts(scorer, OFF_TOPIC_PROBES)
+    ordinary: dict[str, Any] = {}
+    if args.ordinary_news:
+        step("ordinary news")
+        ordinary = off_topic(scorer)
+    whole: dict[str, Any] = {}
+    if args.articles:
+        step("whole articles")
+        whole = articles(scorer, alert, reps)
     return {
         "model": {
             **{k: manifest.get(k) for k in ("version", "created_at", "hyperparameters")},
@@ -395,9 +433,9 @@ def build_report(scorer: Scorer, args: argparse.Namespace, command: str) -> dict
         "alert_threshold": alert,
         "sections": sections,
         "levels": [name for name, _ in scorer.levels[1:]],
-        "off_topic": off_topic(scorer) if args.ordinary_news else {},
-        "articles": articles(scorer, alert, reps) if args.articles else {},
-        "probes": scored_texts(scorer, OFF_TOPIC_PROBES),
+        "off_topic": ordinary,
+        "articles": whole,
+        "probes": probes,
         "evasion": {
             "plain": evasion.plain,
             "disguised": evasion.disguised,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 
+from model import progress
 from training.fit.metrics import binary_metrics
 
 
@@ -20,9 +21,11 @@ def grouped_bootstrap_ci(
     reps: int = 1000,
     seed: int = 13,
     level: float = 0.95,
+    desc: str = "bootstrap",
 ) -> tuple[float, float]:
     """Percentile interval of `metric` over resamples of whole groups (rows of a group move
-    together, as they do in the grouped split). Resamples with one class only are skipped."""
+    together, as they do in the grouped split). Resamples with one class only are skipped;
+    `desc` names the bar of resamples on a terminal."""
     y, p = np.asarray(y), np.asarray(p)
     _, index = np.unique(np.asarray(groups), return_inverse=True)
     members = np.argsort(index, kind="stable")
@@ -30,7 +33,7 @@ def grouped_bootstrap_ci(
     starts = bounds - np.bincount(index)
     rng = np.random.default_rng(seed)
     values = []
-    for _ in range(reps):
+    for _ in progress.bar(range(reps), desc=desc, unit="resample"):
         picked = rng.integers(0, len(bounds), len(bounds))
         rows = np.concatenate([members[starts[g] : bounds[g]] for g in picked])
         if len(np.unique(y[rows])) == 2:
@@ -53,7 +56,7 @@ def with_intervals(
             ("average_precision", average_precision_score),
         ):
             out[f"{name}_low"], out[f"{name}_high"] = grouped_bootstrap_ci(
-                y, p, groups, fn, reps=reps
+                y, p, groups, fn, reps=reps, desc=f"bootstrap {name}"
             )
     return out
 

@@ -18,6 +18,7 @@ from scipy.special import expit
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
+from model import progress
 from model.scoring import DEFAULT_LEVELS
 from training.data.sources import DataError, LoadedSource
 from training.fit.folds import FoldFeatures, fold_logits
@@ -85,23 +86,43 @@ def cross_validate(
     started = time.perf_counter()
     if features is not None and features.rows != len(data.texts):
         raise ValueError(f"counts of {features.rows} texts given for {len(data.texts)}")
-    if features is None:
-        features = FoldFeatures(pipeline, data.texts)
-        spent = time.perf_counter() - started
-        log.info("counted terms of %d texts in %.1fs", len(data.texts), spent)
-    fitted = Parallel(n_jobs=min(jobs, folds))(
-        delayed(fold_logits)(features, pipeline, data.y, data.weights, train, test)
-        for train, test in splits
-    )
     logits = np.zeros(len(data.y))
     fold_of = np.zeros(len(data.y), dtype=int)
-    for k, ((_, test), fold) in enumerate(zip(splits, fitted, strict=True)):
-        logits[test] = fold
-        fold_of[test] = k
+    with progress.bar(desc="cross-validation", total=folds, unit="fold") as shown:
+        if features is None:
+            shown.set_postfix_str("counting terms")
+            features = FoldFeatures(pipeline, data.texts)
+            spent = time.perf_counter() - started
+            log.info("counted terms of %d texts in %.1fs", len(data.texts), spent)
+            shown.set_postfix_str("")
+        fitted = Parallel(n_jobs=min(jobs, folds), return_as="generator_unordered")(
+            delayed(_timed_fold_logits)(k, features, pipeline, data.y, data.weights, train, test)
+            for k, (train, test) in enumerate(splits)
+        )
+        for done, (k, fold, seconds) in enumerate(fitted, start=1):
+            logits[splits[k][1]] = fold
+            fold_of[splits[k][1]] = k
+            log.info("fold %d fitted in %.1fs (%d of %d)", k + 1, seconds, done, folds)
+            shown.update()
     log.info("%d folds fitted in %.1fs", folds, time.perf_counter() - started)
     if config.calibration == "none":
         return logits, apply_platt(logits, (1.0, 0.0))
     return logits, expit(crossfit_platt(logits, data.y, fold_of))
+
+
+def _timed_fold_logits(
+    k: int,
+    features: FoldFeatures,
+    pipeline: Pipeline,
+    y: np.ndarray,
+    weights: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+) -> tuple[int, np.ndarray, float]:
+    """`fold_logits` of fold `k`, with `k` and the seconds it took (folds finish in any order)."""
+    started = time.perf_counter()
+    logits = fold_logits(features, pipeline, y, weights, train, test)
+    return k, logits, time.perf_counter() - started
 
 
 def grouped_splits(data: TrainingSet, config: TrainConfig) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -34,7 +34,7 @@ class TrainConfig:
     corpus_weighting: str = "sqrt"
     # Then a corpus' weight times this factor: Multi-CoPED's 674 real news sentences get about
     # as much total weight as the largest corpus, the armed-conflict news items half theirs
-    # (measured: docs/experiments.md).
+    # (measured: docs/decisions.md).
     corpus_boost: tuple[tuple[str, float], ...] = (("multicoped", 5.0), ("wikiconflict", 0.5))
     calibration: str = "platt"  # or "none": the classifier's own probabilities
     # Whole texts: the length-aware map fitted on the annotated Wikinews articles

@@ -2,6 +2,9 @@
 
 escalation-train                                # the default public corpora
 escalation-train --data unscon --data my.csv --out artifacts/custom.joblib
+
+Progress goes to stderr as log lines (one per fold); on a terminal, bars too (corpora read and
+downloaded, folds, steps), except with `CI` set or ESCALATION_PROGRESS=0.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import scipy
 import sklearn
 from scipy.special import expit
 
+from model import progress
 from model.article import MANIFEST_KEY, ArticleCalibration, reference_logits
 from model.artifact import (
     Artifact,
@@ -148,17 +152,23 @@ def train(
     # Loaded first: a missing corpus (or the `train` extra) is said before minutes of fitting.
     articles = load_corpus(ARTICLE_SOURCE) if config.article_calibration == ARTICLE_SOURCE else None
     log.info("training on %d rows from %s", len(data.y), ", ".join(s.name for s in loaded))
-    logits, probs = cross_validate(data, config, jobs)
-    metrics = cv_metrics(data, probs, alert_threshold())
-    print(format_metrics(metrics), file=sys.stderr)
-    pipeline = fit_final(data, config, logits)
-    manifest = build_manifest(loaded, config, metrics, time.perf_counter() - started)
-    if articles is not None:
-        manifest[MANIFEST_KEY] = article_calibration(Artifact(pipeline, manifest), articles)
-        log.info("article calibration: %s", manifest[MANIFEST_KEY])
-    check_scoring(Artifact(pipeline, manifest), data.texts)
-    save_artifact(pipeline, manifest, out)
-    write_card(manifest, card_path(out))
+    with progress.steps("escalation-train", total=4 + (articles is not None)) as step:
+        step("cross-validation")
+        logits, probs = cross_validate(data, config, jobs)
+        metrics = cv_metrics(data, probs, alert_threshold())
+        progress.write(format_metrics(metrics), sys.stderr)
+        step("final fit")
+        pipeline = fit_final(data, config, logits)
+        manifest = build_manifest(loaded, config, metrics, time.perf_counter() - started)
+        if articles is not None:
+            step("article map")
+            manifest[MANIFEST_KEY] = article_calibration(Artifact(pipeline, manifest), articles)
+            log.info("article calibration: %s", manifest[MANIFEST_KEY])
+        step("scoring check")
+        check_scoring(Artifact(pipeline, manifest), data.texts)
+        step("write")
+        save_artifact(pipeline, manifest, out)
+        write_card(manifest, card_path(out))
     log.info(
         "wrote %s (version %s) in %.0fs", out, manifest["version"], manifest["training_seconds"]
     )
@@ -275,10 +285,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         evaluation_only = [s for s in specs if s in REGISTRY and not REGISTRY[s].for_training]
         if evaluation_only:
             raise DataError(f"{', '.join(evaluation_only)} is for evaluation only, not training")
-        loaded = load_sources(
-            specs, positive_class=args.positive_class, negative_classes=args.negative_class
-        )
-        train(loaded, config, out, jobs=max(1, args.jobs))
+        with progress.logs_above_bars():
+            loaded = load_sources(
+                specs, positive_class=args.positive_class, negative_classes=args.negative_class
+            )
+            train(loaded, config, out, jobs=max(1, args.jobs))
     except (DataError, ArtifactError) as exc:
         print(f"escalation-train: error: {exc}", file=sys.stderr)
         return 2
