@@ -47,15 +47,23 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or min(_cores() + 1, 8))
 # clients cannot starve the service; scoring runs in each worker's one thread
 # (service/offload.py), so the worker keeps reading requests and answering probes meanwhile.
 worker_class = "service.worker.ServiceWorker"
-worker_connections = 200  # open connections per worker; more wait in the listen backlog
+# Open connections per worker; more wait in the listen backlog. A connection waiting for its
+# headers or for the start of its body costs a worker about 13 KiB (26 MiB for 2,000), and a
+# body must keep up 1 KiB/s after 5 s (service/worker.py): one client's 1,000 trickling
+# connections leave room for everyone else (bench/flood.py). Each is an open file: the worker
+# raises its soft RLIMIT_NOFILE to fit (or serves fewer, with a warning, under a lower hard
+# limit).
+worker_connections = 2000
 keepalive = 5  # seconds for a request's headers to arrive, and for an idle kept-alive connection
 preload_app = True  # one model in the master, shared copy-on-write by the workers
 # A worker silent this long (its event loop stuck) is killed and replaced.
 timeout = 120
-# SIGTERM: workers stop accepting and finish what they hold for up to this long. The largest
-# request (ESCALATION_MAX_REQUEST_CHARS of never-seen words) takes 8.2 s today on a quiet core,
-# more on a busy one (README, Limits and security): give a container engine 30 s to stop it
-# (`docker run --stop-timeout 30`, `podman stop -t 30`; Kubernetes waits 30 s by default).
+# SIGTERM (and the old workers on HUP): workers stop accepting at once, close idle kept-alive
+# connections, and exit as soon as the requests in flight are answered; at most this long.
+# The largest request (ESCALATION_MAX_REQUEST_CHARS of never-seen words) takes about 0.5 s on
+# a quiet core (docs/deployment.md, Limits and security); the bound leaves room for a busy one.
+# Give a container engine 30 s to stop it (`docker run --stop-timeout 30`, `podman stop -t 30`;
+# Kubernetes waits 30 s by default).
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT") or 25)
 # The master's pid, so `kill -HUP "$(cat ...)"` reaches this server and no other.
 pidfile = os.environ.get("ESCALATION_PIDFILE") or os.path.join(

@@ -20,6 +20,18 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")  # units of /proc/PID/stat and /proc/stat times
 
 
+# Settings of the operator's shell that would change what gunicorn.conf.py does.
+CLEARED_ENV = (
+    "BIND",
+    "PORT",
+    "WEB_CONCURRENCY",
+    "GUNICORN_CMD_ARGS",
+    "PROMETHEUS_MULTIPROC_DIR",
+    "prometheus_multiproc_dir",
+    "_ESCALATION_OWNED_METRICS_DIR",
+)
+
+
 @dataclass(frozen=True)
 class Server:
     """A running server started by the benchmark."""

@@ -9,6 +9,7 @@ import http.client
 import json
 import os
 import random
+import resource
 import signal
 import socket
 import statistics
@@ -21,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from bench.flood import Flood
 from service.schemas import max_response_bytes
 from tests.service.helpers import ESCALATORY_TEXT, live_copy, publish_tiny_2
 from tests.service.test_gunicorn import GUNICORN, HOST, Server, gunicorn, stop, worker_pids
@@ -28,7 +30,10 @@ from tests.service.test_gunicorn import GUNICORN, HOST, Server, gunicorn, stop, 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.faults,
-    pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed beside python"),
+    pytest.mark.skipif(
+        not GUNICORN.exists(),
+        reason="gunicorn is not installed beside this Python (make setup installs it)",
+    ),
 ]
 BUDGET = 300_000  # ESCALATION_MAX_REQUEST_CHARS of these servers: a "maximal" request
 
@@ -44,10 +49,12 @@ def post(server: Server, path: str, body: Any, timeout: float = 30) -> tuple[int
         conn.close()
 
 
-def raw(server: Server, data: bytes, timeout: float = 30) -> bytes:
-    """Send bytes, read until the server closes."""
+def raw(server: Server, data: bytes, timeout: float = 30, half_close: bool = False) -> bytes:
+    """Send bytes (then end the sending side if `half_close`), read until the server closes."""
     with socket.create_connection((HOST, server.port), timeout=timeout) as sock:
         sock.sendall(data)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
         chunks = []
         try:
             while chunk := sock.recv(65536):
@@ -255,6 +262,81 @@ def test_chunked_body_over_the_limit_is_413(server: Server) -> None:
     assert raw(server, data).startswith(b"HTTP/1.1 413")
 
 
+CHUNKED_HEAD = (
+    b"POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n"
+)
+FIRST_CHUNK = b'f\r\n{"text": "war"}\r\n'  # a valid chunk before the broken part
+
+
+def log_lines(server: Server, offset: int, request_id: str) -> tuple[str, list[dict]]:
+    """The server log written since `offset`, once it holds the request's access line, and the
+    service's JSON lines about that request (bounded wait)."""
+    deadline = time.monotonic() + 10
+    while True:
+        with server.log.open("rb") as log:
+            log.seek(offset)
+            text = log.read().decode("utf-8", "replace")
+        lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+        mine = [line for line in lines if line.get("request_id") == request_id]
+        if any(line["logger"] == "service.access" for line in mine):
+            return text, mine
+        assert time.monotonic() < deadline, text
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize(
+    ("broken", "half_close", "error_type"),
+    [
+        (b"-5\r\nhello\r\n0\r\n\r\n", False, "InvalidChunkSize"),
+        (b"CANARY\r\nhello\r\n0\r\n\r\n", False, "InvalidChunkSize"),
+        (b"5;=CANARY\r\nhello\r\n0\r\n\r\n", False, "InvalidChunkExtension"),
+        (b"5\r\nhelloCANARY\r\n0\r\n\r\n", False, "ChunkMissingTerminator"),
+        (b"0\r\n", True, "ChunkMissingTerminator"),  # the body ends without its last CRLF
+        (b"0\r\nX-CANARY\r\n\r\n", False, "InvalidHeader"),  # a trailer with no colon
+        (b"0\r\nHost: CANARY\r\n\r\n", False, "InvalidHeaderName"),  # not allowed in trailers
+        (b"0\r\nX-A: CANARY\r\n continued\r\n\r\n", False, "ObsoleteFolding"),
+        (b"10\r\nCANARY", True, "NoMoreData"),  # the connection ends inside a chunk
+    ],
+)
+def test_malformed_chunked_body_is_400(
+    server: Server, broken: bytes, half_close: bool, error_type: str
+) -> None:
+    """A 400 problem and one warning line naming the error's type; no stack, no client bytes."""
+    offset = server.log.stat().st_size
+    answer = raw(server, CHUNKED_HEAD + FIRST_CHUNK + broken, timeout=15, half_close=half_close)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ") and b"application/problem+json" in head, answer
+    problem = json.loads(body)
+    assert problem["status"] == 400
+    assert problem["detail"].startswith("The request body could not be read: ")
+    written, lines = log_lines(server, offset, problem["request_id"])
+    warnings = [line for line in lines if line["level"] == "WARNING"]
+    assert [line["error_type"] for line in warnings] == [error_type]
+    assert "Traceback" not in written and "ERROR" not in written
+    assert b"CANARY" not in answer and "CANARY" not in written
+
+
+@pytest.mark.parametrize(
+    ("request_line", "host", "status"),
+    [
+        (b"GET /healthz HTTP/1.1", b"", 400),
+        (b"GET /healthz HTTP/1.1", b"Host: \r\n", 400),
+        (b"GET /healthz HTTP/1.1", b"Host: scoring.internal\r\n", 200),
+        (b"GET /healthz HTTP/1.0", b"", 200),
+    ],
+)
+def test_http_1_1_without_host_is_400(
+    server: Server, request_line: bytes, host: bytes, status: int
+) -> None:
+    answer = raw(server, request_line + b"\r\n" + host + b"Connection: close\r\n\r\n")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.split(b" ", 2)[1] == str(status).encode(), answer
+    if status == 400:
+        assert b"application/problem+json" in head
+        assert "Host header" in json.loads(body)["detail"]
+
+
 def test_a_killed_worker_loses_only_its_requests(tmp_path: Path, tiny_model_path: Path) -> None:
     with gunicorn(tmp_path, tiny_model_path) as server:
         join = load(server, seconds=5)
@@ -305,3 +387,101 @@ def test_sigterm_answers_the_largest_request(tmp_path: Path, tiny_model_path: Pa
         thread.join(timeout=60)
         print(f"\nSIGTERM during a maximal batch: {results}")
         assert results and results[0][0] == 200
+
+
+def send_slowly(
+    server: Server, head: bytes, body: bytes, step: int, pace: float
+) -> tuple[bytes, float]:
+    """Send `head`, then `body` `step` bytes every `pace` seconds until it is sent or the server
+    answers; return everything the server sent and the seconds until its first byte."""
+    with socket.create_connection((HOST, server.port), timeout=30) as sock:
+        sock.sendall(head)
+        started = time.monotonic()
+        answer = b""
+        for i in range(0, len(body), step):
+            sock.sendall(body[i : i + step])
+            sock.settimeout(pace)
+            try:
+                answer = sock.recv(65536)
+            except TimeoutError:
+                continue
+            break
+        answered = time.monotonic() - started
+        sock.settimeout(30)
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except OSError:
+            pass
+    return answer, answered
+
+
+def test_a_body_below_the_minimum_rate_is_cut_off_early(server: Server) -> None:
+    """1 byte/s is cut off (408) once the first 5 s have passed, long before the 30 s deadline
+    for the whole body; 2 KiB/s for 8 s is served."""
+    text = json.dumps({"text": " ".join(["war"] * 4_000)}).encode()  # 16 KB
+    fair_head = "POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    fair_head += f"Connection: close\r\nContent-Length: {len(text)}\r\n\r\n"
+    fair: list[tuple[bytes, float]] = []
+    thread = threading.Thread(
+        target=lambda: fair.append(send_slowly(server, fair_head.encode(), text, 1024, 0.5))
+    )
+    thread.start()
+    head = b"POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head += b"Content-Length: 1000\r\n\r\n"
+    answer, seconds = send_slowly(server, head, b"x" * 1000, 1, 1.0)
+    thread.join(timeout=30)
+    status, _, rest = answer.partition(b"\r\n")
+    headers, _, body = rest.partition(b"\r\n\r\n")
+    print(f"\nbody at 1 byte/s: {status.decode()} after {seconds:.1f} s")
+    assert status.startswith(b"HTTP/1.1 408") and json.loads(body)["status"] == 408, answer
+    assert b"connection: close" in headers.lower()  # and the server closed it (read to the end)
+    assert 4.0 <= seconds <= 10.0
+    assert fair and fair[0][0].startswith(b"HTTP/1.1 200"), fair
+    print(f"body of {len(text):,} bytes at 2 KiB/s: 200 after {fair[0][1]:.1f} s")
+
+
+def test_a_flood_of_trickling_connections_leaves_probes_answered(server: Server) -> None:
+    """One client holds 600 connections (more than two workers used to hold), each sending a
+    body byte every 2 s; health probes on new connections are still answered at once (probed
+    before the server cuts the flood off at 5 s: that is tested above)."""
+    count = 600
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = count + 256
+    if soft < needed and hard != resource.RLIM_INFINITY and hard < needed:
+        pytest.skip(f"{needed} open files needed, the hard limit is {hard}")
+    if soft < needed:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+    flood = Flood(server.port, count, interval=2.0, seconds=30)
+    thread = threading.Thread(target=flood.run)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while flood.opened < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        latencies: list[float] = []
+        failures: list[str] = []
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                status, _ = server.request("GET", "/healthz")
+                if status != 200:
+                    failures.append(str(status))
+                latencies.append((time.perf_counter() - started) * 1000)
+            except OSError as exc:
+                failures.append(type(exc).__name__)
+            time.sleep(0.05)
+    finally:
+        flood.stop.set()
+        thread.join(timeout=30)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    print(
+        f"\n{flood.opened} trickling connections: {len(latencies)} probes, "
+        f"{len(failures)} failed, p50 {statistics.median(latencies):.1f} ms, "
+        f"p99 {p99(latencies):.1f} ms"
+    )
+    assert flood.opened >= count
+    assert not failures and len(latencies) >= 20
+    assert p99(latencies) < 1000

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from bench.servers import CLEARED_ENV
 from bench.servers import children as worker_pids  # a gunicorn master's children are its workers
 from tests.service.helpers import (
     ESCALATORY_TEXT,
@@ -35,20 +37,13 @@ GUNICORN = Path(sys.executable).parent / "gunicorn"
 HOST = "127.0.0.1"
 STARTUP_SECONDS = 30
 REQUEST_SECONDS = 30  # generous: the suite may share two cores with other work
-# Variables of the operator's shell that would change what gunicorn.conf.py does.
-CLEARED_ENV = (
-    "BIND",
-    "PORT",
-    "WEB_CONCURRENCY",
-    "GUNICORN_CMD_ARGS",
-    "PROMETHEUS_MULTIPROC_DIR",
-    "prometheus_multiproc_dir",
-    "_ESCALATION_OWNED_METRICS_DIR",
-)
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed beside python"),
+    pytest.mark.skipif(
+        not GUNICORN.exists(),
+        reason="gunicorn is not installed beside this Python (make setup installs it)",
+    ),
 ]
 
 
@@ -253,3 +248,164 @@ def test_metrics_sum_over_workers(tmp_path: Path, tiny_model_path: Path) -> None
             assert sum(metric(server, count, endpoint="/v1/score", status="200")) == sent
             assert sum(metric(server, "escalation_score_count")) == sent
         stop(server)
+
+
+# A stopping worker closes kept-alive connections idle for 0.5 s and exits once nothing is in
+# flight: about a second; 2 s is the promise, plus slack for a busy machine.
+LEAVE_SECONDS = 3.0
+
+
+@contextmanager
+def kept_alive(server: Server, count: int) -> Iterator[list[http.client.HTTPConnection]]:
+    """`count` connections that each had one answer and stay open, as a proxy's pool does."""
+    conns: list[http.client.HTTPConnection] = []
+    try:
+        for _ in range(count):
+            conn = http.client.HTTPConnection(HOST, server.port, timeout=REQUEST_SECONDS)
+            conns.append(conn)
+            conn.request("GET", "/healthz")
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200 and not response.will_close
+        yield conns
+    finally:
+        for conn in conns:
+            conn.close()
+
+
+def closed_by_server(conn: http.client.HTTPConnection) -> bool:
+    """True if the server ended the connection (an orderly close, nothing else sent)."""
+    assert conn.sock is not None
+    conn.sock.settimeout(5)
+    try:
+        return conn.sock.recv(1) == b""
+    except OSError:
+        return False
+
+
+def running(pid: int) -> bool:
+    """True while `pid` runs (a zombie its parent has not reaped counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def exit_times(pids: set[int], seconds: float) -> dict[int, float]:
+    """Monotonic time each of `pids` exited, watched for at most `seconds`."""
+    exits: dict[int, float] = {}
+    deadline = time.monotonic() + seconds
+    while len(exits) < len(pids) and time.monotonic() < deadline:
+        for pid in pids - exits.keys():
+            if not running(pid):
+                exits[pid] = time.monotonic()
+        time.sleep(0.01)
+    return exits
+
+
+def test_old_workers_leave_soon_after_hup_despite_idle_connections(
+    tmp_path: Path, tiny_model_path: Path
+) -> None:
+    """Kept-alive connections with no request do not hold an old worker after a HUP."""
+    with gunicorn(tmp_path, tiny_model_path) as server, kept_alive(server, 6) as conns:
+        old = set(worker_pids(server.process.pid))
+        server.process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not set(worker_pids(server.process.pid)) - old:  # forked; the old ones told
+            assert time.monotonic() < deadline, server.log.read_text()
+            time.sleep(0.005)
+        told = time.monotonic()
+        exits = exit_times(old, 30)
+        stays = [round(exits[pid] - told, 2) if pid in exits else None for pid in old]
+        print(f"\nHUP with 6 idle kept-alive connections: old workers left after {stays} s")
+        assert all(stay is not None and stay <= LEAVE_SECONDS for stay in stays), stays
+        assert all(closed_by_server(conn) for conn in conns)
+        assert server.request("GET", "/readyz")[0] == 200
+        stop(server)
+
+
+def test_sigterm_with_idle_connections_exits_soon(tmp_path: Path, tiny_model_path: Path) -> None:
+    """Kept-alive connections with no request do not delay a stop."""
+    with gunicorn(tmp_path, tiny_model_path) as server, kept_alive(server, 6) as conns:
+        assert server.request("POST", "/v1/score", {"text": ESCALATORY_TEXT})[0] == 200
+        last_answer = time.monotonic()
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=30) == 0, server.log.read_text()
+        took = time.monotonic() - last_answer
+        print(f"\nSIGTERM with 6 idle kept-alive connections: exited {took:.2f} s after the answer")
+        assert took <= LEAVE_SECONDS
+        assert all(closed_by_server(conn) for conn in conns)
+
+
+def test_sigterm_answers_a_request_in_flight_then_exits_soon(
+    tmp_path: Path, tiny_model_path: Path
+) -> None:
+    """A request whose body is still arriving when SIGTERM comes is answered; idle kept-alive
+    connections are closed meanwhile, and the server exits soon after the answer."""
+    text = json.dumps({"text": " ".join(["war"] * 1_500)}).encode()  # 6 KB, sent over 3 s
+    head = "POST /v1/score HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+    head += f"Content-Length: {len(text)}\r\n\r\n"
+    with (
+        gunicorn(tmp_path, tiny_model_path) as server,
+        kept_alive(server, 4) as conns,
+        socket.create_connection((HOST, server.port), timeout=REQUEST_SECONDS) as sock,
+    ):
+        sock.sendall(head.encode())
+        for i in range(0, len(text), 1024):
+            if i == 2048:
+                server.process.send_signal(signal.SIGTERM)
+            sock.sendall(text[i : i + 1024])
+            time.sleep(0.5)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        answered = time.monotonic()
+        assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+        assert all(closed_by_server(conn) for conn in conns)
+        assert server.process.wait(timeout=30) == 0, server.log.read_text()
+        took = time.monotonic() - answered
+        print(f"\nSIGTERM during an upload: answered 200, exited {took:.2f} s later")
+        assert took <= LEAVE_SECONDS
+
+
+def test_a_worker_told_to_stop_while_booting_stops(tmp_path: Path, tiny_model_path: Path) -> None:
+    """A SIGTERM that reaches a worker before its signal handlers are installed is kept until
+    they are, not lost (the worker would serve on until killed)."""
+    with gunicorn(tmp_path, tiny_model_path) as server:
+        before = set(worker_pids(server.process.pid))
+        server.process.send_signal(signal.SIGTTIN)  # one more worker
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not (new := set(worker_pids(server.process.pid)) - before):
+            assert time.monotonic() < deadline, server.log.read_text()
+        booting = new.pop()
+        os.kill(booting, signal.SIGTERM)  # at once: it is still booting
+        told = time.monotonic()
+        exits = exit_times({booting}, 10)
+        assert booting in exits, f"worker {booting} still running 10 s after SIGTERM"
+        print(f"\nSIGTERM to a booting worker: it left after {exits[booting] - told:.2f} s")
+        assert exits[booting] - told <= LEAVE_SECONDS
+        stop(server)
+
+
+def test_workers_raise_their_open_file_limit_to_hold_their_connections(
+    tmp_path: Path, tiny_model_path: Path
+) -> None:
+    """Started with a soft limit of 256 open files, each worker raises its own to hold
+    `worker_connections` (or, under a lower hard limit, says how many it will serve)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(256, soft), hard))  # inherited by gunicorn
+    try:
+        with gunicorn(tmp_path, tiny_model_path) as server:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+            for pid in worker_pids(server.process.pid):
+                limits = Path(f"/proc/{pid}/limits").read_text().splitlines()
+                line = next(ln for ln in limits if ln.startswith("Max open files"))
+                worker_soft = int(line.split()[3])
+                if hard == resource.RLIM_INFINITY or hard >= 2_200:
+                    assert worker_soft >= 2_000, line
+                else:
+                    assert worker_soft == hard and "open-file limit" in server.log.read_text()
+            stop(server)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
