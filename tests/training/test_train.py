@@ -145,6 +145,20 @@ def test_model_path_env_is_the_default_output(tmp_path: Path, user_csv: Path, mo
     assert load_artifact(target).manifest["sources"][0]["name"].endswith("mine.csv")
 
 
+def toy_set() -> TrainingSet:
+    """The test sentences as one corpus in nine groups, every row weighed and evaluated."""
+    texts = ESCALATORY + COOPERATIVE
+    n = len(texts)
+    return TrainingSet(
+        texts=texts,
+        y=np.array([1] * len(ESCALATORY) + [0] * len(COOPERATIVE)),
+        groups=np.array([f"g{i % 9}" for i in range(n)]),
+        sources=np.array(["a"] * n),
+        weights=np.ones(n),
+        evaluate=np.ones(n, dtype=bool),
+    )
+
+
 def test_cv_metrics_skip_rows_not_meant_for_evaluation() -> None:
     data = TrainingSet(
         texts=["a", "b", "c", "d", "e"],
@@ -253,17 +267,9 @@ def test_counts_shared_between_weightings_give_each_its_own_cv() -> None:
     """`cross_validate` on counts made once (as `studies.experiments frontier` reuses them, under
     another classifier setting) equals a run that counts for itself, for each weighting, and
     the weightings differ; counts of other texts are refused."""
-    texts = ESCALATORY + COOPERATIVE
-    n = len(texts)
+    base = toy_set()
+    texts, n = base.texts, len(base.texts)
     config = TrainConfig(min_df=2, folds=3, C=3.0)
-    base = TrainingSet(
-        texts=texts,
-        y=np.array([1] * len(ESCALATORY) + [0] * len(COOPERATIVE)),
-        groups=np.array([f"g{i % 9}" for i in range(n)]),
-        sources=np.array(["a"] * n),
-        weights=np.ones(n),
-        evaluate=np.ones(n, dtype=bool),
-    )
     shared = FoldFeatures(build_pipeline(replace(config, C=0.5)), texts)
     runs = []
     for weights in (np.ones(n), np.linspace(0.2, 3.0, n)):
@@ -364,16 +370,7 @@ def test_crossfit_platt_never_calibrates_a_fold_with_its_own_labels() -> None:
 def test_cross_validation_logs_each_fold_and_keeps_fold_order(caplog) -> None:
     """One line per fold (piped runs see progress), and folds fitted in parallel, which finish
     in any order, give the same out-of-fold logits as one after the other."""
-    texts = ESCALATORY + COOPERATIVE
-    n = len(texts)
-    data = TrainingSet(
-        texts=texts,
-        y=np.array([1] * len(ESCALATORY) + [0] * len(COOPERATIVE)),
-        groups=np.array([f"g{i % 9}" for i in range(n)]),
-        sources=np.array(["a"] * n),
-        weights=np.ones(n),
-        evaluate=np.ones(n, dtype=bool),
-    )
+    data = toy_set()
     config = TrainConfig(min_df=2, folds=3)
     with caplog.at_level(logging.INFO, logger="escalation.train"):
         alone = cross_validate(data, config, jobs=1)
