@@ -148,13 +148,19 @@ def _classes() -> _Classes:
         segment=re.compile(rf"(?:[\x00-\x7f](?!{joins}))+|.{joins}*", re.S),
         long_marks=re.compile(f"(?:{marks}){{{MAX_NON_STARTERS + 1}}}"),
         capped=re.compile(f"((?:{marks}){{{MAX_NON_STARTERS}}})(?:{marks})+"),
-        lookalike_word=re.compile(rf"(?<!\w)(?>{lookalike}+(?:{joiner}{lookalike}+)*)(?!\w)"),
+        # A whole token (`TOKEN_PATTERN`) of look-alike letters: not after a letter or a letter
+        # and a joiner, not before either (so each start is tried once: linear time).
+        lookalike_word=re.compile(
+            rf"(?<!\w)(?<!\w{joiner})(?>{lookalike}+(?:{joiner}{lookalike}+)*)(?!\w|{joiner}\w)"
+        ),
         latin_letter=re.compile(LATIN_LETTER),
         other_letter=re.compile(rf"(?:(?!{LATIN_LETTER})[^\W\d_])"),
     )
 
 
-# Cleaned form of short character clusters (most repeat); longer ones are cleaned each time.
+# Cleaned form of short character clusters (most repeat); longer ones are cleaned each time, so
+# the cache holds at most _PIECES_LIMIT clusters of CACHED_CLUSTER_CHARS code points.
+CACHED_CLUSTER_CHARS = 8
 _PIECES: dict[str, str] = {}
 _PIECES_LIMIT = 100_000
 
@@ -167,7 +173,7 @@ def _piece(cluster: str) -> str:
         classes = _classes()
         kept = classes.capped.sub(r"\1", classes.removed.sub("", cluster))
         piece = unicodedata.normalize(UNICODE_FORM, kept)
-        if len(cluster) <= CACHED_WORD_CHARS:
+        if len(cluster) <= CACHED_CLUSTER_CHARS:
             if len(_PIECES) >= _PIECES_LIMIT:
                 _PIECES.clear()
             _PIECES[cluster] = piece
@@ -184,7 +190,7 @@ def _clean_by_character(text: str) -> Cleaned:
     codes = np.fromiter(table, np.int64, len(table))
     lengths = np.fromiter(map(len, table.values()), np.int64, len(table))
     order = np.argsort(codes)
-    sent = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+    sent = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
     each = lengths[order][np.searchsorted(codes[order], sent)]
     source = np.repeat(np.arange(len(text), dtype=np.int64), each)
     return Cleaned(fold_lookalike_words(out), source, source + 1)

@@ -306,7 +306,7 @@ class Connection:
         with EBADF, logged as an error."""
         try:
             other = socket.socket(fileno=self.sock.fileno())
-        except OSError:
+        except (OSError, ValueError):  # closed meanwhile (its descriptor is then -1)
             return
         try:
             other.shutdown(socket.SHUT_RDWR)
@@ -363,6 +363,12 @@ class DeadlineBody:
         if req is not None:
             req.force_close()
         raise RequestTimeout(f"The request body {reason}.")
+
+    @property
+    def failed(self) -> bool:
+        """Whether the wrapped body could not be read (gunicorn then closes the connection
+        instead of reading a next request from it)."""
+        return bool(getattr(self._body, "failed", False))
 
     def read(self, *args: Any) -> bytes:
         """Read like the wrapped body."""

@@ -271,6 +271,21 @@ def test_look_alike_words_fold_in_latin_text_only() -> None:
         assert [t.norm for t in tokenize(text)] == [w.lower() for w in text.split()]
 
 
+def test_a_lone_surrogate_is_cleaned_like_any_character() -> None:
+    """Offline inputs may carry one (a JSON "\\ud800" escape): it stays, with its span."""
+    cleaned = clean("\ufb01\ud800 war")
+    assert cleaned.text == "fi\ud800 war"
+    assert cleaned.span(0, 3) == (0, 2)
+
+
+def test_look_alike_words_are_whole_tokens() -> None:
+    """Look-alikes joined to a Latin word are the word's (`normalise` folds them), never a
+    word of their own."""
+    assert [t.norm for t in tokenize("x-\u0440\u0435 \u0430-\u0430z")] == ["x-pe", "a-az"]
+    text = "The envoys said the \u0440\u0435\u0430\u0441\u0435-\u0430\u0441\u0435 talks went on"
+    assert clean(text).text == "The envoys said the peace-ace talks went on"
+
+
 def test_clean_leaves_plain_text_alone() -> None:
     for text in (PLAIN, "Caf\u00e9 \u201cquoted\u201d \u2014 ok", ""):
         cleaned = clean(text)
