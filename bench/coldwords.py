@@ -30,10 +30,10 @@ _LETTERS = [chr(c) for c in range(0x20, 0x30000) if chr(c).isalpha()]
 
 
 def random_words(rng: random.Random, size: int, alphabet: str | list[str]) -> str:
-    """About `size` characters of words of 3-10 characters drawn from `alphabet`."""
+    """`size` characters of words of 3-10 characters drawn from `alphabet`."""
     words: list[str] = []
     total = 0
-    while total < size:
+    while total <= size:
         word = "".join(rng.choices(alphabet, k=rng.randint(3, 10)))
         words.append(word)
         total += len(word) + 1

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from bench import coldwords
 from bench.servers import free_port, get_status, post, running
 from bench.texts import of_length, read_seed
 from model import Scorer
@@ -47,15 +48,8 @@ def _repeat(unit: str, chars: int) -> str:
 
 
 def random_words(chars: int, seed: int = 0) -> str:
-    """Never-seen words of 4-10 letters: the costliest plain text per character."""
-    rng = random.Random(seed)
-    words: list[str] = []
-    size = 0
-    while size <= chars:
-        word = "".join(rng.choices(string.ascii_lowercase, k=rng.randint(4, 10)))
-        words.append(word)
-        size += len(word) + 1
-    return " ".join(words)[:chars]
+    """`chars` characters of never-seen lowercase words: the costliest plain text per character."""
+    return coldwords.random_words(random.Random(seed), chars, string.ascii_lowercase)
 
 
 CATALOGUE: dict[str, Callable[[int], str]] = {

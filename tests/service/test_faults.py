@@ -8,12 +8,10 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import random
 import resource
 import signal
 import socket
 import statistics
-import string
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from bench.costly import random_words
 from bench.flood import Flood
 from service.schemas import max_response_bytes
 from tests.service.helpers import ESCALATORY_TEXT, live_copy, publish_tiny_2
@@ -62,21 +61,6 @@ def raw(server: Server, data: bytes, timeout: float = 30, half_close: bool = Fal
         except (ConnectionResetError, TimeoutError):
             pass
     return b"".join(chunks)
-
-
-def random_words(chars: int, seed: int) -> str:
-    """Never-seen words: the costliest text per character."""
-    rng = random.Random(seed)
-    words = (
-        "".join(rng.choices(string.ascii_lowercase, k=rng.randint(4, 10))) for _ in iter(int, 1)
-    )
-    text, size = [], 0
-    for word in words:
-        if size >= chars:
-            break
-        text.append(word)
-        size += len(word) + 1
-    return " ".join(text)[:chars]
 
 
 def maximal_batch(seed: int) -> dict[str, Any]:
