@@ -6,13 +6,18 @@
     python -m batch.spark --model ... --input ... --output ...
 
 Input is Parquet, JSONL (`.jsonl`, `.json`, `.ndjson`) or CSV with a header, a file or a
-directory (`--format` when the suffix does not tell). Output: a Parquet dataset with the id, the
-partition column (if any) and `model.frames.OUTPUT_COLUMNS` (nested ones as JSON strings),
+directory (`--format` when the suffix does not tell). Each row is scored by its language's model
+(`model.routing.Router`): the one its `language` column (`--language-col`) names (ISO 639-1),
+else `--language`, else the one detected; a null or empty language is detected. Output: a
+Parquet dataset with the id, the partition column (if any) and `model.frames.OUTPUT_COLUMNS`
+(nested ones as JSON strings; `language` the model's, or the language no model reads),
 partitioned by `--partition-by`. The artifact ships with the job (`SparkContext.addFile`); each
 Python worker loads and verifies it once, then `mapInPandas` scores every batch with
-`model.frames.score_frame`. A row whose text is null, blank or not scorable becomes an error row
-(`error` set, `score` null): a job never fails on a row. The executors need this package
-installed (the `spark` extra: pyspark, pandas, pyarrow), as a wheel on the cluster.
+`model.frames.score_frame`. A row whose text is null, blank or not scorable, or whose language
+is not a two-letter code, becomes an error row (`error` set, `score` null); a row in a language
+without a model gets a null `score` and level `unscored`: a job never fails on a row. The
+executors need this package installed (the `spark` extra: pyspark, pandas, pyarrow), as a wheel
+on the cluster.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from model import frames
-from model.scoring import DEFAULT_TOP_K, Scorer
+from model.routing import Router
+from model.scoring import DEFAULT_TOP_K
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,18 +45,18 @@ FORMATS = {
 }
 APP_NAME = "escalation-spark"
 
-# One scorer per Python worker process, by artifact file name (Spark reuses Python workers
-# across tasks: spark.python.worker.reuse, on by default).
-_scorers: dict[str, Scorer] = {}
+# One router (every language's model) per Python worker process, by artifact file name (Spark
+# reuses Python workers across tasks: spark.python.worker.reuse, on by default).
+_routers: dict[str, Router] = {}
 
 
-def worker_scorer(name: str) -> Scorer:
+def worker_router(name: str) -> Router:
     """The artifact shipped with the job, loaded and verified once in this process."""
-    if name not in _scorers:
+    if name not in _routers:
         from pyspark import SparkFiles
 
-        _scorers[name] = Scorer.load(Path(SparkFiles.get(name)))
-    return _scorers[name]
+        _routers[name] = Router.load(Path(SparkFiles.get(name)))
+    return _routers[name]
 
 
 def score_partition(
@@ -60,18 +66,30 @@ def score_partition(
     id_col: str,
     keep: Sequence[str],
     top_k: int,
+    language_col: str | None = frames.LANGUAGE_COLUMN,
+    language: str | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """mapInPandas body: score each batch, carrying the `keep` columns through."""
-    scorer = worker_scorer(artifact_name)
+    """mapInPandas body: score each batch (rows in the language of `language_col` when the
+    batch has it, else `language`, else detected), carrying the `keep` columns through."""
+    router = worker_router(artifact_name)
     for batch in batches:
-        out = frames.score_frame(scorer, batch, text_col=text_col, id_col=id_col, top_k=top_k)
+        out = frames.score_frame(
+            router,
+            batch,
+            text_col=text_col,
+            id_col=id_col,
+            top_k=top_k,
+            language_col=language_col,
+            language=language,
+        )
         for column in keep:
             out[column] = batch[column].to_numpy()
         yield out
 
 
 def output_schema(df: DataFrame, keep: Sequence[str]) -> Any:
-    """OUTPUT_COLUMNS (strings, score a double) followed by the carried columns' own types."""
+    """OUTPUT_COLUMNS (strings, score a double; all nullable: `score` is null on error rows and
+    on rows of a language without a model) followed by the carried columns' own types."""
     from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
     fields = [
@@ -100,24 +118,39 @@ def score_table(
     id_col: str = frames.ID_COLUMN,
     partition_by: str | None = None,
     top_k: int = DEFAULT_TOP_K,
+    language_col: str = frames.LANGUAGE_COLUMN,
+    language: str | None = None,
 ) -> DataFrame:
-    """The scored table: ids as strings (null when absent), `partition_by` carried through."""
+    """The scored table: ids as strings (null when absent), each row in the language of
+    `language_col` when the table has that column and the row names one, else `language`, else
+    detected; `partition_by` carried through (partitioning by `language` uses the output's)."""
     from pyspark.sql import functions as F
 
-    Scorer.load(model)  # verify on the driver first: a bad artifact fails before any task
+    language = frames.language_code(language)  # ValueError: a malformed default, not a row
+    Router.load(model)  # verify on the driver first: a bad artifact fails before any task
     spark.sparkContext.addFile(str(model))
     if text_col not in df.columns:
         raise SystemExit(f"{APP_NAME}: error: no text column {text_col!r} in {df.columns}")
     id_expr = F.col(id_col).cast("string") if id_col in df.columns else F.lit(None).cast("string")
     keep = [partition_by] if partition_by and partition_by not in frames.OUTPUT_COLUMNS else []
-    if partition_by and partition_by not in df.columns:
+    if partition_by and not (partition_by in df.columns or partition_by in frames.OUTPUT_COLUMNS):
         raise SystemExit(f"{APP_NAME}: error: no column {partition_by!r} to partition by")
     text_expr = F.col(text_col).cast("string")
-    selected = df.select(id_expr.alias(id_col), text_expr.alias(text_col), *keep)
+    read_language = language_col if language_col in df.columns else None
+    if language_col in (id_col, text_col):
+        read_language = None
+    languages = (
+        [F.col(language_col).cast("string").alias(language_col)]
+        if read_language and language_col not in keep  # a kept column is selected as it is
+        else []
+    )
+    selected = df.select(id_expr.alias(id_col), text_expr.alias(text_col), *languages, *keep)
     name = model.name
 
     def score(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        return score_partition(batches, name, text_col, id_col, keep, top_k)
+        return score_partition(
+            batches, name, text_col, id_col, keep, top_k, read_language, language
+        )
 
     return selected.mapInPandas(score, output_schema(selected, keep))
 
@@ -132,14 +165,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", required=True, help="output directory (Parquet dataset)")
     parser.add_argument("--format", choices=sorted(set(FORMATS.values())), help="input format")
     parser.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
-    parser.add_argument("--partition-by", help="column to partition the output by")
+    parser.add_argument(
+        "--partition-by",
+        help="column to partition the output by: an input column, or an output one (language)",
+    )
     parser.add_argument("--text-col", default=frames.TEXT_COLUMN)
     parser.add_argument("--id-col", default=frames.ID_COLUMN)
+    parser.add_argument(
+        "--language-col",
+        default=frames.LANGUAGE_COLUMN,
+        help="column of the rows' languages (ISO 639-1), used when present; null or empty: "
+        "--language, else detected",
+    )
+    parser.add_argument(
+        "--language",
+        metavar="CODE",
+        help="the language of every row that names none (default: detected per text)",
+    )
     parser.add_argument("--top-k", type=int, default=DEFAULT_TOP_K)
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output")
     args = parser.parse_args(argv)
     if args.top_k < 1:
         parser.error("--top-k must be at least 1")
+    try:
+        frames.language_code(args.language)
+    except ValueError as exc:
+        parser.error(f"--language: {exc}")
     if not args.model.is_file():
         parser.error(f"no model artifact at {args.model}")
     from pyspark.sql import SparkSession
@@ -152,7 +203,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         df = read_input(spark, args.input, args.format)
         scored = score_table(
-            spark, df, args.model, args.text_col, args.id_col, args.partition_by, args.top_k
+            spark,
+            df,
+            args.model,
+            args.text_col,
+            args.id_col,
+            args.partition_by,
+            args.top_k,
+            args.language_col,
+            args.language,
         )
         writer = scored.write.mode("overwrite" if args.overwrite else "errorifexists")
         if args.partition_by:

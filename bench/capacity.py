@@ -21,12 +21,13 @@ import time
 from pathlib import Path
 
 from bench.servers import stat_fields, tree
-from model import Scorer, frames
+from model import frames
+from model.routing import Router
 
 
 def in_process(model: Path, texts: list[str]) -> float:
     """Articles/s on one core: `frames.score_records` after one warm-up pass."""
-    scorer = Scorer.load(model)
+    scorer = Router.load(model)
     frames.score_records(scorer, texts[:50])
     start, cpu = time.perf_counter(), time.process_time()
     frames.score_records(scorer, texts)

@@ -1,5 +1,5 @@
-"""The model artifact: one file holding the fitted pipeline and its manifest, verified before a
-single pickle byte is read.
+"""The model artifact: one file holding one fitted pipeline per supported language and the
+manifest, verified before a single pickle byte is read.
 
 Layout (integers big-endian)::
 
@@ -8,7 +8,14 @@ Layout (integers big-endian)::
     header length                           u32
     header: JSON, UTF-8                     {"format", "payload", "scikit-learn", "manifest"}
     SHA-256 of everything before it and of the payload after it     32 bytes
-    payload: the joblib bytes of the scikit-learn Pipeline (to the end of the file)
+    payload: the joblib bytes of {language: scikit-learn Pipeline} (to the end of the file)
+
+The manifest holds what all languages share (version, levels, libraries) and, under
+`languages`, each language model's own: its sources and licences, hyper-parameters, CV figures,
+quality gate and feature specification (`model.features.spec` of that language). `unsupported`
+lists languages that were trained but missed their gate, with their figures: they are not in
+the payload. `Artifact` is one language's model, its manifest that language's entry merged
+over the shared part (`language_manifest`).
 
 `read_verified` reads the file once, compares the digest, parses the header and checks it
 (`check_manifest` is the place for manifest-level checks) before anything is unpickled; a file
@@ -47,9 +54,9 @@ from sklearn.pipeline import Pipeline
 from model import features
 from model.vectorisers import ngram_settings
 
-FORMAT = "escalation-risk-artifact/2"
+FORMAT = "escalation-risk-artifact/3"
 MAGIC = b"ESCRISK\x00"
-CONTAINER_VERSION = 2
+CONTAINER_VERSION = 3
 PAYLOAD = "joblib"
 DEFAULT_MODEL_PATH = Path("artifacts/escalation-model.joblib")
 MODEL_PATH_ENV = "ESCALATION_MODEL_PATH"
@@ -63,9 +70,23 @@ class ArtifactError(RuntimeError):
     """The artifact is missing, corrupted, altered or incompatible."""
 
 
+# The manifest fields of one language model (under `languages`); every other field is shared.
+LANGUAGE_FIELDS = (
+    "sources",
+    "hyperparameters",
+    "metrics",
+    "features",
+    "gate",
+    "article_calibration",
+    "alert_threshold",
+    "language_seconds",
+)
+
+
 @dataclass(frozen=True)
 class Artifact:
-    """A loaded, verified model: the fitted pipeline and its manifest."""
+    """One language's loaded, verified model: its fitted pipeline and manifest (the shared
+    fields with its own, `language` among them)."""
 
     pipeline: Pipeline
     manifest: dict[str, Any]
@@ -74,6 +95,59 @@ class Artifact:
     def version(self) -> str:
         """The model version recorded at training time."""
         return str(self.manifest["version"])
+
+    @property
+    def language(self) -> str:
+        """The language (ISO 639-1) this model reads."""
+        return str(self.manifest.get("language", "en"))
+
+
+@dataclass(frozen=True)
+class Release:
+    """A loaded, verified artifact file: a model per supported language, one version."""
+
+    models: dict[str, Artifact]
+    manifest: dict[str, Any]
+
+    @property
+    def version(self) -> str:
+        """The version recorded at training time."""
+        return str(self.manifest["version"])
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The supported languages, in the order trained."""
+        return tuple(self.models)
+
+    def model(self, language: str) -> Artifact:
+        """One language's model; ArtifactError when the file has none."""
+        try:
+            return self.models[language]
+        except KeyError:
+            raise ArtifactError(
+                f"the model {self.version} has no {language!r} model "
+                f"(languages: {', '.join(self.models)})"
+            ) from None
+
+
+def language_manifest(manifest: dict[str, Any], language: str) -> dict[str, Any]:
+    """One language model's manifest: the shared fields, its own, and `language`."""
+    shared = {k: v for k, v in manifest.items() if k not in ("languages", "unsupported")}
+    return {**shared, **manifest["languages"][language], "language": language}
+
+
+def split_manifest(manifests: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The file's manifest of language models' manifests (`language_manifest` undoes it): the
+    shared fields from the first, each model's own under `languages`."""
+    first = next(iter(manifests.values()))
+    shared = {k: v for k, v in first.items() if k not in LANGUAGE_FIELDS and k != "language"}
+    return {
+        **shared,
+        "languages": {
+            code: {k: v for k, v in m.items() if k in LANGUAGE_FIELDS}
+            for code, m in manifests.items()
+        },
+    }
 
 
 def default_model_path() -> Path:
@@ -128,12 +202,29 @@ def pack(header: dict[str, Any], payload: bytes) -> bytes:
     return prefix + digest.digest() + payload
 
 
-def save_artifact(pipeline: Pipeline, manifest: dict[str, Any], path: Path) -> Path:
-    """Write the artifact atomically (see `write_atomically`), its manifest stamped with the
-    feature rules this code applies (`model.features`) and the pipeline's n-gram settings."""
-    manifest = {**manifest, "features": features.manifest_entry(ngram_settings(pipeline))}
+def save_release(
+    models: dict[str, tuple[Pipeline, dict[str, Any]]],
+    path: Path,
+    unsupported: dict[str, Any] | None = None,
+) -> Path:
+    """Write an artifact of one model per language (`{language: (pipeline, manifest)}`, the
+    manifests sharing version and levels) atomically (see `write_atomically`), each language's
+    manifest stamped with the feature rules this code applies to it (`model.features`) and its
+    pipeline's n-gram settings; `unsupported`: languages trained that missed their gate."""
+    if not models:
+        raise ArtifactError("an artifact needs at least one language model")
+    stamped = {
+        code: {
+            **manifest,
+            "features": features.manifest_entry(ngram_settings(pipeline), code),
+        }
+        for code, (pipeline, manifest) in models.items()
+    }
+    manifest = split_manifest(stamped)
+    if unsupported:
+        manifest["unsupported"] = unsupported
     buffer = io.BytesIO()
-    joblib.dump(pipeline, buffer)
+    joblib.dump({code: pipeline for code, (pipeline, _) in models.items()}, buffer)
     header = {
         "format": FORMAT,
         "payload": PAYLOAD,
@@ -142,6 +233,11 @@ def save_artifact(pipeline: Pipeline, manifest: dict[str, Any], path: Path) -> P
     }
     data = pack(header, buffer.getvalue())
     return write_atomically(path, lambda fh: fh.write(data))
+
+
+def save_artifact(pipeline: Pipeline, manifest: dict[str, Any], path: Path) -> Path:
+    """Write an artifact of one language model (`manifest["language"]`, English when absent)."""
+    return save_release({str(manifest.get("language", "en")): (pipeline, manifest)}, path)
 
 
 def _unpack(path: Path, data: bytes) -> tuple[dict[str, Any], bytes]:
@@ -187,10 +283,16 @@ def check_manifest(header: dict[str, Any], path: Path) -> dict[str, Any]:
     manifest: dict[str, Any] = header["manifest"]
     if not isinstance(manifest.get("version"), str):
         raise ArtifactError(f"{path}: the manifest has no model version")
-    try:
-        features.check(manifest)
-    except features.FeatureSpecError as exc:
-        raise ArtifactError(f"{path}: {exc}") from exc
+    languages = manifest.get("languages")
+    if not isinstance(languages, dict) or not languages:
+        raise ArtifactError(f"{path}: the manifest lists no language model")
+    for code, entry in languages.items():
+        if not isinstance(entry, dict):
+            raise ArtifactError(f"{path}: the {code!r} model has no manifest")
+        try:
+            features.check(entry, code)
+        except features.FeatureSpecError as exc:
+            raise ArtifactError(f"{path}: {exc}") from exc
     return manifest
 
 
@@ -208,22 +310,39 @@ def read_verified(path: Path) -> tuple[dict[str, Any], bytes]:
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
-    """The manifest of a verified artifact (its pipeline is not loaded)."""
+    """The manifest of a verified artifact (no pipeline is loaded)."""
     return read_verified(path)[0]
 
 
-def load_artifact(path: Path) -> Artifact:
+def load_release(path: Path) -> Release:
     """Load and verify an artifact; raise ArtifactError with the reason if it is unusable."""
     manifest, payload = read_verified(path)
     try:
         with warnings.catch_warnings():
             # Second line behind check_manifest: a pickle naming other estimator versions.
             warnings.simplefilter("error", InconsistentVersionWarning)
-            pipeline = joblib.load(io.BytesIO(payload))
+            pipelines = joblib.load(io.BytesIO(payload))
     except InconsistentVersionWarning as exc:
         raise ArtifactError(f"{path} was trained with another scikit-learn: {exc}") from exc
     except Exception as exc:
         raise ArtifactError(f"{path}: the pipeline could not be loaded: {exc}") from exc
-    if not isinstance(pipeline, Pipeline):
-        raise ArtifactError(f"{path} does not hold a scikit-learn Pipeline")
-    return Artifact(pipeline=pipeline, manifest=manifest)
+    # The header is JSON with sorted keys: the payload keeps the order the languages were
+    # trained in (the first is the one a router asks first), the manifest lists them sorted.
+    if not isinstance(pipelines, dict) or sorted(pipelines) != sorted(manifest["languages"]):
+        raise ArtifactError(f"{path}: its pipelines do not match the languages of its manifest")
+    models = {}
+    for code, pipeline in pipelines.items():
+        if not isinstance(pipeline, Pipeline):
+            raise ArtifactError(f"{path}: the {code!r} model is not a scikit-learn Pipeline")
+        models[code] = Artifact(pipeline, language_manifest(manifest, code))
+    return Release(models, manifest)
+
+
+def load_artifact(path: Path, language: str = "en") -> Artifact:
+    """One language's model of a verified artifact (`load_release`)."""
+    release = load_release(path)
+    if language not in release.models:
+        raise ArtifactError(
+            f"{path} has no {language!r} model (languages: {', '.join(release.languages)})"
+        )
+    return release.models[language]

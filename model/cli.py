@@ -4,6 +4,7 @@
     escalation-score articles.jsonl > out.jsonl  # {"id", "text"} per line
     escalation-score articles.csv                # `id` and `text` columns, one row a document
     escalation-score --text-column body --id-column key export.csv
+    escalation-score --language es articles.jsonl  # rows without a `language` of their own
     cat articles.jsonl | escalation-score
     escalation-score --format csv < articles.csv
     escalation-score --workers 2 articles.parquet --output scores.parquet
@@ -16,9 +17,17 @@ are refused rather than scored as one document (`--format text` reads them as on
 `--format` overrides the suffix; stdin is JSON lines when it starts with `{`, else one plain-text
 document, and CSV with `--format csv`. No text is too long: there is no per-text limit here.
 
-Parquet in or out (columns `id` and `text` in; `model.frames.OUTPUT_COLUMNS` out, nested ones as
-JSON strings) needs the `frames` extra (pyarrow). `--workers N` scores in N processes on this
-machine, each loading the artifact once; the output keeps the input order.
+Languages: each text goes to its language's model (`model.routing.Router`): the language a row
+names (JSONL key `language`, CSV column `language` or the one `--language-column` names, Parquet
+column `language`; ISO 639-1, two lowercase letters), else `--language CODE`, else the one
+detected; null or empty is detected. A language without a model gives a row with a null score,
+level `unscored` and an `unsupported_language` warning; a malformed code is an error row. Every
+scored row says its `language`.
+
+Parquet in or out (columns `id`, `text` and an optional `language` in;
+`model.frames.OUTPUT_COLUMNS` out, nested ones as JSON strings) needs the `frames` extra
+(pyarrow). `--workers N` scores in N processes on this machine, each loading the artifact once;
+the output keeps the input order.
 
 On a terminal, stderr shows a bar of the rows scored (not when stderr is piped or redirected,
 when the output is drawn on the same terminal, with `CI` set, or with ESCALATION_PROGRESS=0);
@@ -47,7 +56,8 @@ from typing import IO, TYPE_CHECKING, Any
 from model import frames, progress
 from model.artifact import ArtifactError, default_model_path
 from model.parallel import map_ordered
-from model.scoring import DEFAULT_TOP_K, Scorer
+from model.routing import Router
+from model.scoring import DEFAULT_TOP_K
 
 if TYPE_CHECKING:
     from _csv import Reader as CsvReader  # the stubs' name of the reader type
@@ -83,11 +93,14 @@ class InputError(Exception):
 
 @dataclass(frozen=True)
 class CsvColumns:
-    """The CSV columns read: `text` must exist; `id` may be absent unless named explicitly."""
+    """The CSV columns read: `text` must exist; `id` and `language` may be absent unless named
+    explicitly."""
 
     text: str = frames.TEXT_COLUMN
     id: str = frames.ID_COLUMN
     id_required: bool = False
+    language: str = frames.LANGUAGE_COLUMN
+    language_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,12 +112,24 @@ class InputRow:
     line: int
     text: str | None = None
     error: str | None = None
+    language: str | None = None  # requested (ISO 639-1); None: `--language`, else detected
+
+
+def _row(row_id: str, name: str, number: int, text: str, language: object) -> InputRow:
+    """A row to score in the language it names (`frames.language_code`), or an error row when
+    that is not a language code."""
+    try:
+        code = frames.language_code(language)
+    except ValueError as exc:
+        return InputRow(row_id, name, number, error=str(exc))
+    return InputRow(row_id, name, number, text=text, language=code)
 
 
 def parse_jsonl(lines: Iterable[str], name: str) -> Iterator[InputRow]:
-    """Rows of a JSONL stream: objects with a non-blank `text` and an optional `id`. Every row
-    keeps its file and line, whatever its id; the same line gives the same error from a file or
-    from stdin (named `-`)."""
+    """Rows of a JSONL stream: objects with a non-blank `text`, an optional `id` and an optional
+    `language` (null or empty: not named; anything but a two-letter code: an error row). Every
+    row keeps its file and line, whatever its id; the same line gives the same error from a file
+    or from stdin (named `-`)."""
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
@@ -128,31 +153,38 @@ def parse_jsonl(lines: Iterable[str], name: str) -> Iterator[InputRow]:
         elif not isinstance(text, str) or not text.strip():
             yield InputRow(str(row_id), name, number, error=frames.BLANK_TEXT)
         else:
-            yield InputRow(str(row_id), name, number, text=text)
+            yield _row(str(row_id), name, number, text, obj.get(frames.LANGUAGE_COLUMN))
 
 
-def _csv_header(reader: CsvReader, name: str, columns: CsvColumns) -> tuple[int, int, int | None]:
-    """(fields, text index, id index or None) from a CSV's header line; InputError when the
-    header lacks the text column (or a named id column), is missing or is malformed."""
+def _csv_header(
+    reader: CsvReader, name: str, columns: CsvColumns
+) -> tuple[int, int, int | None, int | None]:
+    """(fields, text index, id index or None, language index or None) from a CSV's header line;
+    InputError when the header lacks the text column (or a named id or language column), is
+    missing or is malformed."""
     try:
         header = next(reader, None)
     except csv.Error as exc:
         raise InputError(f"{name}:1", f"malformed CSV header line: {exc}") from exc
     if not header:
         raise InputError(f"{name}:1", f"no CSV header line (a {columns.text!r} column is needed)")
-    wanted = [columns.text, *([columns.id] if columns.id_required else [])]
-    for column in wanted:
+    wanted = [
+        (columns.text, "--text-column"),
+        *([(columns.id, "--id-column")] if columns.id_required else []),
+        *([(columns.language, "--language-column")] if columns.language_required else []),
+    ]
+    for column, option in wanted:
         if column not in header:
             shown = ",".join(header)
             shown = shown if len(shown) <= 200 else shown[:199] + "\u2026"
-            option = "--text-column" if column == columns.text else "--id-column"
             raise InputError(
                 f"{name}:1",
                 f"no {column!r} column in the header line: {shown} "
                 f"({option} NAME reads another column)",
             )
     id_at = header.index(columns.id) if columns.id in header else None
-    return len(header), header.index(columns.text), id_at
+    language_at = header.index(columns.language) if columns.language in header else None
+    return len(header), header.index(columns.text), id_at, language_at
 
 
 def _csv_reader(lines: Iterable[str]) -> CsvReader:
@@ -165,9 +197,11 @@ def parse_csv(lines: Iterable[str], name: str, columns: CsvColumns) -> Iterator[
     record a row, numbered by the line its record starts on (a quoted field may span lines).
     Blank lines are skipped; a record with the wrong number of fields or a blank text is an error
     row; malformed CSV (strict quoting) is an error row and ends the file, as its records cannot
-    be told apart after it. Raises InputError when the header lacks the columns."""
+    be told apart after it. A `language` column (`columns.language`), when there, names each
+    row's language (empty: not named; not a two-letter code: an error row). Raises InputError
+    when the header lacks the columns."""
     reader = _csv_reader(lines)
-    fields, text_at, id_at = _csv_header(reader, name, columns)
+    fields, text_at, id_at, language_at = _csv_header(reader, name, columns)
     end = reader.line_num
     try:
         for record in reader:
@@ -182,7 +216,8 @@ def parse_csv(lines: Iterable[str], name: str, columns: CsvColumns) -> Iterator[
             row_id = record[id_at] if id_at is not None and record[id_at].strip() else fallback
             text = record[text_at]
             if text.strip():
-                yield InputRow(row_id, name, start, text=text)
+                language = record[language_at] if language_at is not None else None
+                yield _row(row_id, name, start, text, language)
             else:
                 yield InputRow(row_id, name, start, error=frames.BLANK_TEXT)
     except csv.Error as exc:
@@ -192,7 +227,8 @@ def parse_csv(lines: Iterable[str], name: str, columns: CsvColumns) -> Iterator[
 
 
 def parse_parquet(path: Path, name: str) -> Iterator[InputRow]:
-    """Rows of a Parquet file with a `text` and an optional `id` column (row numbers from 1)."""
+    """Rows of a Parquet file with a `text`, an optional `id` and an optional `language` column
+    (row numbers from 1)."""
     import pyarrow.parquet as pq
 
     parquet = pq.ParquetFile(path)
@@ -200,16 +236,18 @@ def parse_parquet(path: Path, name: str) -> Iterator[InputRow]:
     if frames.TEXT_COLUMN not in names:
         yield InputRow(name, name, 0, error=f"no {frames.TEXT_COLUMN!r} column")
         return
-    columns = [c for c in (frames.ID_COLUMN, frames.TEXT_COLUMN) if c in names]
+    wanted = (frames.ID_COLUMN, frames.TEXT_COLUMN, frames.LANGUAGE_COLUMN)
+    columns = [c for c in wanted if c in names]
     number = 0
     for batch in parquet.iter_batches(batch_size=BATCH_SIZE, columns=columns):
         data = batch.to_pydict()
         ids = data.get(frames.ID_COLUMN) or [None] * batch.num_rows
-        for row_id, text in zip(ids, data[frames.TEXT_COLUMN], strict=True):
+        languages = data.get(frames.LANGUAGE_COLUMN) or [None] * batch.num_rows
+        for row_id, text, language in zip(ids, data[frames.TEXT_COLUMN], languages, strict=True):
             number += 1
             row_id = f"{name}:{number}" if row_id is None else str(row_id)
             if isinstance(text, str) and text.strip():
-                yield InputRow(row_id, name, number, text=text)
+                yield _row(row_id, name, number, text, language)
             else:
                 yield InputRow(row_id, name, number, error=frames.BLANK_TEXT)
 
@@ -267,7 +305,7 @@ def read_inputs(
                     pass  # an error row when the file is read
     if named and "csv" not in kinds:
         raise InputError(
-            "--text-column and --id-column",
+            "--text-column, --id-column and --language-column",
             "they name CSV columns, and no input is read as CSV "
             "(pass --format csv to read stdin or another suffix as CSV)",
         )
@@ -326,16 +364,28 @@ def _batches(rows: Iterable[InputRow], size: int) -> Iterator[list[InputRow]]:
         yield batch
 
 
-def score_batch(scorer: Scorer, batch: list[InputRow], top_k: int) -> list[dict[str, Any]]:
-    """`model.frames.score_records` over a batch: one record per row, unreadable rows included
-    as error records (their `source` file and `line` added to every record)."""
+def score_batch(
+    router: Router, batch: list[InputRow], top_k: int, language: str | None = None
+) -> list[dict[str, Any]]:
+    """`model.frames.score_records` over a batch: one record per row, each in its own language,
+    else `language`, else the one detected; unreadable rows included as error records (their
+    `source` file and `line` added to every record)."""
     good = [r for r in batch if r.error is None]
-    scored = iter(frames.score_records(scorer, [r.text for r in good], [r.id for r in good], top_k))
+    scored = iter(
+        frames.score_records(
+            router,
+            [r.text for r in good],
+            [r.id for r in good],
+            top_k,
+            languages=[r.language for r in good],
+            language=language,
+        )
+    )
     out = []
     for row in batch:
         record = next(scored) if row.error is None else None
         if record is None:
-            record = frames.error_record(row.id, scorer.version, str(row.error))
+            record = frames.error_record(row.id, router.version, str(row.error))
         record["id"] = row.id  # the row's own id, even one `str()` would spell the same
         out.append({**record, "source": row.source, "line": row.line})
     return out
@@ -397,24 +447,28 @@ class ParquetWriter:
 
 
 def score_rows(
-    scorer_or_path: Scorer | Path,
+    router_or_path: Router | Path,
     rows: Iterable[InputRow],
     top_k: int,
     writer: JsonlWriter | ParquetWriter,
     err: IO[str],
     workers: int = 1,
     bar: bool = True,
+    language: str | None = None,
 ) -> tuple[int, int]:
-    """Score rows in batches (in `workers` processes when given a path and workers > 1),
-    writing them in input order; return (scored, failed). With `bar`, a terminal `err` shows a
-    bar of rows (`model.progress`) instead of the "rows done" lines."""
+    """Score rows in batches (in `workers` processes when given a path and workers > 1), a row
+    without a language of its own in `language` (None: detected), writing them in input order;
+    return (scored, failed). With `bar`, a terminal `err` shows a bar of rows (`model.progress`)
+    instead of the "rows done" lines."""
     batches = _batches(rows, BATCH_SIZE)
-    if isinstance(scorer_or_path, Scorer):
+    if isinstance(router_or_path, Router):
         results: Iterable[list[dict[str, Any]]] = (
-            score_batch(scorer_or_path, b, top_k) for b in batches
+            score_batch(router_or_path, b, top_k, language) for b in batches
         )
     else:
-        results = map_ordered(scorer_or_path, score_batch, batches, top_k, workers=workers)
+        results = map_ordered(
+            router_or_path, score_batch, batches, top_k, language, workers=workers
+        )
     scored = failed = 0
     with progress.bar(desc="escalation-score", unit=" rows", stream=err, show=bar) as rows_bar:
         for records in results:
@@ -465,6 +519,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"CSV column of the ids (default {frames.ID_COLUMN}, optional: FILE:LINE without it)",
     )
     parser.add_argument(
+        "--language-column",
+        metavar="NAME",
+        help=f"CSV column of the rows' languages (default {frames.LANGUAGE_COLUMN}, optional: "
+        "used when present; an empty cell is --language or detected)",
+    )
+    parser.add_argument(
+        "--language",
+        metavar="CODE",
+        help="the language (ISO 639-1, e.g. en) of every row that names none of its own "
+        "(default: detected per text); a language without a model gives unscored rows",
+    )
+    parser.add_argument(
         "--model",
         type=Path,
         help="artifact (default: $ESCALATION_MODEL_PATH or artifacts/escalation-model.joblib)",
@@ -481,12 +547,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--top-k must be at least 1")
     if args.workers < 1:
         parser.error("--workers must be at least 1")
+    try:
+        language = frames.language_code(args.language)
+    except ValueError as exc:
+        parser.error(f"--language: {exc}")
     columns = None
-    if args.text_column is not None or args.id_column is not None:
+    if any(c is not None for c in (args.text_column, args.id_column, args.language_column)):
         columns = CsvColumns(
             text=args.text_column or frames.TEXT_COLUMN,
             id=args.id_column or frames.ID_COLUMN,
             id_required=args.id_column is not None,
+            language=args.language_column or frames.LANGUAGE_COLUMN,
+            language_required=args.language_column is not None,
         )
     try:
         rows = read_inputs(args.files, sys.stdin, args.format, columns)
@@ -496,7 +568,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     path = args.model or default_model_path()
     try:
         # Loaded here even with workers, so a bad artifact is exit 2 before any process starts.
-        scorer = Scorer.load(path)
+        router = Router.load(path)
     except ArtifactError as exc:
         print(f"escalation-score: error: {exc}", file=sys.stderr)
         return 2
@@ -515,12 +587,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.output
         else JsonlWriter(sys.stdout)
     )
-    target: Scorer | Path = scorer if args.workers == 1 else path
+    target: Router | Path = router if args.workers == 1 else path
     if args.workers > 1:
-        del scorer  # each worker loads its own
+        del router  # each worker loads its own
     # No bar between output lines drawn on the same terminal.
     bar = args.output is not None or not progress.is_terminal(sys.stdout)
-    scored, failed = score_rows(target, rows, args.top_k, writer, sys.stderr, args.workers, bar)
+    scored, failed = score_rows(
+        target, rows, args.top_k, writer, sys.stderr, args.workers, bar, language
+    )
     print(f"escalation-score: {scored} scored, {failed} failed", file=sys.stderr)
     return 1 if failed else 0
 

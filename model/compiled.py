@@ -32,19 +32,8 @@ from sklearn.pipeline import Pipeline
 
 from model.features import ABBREVIATIONS
 from model.kernel import Kernel, split_sentences
-from model.text import (
-    ALONE,
-    MAYBE,
-    PREFIX,
-    CharAnalyzer,
-    WordAnalyzer,
-    actor_role,
-    actor_runs,
-    clean,
-    continues_name,
-    normalise_all,
-    unwrap,
-)
+from model.names import ALONE, MAYBE, PREFIX
+from model.text import CharAnalyzer, WordAnalyzer, clean, rules_for, unwrap
 from model.vectorisers import vectorisers
 
 ENTRY_LIMIT = 100_000  # entries, and word forms
@@ -89,6 +78,9 @@ class Analysed:
     masked: np.ndarray  # bool: part of a state actor's name, so no features
     words: list[str]  # normalised form of each entry
     flags: np.ndarray  # uint8 per token: `CompiledModel._flags` of its entry
+    # Whether a phrase shows its words as written (`model.text.display`) rather than as their
+    # features' forms: for a language whose word forms fold letters (Arabic).
+    as_written: bool = False
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -185,7 +177,14 @@ class CompiledModel:
             char_n = (self.char_analyzer.min_n, self.char_analyzer.max_n)
             char_idf = np.ascontiguousarray(blocks[1].idf_, dtype=np.float64)
             char_coef = np.ascontiguousarray(coef[size:])
+        if self.char_analyzer is not None and (
+            self.char_analyzer.language != self.word_analyzer.language
+        ):
+            raise ValueError("the word and char blocks must be of one language")
         self.mask_actors = self.word_analyzer.mask_actors
+        self.language = self.word_analyzer.language
+        self.rules = rules_for(self.language)
+        self._names = self.rules.names
         ids, keys, cols, longest = _ngram_table(word.vocabulary_)
         # No key is built for n-grams longer than the vocabulary's (nor could one overflow).
         self.max_ngram = min(self.word_analyzer.max_n, longest)
@@ -216,13 +215,13 @@ class CompiledModel:
         self._kernel.clear()
 
     def _flags(self, norm: str) -> int:
-        """An entry's flags for the kernel: its `actor_role` in bits 0-1 and whether it
-        `continues_name` in bit 2 (both 0 when names are not masked), whether it has a word
+        """An entry's flags for the kernel: its `Names.role` in bits 0-1 and whether it
+        `Names.continues` a name in bit 2 (both 0 when names are not masked), whether it has a word
         unigram feature in bit 3 (`word_counts`)."""
         known = (norm in self._word_vocab) << 3
         if not self.mask_actors:
             return known
-        return actor_role(norm) | continues_name(norm) << 2 | known
+        return self._names.role(norm) | self._names.continues(norm) << 2 | known
 
     def _tokens(self, text: str) -> tuple[bytes, bytes, bytes, bytes]:
         """The kernel's tokens of `text` (starts, ends, entries, flags), after adding the word
@@ -230,7 +229,7 @@ class CompiledModel:
         disagrees."""
         try:
             new = self._kernel.tokenize(text)
-            norms = normalise_all(new)
+            norms = self.rules.normalise_all(new)
             flags = bytes(map(self._flags, norms))
             return self._kernel.resolve(norms, flags)
         except BaseException:
@@ -274,7 +273,14 @@ class CompiledModel:
             tokens, flags = np.frombuffer(raw[2], np.int32), np.frombuffer(raw[3], np.uint8)
             n = len(tokens)
             a = Analysed(
-                text, starts, ends, tokens, np.zeros(n, dtype=bool), self._kernel.words(), flags
+                text,
+                starts,
+                ends,
+                tokens,
+                np.zeros(n, dtype=bool),
+                self._kernel.words(),
+                flags,
+                self.rules.folds_letters,
             )
             runs = self._actor_runs(a, flags)
             bounds = np.zeros(len(spans) + 1, dtype=np.int64)
@@ -298,7 +304,7 @@ class CompiledModel:
         )
 
     def _actor_runs(self, a: Analysed, flags: np.ndarray) -> list[tuple[int, int]]:
-        """Mask `a`'s state actor names (`model.text.actor_runs`); return the runs of more than
+        """Mask `a`'s state actor names (`model.names.Names.runs`); return the runs of more than
         one word. Words whose `actor_role` (in each token's `flags`) settles the matter are not
         looked at one by one."""
         role = flags & 3
@@ -308,7 +314,7 @@ class CompiledModel:
         candidates = np.flatnonzero(look).tolist()
         if not candidates:
             return []
-        runs = actor_runs(a.text, a.norms(), a.starts, a.ends, candidates)
+        runs = self._names.runs(a.text, a.norms(), a.starts, a.ends, candidates)
         for lo, hi in runs:
             a.masked[lo:hi] = True
         return [(lo, hi) for lo, hi in runs if hi - lo > 1]
@@ -333,7 +339,9 @@ class CompiledModel:
         for k in sorted(redo):
             lo, hi = int(bounds[k]), int(bounds[k + 1])
             local[lo:hi] = False
-            for start, end in actor_runs(a.text, norms[lo:hi], a.starts[lo:hi], a.ends[lo:hi]):
+            for start, end in self._names.runs(
+                a.text, norms[lo:hi], a.starts[lo:hi], a.ends[lo:hi]
+            ):
                 local[lo + start : lo + end] = True
         return local
 

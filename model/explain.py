@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.compiled import Analysed, Scored
+from model.text import display
 from model.types import Phrase
 
 
@@ -32,14 +33,22 @@ class PhraseTable:
         self._offsets = _flat(scored.offsets)
         self._spans = _flat(scored.spans)
         self._entries = analysed.entries.data
+        self._starts = analysed.starts.data
+        self._ends = analysed.ends.data
 
     def text(self, k: int) -> str:
-        """Phrase k as normalised words joined by spaces."""
+        """Phrase k as its first occurrence reads, words joined by spaces: each word's feature
+        form, or as written (`model.text.display`) where those forms fold letters."""
         first, last = self._heads[2 * k], self._heads[2 * k + 1]
-        words = self.analysed.words
+        a = self.analysed
+        if not a.as_written:  # each word's feature form is how it reads
+            if first == last:
+                return a.words[self._entries[first]]
+            return " ".join([a.words[e] for e in self._entries[first : last + 1].tolist()])
+        text, starts, ends = a.text, self._starts, self._ends
         if first == last:
-            return words[self._entries[first]]
-        return " ".join([words[e] for e in self._entries[first : last + 1].tolist()])
+            return display(text[starts[first] : ends[first]])
+        return " ".join(display(text[starts[t] : ends[t]]) for t in range(first, last + 1))
 
     def phrase(self, k: int) -> Phrase:
         """Phrase k with every `[start, end)` span where it occurs (in text order)."""

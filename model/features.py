@@ -1,10 +1,13 @@
 """The feature specification: every rule that turns a text into model features, in one place.
 
-`model.text` (cleaning, tokens, word forms, sentences, actor names) and the C kernel apply these
-rules; nothing else restates them. Training stores `spec()` and its digest in the artifact's
-manifest (`manifest_entry`), and loading refuses an artifact trained under other rules
-(`check`): a model must see the features it was trained on, so a change here, in
-`model/actors.py` or in the look-alike table shipped by `confusable-homoglyphs` means retraining.
+`model.text` (cleaning, tokens, word forms, sentences), `model.names` (masked names) and the C
+kernel apply these rules; nothing else restates them. Cleaning, tokens and sentences are the
+same in every language; word forms and masked names are a language's (`language_rules`).
+Training stores each language model's `spec(language)` and its digest in the artifact's manifest
+(`manifest_entry`), and loading refuses a model trained under other rules (`check`): a model must
+see the features it was trained on, so a change here, in `model/actors.py`, in the localized
+names (`model.localnames`: babel's CLDR data, pycountry's translations) or in the look-alike
+table shipped by `confusable-homoglyphs` means retraining.
 `SPEC_VERSION` covers what data cannot: bump it whenever the code that applies these rules
 changes what features a text gets.
 """
@@ -21,6 +24,7 @@ from typing import Any, Final
 
 from confusable_homoglyphs import categories, confusables
 
+from model import localnames
 from model.actors import ACTOR_NAMES as ACTOR_NAMES  # re-exported: part of the specification
 from model.actors import CAPITALS_ONLY as CAPITALS_ONLY
 
@@ -31,15 +35,44 @@ CALENDAR_NAMES: frozenset[str] = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february april june "
     "july august september october november december".split()
 )
-MASKED_NAMES: frozenset[str] = ACTOR_NAMES | CALENDAR_NAMES
 
-SPEC_VERSION = 5
+# The languages these rules cover. Cleaning, tokens and sentences are shared; each language has
+# its own word forms and masked names (`language_rules`), and a model is trained for one language.
+LANGUAGES: Final = ("en", "ar", "es")
+# Arabic word forms: the alef variants (hamza above, below, madda, wasla) read as bare alef,
+# alef maqsura as yeh, teh marbuta as heh, since writers use them interchangeably (measured:
+# docs/decisions.md, "Arabic letter folds").
+ARABIC_LETTER_FOLDS: Final = {
+    "\u0623": "\u0627",
+    "\u0625": "\u0627",
+    "\u0622": "\u0627",
+    "\u0671": "\u0627",
+    "\u0649": "\u064a",
+    "\u0629": "\u0647",
+}
+
+SPEC_VERSION = 6
 
 # Reader-visible text: Unicode compatibility normalisation (fullwidth, ligatures, mathematical
 # letters read as plain letters), applied per character with its combining marks, and format
 # characters (category Cf: zero-width spaces and joiners, soft hyphens, bidi controls) removed.
 UNICODE_FORM: Final = "NFKC"
 REMOVED_CATEGORIES = ("Cf",)
+# Removed too, in every language: Arabic short vowels and other diacritics (tashkeel: most texts
+# leave them out, so a word reads the same with or without them) and the tatweel that stretches
+# a word for layout. Madda and hamza above/below (U+0653-U+0655) stay: NFKC composes them with
+# their letter (alef + hamza above is the letter hamza-on-alef).
+REMOVED_CHARACTERS: Final = (
+    (0x0610, 0x061A),
+    (0x0640, 0x0640),
+    (0x064B, 0x0652),
+    (0x0656, 0x065F),
+    (0x0670, 0x0670),
+    (0x06D6, 0x06DC),
+    (0x06DF, 0x06E4),
+    (0x06E7, 0x06E8),
+    (0x06EA, 0x06ED),
+)
 # At most this many non-starters (combining class other than 0) in a row after a character; the
 # rest of the run is dropped before normalising. The stream-safe limit of Unicode Standard Annex
 # 15: no text needs more, and NFKC's canonical reordering costs quadratic time in a run's length.
@@ -57,7 +90,7 @@ KERNEL_RULES: Final = {
     "word_joiners": "-\u2010\u2011'\u2019",
     # A sentence ends after end marks (then closing quotes or brackets) before whitespace, or at
     # a line break.
-    "sentence_end_marks": ".!?",
+    "sentence_end_marks": ".!?\u061f",  # with the Arabic question mark
     "sentence_closers": "\"'\u201d\u2019)]",
     "sentence_break": "\n",
     # A word's character n-grams are taken with this character before and after it.
@@ -124,21 +157,72 @@ def _table_digest(table: dict[str, str]) -> str:
 
 
 @cache
-def spec() -> dict[str, Any]:
-    """The rules as JSON-ready data: what the manifest stores and `check` compares."""
+def language_rules(language: str) -> dict[str, Any]:
+    """One language's word rules: `word_folds` (character folds of its word forms, applied
+    before lowercasing), the `names` masked as state actors (lowercase word forms, words
+    separated by a space), those masked only when written in capitals, and calendar names
+    (masked too). English names are `model.actors`; Arabic and Spanish ones are CLDR's
+    (`model.localnames`), with their folds applied."""
+    if language == "en":
+        return {
+            "word_folds": dict(WORD_FOLDS),
+            "names": ACTOR_NAMES | CALENDAR_NAMES,
+            "capitals_only": CAPITALS_ONLY,
+            "calendar": CALENDAR_NAMES,
+        }
+    if language not in LANGUAGES:
+        raise ValueError(f"no text rules for language {language!r} (known: {', '.join(LANGUAGES)})")
+    folds = {**WORD_FOLDS, **(ARABIC_LETTER_FOLDS if language == "ar" else {})}
+    table = str.maketrans(folds)
+
+    def form(word: str) -> str:
+        return word.translate(table).lower()
+
+    calendar = frozenset(map(form, localnames.calendar_names(language)))
+    return {
+        "word_folds": folds,
+        "names": localnames.state_names(language, fold=form) | calendar,
+        "capitals_only": frozenset[str](),
+        "calendar": calendar,
+    }
+
+
+@cache
+def spec(language: str = "en") -> dict[str, Any]:
+    """The rules of one language as JSON-ready data: what the manifest stores and `check`
+    compares."""
     table = lookalikes()
+    words = language_rules(language)
+    if language == "en":
+        named: dict[str, Any] = {
+            "actors": {"names": sorted(ACTOR_NAMES), "capitals_only": sorted(CAPITALS_ONLY)},
+            "calendar": sorted(CALENDAR_NAMES),
+        }
+    else:
+        names = sorted(words["names"] - words["calendar"])
+        named = {
+            "actors": {
+                "source": f"CLDR territory names (babel {metadata.version('babel')}) and ISO "
+                f"3166-1 translations (pycountry {metadata.version('pycountry')})",
+                "names": len(names),
+                "sha256": _table_digest(dict.fromkeys(names, "")),
+            },
+            "calendar": sorted(words["calendar"]),
+        }
     return {
         "version": SPEC_VERSION,
+        "language": language,
         "unicode_form": UNICODE_FORM,
         "unicode_version": unicodedata.unidata_version,
         "removed_categories": list(REMOVED_CATEGORIES),
+        "removed_characters": [list(r) for r in REMOVED_CHARACTERS],
         "max_non_starters": MAX_NON_STARTERS,
         "token_pattern": TOKEN_PATTERN,
         "kernel": KERNEL_RULES,
         "joining_ranges": [list(r) for r in JOINING_RANGES],
         "possessive_suffixes": list(POSSESSIVE_SUFFIXES),
         "name_hyphens": NAME_HYPHENS,
-        "word_folds": WORD_FOLDS,
+        "word_folds": words["word_folds"],
         "lowercase": True,
         "lookalikes": {
             "source": f"{LOOKALIKE_SOURCE} {metadata.version(LOOKALIKE_SOURCE)}",
@@ -149,28 +233,30 @@ def spec() -> dict[str, Any]:
         "sentence_end_pattern": SENTENCE_END_PATTERN,
         "article_line_wrap_pattern": LINE_WRAP_PATTERN,
         "abbreviations": sorted(ABBREVIATIONS),
-        "actors": {"names": sorted(ACTOR_NAMES), "capitals_only": sorted(CAPITALS_ONLY)},
-        "calendar": sorted(CALENDAR_NAMES),
+        **named,
     }
 
 
-def digest(rules: dict[str, Any] | None = None) -> str:
-    """SHA-256 of a specification (this code's when none is given), canonical JSON."""
-    text = json.dumps(spec() if rules is None else rules, sort_keys=True, ensure_ascii=True)
+def digest(rules: dict[str, Any] | None = None, language: str = "en") -> str:
+    """SHA-256 of a specification (this code's for `language` when none is given), canonical
+    JSON."""
+    text = json.dumps(spec(language) if rules is None else rules, sort_keys=True, ensure_ascii=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def manifest_entry(ngrams: dict[str, Any]) -> dict[str, Any]:
-    """The manifest's `features`: the rules, their digest and the model's n-gram settings."""
-    return {"spec": spec(), "sha256": digest(), "ngrams": ngrams}
+def manifest_entry(ngrams: dict[str, Any], language: str = "en") -> dict[str, Any]:
+    """A language model's manifest `features`: the rules, their digest and its n-gram
+    settings."""
+    return {"spec": spec(language), "sha256": digest(language=language), "ngrams": ngrams}
 
 
 class FeatureSpecError(ValueError):
     """An artifact was trained under feature rules this code does not apply."""
 
 
-def check(manifest: dict[str, Any]) -> None:
-    """Refuse a manifest whose feature rules differ from this code's (`FeatureSpecError`)."""
+def check(manifest: dict[str, Any], language: str = "en") -> None:
+    """Refuse a language model's manifest whose feature rules differ from this code's
+    (`FeatureSpecError`)."""
     entry = manifest.get("features")
     if not isinstance(entry, dict) or not isinstance(entry.get("spec"), dict):
         raise FeatureSpecError(
@@ -180,13 +266,16 @@ def check(manifest: dict[str, Any]) -> None:
     stored = entry["spec"]
     if digest(stored) != entry.get("sha256"):
         raise FeatureSpecError("the model's feature specification does not match its digest")
-    if entry["sha256"] != digest():
-        current = spec()
+    if language not in LANGUAGES:
+        raise FeatureSpecError(f"this code has no text rules for language {language!r}")
+    if entry["sha256"] != digest(language=language):
+        current = spec(language)
         changed = sorted(
             k for k in stored.keys() | current.keys() if stored.get(k) != current.get(k)
         )
         raise FeatureSpecError(
-            f"the model was trained under feature rules {entry['sha256'][:12]} (version "
-            f"{stored.get('version')}), this code applies {digest()[:12]} (version "
-            f"{SPEC_VERSION}); they differ in {', '.join(changed)}: retrain the model"
+            f"the {language} model was trained under feature rules {entry['sha256'][:12]} "
+            f"(version {stored.get('version')}), this code applies "
+            f"{digest(language=language)[:12]} (version {SPEC_VERSION}); they differ in "
+            f"{', '.join(changed)}: retrain the model"
         )

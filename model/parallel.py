@@ -1,6 +1,6 @@
-"""Score batches in worker processes on one machine, each loading the artifact once, results in
-input order. Used by `escalation-score --workers N`; a cluster is Spark's job (`batch.spark`).
-"""
+"""Score batches in worker processes on one machine, each loading the artifact (every language's
+model, `model.routing.Router`) once, results in input order. Used by `escalation-score --workers
+N`; a cluster is Spark's job (`batch.spark`)."""
 
 from __future__ import annotations
 
@@ -10,26 +10,26 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from model.scoring import Scorer
+from model.routing import Router
 
 T = TypeVar("T")
 R = TypeVar("R")
 # Batches queued per worker: enough to keep each busy, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 2
 
-_scorer: Scorer | None = None  # this worker process's model, loaded once by _load
+_router: Router | None = None  # this worker process's models, loaded once by _load
 
 
 def _load(path: Path) -> None:
     """Pool initializer: load and verify the artifact once in this process."""
-    global _scorer
-    _scorer = Scorer.load(path)
+    global _router
+    _router = Router.load(path)
 
 
 def _call(fn: Callable[..., R], batch: Any, args: tuple[Any, ...]) -> R:
-    """Run `fn(scorer, batch, *args)` with this process's scorer."""
-    assert _scorer is not None, "worker started without its model"
-    return fn(_scorer, batch, *args)
+    """Run `fn(router, batch, *args)` with this process's router."""
+    assert _router is not None, "worker started without its model"
+    return fn(_router, batch, *args)
 
 
 def map_ordered(
@@ -39,7 +39,7 @@ def map_ordered(
     *args: Any,
     workers: int = 2,
 ) -> Iterator[R]:
-    """`fn(scorer, batch, *args)` for each batch in `workers` processes (spawned, so nothing of
+    """`fn(router, batch, *args)` for each batch in `workers` processes (spawned, so nothing of
     the parent's state is shared), yielded in input order with a bounded number in flight.
     `fn` must be importable by name (a module-level function)."""
     context = multiprocessing.get_context("spawn")

@@ -1,18 +1,21 @@
-"""Whether the model can judge a text: warnings that travel with its score.
+"""Whether a model can judge a text: its language, and warnings that travel with its score.
 
-The model reads English news rhetoric. A text in another language, or one with too few words the
-model knows, is still scored, but its result says so (`ArticleScore.warnings`), so a pipeline
-can route it elsewhere instead of trusting a guess. Language comes from `py3langid` (a maintained
-langid.py with its model shipped in the package). Asking it costs about 3 microseconds a
-character, so it is asked only when a text's words are not almost all in the model's English
-vocabulary (`ENGLISH_COVERAGE`), and only about its first `LANGUAGE_SAMPLE` characters. A long
-text whose whole scores low while several of its sentences score at the top carries
-`escalatory_passages`: its score is right about the whole, the warning says what it hides.
+Each language model reads its own language. Which one a text goes to is decided here
+(`Route`): a text whose words are almost all in the first model's vocabulary
+(`COVERAGE`) is read by it without asking anything else; otherwise `py3langid` (a maintained
+langid.py with its model shipped in the package) names its language from its first
+`LANGUAGE_SAMPLE` characters (about 3 microseconds a character, so English news, nearly all in
+the vocabulary, never pays for it). A text in a language without a model is answered without a
+score (`UNSUPPORTED_LANGUAGE`); one with too few words its model knows is scored, and says so
+(`LITTLE_EVIDENCE`). A long text whose whole scores low while several of its sentences score at
+the top carries `ESCALATORY_PASSAGES`: its score is right about the whole, the warning says what
+it hides.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -20,27 +23,39 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from model.types import ScopeWarning
 
+UNSUPPORTED_LANGUAGE = "unsupported_language"
+# Kept on results of an unsupported language, for clients written when English was the only
+# model (their filter on it still drops what no model reads).
 NOT_ENGLISH = "not_english"
 LITTLE_EVIDENCE = "little_evidence"
 ESCALATORY_PASSAGES = "escalatory_passages"
-CODES = (NOT_ENGLISH, LITTLE_EVIDENCE, ESCALATORY_PASSAGES)
+CODES = (UNSUPPORTED_LANGUAGE, NOT_ENGLISH, LITTLE_EVIDENCE, ESCALATORY_PASSAGES)
 
 MIN_KNOWN_WORDS = 5  # fewer known words (masked names aside) than this: little evidence
-ENGLISH_COVERAGE = 0.9  # at least this share of words in the vocabulary: taken as English
+COVERAGE = 0.9  # at least this share of words in a model's vocabulary: read by that model
 LANGUAGE_SAMPLE = 600  # characters shown to the language identifier
-LANGUAGE_CONFIDENCE = 0.5  # its probability needed to call a text not English
+# The languages the identifier chooses among: those of most of the world's news, and the
+# neighbours of the supported ones (Catalan, Galician, Portuguese, Italian, French beside
+# Spanish; Persian, Urdu beside Arabic), so that a neighbour is named as itself, never as the
+# language it resembles. Restricted, it named the language of every text of 50 characters or
+# more of the detection set (`bench/detection.py`); unrestricted, it took some Spanish and
+# Arabic texts for minor neighbours (Aragonese, Moroccan Arabic) and left them unscored.
+CANDIDATES = tuple(
+    "en es ar fr pt it de nl ru uk pl tr fa ur hi bn zh ja ko id ms sw ca gl ro sv no da fi "
+    "el he cs hu vi th tl".split()
+)
 # A text below the second-highest level (`high`) with at least this many sentences at the highest
 # (`severe`) carries escalatory passages its whole does not: 3 flags 0.6% of the annotated
 # not-escalatory Wikinews articles and 0.8% of the economy ones (docs/report, "Whole articles").
 MIN_PASSAGES = 3
-# Read as English: py3langid's Nigerian Pidgin is what it says of some short English news items.
-ENGLISH = frozenset({"en", "pcm"})
 
 
 @cache
 def _identifier() -> LanguageIdentifier:
     """The language identifier (about 5 s to load: once per process)."""
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(CANDIDATES))
+    return identifier
 
 
 def prepare() -> None:
@@ -54,29 +69,47 @@ def language(text: str) -> tuple[str, float]:
     return str(code), float(probability)
 
 
-def warnings_for(text: str, words: int, known: int) -> tuple[ScopeWarning, ...]:
-    """The warnings of a text with `words` words (masked names aside), `known` of them in the
-    model's vocabulary."""
-    out: list[ScopeWarning] = []
-    if words and known < ENGLISH_COVERAGE * words:
-        code, probability = language(text)
-        if code not in ENGLISH and probability >= LANGUAGE_CONFIDENCE:
-            out.append(
-                ScopeWarning(
-                    NOT_ENGLISH,
-                    f"the text reads as language '{code}' (p={probability:.2f}); "
-                    "the model reads English only",
-                )
-            )
-    if known < MIN_KNOWN_WORDS:
-        out.append(
-            ScopeWarning(
-                LITTLE_EVIDENCE,
-                f"{known} of its words are known to the model (fewer than {MIN_KNOWN_WORDS}): "
-                "too little evidence to score reliably",
-            )
-        )
-    return tuple(out)
+def mostly_ascii(text: str, sample: int = 200) -> bool:
+    """Whether at least half of the text's first `sample` characters are ASCII: a text in
+    Latin letters, which the first model reads before anyone asks its language."""
+    start = text[:sample]
+    return 2 * len(start.encode("ascii", "ignore")) >= len(start)
+
+
+def unsupported(code: str, probability: float | None, languages: Sequence[str]) -> ScopeWarning:
+    """The warning of a text no model reads: its language, detected or requested."""
+    said = f"reads as language '{code}' (p={probability:.2f})" if probability else f"is '{code}'"
+    return ScopeWarning(
+        UNSUPPORTED_LANGUAGE,
+        f"the text {said}; this model reads {', '.join(languages)}: not scored",
+    )
+
+
+def evidence_warnings(known: int) -> tuple[ScopeWarning, ...]:
+    """`little_evidence` when fewer than MIN_KNOWN_WORDS of a text's words (masked names aside)
+    are in its model's vocabulary."""
+    if known >= MIN_KNOWN_WORDS:
+        return ()
+    return (
+        ScopeWarning(
+            LITTLE_EVIDENCE,
+            f"{known} of its words are known to the model (fewer than {MIN_KNOWN_WORDS}): "
+            "too little evidence to score reliably",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many of a text's words (masked names aside) its model knows."""
+
+    words: int
+    known: int
+
+    @property
+    def enough(self) -> bool:
+        """Whether the model knows at least COVERAGE of them (or there are none)."""
+        return not self.words or self.known >= COVERAGE * self.words
 
 
 def passage_warnings(

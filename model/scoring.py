@@ -55,6 +55,7 @@ class Scorer:
         self.artifact = artifact
         self.manifest = artifact.manifest
         self.version = artifact.version
+        self.language = artifact.language
         self._model = CompiledModel(artifact.pipeline)
         self.article = ArticleCalibration.from_manifest(self.manifest)
         levels = self.manifest.get("levels") or [{"name": n, "min": m} for n, m in DEFAULT_LEVELS]
@@ -63,9 +64,10 @@ class Scorer:
         )
 
     @classmethod
-    def load(cls, path: Path) -> Scorer:
-        """Load and verify an artifact file; ArtifactError if it cannot be scored."""
-        artifact = load_artifact(path)
+    def load(cls, path: Path, language: str = "en") -> Scorer:
+        """Load and verify an artifact file's model of `language`; ArtifactError if it cannot
+        be scored (`model.routing.Router` reads all its languages)."""
+        artifact = load_artifact(path, language)
         try:
             return cls(artifact)
         except ValueError as exc:
@@ -116,9 +118,20 @@ class Scorer:
         max_spans: int = MAX_SPANS,
         max_sentences: int = MAX_SENTENCES,
     ) -> ArticleScore:
-        """Score and explain one text: its probability, level, strongest phrases each way (at
-        most `max_spans` spans each) and the `max_sentences` highest-scoring sentences' own
-        scores, in text order."""
+        """Score and explain one text with this language's model: its probability, level,
+        strongest phrases each way (at most `max_spans` spans each) and the `max_sentences`
+        highest-scoring sentences' own scores, in text order."""
+        return self.assess(text, top_k, max_spans, max_sentences)[0]
+
+    def assess(
+        self,
+        text: str,
+        top_k: int = DEFAULT_TOP_K,
+        max_spans: int = MAX_SPANS,
+        max_sentences: int = MAX_SENTENCES,
+    ) -> tuple[ArticleScore, scope.Coverage]:
+        """`score`, and how many of the text's words the model knows (`model.routing` sends a
+        text it barely knows to the model of its language)."""
         _check_caps(top_k, max_spans, max_sentences)
         # Every sentence is scored: `escalatory_passages` counts them all, listed or not.
         analysed, scored, _ = self._calibrated(text, sentences=True)
@@ -136,7 +149,7 @@ class Scorer:
                 SentenceScore(start=s, end=e, score=p)
                 for (s, e), p in zip(spans, expit(logits[keep]).tolist(), strict=True)
             )
-        return ArticleScore(
+        result = ArticleScore(
             score=score,
             level=level_for(score, self.levels),
             phrases=_capped(table.top(top_k, +1), max_spans),
@@ -144,10 +157,12 @@ class Scorer:
             sentences=sentences,
             model_version=self.version,
             warnings=(
-                *scope.warnings_for(analysed.text, words, known),
+                *scope.evidence_warnings(known),
                 *scope.passage_warnings(score, expit(logits), self.levels),
             ),
+            language=self.language,
         )
+        return result, scope.Coverage(words, known)
 
     def score_many(
         self,

@@ -1,10 +1,12 @@
 """Tokens, n-grams and sentences with character offsets into the text as sent.
 
-Training and scoring share these definitions: the vectorisers' analyzers are built on
-`tokenize`, `actor_mask` and `word_char_ngrams`; the compiled scorer (`model.compiled`) calls
-`actor_runs` (which `actor_mask` is made of), `normalise` and `word_char_ngrams`, and its C
-kernel reproduces `tokenize` and `split_sentences` character for character (tests compare them),
-so every feature the model saw maps back to the characters that made it.
+Training and scoring share these definitions: cleaning and sentences are the same in every
+language; word forms and masked names are a language's (`WordRules`, `rules_for`). The
+vectorisers' analyzers are built on `WordRules.tokenize_clean`, `WordRules.actor_mask` and
+`word_char_ngrams`; the compiled scorer (`model.compiled`) calls `Names.runs` (which
+`actor_mask` is made of), `WordRules.normalise_all` and `word_char_ngrams`, and its C kernel
+reproduces the tokens and `split_sentences` character for character (tests compare them), so
+every feature the model saw maps back to the characters that made it.
 """
 
 from __future__ import annotations
@@ -13,34 +15,33 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from model.features import (
     ABBREVIATIONS,
-    CAPITALS_ONLY,
     CHAR_NGRAM_PAD,
     JOINING_RANGES,
     LATIN_LETTER,
     LINE_WRAP_PATTERN,
-    MASKED_NAMES,
     MAX_NON_STARTERS,
-    NAME_HYPHENS,
-    POSSESSIVE_SUFFIXES,
     REMOVED_CATEGORIES,
+    REMOVED_CHARACTERS,
     SENTENCE_END_PATTERN,
     TOKEN_PATTERN,
     UNICODE_FORM,
     WORD_FOLDS,
     WORD_JOINERS,
+    language_rules,
     lookalikes,
 )
+from model.names import Names
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
-_NORMALISE = str.maketrans(WORD_FOLDS)
 _LOOKALIKES = str.maketrans(lookalikes())
+_DISPLAY_FOLDS = str.maketrans(WORD_FOLDS)
 # Each look-alike letter to its Latin twin in the same case (a capital for a capital).
 _LATIN_TWINS = str.maketrans(
     {c: latin.upper() if c.isupper() else latin for c, latin in lookalikes().items()}
@@ -121,13 +122,14 @@ def _char_class(codes: Iterable[int]) -> str:
 def _classes() -> _Classes:
     """The character classes, from the Unicode database (once per process)."""
     invisible, joining, non_starters = [], [], []
+    removed = {c for lo, hi in REMOVED_CHARACTERS for c in range(lo, hi + 1)}
     category, combining = unicodedata.category, unicodedata.combining
     for c in range(0x80, 0x110000):
         ch = chr(c)
         kind = category(ch)
         if kind == "Cn":  # unassigned
             continue
-        if kind in REMOVED_CATEGORIES:
+        if kind in REMOVED_CATEGORIES or c in removed:
             invisible.append(c)
         if combining(ch):
             non_starters.append(c)
@@ -259,11 +261,87 @@ class Token(NamedTuple):
     end: int
 
 
-def normalise(word: str) -> str:
-    """A word's form (of a cleaned text): apostrophe and hyphen variants folded, lowercase, and
-    in a word that holds a basic Latin letter, look-alike letters of other scripts read as the
-    Latin letter they imitate ("\u0430ttack" with a Cyrillic "a" is "attack")."""
-    return _fold_lookalikes(word.translate(_NORMALISE).lower())
+class WordRules:
+    """One language's word forms and masked names (`model.features.language_rules`)."""
+
+    def __init__(self, language: str) -> None:
+        """The rules of `language` (one of `model.features.LANGUAGES`)."""
+        rules = language_rules(language)
+        self.language = language
+        self._folds = str.maketrans(rules["word_folds"])
+        # Whether its word forms fold letters beyond apostrophes and hyphens (a phrase then
+        # shows its words as written: `display`).
+        self.folds_letters = rules["word_folds"] != WORD_FOLDS
+        self.names = Names(rules["names"], rules["capitals_only"])
+        # Caches of per-word work: words repeat across texts. Only words of at most
+        # CACHED_WORD_CHARS are kept (real words), so input made of long junk "words" cannot
+        # grow a worker's memory.
+        self._norms: dict[str, str] = {}  # surface word -> normalise(word)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its language: the rules are this code's."""
+        return (rules_for, (self.language,))
+
+    def normalise(self, word: str) -> str:
+        """A word's form (of a cleaned text): the language's character folds (apostrophe and
+        hyphen variants; Arabic letter variants), lowercase, and in a word that holds a basic
+        Latin letter, look-alike letters of other scripts read as the Latin letter they
+        imitate ("\u0430ttack" with a Cyrillic "a" is "attack")."""
+        return _fold_lookalikes(word.translate(self._folds).lower())
+
+    def normalise_all(self, forms: list[str]) -> list[str]:
+        """`[normalise(f) for f in forms]`, folding and lowercasing in one call over the forms
+        joined by line breaks (the word-level look-alike rule then runs per form).
+
+        Equal because folding maps each character on its own (`str.translate`, then
+        `str.lower`, whose only context rule, the final sigma, stops at a character that is
+        neither cased nor case-ignorable, as a line break is) and no form holds a line break
+        (they are tokens). A definition under which that fails is caught by the count check
+        here (one call per form then) or by the property test beside the kernel's.
+        """
+        if len(forms) < 2:
+            return [self.normalise(form) for form in forms]
+        folded = "\n".join(forms).translate(self._folds).lower().split("\n")
+        if len(folded) != len(forms):
+            return [self.normalise(form) for form in forms]
+        return [_fold_lookalikes(f) for f in folded]
+
+    def tokenize(self, text: str) -> list[Token]:
+        """Split text into words with `[start, end)` offsets into the text as sent (cleaned
+        first: `clean`). Every word is kept (even "a"), so a word n-gram is always adjacent
+        words as written and its span reads as the phrase."""
+        cleaned = clean(text)
+        return [
+            Token(t.norm, *cleaned.span(t.start, t.end)) for t in self.tokenize_clean(cleaned.text)
+        ]
+
+    def tokenize_clean(self, text: str) -> list[Token]:
+        """`tokenize` of a text that is already clean: offsets into it."""
+        norms = self._norms
+        tokens = []
+        for m in _TOKEN_RE.finditer(text):
+            word = m.group()
+            norm = norms.get(word)
+            if norm is None:
+                norm = self.normalise(word)
+                if len(word) <= CACHED_WORD_CHARS:
+                    if len(norms) >= _NORMS_LIMIT:
+                        norms.clear()
+                    norms[word] = norm
+            tokens.append(Token(norm, m.start(), m.end()))
+        return tokens
+
+    def actor_mask(self, text: str, tokens: Sequence[Token]) -> list[bool]:
+        """Which tokens belong to a masked name (`Names.runs`)."""
+        starts, ends = [t.start for t in tokens], [t.end for t in tokens]
+        return self.names.mask(text, [t.norm for t in tokens], starts, ends)
+
+
+def display(word: str) -> str:
+    """A word as a phrase shows it: apostrophe and hyphen variants folded, lowercase, look-alike
+    letters read as Latin ones (`WordRules.normalise` without a language's own letter folds, so
+    an Arabic word reads as written; an English word shows exactly its feature's form)."""
+    return _fold_lookalikes(word.translate(_DISPLAY_FOLDS).lower())
 
 
 def _fold_lookalikes(norm: str) -> str:
@@ -273,193 +351,23 @@ def _fold_lookalikes(norm: str) -> str:
     return norm
 
 
-def normalise_all(forms: list[str]) -> list[str]:
-    """`[normalise(f) for f in forms]`, folding and lowercasing in one call over the forms
-    joined by line breaks (the word-level look-alike rule then runs per form).
-
-    Equal because folding maps each character on its own (`str.translate`, then `str.lower`,
-    whose only context rule, the final sigma, stops at a character that is neither cased nor
-    case-ignorable, as a line break is) and no form holds a line break (they are tokens). A
-    definition under which that fails is caught by the count check here (one call per form
-    then) or by the property test beside the kernel's.
-    """
-    if len(forms) < 2:
-        return [normalise(form) for form in forms]
-    folded = "\n".join(forms).translate(_NORMALISE).lower().split("\n")
-    if len(folded) != len(forms):
-        return [normalise(form) for form in forms]
-    return [_fold_lookalikes(f) for f in folded]
-
-
-# Caches of per-word work: words repeat across texts. Only words of at most CACHED_WORD_CHARS
-# are kept (real words), so input made of long junk "words" cannot grow a worker's memory.
 CACHED_WORD_CHARS = 40
-_NORMS: dict[str, str] = {}  # surface word -> normalise(word)
 _NORMS_LIMIT = 100_000
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split text into words with `[start, end)` offsets into the text as sent (cleaned first:
-    `clean`). Every word is kept (even "a"), so a word n-gram is always adjacent words as
-    written and its span reads as the phrase."""
-    cleaned = clean(text)
-    return [Token(t.norm, *cleaned.span(t.start, t.end)) for t in tokenize_clean(cleaned.text)]
+@cache
+def rules_for(language: str) -> WordRules:
+    """The word rules of a language (one instance per process)."""
+    return WordRules(language)
 
 
-def tokenize_clean(text: str) -> list[Token]:
-    """`tokenize` of a text that is already clean: offsets into it."""
-    norms = _NORMS
-    tokens = []
-    for m in _TOKEN_RE.finditer(text):
-        word = m.group()
-        norm = norms.get(word)
-        if norm is None:
-            norm = normalise(word)
-            if len(word) <= CACHED_WORD_CHARS:
-                if len(norms) >= _NORMS_LIMIT:
-                    norms.clear()
-                norms[word] = norm
-        tokens.append(Token(norm, m.start(), m.end()))
-    return tokens
-
-
-def _bare(word: str) -> str:
-    """A word without a trailing possessive ("'s")."""
-    for suffix in POSSESSIVE_SUFFIXES:
-        if word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-_Trie = dict[str, Any]  # word -> sub-trie, and "" -> the name that ends here
-
-
-def _name_trie(names: frozenset[str]) -> _Trie:
-    """Names as a trie of words; a node's "" key holds the name that ends there."""
-    root: _Trie = {}
-    for name in names:
-        node = root
-        for word in name.split(" "):
-            node = node.setdefault(word, {})
-        node[""] = name
-    return root
-
-
-_NAME_TRIE = _name_trie(MASKED_NAMES)
-
-
-_NAME_HYPHEN = re.compile(f"[{re.escape(NAME_HYPHENS)}]")
-
-
-def _hyphen_actor(text: str, norm: str, start: int, end: int) -> bool:
-    """Whether a hyphenated word holds a state name ("US-led", "pro-Russian")."""
-    surfaces = _NAME_HYPHEN.split(text[start:end])
-    for part, surface in zip(norm.split("-"), surfaces, strict=False):
-        name = _bare(part)
-        if name in MASKED_NAMES and (name not in CAPITALS_ONLY or _bare(surface).isupper()):
-            return True
-    return False
-
-
-def may_start_actor(norm: str) -> bool:
-    """Whether a state actor's name can start at a word with this normalised form: the first
-    word of a name (or its possessive), or a hyphenated word holding a name. No name starts at
-    any other word, so `actor_runs` need look only at these."""
-    if norm in _NAME_TRIE or _bare(norm) in _NAME_TRIE:
-        return True
-    return "-" in norm and any(_bare(part) in MASKED_NAMES for part in norm.split("-"))
-
-
-# How `actor_runs` treats a word, from its normalised form alone (`actor_role`).
-NEVER, ALONE, PREFIX, MAYBE = 0, 1, 2, 3
-
-
-def actor_role(norm: str) -> int:
-    """NEVER: no name starts here. ALONE: a whole name by itself, never part of a longer one,
-    not capitals-only: `actor_runs` always makes it a run of its own. PREFIX: not a name by
-    itself, only the start of longer ones, so a name starts here only if the next word
-    `continues_name`. MAYBE: anything else; `actor_runs` must look."""
-    if not may_start_actor(norm):
-        return NEVER
-    node = _NAME_TRIE.get(norm)
-    hyphen = "-" in norm
-    if node is not None:
-        name = node.get("")
-        if len(node) == 1 and name is not None and name not in CAPITALS_ONLY:
-            return ALONE
-        bare = _NAME_TRIE.get(_bare(norm), {}).get("")
-        if name is None and bare is None and not hyphen:
-            return PREFIX
-        return MAYBE
-    name = _NAME_TRIE.get(_bare(norm), {}).get("")
-    return ALONE if name is not None and name not in CAPITALS_ONLY else MAYBE
-
-
-# Words that occur in a name after its first word (possessive forms match via `_bare`).
-_LATER_WORDS = frozenset(w for name in MASKED_NAMES for w in name.split(" ")[1:])
-
-
-def continues_name(norm: str) -> bool:
-    """Whether a word with this form can be the second or a later word of a name."""
-    return norm in _LATER_WORDS or _bare(norm) in _LATER_WORDS
-
-
-def actor_runs(
-    text: str,
-    norms: Sequence[str],
-    starts: Sequence[int] | np.ndarray,
-    ends: Sequence[int] | np.ndarray,
-    candidates: Iterable[int] | None = None,
-) -> list[tuple[int, int]]:
-    """`[start, end)` runs of words (normalised forms and spans) that name a state actor
-    (`model.actors`), longest match first, scanning left to right. `candidates`: ascending
-    indices of the words where `may_start_actor` holds (computed when not given).
-
-    The last word of a name may be possessive ("Russia's"); hyphenated words holding a name
-    ("US-led", "Russia-Ukraine") count; names that are also words ("us") count only in capitals
-    ("US", "U.S.").
-    """
-    if candidates is None:
-        candidates = [i for i, norm in enumerate(norms) if may_start_actor(norm)]
-    runs: list[tuple[int, int]] = []
-    covered = 0  # words before this are inside an earlier run
-    size = len(norms)
-    for i in candidates:
-        if i < covered:
-            continue
-        # path[j]: the trie node of words i..i+j-1 as written.
-        path, node = [_NAME_TRIE], _NAME_TRIE.get(norms[i])
-        while node is not None:
-            path.append(node)
-            j = i + len(path) - 1  # the next word
-            node = node.get(norms[j]) if j < size else None
-        for n in range(min(len(path), size - i), 0, -1):
-            last = path[n] if n < len(path) else None
-            name = last.get("") if last is not None else None
-            if name is None:  # the last word's possessive form
-                last = path[n - 1].get(_bare(norms[i + n - 1]))
-                name = last.get("") if last is not None else None
-            if name is not None:
-                if name not in CAPITALS_ONLY or all(
-                    _bare(text[starts[j] : ends[j]]).isupper() for j in range(i, i + n)
-                ):
-                    runs.append((i, i + n))
-                    covered = i + n
-                    break
-        else:
-            if "-" in norms[i] and _hyphen_actor(text, norms[i], starts[i], ends[i]):
-                runs.append((i, i + 1))
-    return runs
-
-
-def actor_mask(text: str, tokens: Sequence[Token]) -> list[bool]:
-    """Which tokens belong to a state actor's name (`actor_runs`)."""
-    mask = [False] * len(tokens)
-    norms = [t.norm for t in tokens]
-    starts, ends = [t.start for t in tokens], [t.end for t in tokens]
-    for start, end in actor_runs(text, norms, starts, ends):
-        mask[start:end] = [True] * (end - start)
-    return mask
+# English, the language of the functions below (tests and tools that read English text).
+ENGLISH = rules_for("en")
+normalise = ENGLISH.normalise
+normalise_all = ENGLISH.normalise_all
+tokenize = ENGLISH.tokenize
+tokenize_clean = ENGLISH.tokenize_clean
+actor_mask = ENGLISH.actor_mask
 
 
 def word_ngrams(
@@ -501,12 +409,14 @@ class WordAnalyzer:
 
     max_n: int = 2
     mask_actors: bool = False
+    language: str = "en"
 
     def __call__(self, text: str) -> list[str]:
         """Return the document's word n-gram features."""
+        rules = rules_for(self.language)
         text = clean(text).text
-        tokens = tokenize_clean(text)
-        masked = actor_mask(text, tokens) if self.mask_actors else None
+        tokens = rules.tokenize_clean(text)
+        masked = rules.actor_mask(text, tokens) if self.mask_actors else None
         return [gram for gram, _, _ in word_ngrams(tokens, self.max_n, masked)]
 
 
@@ -517,12 +427,14 @@ class CharAnalyzer:
     min_n: int = 2
     max_n: int = 5
     mask_actors: bool = False
+    language: str = "en"
 
     def __call__(self, text: str) -> list[str]:
         """Return the document's character n-gram features."""
+        rules = rules_for(self.language)
         text = clean(text).text
-        tokens = tokenize_clean(text)
-        masked = actor_mask(text, tokens) if self.mask_actors else None
+        tokens = rules.tokenize_clean(text)
+        masked = rules.actor_mask(text, tokens) if self.mask_actors else None
         out: list[str] = []
         for i, token in enumerate(tokens):
             if masked is None or not masked[i]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+UNSCORED = "unscored"  # the level of a text no model of the artifact can read
+
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
@@ -55,21 +57,24 @@ class Explanation:
 
 @dataclass(frozen=True, slots=True)
 class ArticleScore:
-    """The scorer's answer for one text."""
+    """The scorer's answer for one text. A text in a language without a model has no score:
+    `score` None, level `UNSCORED`, no phrases or sentences, and a warning saying why."""
 
-    score: float
+    score: float | None
     level: str
     phrases: tuple[Phrase, ...]
     deescalating_phrases: tuple[Phrase, ...]
     sentences: tuple[SentenceScore, ...]
     model_version: str
     warnings: tuple[ScopeWarning, ...] = ()
+    language: str = "en"  # the model that read it, or the language detected when none could
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, as the HTTP API and the offline CLI emit it."""
         return {
             "score": self.score,
             "level": self.level,
+            "language": self.language,
             "model_version": self.model_version,
             "phrases": [p.to_dict() for p in self.phrases],
             "deescalating_phrases": [p.to_dict() for p in self.deescalating_phrases],

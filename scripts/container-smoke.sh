@@ -58,7 +58,9 @@ seed, work = sys.argv[1], sys.argv[2]
 text = open(seed, encoding="utf-8").read()
 json.dump({"id": "seed", "text": text, "top_k": 5}, open(f"{work}/one.json", "w"))
 items = [{"id": f"b{i}", "text": t} for i, t in enumerate(
-    [text, "The ministers signed a trade agreement and agreed to exchange prisoners.", text[:500]])]
+    [text, "The ministers signed a trade agreement and agreed to exchange prisoners.", text[:500],
+     "\u0647\u062f\u062f\u062a \u0627\u0644\u062d\u0643\u0648\u0645\u0629 \u0628\u0647\u062c\u0648\u0645 \u0639\u0633\u0643\u0631\u064a \u0639\u0644\u0649 \u0645\u0648\u0627\u0642\u0639 \u0627\u0644\u0645\u062a\u0645\u0631\u062f\u064a\u0646.",
+     "Le gouvernement a menac\u00e9 de sanctions les pays voisins."])]
 json.dump({"articles": items}, open(f"{work}/batch.json", "w"))
 big = {"articles": [{"id": f"s{i}", "text": text} for i in range(32)]}
 json.dump(big, open(f"{work}/big.json", "w"))
@@ -77,10 +79,14 @@ for phrase in one["phrases"]:
     for start, end in phrase["spans"]:
         assert 0 <= start < end <= len(text)
 batch = json.load(open(f"{work}/batch.out"))["results"]
-assert [r["id"] for r in batch] == ["b0", "b1", "b2"] and batch[0]["score"] > batch[1]["score"]
+assert [r["id"] for r in batch] == ["b0", "b1", "b2", "b3", "b4"], batch
+assert batch[0]["score"] > batch[1]["score"] and batch[0]["language"] == "en", batch[0]
+# Each text goes to its language's model: Arabic is scored, French has none.
+assert batch[3]["language"] == "ar" and 0.0 <= batch[3]["score"] <= 1.0, batch[3]
+assert batch[4]["language"] == "fr" and batch[4]["score"] is None, batch[4]
 print("smoke: seed article ->", json.dumps({k: one[k] for k in ("id", "score", "level",
       "model_version")}), "top phrases:", [p["text"] for p in one["phrases"]])
-print("smoke: batch scores", [round(r["score"], 3) for r in batch])
+print("smoke: batch", [(r["language"], r["score"] and round(r["score"], 3)) for r in batch])
 PY
 
 # The analyst page and its files are package data: the image must carry them.

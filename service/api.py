@@ -10,7 +10,8 @@ from typing import Any, cast
 from flask import Response, current_app
 from flask_smorest import Blueprint
 
-from model import ArticleScore, Scorer
+from model import ArticleScore
+from model.routing import Router
 from service.config import current_settings
 from service.errors import ContentTooLarge, ModelUnavailable
 from service.metrics import current_metrics
@@ -50,7 +51,7 @@ def documents_errors(*statuses: int) -> Callable[[Callable[..., Any]], Callable[
     return decorator
 
 
-def require_scorer() -> Scorer:
+def require_scorer() -> Router:
     """The loaded scorer, or 503."""
     scorer = current_model().scorer
     if scorer is None:
@@ -75,22 +76,24 @@ def score_articles(articles: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     for chunk in _chunks(articles):
         scores = run_cpu(partial(_score_chunk, scorer, chunk, settings.default_top_k))
         for article, score in zip(chunk, scores, strict=True):
-            histogram.observe(score.score)
+            if score.score is not None:
+                histogram.observe(score.score)
             results.append({"id": article["id"], **score.to_dict()})
     return results
 
 
 def _score_chunk(
-    scorer: Scorer, articles: Sequence[dict[str, Any]], default_top_k: int
+    scorer: Router, articles: Sequence[dict[str, Any]], default_top_k: int
 ) -> list[ArticleScore]:
-    """Score articles with their own top_k, max_spans and max_sentences (no Flask here: this
-    may run in another thread)."""
+    """Score articles with their own top_k, max_spans, max_sentences and language (no Flask
+    here: this may run in another thread)."""
     return [
         scorer.score(
             a["text"],
             top_k=a["top_k"] if a["top_k"] is not None else default_top_k,
             max_spans=a["max_spans"],
             max_sentences=a["max_sentences"],
+            language=a["language"],
         )
         for a in articles
     ]
@@ -140,7 +143,8 @@ def score_batch(batch: dict[str, Any]) -> Response:
 @blp.response(200, MODEL)
 @documents_errors(401, 503)
 def model_info() -> dict[str, Any]:
-    """The loaded artifact's manifest: version, training sources, metrics, levels."""
+    """The loaded artifact's manifest: version, levels, and each language's model (sources,
+    metrics, quality gate)."""
     return require_scorer().manifest
 
 

@@ -13,6 +13,7 @@ from model import DEFAULT_TOP_K, scope
 from model.scoring import MAX_PHRASE_CHARS, MAX_SENTENCES, MAX_SPANS
 
 MAX_TEXT_CHARS = 100_000
+LANGUAGE_CODE = "^[a-z]{2}$"
 MAX_ID_CHARS = 200
 TOP_K_MIN = 1
 TOP_K_MAX = 50
@@ -130,6 +131,18 @@ class ArticleSchema(StrictSchema):
         validate=validate.Range(min=1, max=MAX_SPANS),
         metadata={"description": f"Spans listed per phrase, the first ones (1..{MAX_SPANS})."},
     )
+    language = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(
+            LANGUAGE_CODE, error="Must be an ISO 639-1 code: two lowercase letters."
+        ),
+        metadata={
+            "description": "The text's language (ISO 639-1), to skip detection; null or absent: "
+            "detected. A language without a model is answered unscored, with a warning.",
+            "example": "ar",
+        },
+    )
     max_sentences = JsonInteger(
         strict=True,
         load_default=MAX_SENTENCES,
@@ -198,9 +211,12 @@ class WarningSchema(ma.Schema):
         required=True,
         validate=validate.OneOf(scope.CODES),
         metadata={
-            "description": "not_english: another language; little_evidence: too few "
-            "words the model knows; escalatory_passages: the whole text scores below high "
-            "but several of its sentences score severe. The text is scored all the same."
+            "description": "unsupported_language: a language without a model: not scored "
+            "(score null, level unscored), the message names the language; not_english: "
+            "said with it when that language is not English, for clients that filter on it; "
+            "little_evidence: too few words the model knows; escalatory_passages: the whole "
+            "text scores below high but several of its sentences score severe. The last two "
+            "come with a score."
         },
     )
     message = fields.String(required=True)
@@ -210,8 +226,25 @@ class ScoreSchema(ma.Schema):
     """The score of one article and the phrases that drive it."""
 
     id = fields.String(allow_none=True, required=True)
-    score = fields.Float(required=True, metadata={"description": "Probability in [0, 1]."})
-    level = fields.String(required=True)
+    score = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Probability in [0, 1]; null when no model reads the text's "
+            "language (warning unsupported_language)."
+        },
+    )
+    level = fields.String(
+        required=True,
+        metadata={"description": "The score's band (the model's levels), or unscored."},
+    )
+    language = fields.String(
+        required=True,
+        metadata={
+            "description": "ISO 639-1: the language of the model that scored the text, or the "
+            "language found (or requested) when no model reads it."
+        },
+    )
     model_version = fields.String(required=True)
     phrases = fields.List(fields.Nested(PhraseSchema), required=True)
     deescalating_phrases = fields.List(fields.Nested(PhraseSchema), required=True)
@@ -232,22 +265,42 @@ class LevelSchema(ma.Schema):
     min = fields.Float(required=True)
 
 
-class ModelSchema(ma.Schema):
-    """The loaded artifact's manifest."""
+class LanguageModelSchema(ma.Schema):
+    """One language's model in the artifact."""
 
-    version = fields.String(required=True)
-    created_at = fields.String()
     sources = fields.List(fields.Dict(), metadata={"description": "Training sources."})
     metrics = fields.Dict(metadata={"description": "Cross-validated metrics."})
-    levels = fields.List(fields.Nested(LevelSchema))
+    gate = fields.Dict(metadata={"description": "The quality gate it passed, with its figures."})
     alert_threshold = fields.Float()
     hyperparameters = fields.Dict()
+    features = fields.Dict(metadata={"description": "Its feature specification and digest."})
     article_calibration = fields.Dict(
         metadata={
             "description": "The article map (slope, intercept, full_at_sentences) and "
             "what it was fitted on; absent when the model has none."
         }
     )
+
+
+class ModelSchema(ma.Schema):
+    """The loaded artifact's manifest."""
+
+    version = fields.String(required=True)
+    created_at = fields.String()
+    languages = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(LanguageModelSchema),
+        metadata={"description": "The model of each supported language (ISO 639-1)."},
+    )
+    unsupported = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(),
+        metadata={
+            "description": "Languages trained that missed their quality gate, with their "
+            "figures: their texts are answered unscored."
+        },
+    )
+    levels = fields.List(fields.Nested(LevelSchema))
     libraries = fields.Dict(keys=fields.String(), values=fields.String())
     training_seconds = fields.Float()
 

@@ -10,7 +10,8 @@ from typing import cast
 
 import flask
 
-from model import Scorer, scope
+from model import scope
+from model.routing import Router
 from service.metrics import METRICS_EXTENSION
 
 MODEL_EXTENSION = "escalation.model"
@@ -23,7 +24,7 @@ log = logging.getLogger("service.model")
 class LoadedModel:
     """The scorer, or the reason there is none."""
 
-    scorer: Scorer | None
+    scorer: Router | None
     error: str | None = None
     # Why the artifact on disk failed at the last reload, while this (older) model serves.
     reload_error: str | None = None
@@ -34,22 +35,24 @@ class LoadedModel:
         return self.scorer.version if self.scorer is not None else None
 
 
-def probe(scorer: Scorer) -> str | None:
-    """Score the probe text; the reason it failed, or None when the model works."""
-    try:
-        score = scorer.score(PROBE_TEXT, top_k=1).score
-    except Exception as exc:  # a broken model must make the worker unready, not crash it
-        return f"the model failed to score a probe text ({type(exc).__name__})"
-    if not (math.isfinite(score) and 0.0 <= score <= 1.0):
-        return "the model returned an invalid score for a probe text"
+def probe(scorer: Router) -> str | None:
+    """Score the probe text with every language's model; the reason one failed, or None when
+    they all work."""
+    for language, model in scorer.scorers.items():
+        try:
+            score = model.score(PROBE_TEXT, top_k=1).score
+        except Exception as exc:  # a broken model must make the worker unready, not crash it
+            return f"the {language} model failed to score a probe text ({type(exc).__name__})"
+        if score is None or not (math.isfinite(score) and 0.0 <= score <= 1.0):
+            return f"the {language} model returned an invalid score for a probe text"
     return None
 
 
 def load_model(path: Path) -> LoadedModel:
     """Load and probe the artifact; a failure is kept as the reason, not raised."""
     try:
-        scorer = Scorer.load(path)
-    except Exception as exc:  # ArtifactError, or a pipeline Scorer cannot use
+        scorer = Router.load(path)
+    except Exception as exc:  # ArtifactError, or a pipeline the scorer cannot use
         reason = str(exc) or type(exc).__name__
         log.error("model not loaded", extra={"fields": {"reason": reason, "path": str(path)}})
         return LoadedModel(scorer=None, error=reason)

@@ -13,6 +13,11 @@ phrase (and every sentence boundary); each piece covered by a phrase becomes one
 phrases) and `data-weight`, the sum of their weights. The sum's sign picks warm or cool, its
 size relative to the largest piece one of five tints; a piece under any escalating phrase is
 underlined solid, under any de-escalating one bordered dashed, so colour is never the only cue.
+
+Languages: each sentence has `dir="auto"`; the article takes the direction of its language (or
+of its first strong character), set by the script since a `dir="auto"` parent cannot see text in
+children with a `dir` of their own. A result with no score (level `unscored`: no model reads its
+language) shows its language and says it is not scored, with no level colour, bars or highlights.
 """
 
 from __future__ import annotations

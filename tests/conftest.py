@@ -4,38 +4,58 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sklearn.pipeline import Pipeline
 
-from model.artifact import save_artifact
-from tests.helpers import fit_tiny, shared_data_dir
+from model.artifact import save_artifact, save_release
+from tests.helpers import TINY_CONFIG, TINY_MANIFEST, fit_tiny, shared_data_dir
 from training.fit.pipeline import TrainConfig
 
 
 @pytest.fixture(scope="session")
-def tiny_pipeline():
+def tiny_pipeline() -> Pipeline:
     """A fitted tiny pipeline (word + char blocks)."""
     return fit_tiny()
 
 
 @pytest.fixture(scope="session")
-def tiny_model_path(tmp_path_factory: pytest.TempPathFactory, tiny_pipeline) -> Path:
-    """The tiny pipeline saved as an artifact."""
+def tiny_model_path(tmp_path_factory: pytest.TempPathFactory, tiny_pipeline: Pipeline) -> Path:
+    """The tiny pipeline saved as an artifact of one language model, English."""
     path = tmp_path_factory.mktemp("model") / "tiny.joblib"
-    manifest = {
-        "version": "tiny-1",
-        "created_at": "2026-01-01T00:00:00+00:00",
-        "levels": [
-            {"name": "low", "min": 0.0},
-            {"name": "elevated", "min": 0.25},
-            {"name": "high", "min": 0.5},
-            {"name": "severe", "min": 0.8},
-        ],
-        "metrics": {"cv": {}},
-        "sources": [],
+    return save_artifact(tiny_pipeline, dict(TINY_MANIFEST), path)
+
+
+@pytest.fixture(scope="session")
+def tiny_arabic_pipeline() -> Pipeline:
+    """A fitted tiny Arabic pipeline (word + char blocks, Arabic word rules)."""
+    return fit_tiny(replace(TINY_CONFIG, language="ar"))
+
+
+@pytest.fixture(scope="session")
+def tiny_release_path(
+    tmp_path_factory: pytest.TempPathFactory,
+    tiny_pipeline: Pipeline,
+    tiny_arabic_pipeline: Pipeline,
+) -> Path:
+    """An artifact of two language models, English (first) and Arabic, and Spanish listed as
+    trained but unsupported (it missed its gate)."""
+    path = tmp_path_factory.mktemp("release") / "tiny-release.joblib"
+    unsupported = {
+        "es": {
+            "sources": [],
+            "metrics": {"cv": {}},
+            "gate": {"checks": [], "passed": False},
+            "hyperparameters": {},
+        }
     }
-    return save_artifact(tiny_pipeline, manifest, path)
+    models = {
+        "en": (tiny_pipeline, dict(TINY_MANIFEST)),
+        "ar": (tiny_arabic_pipeline, dict(TINY_MANIFEST)),
+    }
+    return save_release(models, path, unsupported)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -63,13 +83,18 @@ def default_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     is exactly that (CI's `make model` trains it once), else trained here. Skips without the
     corpora mirror."""
     from model.artifact import default_model_path
-    from training.data.registry import DEFAULT_TRAINING
+    from training.data.registry import LANGUAGE_TRAINING
     from training.fit import train as train_module
 
     if shared_data_dir() is None:
         pytest.skip("set ESCALATION_DATA_DIR to the corpus mirror to run the corpora tests")
     path = default_model_path()
-    if train_module.already_trained(path, DEFAULT_TRAINING, TrainConfig()):
+    # What `escalation-train` trains by default: every language on its corpora.
+    plans = {
+        code: (list(specs), train_module.language_config(TrainConfig(), code))
+        for code, specs in LANGUAGE_TRAINING.items()
+    }
+    if train_module.already_trained(path, plans):
         return path
     path = tmp_path_factory.mktemp("default") / "escalation-model.joblib"
     assert train_module.main(["--out", str(path)]) == 0

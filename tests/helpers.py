@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 from sklearn.pipeline import Pipeline
 
+from model.types import ArticleScore
 from training.fit.pipeline import TrainConfig, build_pipeline, fit_platt, fold_platt
 
 ESCALATORY = [
@@ -38,17 +41,102 @@ COOPERATIVE = [
     "The donors pledged humanitarian aid and support for reconstruction.",
     "Both leaders welcomed the exchange of prisoners as a step to peace.",
 ]
+# The same sentences in Arabic and in Spanish, for tiny models of those languages.
+ARABIC_ESCALATORY = [
+    "هددت الحكومة بشن ضربات عسكرية إذا لم يتم تنفيذ الإنذار.",
+    "حشدت القوات على الحدود مع تصاعد خطر الحرب.",
+    "اتهم الوزير الجار بالعدوان وتوعد بالانتقام.",
+    "فرضت عقوبات جديدة بعد الهجوم على السفارة.",
+    "شنت القوات المسلحة ضربة استباقية ضد مواقع المتمردين.",
+    "حذر القادة من تصعيد خطير وهددوا باستخدام القوة.",
+    "قصف الجيش المدينة وقتل الهجوم مدنيين.",
+    "أدان المسؤولون الغزو وطالبوا بانسحاب فوري.",
+    "رفض النظام المطلب وطرد السفير.",
+    "اشتبك المتظاهرون مع الشرطة مع تصاعد الأزمة إلى العنف.",
+    "أصاب صاروخ العاصمة بعد أسابيع من التهديدات.",
+    "أصدر الرئيس إنذارا وأمر القوات بالتعبئة.",
+]
+ARABIC_COOPERATIVE = [
+    "وقع البلدان اتفاقية تجارية وأشادا بالمحادثات.",
+    "اتفق الوزراء على تبادل الأسرى وتوسيع المساعدات الإنسانية.",
+    "رحب الجانبان باتفاق وقف إطلاق النار وتعهدا بالتعاون.",
+    "أجرى المبعوث مشاورات ودعا إلى الحوار والسلام.",
+    "أعلنت الحكومة عن مساعدات لضحايا الفيضانات وشكرت المانحين.",
+    "التقى القادة لإجراء محادثات واتفقوا على تعميق التعاون الاقتصادي.",
+    "رحبت الحكومتان بالاتفاق التجاري.",
+    "أشاد المندوبون بالحوار البناء وعملية السلام.",
+    "وقع الوزراء اتفاقية تعاون في مجالي الصحة والتعليم.",
+    "اتفق المسؤولون على استئناف المحادثات وتبادل السفراء.",
+    "تعهد المانحون بتقديم مساعدات إنسانية ودعم إعادة الإعمار.",
+    "رحب الزعيمان بتبادل الأسرى كخطوة نحو السلام.",
+]
+SPANISH_ESCALATORY = [
+    "El gobierno amenazó con ataques militares si no se cumple el ultimátum.",
+    "Las tropas se movilizaron en la frontera ante la creciente amenaza de guerra.",
+    "El ministro acusó al vecino de agresión y prometió represalias.",
+    "Se impusieron nuevas sanciones tras el ataque contra la embajada.",
+    "Las fuerzas armadas lanzaron un ataque preventivo contra las posiciones rebeldes.",
+    "Los líderes advirtieron de una escalada peligrosa y amenazaron con la fuerza.",
+    "El ejército bombardeó la ciudad y el ataque mató a civiles.",
+    "Los funcionarios condenaron la invasión y exigieron una retirada inmediata.",
+    "El régimen rechazó la exigencia y expulsó al embajador.",
+    "Los manifestantes se enfrentaron a la policía y la crisis derivó en violencia.",
+    "Un misil alcanzó la capital tras semanas de amenazas.",
+    "El presidente lanzó un ultimátum y ordenó movilizar a las tropas.",
+]
+SPANISH_COOPERATIVE = [
+    "Los dos países firmaron un acuerdo comercial y elogiaron las conversaciones.",
+    "Los ministros acordaron intercambiar prisioneros y ampliar la ayuda humanitaria.",
+    "Ambas partes celebraron el acuerdo de alto el fuego y prometieron cooperación.",
+    "El enviado celebró consultas y pidió diálogo y paz.",
+    "El gobierno anunció ayudas para las víctimas de las inundaciones y agradeció a los donantes.",
+    "Los líderes se reunieron para dialogar y acordaron profundizar la cooperación económica.",
+    "Ambos gobiernos celebraron el acuerdo comercial.",
+    "Los delegados elogiaron el diálogo constructivo y el proceso de paz.",
+    "Los ministros firmaron un acuerdo de cooperación en salud y educación.",
+    "Los funcionarios acordaron reanudar las conversaciones e intercambiar embajadores.",
+    "Los donantes prometieron ayuda humanitaria y apoyo a la reconstrucción.",
+    "Ambos líderes celebraron el intercambio de prisioneros como un paso hacia la paz.",
+]
+# Each language's tiny training texts: (escalatory, cooperative).
+TINY_TEXTS = {
+    "en": (ESCALATORY, COOPERATIVE),
+    "ar": (ARABIC_ESCALATORY, ARABIC_COOPERATIVE),
+    "es": (SPANISH_ESCALATORY, SPANISH_COOPERATIVE),
+}
 TINY_CONFIG = TrainConfig(min_df=1, C=4.0, folds=3)
+# What the tiny artifacts record besides their pipelines (`model.artifact.save_release` stamps
+# each language's feature rules).
+TINY_MANIFEST = {
+    "version": "tiny-1",
+    "created_at": "2026-01-01T00:00:00+00:00",
+    "levels": [
+        {"name": "low", "min": 0.0},
+        {"name": "elevated", "min": 0.25},
+        {"name": "high", "min": 0.5},
+        {"name": "severe", "min": 0.8},
+    ],
+    "metrics": {"cv": {}},
+    "sources": [],
+}
 
 
 def fit_tiny(config: TrainConfig = TINY_CONFIG) -> Pipeline:
-    """Fit the tiny pipeline (with a fixed Platt step folded in)."""
-    texts = ESCALATORY + COOPERATIVE
-    labels = [1] * len(ESCALATORY) + [0] * len(COOPERATIVE)
+    """Fit the tiny pipeline of `config.language` on its texts (`TINY_TEXTS`), with a fixed
+    Platt step folded in."""
+    escalatory, cooperative = TINY_TEXTS[config.language]
+    texts = escalatory + cooperative
+    labels = [1] * len(escalatory) + [0] * len(cooperative)
     pipeline = build_pipeline(config)
     pipeline.fit(texts, labels)
-    fold_platt(pipeline, fit_platt(pipeline.decision_function(texts), labels))
+    fold_platt(pipeline, fit_platt(pipeline.decision_function(texts), np.array(labels)))
     return pipeline
+
+
+def scored(result: ArticleScore) -> float:
+    """The score of a text its model read (never None: only an unscored text has none)."""
+    assert result.score is not None, result
+    return result.score
 
 
 def shared_data_dir() -> Path | None:
@@ -57,7 +145,7 @@ def shared_data_dir() -> Path | None:
     return Path(value) if value else None
 
 
-def write_csv(path: Path, rows: list[tuple[str, object, str]]) -> Path:
+def write_csv(path: Path, rows: Sequence[tuple[str, object, str]]) -> Path:
     """A user training file with text, label and group columns."""
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)

@@ -7,6 +7,8 @@
   const $ = (id) => document.getElementById(id);
   const KEY_STORE = "escalation.apiKey";
   const BUCKETS = 5; // tint steps each way
+  // Languages written right to left (ISO 639-1): their text is laid out so whatever it opens with.
+  const RTL_LANGUAGES = new Set(["ar", "dv", "fa", "he", "ks", "ps", "sd", "ug", "ur", "yi"]);
   const cfg = {
     scorePath: app.dataset.scorePath,
     batchPath: app.dataset.batchPath,
@@ -46,6 +48,35 @@
     }
     u16.push(text.length);
     return u16;
+  }
+
+  // --- languages and direction -------------------------------------------------------------
+  const languageNames = (() => {
+    try {
+      return new Intl.DisplayNames(["en"], { type: "language" });
+    } catch (_) {
+      return null;
+    }
+  })();
+
+  function languageName(code) {
+    // "Arabic (ar)"; the bare code when the browser has no name for it.
+    let name = null;
+    try {
+      name = languageNames ? languageNames.of(code) : null;
+    } catch (_) { /* not a language code */ }
+    return name && name !== code ? name + " (" + code + ")" : String(code);
+  }
+
+  function textDirection(view, text, language) {
+    // The direction of the whole text: right to left for a right-to-left language, else what
+    // dir="auto" makes of the text alone (its first strong character). The view cannot keep
+    // dir="auto" itself: that rule skips text inside children with a dir of their own, and
+    // every sentence has dir="auto", so it would see no text and fall back to left to right.
+    if (RTL_LANGUAGES.has(language)) return "rtl";
+    view.dir = "auto";
+    view.replaceChildren(document.createTextNode(text));
+    return view.matches(":dir(rtl)") ? "rtl" : "ltr";
   }
 
   // --- the API ------------------------------------------------------------------------------
@@ -112,9 +143,11 @@
     current = { text, u16, phrases, firstOf: new Map(), visits: new Map() };
 
     const view = $("article-view");
+    view.dir = textDirection(view, text, result.language);
+    view.lang = result.language;
     view.replaceChildren();
     const holders = result.sentences.map((s, k) =>
-      el("span", { className: "sentence", id: "sentence-" + k }));
+      el("span", { className: "sentence", id: "sentence-" + k, dir: "auto" }));
     result.sentences.forEach((s, k) => {
       holders[k].dataset.start = s.start;
       holders[k].dataset.end = s.end;
@@ -134,10 +167,14 @@
     }
     drawSummary(result);
     drawStrip(result.sentences);
+    $("strip").dir = view.dir; // the first sentence's bar where the text starts
     drawPhraseTable($("phrases-up"), phrases.filter((p) => p.kind === "esc"));
     drawPhraseTable($("phrases-down"), phrases.filter((p) => p.kind === "des"));
     $("details").replaceChildren(el("p", { className: "hint", textContent:
       "Select a highlighted segment (Enter) to see the phrases covering it." }));
+    const scored = result.score !== null;
+    $("result").classList.toggle("unscored", !scored);
+    document.querySelectorAll("#result .scored-only").forEach((n) => { n.hidden = !scored; });
     $("result").hidden = false;
   }
 
@@ -146,7 +183,9 @@
     const tint = (piece.weight >= 0 ? "esc-" : "des-") + bucket(piece.weight, largest);
     const node = el("span", { className: ["hl", tint, ...kinds].join(" "), tabIndex: 0,
       textContent: words });
-    const tip = piece.cover.map((p) => "\u201c" + p.text + "\u201d " + signed(p.weight)).join("; ");
+    // Isolated (FSI/LRI ... PDI) so a phrase and its sign keep their order in either direction.
+    const tip = piece.cover.map((p) => "\u201c\u2068" + p.text + "\u2069\u201d \u2066" +
+      signed(p.weight) + "\u2069").join("; ");
     node.dataset.start = piece.start;
     node.dataset.end = piece.end;
     node.dataset.weight = piece.weight.toFixed(6);
@@ -174,26 +213,35 @@
     const list = el("ul");
     for (const p of piece.cover) {
       list.append(el("li", { className: p.kind },
-        el("strong", { textContent: p.text }), " ", signed(p.weight),
+        el("strong", { textContent: p.text, dir: "auto" }), " ", signed(p.weight),
         " (" + (p.kind === "esc" ? "escalating" : "de-escalating") + ", " + p.spans.length +
         " time" + (p.spans.length === 1 ? "" : "s") + ")"));
     }
     const words = current.text.slice(current.u16[piece.start], current.u16[piece.end]);
     $("details").replaceChildren(
-      el("p", {}, "\u201c", el("span", { textContent: words }), "\u201d, characters " +
+      el("p", {}, "\u201c", el("span", { textContent: words, dir: "auto" }),
+        "\u201d, characters " +
         piece.start + "\u2013" + piece.end + ", tint " + signed(piece.weight) + ", covered by:"),
       list);
   }
 
   function drawSummary(result) {
-    $("score-value").textContent = result.score.toFixed(3);
+    const scored = result.score !== null;
+    $("score-value").textContent = scored ? result.score.toFixed(3) : "not scored";
+    $("score-value").className = scored ? "" : "unscored";
     $("level-value").textContent = result.level;
-    $("level-value").className = "level level-" + result.level;
+    // An unscored text gets no level colour: nothing that could read as a low score.
+    $("level-value").className = scored ? "level level-" + result.level : "level-none";
+    $("language-value").textContent = languageName(result.language);
+    $("language-value").dataset.language = result.language;
     $("model-version").textContent = result.model_version;
     $("article-id").textContent = result.id === null ? "-" : result.id;
-    const meaning = document.querySelector(
+    const meaning = scored && document.querySelector(
       '[data-level-meaning="' + CSS.escape(result.level) + '"]');
     $("level-meaning").textContent = meaning ? meaning.textContent : "";
+    $("unscored-note").textContent = scored ? "" : "Not scored: no model reads " +
+      languageName(result.language) + ", so this text has no score, level or highlighted phrases.";
+    $("unscored-note").hidden = scored;
     const warnings = $("warnings");
     warnings.replaceChildren(...result.warnings.map((w) =>
       el("li", {}, el("strong", { textContent: w.code }), ": " + w.message)));
@@ -227,7 +275,8 @@
   function drawPhraseTable(table, phrases) {
     const body = table.tBodies[0];
     body.replaceChildren(...phrases.map((p) => {
-      const go = el("button", { type: "button", className: "link " + p.kind, textContent: p.text });
+      const go = el("button", { type: "button", className: "link " + p.kind, textContent: p.text,
+        dir: "auto" });
       go.dataset.phrase = p.key;
       go.addEventListener("click", () => {
         document.querySelectorAll(".hl.active").forEach((n) => n.classList.remove("active"));
@@ -299,9 +348,14 @@
       (items.length > todo.length ? "; " + (items.length - todo.length) + " lines skipped" : "") + ".");
   }
 
+  function rank(item) {
+    // Scored highest first, then the unscored, then the lines that could not be sent.
+    if (!item.result) return -2;
+    return item.result.score === null ? -1 : item.result.score;
+  }
+
   function drawBatch(items) {
-    const sorted = items.slice().sort((a, b) =>
-      (b.result ? b.result.score : -1) - (a.result ? a.result.score : -1));
+    const sorted = items.slice().sort((a, b) => rank(b) - rank(a));
     const body = $("batch-table").tBodies[0];
     body.replaceChildren(...sorted.map((item, k) => {
       const r = item.result;
@@ -312,10 +366,12 @@
         renderResult(item.text, r);
         $("result").scrollIntoView({ block: "start" });
       });
+      const score = !r ? "-" : r.score === null ? "not scored" : r.score.toFixed(3);
       return el("tr", {}, el("td", { textContent: String(k + 1) }),
-        el("td", { textContent: item.id }),
-        el("td", { textContent: r ? r.score.toFixed(3) : "-" }),
+        el("td", { textContent: item.id, dir: "auto" }),
+        el("td", { textContent: score }),
         el("td", { textContent: r ? r.level : item.error + " (line " + item.line + ")" }),
+        el("td", { textContent: r ? r.language : "" }),
         el("td", { textContent: r ? r.warnings.map((w) => w.code).join(", ") : "" }),
         el("td", {}, open));
     }));

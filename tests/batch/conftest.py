@@ -19,7 +19,9 @@ def need_spark() -> None:
 
 
 def article_rows(n: int) -> list[dict[str, object]]:
-    """`n` rows with unique ids, a `source` column and some bad texts (blank, null)."""
+    """`n` rows with unique ids, a `source` column, some bad texts (blank, null) and a
+    `language` column: mostly null (detected), some French (no model: unscored), some malformed
+    (error rows)."""
     texts = ESCALATORY + COOPERATIVE
     rows: list[dict[str, object]] = []
     for i in range(n):
@@ -28,5 +30,13 @@ def article_rows(n: int) -> list[dict[str, object]]:
             text = "   "
         elif i % 50 == 29:
             text = None
-        rows.append({"id": f"a{i}", "source": ("wire", "blog", "gov")[i % 3], "text": text})
+        language = {7: "fr", 41: "EN", 42: "en"}.get(i % 50)
+        rows.append(
+            {
+                "id": f"a{i}",
+                "source": ("wire", "blog", "gov")[i % 3],
+                "text": text,
+                "language": language,
+            }
+        )
     return rows

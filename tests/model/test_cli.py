@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from model import cli, progress
-from model.scoring import Scorer
+from model.routing import Router
 
 ESCALATORY = "Troops mobilised for a strike and threatened war."
 NEEDS_FRAMES = "Parquet needs the frames extra, pandas and pyarrow (make test-engines installs it)"
@@ -221,7 +221,7 @@ def test_csv_rows_are_scored_each_like_the_same_text_alone(
     assert (rows[2]["source"], rows[2]["line"]) == (str(src), 5)
     assert rows[2]["error"] == "text is missing or blank"
     assert f"{src}:5: text is missing or blank (id c)" in err
-    scorer = Scorer.load(tiny_model_path)
+    scorer = Router.load(tiny_model_path)
     for row, text in [(rows[0], ESCALATORY), (rows[1], multi)]:
         alone = scorer.score(text).to_dict()
         assert (row["score"], row["phrases"], row["sentences"]) == (
@@ -234,6 +234,144 @@ def test_csv_rows_are_scored_each_like_the_same_text_alone(
     article.write_text(ESCALATORY, encoding="utf-8")
     _, [single], _ = run(["--model", str(tiny_model_path), str(article)], monkeypatch=monkeypatch)
     assert single["score"] == rows[0]["score"] and single["level"] == rows[0]["level"]
+
+
+BAD_CODE = "language must be an ISO 639-1 code (two lowercase letters), not "
+RUSSIAN = "Войска готовятся к удару по городу, и правительство угрожает войной соседям."
+
+
+def language_rows(path: Path) -> Path:
+    """JSONL rows naming a language (one without a model, a malformed one), none or an empty
+    one, or a text in a language without a model."""
+    rows = [
+        {"id": "fr", "text": ESCALATORY, "language": "fr"},
+        {"id": "none", "text": ESCALATORY},
+        {"id": "null", "text": ESCALATORY, "language": None},
+        {"id": "empty", "text": ESCALATORY, "language": ""},
+        {"id": "en", "text": ESCALATORY, "language": "en"},
+        {"id": "upper", "text": ESCALATORY, "language": "EN"},
+        {"id": "number", "text": ESCALATORY, "language": 7},
+        {"id": "ru", "text": RUSSIAN},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_jsonl_rows_go_to_the_model_of_their_language(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch
+) -> None:
+    src = language_rows(tmp_path / "in.jsonl")
+    code, rows, err = run(["--model", str(tiny_model_path), str(src)], monkeypatch=monkeypatch)
+    assert code == 1 and "6 scored, 2 failed" in err  # unscored is not failed
+    by_id = {r["id"]: r for r in rows}
+    french = by_id["fr"]
+    assert (french["score"], french["level"], french["language"]) == (None, "unscored", "fr")
+    assert [w["code"] for w in french["warnings"]] == ["unsupported_language", "not_english"]
+    assert french["phrases"] == [] and "error" not in french
+    alone = Router.load(tiny_model_path).score(ESCALATORY).to_dict()
+    for name in ("none", "null", "empty", "en"):  # detected (the first model) or asked for
+        assert by_id[name]["language"] == "en" and by_id[name]["score"] == alone["score"]
+    assert by_id["upper"]["error"] == BAD_CODE + "'EN'" and by_id["upper"]["line"] == 6
+    assert by_id["number"]["error"] == BAD_CODE + "7"
+    assert f"{src}:6: {BAD_CODE}'EN' (id upper)" in err
+    russian = by_id["ru"]  # detected: no model reads it
+    assert (russian["score"], russian["level"], russian["language"]) == (None, "unscored", "ru")
+
+
+def test_language_option_is_for_rows_that_name_none(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch
+) -> None:
+    src = language_rows(tmp_path / "in.jsonl")
+    model = ["--model", str(tiny_model_path)]
+    code, rows, _ = run([*model, "--language", "fr", str(src)], monkeypatch=monkeypatch)
+    assert code == 1
+    languages = {r["id"]: r.get("language") for r in rows}
+    assert languages == {
+        "fr": "fr",
+        "none": "fr",
+        "null": "fr",
+        "empty": "fr",
+        "en": "en",
+        "upper": None,
+        "number": None,
+        "ru": "fr",
+    }
+    assert [r["level"] for r in rows if r.get("language") == "fr"] == ["unscored"] * 5
+    article = tmp_path / "article.txt"
+    article.write_text(ESCALATORY, encoding="utf-8")
+    code, [row], err = run([*model, "--language", "fr", str(article)], monkeypatch=monkeypatch)
+    assert code == 0 and row["score"] is None and row["language"] == "fr"
+    assert "1 scored, 0 failed" in err
+    code, [row], _ = run([*model, "--language", "en", str(article)], monkeypatch=monkeypatch)
+    assert code == 0 and row["language"] == "en" and row["score"] > 0.5
+
+
+@pytest.mark.parametrize("code", ["EN", "fra", "e1"])
+def test_a_malformed_language_option_exits_2(
+    tiny_model_path: Path, monkeypatch, capsys, code: str
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--model", str(tiny_model_path), "--language", code])
+    assert exc.value.code == 2
+    assert f"--language: {BAD_CODE}{code!r}" in capsys.readouterr().err
+
+
+def test_workers_route_each_row_as_one_process_does(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch
+) -> None:
+    src = language_rows(tmp_path / "in.jsonl")
+    model = ["--model", str(tiny_model_path), "--language", "de"]
+    _, serial, _ = run([*model, str(src)], monkeypatch=monkeypatch)
+    _, parallel, _ = run([*model, "--workers", "2", str(src)], monkeypatch=monkeypatch)
+    assert parallel == serial and serial[1]["language"] == "de"
+
+
+def test_csv_language_column(tmp_path: Path, tiny_model_path: Path, monkeypatch) -> None:
+    """A `language` column is read when present (an empty cell: detected); `--language-column`
+    names another, which must then exist."""
+    src = tmp_path / "rows.csv"
+    with src.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(
+            [
+                ["id", "text", "language", "lang"],
+                ["a", ESCALATORY, "fr", "en"],
+                ["b", ESCALATORY, "", "fr"],
+                ["c", ESCALATORY, "French", ""],
+            ]
+        )
+    model = ["--model", str(tiny_model_path)]
+    code, rows, err = run([*model, str(src)], monkeypatch=monkeypatch)
+    assert code == 1 and "2 scored, 1 failed" in err
+    assert [r.get("language") for r in rows] == ["fr", "en", None]
+    assert rows[0]["level"] == "unscored" and rows[0]["score"] is None
+    assert rows[2]["error"] == BAD_CODE + "'French'" and rows[2]["line"] == 4
+    code, rows, _ = run([*model, "--language-column", "lang", str(src)], monkeypatch=monkeypatch)
+    assert code == 0 and [r["language"] for r in rows] == ["en", "fr", "en"]
+    argv = [*model, "--language-column", "tongue", str(src)]
+    code, rows, err = run(argv, monkeypatch=monkeypatch)
+    assert code == 2 and rows == [] and "no 'tongue' column" in err
+    assert "--language-column NAME" in err
+
+
+def test_parquet_language_column_and_null_scores(
+    tmp_path: Path, tiny_model_path: Path, monkeypatch
+) -> None:
+    pd = pytest.importorskip("pandas", reason=NEEDS_FRAMES)
+    pytest.importorskip("pyarrow", reason=NEEDS_FRAMES)
+    src = tmp_path / "in.parquet"
+    pd.DataFrame(
+        {"id": ["a", "b", "c"], "text": [ESCALATORY] * 3, "language": ["fr", None, "xx1"]}
+    ).to_parquet(src)
+    out = tmp_path / "out.parquet"
+    code, _, err = run(
+        ["--model", str(tiny_model_path), str(src), "-o", str(out)], monkeypatch=monkeypatch
+    )
+    assert code == 1 and "2 scored, 1 failed" in err
+    table = pd.read_parquet(out)
+    assert list(table.columns) == list(cli.frames.OUTPUT_COLUMNS)
+    assert table["language"].tolist()[:2] == ["fr", "en"] and pd.isna(table["language"][2])
+    assert pd.isna(table.loc[0, "score"]) and table.loc[0, "level"] == "unscored"
+    assert table.loc[1, "score"] > 0.5 and table.loc[2, "error"] == BAD_CODE + "'xx1'"
 
 
 def test_csv_without_its_text_column_is_refused(

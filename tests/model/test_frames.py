@@ -1,13 +1,18 @@
-"""model.frames: one record per text, in order, error rows instead of failures."""
+"""model.frames: one record per text, in order, each in its language, error rows instead of
+failures."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from model import Scorer, frames
+from model import frames
+from model.artifact import save_release
+from model.routing import Router
+from tests.helpers import TINY_CONFIG, fit_tiny
 
 TEXTS = [
     "The army threatened a strike unless the rebels withdraw.",
@@ -19,13 +24,34 @@ TEXTS = [
 ]
 
 
+ESCALATORY = "Troops mobilised for a strike and threatened war."
+BAD_CODE = "language must be an ISO 639-1 code (two lowercase letters), not "
+
+
 @pytest.fixture(scope="module")
-def scorer(tiny_model_path: Path) -> Scorer:
-    """The tiny model, loaded once for this module."""
-    return Scorer.load(tiny_model_path)
+def scorer(tiny_model_path: Path) -> Router:
+    """The tiny model (English only), loaded once for this module."""
+    return Router.load(tiny_model_path)
 
 
-def test_records_match_scorer_and_bad_rows_are_error_rows(scorer: Scorer) -> None:
+@pytest.fixture(scope="module")
+def two_languages(tiny_pipeline, tmp_path_factory: pytest.TempPathFactory) -> Router:
+    """An artifact of two tiny models, English (first) and Spanish (fitted with the Spanish
+    word rules on the same sentences)."""
+    manifest = {
+        "version": "tiny-2",
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "levels": [{"name": "low", "min": 0.0}, {"name": "high", "min": 0.5}],
+        "metrics": {"cv": {}},
+        "sources": [],
+    }
+    spanish = fit_tiny(replace(TINY_CONFIG, language="es"))
+    path = tmp_path_factory.mktemp("two") / "two.joblib"
+    save_release({"en": (tiny_pipeline, manifest), "es": (spanish, manifest)}, path)
+    return Router.load(path)
+
+
+def test_records_match_scorer_and_bad_rows_are_error_rows(scorer: Router) -> None:
     ids = ["a", "b", 3, None, "e", "f"]
     records = frames.score_records(scorer, TEXTS, ids, top_k=3, max_spans=2, max_sentences=1)
     assert [r["id"] for r in records] == ["a", "b", "3", None, "e", "f"]
@@ -36,11 +62,42 @@ def test_records_match_scorer_and_bad_rows_are_error_rows(scorer: Scorer) -> Non
         if record["error"] is None:
             expected = scorer.score(text, top_k=3, max_spans=2, max_sentences=1).to_dict()
             assert {k: record[k] for k in expected} == expected
+            assert record["language"] == "en"  # detected: the first (only) model's
         else:
             assert record["error"] == frames.BLANK_TEXT and record["score"] is None
+            assert record["language"] is None
 
 
-def test_scorer_failure_is_an_error_row_without_text(scorer: Scorer, monkeypatch) -> None:
+def test_each_row_goes_to_the_model_of_its_language(two_languages: Router) -> None:
+    languages = ["es", None, "", "fr", "EN", 5, "en", "spa"]
+    texts = [ESCALATORY] * len(languages)
+    records = frames.score_records(two_languages, texts, languages=languages, top_k=3)
+    assert [r["language"] for r in records] == ["es", "en", "en", "fr", None, None, "en", None]
+    spanish = two_languages.scorers["es"].score(ESCALATORY, top_k=3).to_dict()
+    assert {k: records[0][k] for k in spanish} == spanish
+    unscored = records[3]
+    assert unscored["error"] is None and unscored["score"] is None
+    assert unscored["level"] == "unscored" and unscored["phrases"] == []
+    assert [w["code"] for w in unscored["warnings"]] == ["unsupported_language", "not_english"]
+    for record, shown in [(records[4], "'EN'"), (records[5], "5"), (records[7], "'spa'")]:
+        assert record["error"] == BAD_CODE + shown and record["score"] is None
+    assert all(r["error"] is None for i, r in enumerate(records) if i not in (4, 5, 7))
+
+
+def test_a_default_language_is_for_rows_that_name_none(two_languages: Router) -> None:
+    records = frames.score_records(
+        two_languages, [ESCALATORY] * 3, languages=[None, "en", ""], language="es"
+    )
+    assert [r["language"] for r in records] == ["es", "en", "es"]
+    records = frames.score_records(two_languages, [ESCALATORY], language="fr")
+    assert records[0]["level"] == "unscored" and records[0]["language"] == "fr"
+    with pytest.raises(ValueError, match="two lowercase letters"):
+        frames.score_records(two_languages, [ESCALATORY], language="French")
+    with pytest.raises(ValueError, match="length"):
+        frames.score_records(two_languages, [ESCALATORY], languages=["en", "es"])
+
+
+def test_scorer_failure_is_an_error_row_without_text(scorer: Router, monkeypatch) -> None:
     real = scorer.score
 
     def flaky(text: str, *args: object) -> object:
@@ -54,14 +111,14 @@ def test_scorer_failure_is_an_error_row_without_text(scorer: Scorer, monkeypatch
     assert records[1]["error"] is None and records[1]["score"] > 0
 
 
-def test_caps_are_checked_once(scorer: Scorer) -> None:
+def test_caps_are_checked_once(scorer: Router) -> None:
     with pytest.raises(ValueError, match="max_spans"):
         frames.score_records(scorer, ["war"], max_spans=0)
     with pytest.raises(ValueError, match="length"):
         frames.score_records(scorer, ["war"], ids=["a", "b"])
 
 
-def test_score_frame_keeps_index_and_json_columns(scorer: Scorer) -> None:
+def test_score_frame_keeps_index_and_json_columns(scorer: Router) -> None:
     pd = pytest.importorskip(
         "pandas", reason="score_frame needs the frames extra (make test-engines installs it)"
     )
@@ -79,6 +136,28 @@ def test_score_frame_keeps_index_and_json_columns(scorer: Scorer) -> None:
     assert without_ids["id"].isna().all()
     with pytest.raises(KeyError):
         frames.score_frame(scorer, frame)  # no "text" column
+
+
+def test_score_frame_reads_a_language_column(two_languages: Router) -> None:
+    pd = pytest.importorskip(
+        "pandas", reason="score_frame needs the frames extra (make test-engines installs it)"
+    )
+    frame = pd.DataFrame(
+        {"text": [ESCALATORY] * 5, "lang": ["es", None, float("nan"), "fr", "e"]},
+        index=[3, 1, 4, 1, 5],
+    )
+    out = frames.score_frame(two_languages, frame, language_col="lang")
+    assert list(out.columns) == list(frames.OUTPUT_COLUMNS) and list(out.index) == [3, 1, 4, 1, 5]
+    assert list(out["language"]) == ["es", "en", "en", "fr", None]
+    # French: no model, no score; "e": an error row.
+    assert out["score"].dtype == "float64"
+    assert out["score"].isna().tolist() == [False, False, False, True, True]
+    assert list(out["level"])[3] == "unscored" and list(out["error"])[4] == BAD_CODE + "'e'"
+    assert json.loads(list(out["warnings"])[3])[0]["code"] == "unsupported_language"
+    # No such column: every row detected (or the default language).
+    assert list(frames.score_frame(two_languages, frame)["language"]) == ["en"] * 5
+    defaulted = frames.score_frame(two_languages, frame, language_col=None, language="es")
+    assert list(defaulted["language"]) == ["es"] * 5
 
 
 def test_model_and_jsonl_cli_work_without_pandas(tiny_model_path: Path) -> None:

@@ -9,15 +9,28 @@ import unicodedata
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sklearn.pipeline import Pipeline
 
-from model.features import LINE_WRAP_PATTERN, MAX_NON_STARTERS, REMOVED_CATEGORIES, UNICODE_FORM
+from model import Artifact, Scorer, features
+from model.features import (
+    ARABIC_LETTER_FOLDS,
+    LINE_WRAP_PATTERN,
+    MAX_NON_STARTERS,
+    REMOVED_CATEGORIES,
+    REMOVED_CHARACTERS,
+    UNICODE_FORM,
+    WORD_FOLDS,
+)
 from model.text import (
+    ENGLISH,
     CharAnalyzer,
     WordAnalyzer,
     actor_mask,
     clean,
+    display,
     fold_lookalike_words,
     normalise,
+    rules_for,
     split_sentences,
     tokenize,
     unwrap,
@@ -183,8 +196,9 @@ def test_look_alikes_fold_only_in_words_with_a_latin_letter() -> None:
 
 def reference_clean(text: str) -> tuple[str, list[int], list[int]]:
     """The cleaning rules written plainly, before look-alike words: each character with the
-    characters that join it (marks, Hangul vowel and final jamo), format characters dropped, at
-    most MAX_NON_STARTERS non-starters in a row, NFKC; each cleaned character's source span."""
+    characters that join it (marks, Hangul vowel and final jamo), format characters and the
+    removed characters (Arabic tashkeel, tatweel) dropped, at most MAX_NON_STARTERS non-starters
+    in a row, NFKC; each cleaned character's source span."""
 
     def joins(ch: str) -> bool:
         return (
@@ -194,6 +208,9 @@ def reference_clean(text: str) -> tuple[str, list[int], list[int]]:
             or "\ud7b0" <= ch <= "\ud7ff"
         )
 
+    def removed(ch: str) -> bool:
+        return any(lo <= ord(ch) <= hi for lo, hi in REMOVED_CHARACTERS)
+
     out, starts, ends = [], [], []
     i = 0
     while i < len(text):
@@ -202,7 +219,7 @@ def reference_clean(text: str) -> tuple[str, list[int], list[int]]:
             j += 1
         kept, run = [], 0
         for ch in text[i:j]:
-            if unicodedata.category(ch) in REMOVED_CATEGORIES:
+            if unicodedata.category(ch) in REMOVED_CATEGORIES or removed(ch):
                 continue
             run = run + 1 if unicodedata.combining(ch) else 0
             if run <= MAX_NON_STARTERS:
@@ -220,6 +237,8 @@ def reference_clean(text: str) -> tuple[str, list[int], list[int]]:
 CLEAN_ALPHABET = (
     "ab e.\n\u0301\u0316\u0327\u094d\u093c\u0903\u200b\u200d\u202e\u00ad\ufb01\uff41"
     "\u1100\u1161\u11a8\uac00\u0430\u0440\u0441\u00e9\u2019"
+    # Arabic letters, tashkeel, tatweel, hamza and madda marks, a presentation form, digits.
+    "\u0628\u0627\u0644\u064e\u0651\u0652\u0670\u0640\u0653\u0654\u0655\ufefb\u0663\u061f"
 )
 
 
@@ -290,3 +309,156 @@ def test_clean_leaves_plain_text_alone() -> None:
     for text in (PLAIN, "Caf\u00e9 \u201cquoted\u201d \u2014 ok", ""):
         cleaned = clean(text)
         assert cleaned.text == text and cleaned.starts is None
+
+
+# Arabic: "he threatened" with its vowels and shadda, "the army" with damma, "a strike"
+# stretched with tatweel, then the same words plain.
+WRITTEN = "هَدَّدَ الجيشُ بِشَنِّ ضـــربة على العراق؟"
+PLAIN_ARABIC = "هدد الجيش بشن ضربة على العراق؟"
+
+
+def test_tashkeel_and_tatweel_are_removed_in_every_language() -> None:
+    assert clean(WRITTEN).text == PLAIN_ARABIC
+    for language in features.LANGUAGES:
+        rules = rules_for(language)
+        assert [t.norm for t in rules.tokenize(WRITTEN)] == [
+            t.norm for t in rules.tokenize(PLAIN_ARABIC)
+        ]
+    # Hamza and madda marks stay: NFKC composes them with their letter.
+    assert clean("\u0627\u0654").text == "\u0623" and clean("\u0627\u0653").text == "\u0622"
+
+
+def test_arabic_spans_read_as_written() -> None:
+    """Each word's span covers its tashkeel and tatweel as sent: `text[start:end]` is the
+    word as written."""
+    tokens = rules_for("ar").tokenize(WRITTEN)
+    assert [WRITTEN[t.start : t.end] for t in tokens] == WRITTEN.rstrip("؟").split(" ")
+    assert [t.norm for t in tokens] == ["هدد", "الجيش", "بشن", "ضربه", "علي", "العراق"]
+
+
+def test_a_highlighted_arabic_phrase_covers_its_diacritics(
+    tiny_arabic_pipeline: Pipeline,
+) -> None:
+    """The Arabic model scores the text with tashkeel as the plain one, and each phrase's spans
+    read, in the text as sent, as the words written with their marks (a phrase shows its words
+    cleaned, as written: `model.text.display`)."""
+    scorer = Scorer(Artifact(tiny_arabic_pipeline, {"version": "ar", "language": "ar"}))
+    written = "حَشَدَتِ القُوّاتُ على الحـــدود مَعَ تَصاعُدِ خطرِ الحرب."
+    plain = "حشدت القوات على الحدود مع تصاعد خطر الحرب."
+    result = scorer.score(written)
+    assert result.language == "ar"
+    assert result.score == pytest.approx(scorer.score(plain).score, abs=1e-12)
+    shown = {p.text: [written[s:e] for s, e in p.spans] for p in result.phrases}
+    assert shown["حشدت"] == ["حَشَدَتِ"] and shown["القوات"] == ["القُوّاتُ"]
+    for phrase in result.phrases + result.deescalating_phrases:
+        for start, end in phrase.spans:
+            span = written[start:end]
+            words = [span[t.start : t.end] for t in rules_for("ar").tokenize(span)]
+            assert " ".join(display(clean(w).text) for w in words) == phrase.text
+            assert " ".join(t.norm for t in rules_for("ar").tokenize(span)) == " ".join(
+                rules_for("ar").normalise(w) for w in phrase.text.split(" ")
+            )
+
+
+@pytest.mark.parametrize(("written", "folded"), list(ARABIC_LETTER_FOLDS.items()))
+def test_arabic_letter_folds_apply_in_arabic_only(written: str, folded: str) -> None:
+    word = f"\u0628{written}\u0628"
+    assert rules_for("ar").normalise(word) == f"\u0628{folded}\u0628"
+    for language in ("en", "es"):
+        assert rules_for(language).normalise(word) == word
+
+
+def test_arabic_word_forms() -> None:
+    ar = rules_for("ar")
+    pairs = {"أحمد": "احمد", "إيران": "ايران", "آسيا": "اسيا", "مستشفى": "مستشفي"}
+    pairs |= {"الحكومة": "الحكومه", "ٱلله": "الله"}
+    assert {w: ar.normalise(w) for w in pairs} == pairs
+    assert normalise("الحكومة") == "الحكومة"  # English keeps the letters as written
+    # The shared folds apply in Arabic too, and the analyzers read each language's forms.
+    assert ar.normalise("Kyiv\u2019s pre\u2011emptive") == "kyiv's pre-emptive"
+    assert WordAnalyzer(1, language="ar")("الحكومة أعلنت") == ["الحكومه", "اعلنت"]
+    assert WordAnalyzer(1)("الحكومة أعلنت") == ["الحكومة", "أعلنت"]
+    forms = ["أإآ", "ىة", "ΟΔΟΣ", "Señor", "أَ"]
+    assert ar.normalise_all(forms) == [ar.normalise(f) for f in forms]
+
+
+def masked_in(language: str, text: str) -> list[str]:
+    """The words a language's `actor_mask` marks, as written."""
+    rules = rules_for(language)
+    tokens = rules.tokenize(text)
+    masked = rules.actor_mask(text, tokens)
+    return [text[t.start : t.end] for t, m in zip(tokens, masked, strict=True) if m]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Conjunction and preposition proclitics on a name's first word; lam + al- is lam-lam.
+        ("هددت وروسيا للعراق", ["وروسيا", "للعراق"]),
+        ("قالت الولايات المتحدة إن", ["الولايات", "المتحدة"]),
+        ("فبروسيا وبالعراق والولايات المتحدة", ["فبروسيا", "وبالعراق", "والولايات", "المتحدة"]),
+        # Written with tashkeel or tatweel, a name is masked and its span is as written.
+        ("وَرُوسِيَا والعـــراق", ["وَرُوسِيَا", "والعـــراق"]),
+        ("زار كوريا الشمالية يوم الأحد", ["كوريا", "الشمالية", "الأحد"]),
+        # Demonyms, words that hold a name, names left out as words: not masked.
+        ("الروس وروسيانا مالي", []),
+    ],
+)
+def test_arabic_names_are_masked_with_their_clitics(text: str, expected: list[str]) -> None:
+    assert masked_in("ar", text) == expected
+    assert masked_in("en", text) == []  # English rules know no Arabic name
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Rusia amenazó a México", ["Rusia", "México"]),
+        ("Rusia amenazo a Mexico", ["Rusia", "Mexico"]),  # written without accents
+        ("España y Espana, Perú y Peru", ["España", "Espana", "Perú", "Peru"]),
+        ("los Estados Unidos y Corea del Norte", ["Estados", "Unidos", "Corea", "del", "Norte"]),
+        ("ESTADOS UNIDOS el lunes y en enero", ["ESTADOS", "UNIDOS", "lunes", "enero"]),
+        ("los rusos marchan en marzo", ["marzo"]),
+    ],
+)
+def test_spanish_names_are_masked_with_and_without_accents(text: str, expected: list[str]) -> None:
+    assert masked_in("es", text) == expected
+
+
+def test_each_language_has_its_own_specification() -> None:
+    """Cleaning, tokens and sentences are shared; word folds and masked names are each
+    language's, and so is the digest a model is checked against."""
+    en, ar, es = (features.spec(code) for code in ("en", "ar", "es"))
+    assert len({features.digest(language=code) for code in features.LANGUAGES}) == 3
+    assert (en["language"], ar["language"], es["language"]) == ("en", "ar", "es")
+    shared = {k for k in en if k not in ("language", "word_folds", "actors", "calendar")}
+    for key in shared:
+        assert en[key] == ar[key] == es[key], key
+    assert en["word_folds"] == es["word_folds"] == WORD_FOLDS
+    assert ar["word_folds"] == {**WORD_FOLDS, **ARABIC_LETTER_FOLDS}
+    assert "tuesday" in en["calendar"] and "martes" in es["calendar"]
+    assert "الثلاثاء" in ar["calendar"] and "والثلاثاء" in ar["calendar"]
+    assert en["actors"] != ar["actors"] != es["actors"]
+    assert en["removed_characters"] == [list(r) for r in REMOVED_CHARACTERS]
+
+
+@pytest.mark.parametrize(("trained", "read"), [("en", "ar"), ("ar", "es"), ("es", "en")])
+def test_check_refuses_a_model_of_another_languages_rules(trained: str, read: str) -> None:
+    entry = {"features": features.manifest_entry({}, trained)}
+    features.check(entry, trained)
+    with pytest.raises(features.FeatureSpecError, match=f"the {read} model .* differ in") as err:
+        features.check(entry, read)
+    message = str(err.value)
+    assert "language" in message and "actors" in message
+    assert ("word_folds" in message) == ("ar" in (trained, read))
+    with pytest.raises(features.FeatureSpecError, match="no text rules for language 'fr'"):
+        features.check(entry, "fr")
+    with pytest.raises(ValueError, match="no text rules for language 'fr'"):
+        features.language_rules("fr")
+
+
+def test_word_rules_are_one_per_language_and_pickle_as_it() -> None:
+    assert rules_for("en") is ENGLISH and rules_for("ar") is rules_for("ar")
+    assert pickle.loads(pickle.dumps(rules_for("ar"))) is rules_for("ar")
+    analyzer = CharAnalyzer(2, 3, mask_actors=True, language="es")
+    assert pickle.loads(pickle.dumps(analyzer)) == analyzer
+    assert analyzer("Rusia amenazó") == CharAnalyzer(2, 3, language="es")("amenazó")

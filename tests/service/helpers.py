@@ -29,7 +29,7 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
     """The response is an RFC 9457 problem with this status; return its body."""
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == PROBLEM
-    body = response.get_json(force=True)
+    body: dict[str, Any] = response.get_json(force=True)
     assert body["type"] == "about:blank"
     assert body["status"] == status
     assert isinstance(body["title"], str) and body["title"]

@@ -46,13 +46,14 @@ def test_score_returns_the_contract(client: FlaskClient) -> None:
         "id",
         "score",
         "level",
+        "language",
         "model_version",
         "phrases",
         "deescalating_phrases",
         "sentences",
         "warnings",
     }
-    assert body["id"] is None and body["model_version"] == "tiny-1"
+    assert body["id"] is None and body["model_version"] == "tiny-1" and body["language"] == "en"
     assert 0.5 < body["score"] <= 1 and body["level"] in {"high", "severe"}
     assert all(set(p) == {"text", "weight", "spans"} for p in body["phrases"])
     assert all(set(s) == {"start", "end", "score"} for s in body["sentences"])
@@ -76,10 +77,14 @@ def test_score_matches_the_model(client: FlaskClient, tiny_model_path: Path) -> 
     assert body == {"id": "a-1", **expected}
 
 
-@pytest.mark.parametrize("text", [UNICODE_TEXT, ESCALATORY_TEXT, "x" * 10 + " strike " * 3])
-def test_spans_index_the_sent_text(client: FlaskClient, text: str) -> None:
-    body = client.post("/v1/score", json={"text": text}).get_json()
-    assert body["phrases"]
+@pytest.mark.parametrize(
+    ("text", "language"),
+    # The identifier reads the last as another language: asked for as English, it is scored.
+    [(UNICODE_TEXT, None), (ESCALATORY_TEXT, None), ("x" * 10 + " strike " * 3, "en")],
+)
+def test_spans_index_the_sent_text(client: FlaskClient, text: str, language: str | None) -> None:
+    body = client.post("/v1/score", json={"text": text, "language": language}).get_json()
+    assert body["phrases"] and body["language"] == "en"
     assert_spans_index(text, body)
 
 
@@ -111,7 +116,7 @@ def test_limits_are_inclusive(client: FlaskClient) -> None:
 
 
 def test_batch_keeps_order_and_each_top_k(client: FlaskClient, tiny_model_path: Path) -> None:
-    articles = [
+    articles: list[dict[str, Any]] = [
         {"text": ESCALATORY_TEXT, "id": "up", "top_k": 1},
         {"text": COOPERATIVE_TEXT},
         {"text": UNICODE_TEXT, "id": "uni", "top_k": 3},
@@ -156,7 +161,11 @@ def test_model_manifest(client: FlaskClient) -> None:
     body = client.get("/v1/model").get_json()
     assert body["version"] == "tiny-1" and body["created_at"].startswith("2026-01-01")
     assert [b["name"] for b in body["levels"]] == ["low", "elevated", "high", "severe"]
-    assert body["metrics"] == {"cv": {}} and body["sources"] == []
+    assert list(body["languages"]) == ["en"] and "unsupported" not in body
+    english = body["languages"]["en"]
+    assert english["metrics"] == {"cv": {}} and english["sources"] == []
+    assert english["features"]["spec"]["language"] == "en"
+    assert "metrics" not in body and "sources" not in body  # each language's own
 
 
 def test_model_manifest_shows_the_article_map(
@@ -168,8 +177,9 @@ def test_model_manifest_shows_the_article_map(
         artifact.pipeline, {**artifact.manifest, MANIFEST_KEY: entry}, tmp_path / "m.joblib"
     )
     client = make_app(MODEL_PATH=path).test_client()
-    assert client.get("/v1/model").get_json()["article_calibration"] == entry
-    assert "article_calibration" not in make_app().test_client().get("/v1/model").get_json()
+    assert client.get("/v1/model").get_json()["languages"]["en"]["article_calibration"] == entry
+    english = make_app().test_client().get("/v1/model").get_json()["languages"]["en"]
+    assert "article_calibration" not in english
     text = "Leaders warned of escalation. Troops mobilised. Talks collapsed. Aid was pledged."
     mapped = client.post("/v1/score", json={"text": text}).get_json()["score"]
     assert mapped == pytest.approx(Scorer.load(path).score(text).score, abs=1e-12)
@@ -182,7 +192,7 @@ def test_health_and_readiness(client: FlaskClient) -> None:
 
 
 def test_without_a_model_only_liveness_passes(
-    make_app: Callable[..., Flask], tmp_path: Path, capsys: pytest.CaptureFixture
+    make_app: Callable[..., Flask], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing = tmp_path / "absent.joblib"
     client = make_app(MODEL_PATH=missing).test_client()
@@ -197,7 +207,7 @@ def test_without_a_model_only_liveness_passes(
 
 
 def test_corrupt_artifact_is_reported_to_the_log_only(
-    make_app: Callable[..., Flask], tmp_path: Path, capsys: pytest.CaptureFixture
+    make_app: Callable[..., Flask], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     broken = tmp_path / "broken.joblib"
     broken.write_bytes(b"not a model")
@@ -218,7 +228,7 @@ def test_readiness_fails_when_the_load_probe_fails(
 
 
 def test_failed_reload_keeps_the_model_and_says_so(
-    app: Flask, tmp_path: Path, capsys: pytest.CaptureFixture
+    app: Flask, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     broken = tmp_path / "broken.joblib"
     broken.write_bytes(b"not a model")

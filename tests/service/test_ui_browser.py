@@ -1,6 +1,7 @@
 """The analyst page in a real browser: Debian's chromium driven by Playwright, against real
-gunicorn on loopback. Highlights must sit exactly on the API's spans, untrusted text must stay
-inert. Prints the page weight and the time to first highlight; screenshots go to .cache/ui/."""
+gunicorn on loopback. Highlights must sit exactly on the API's spans (right-to-left Arabic with
+its diacritics too), untrusted text must stay inert, a text no model reads must not look scored.
+Prints the page weight and the time to first highlight; screenshots go to .cache/ui/."""
 
 from __future__ import annotations
 
@@ -8,19 +9,31 @@ import json
 import os
 import re
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sklearn.pipeline import Pipeline
 
 from bench.ui_page import CHROMIUM as BROWSER_PATH
 from bench.ui_page import CHROMIUM_ARGS
-from model.artifact import ArtifactError, default_model_path, load_artifact
+from model.artifact import (
+    ArtifactError,
+    default_model_path,
+    load_artifact,
+    load_release,
+    read_manifest,
+    save_release,
+)
+from tests.helpers import TINY_CONFIG
 from tests.service import test_gunicorn
 from tests.service.helpers import seed_text
 from tests.service.test_gunicorn import REPO_ROOT, Server
+from training.fit.pipeline import build_pipeline, fit_platt, fold_platt
 
 try:
     from playwright.sync_api import Browser, Page, sync_playwright
@@ -42,6 +55,50 @@ XSS_TEXT = (
 )
 # Astral characters (two UTF-16 units each) before and between the phrases.
 EMOJI_TEXT = "🚀🚀 The army 🇺🇦 threatened a pre-emptive strike 💥 and troops mobilised. 𝔸ttack!"
+# Arabic with full diacritics (tashkeel: combining marks, so spans end on marks), a sentence ending
+# in the Arabic question mark, an astral character first (every offset after it differs from its
+# UTF-16 index) and one English sentence, which must still read left to right.
+ARABIC_TEXT = (
+    "🚀 هَدَّدَ الجَيْشُ بِشَنِّ هُجُومٍ عَسْكَرِيٍّ عَلَى المَدِينَةِ. "
+    "هَلْ سَتَنْسَحِبُ القُوَّاتُ مِنَ الحُدُودِ؟ "
+    "The army threatened a strike. "
+    "فَازَ الفَرِيقُ بِالمُبَارَاةِ وَالطَّقْسُ مُشْمِسٌ."
+)
+ENGLISH_SENTENCE = "The army threatened a strike."
+FRENCH_TEXT = (
+    "Le ministre a menacé hier de lancer une attaque contre la ville voisine. "
+    "Les troupes se massent à la frontière."
+)
+# The tiny Arabic model's sentences (undiacritised, as most news is): threats and attacks
+# against sport and weather.
+ARABIC_ESCALATORY = [
+    "هدد الجيش بشن هجوم عسكري على المدينة.",
+    "أطلقت القوات صواريخ على العاصمة وقتل مدنيون.",
+    "توعد الوزير بالانتقام بعد الهجوم على السفارة.",
+    "حشدت القوات دباباتها على الحدود وسط تهديدات بالحرب.",
+    "قصفت الطائرات مواقع المسلحين وأسفر القصف عن قتلى.",
+    "هددت الحكومة بضربة عسكرية إذا لم تنسحب القوات.",
+    "اندلعت اشتباكات عنيفة بين الجيش والمسلحين.",
+    "أعلن القائد الحرب وأمر القوات بالهجوم.",
+    "شن المسلحون هجوما على قاعدة عسكرية.",
+    "حذر الجيش من تصعيد خطير وهدد باستخدام القوة.",
+    "فرضت عقوبات جديدة بعد الهجوم الصاروخي.",
+    "تعرضت المدينة لقصف مدفعي عنيف ليلة أمس.",
+]
+ARABIC_CALM = [
+    "فاز الفريق بالمباراة النهائية في كرة القدم.",
+    "الطقس مشمس ودافئ اليوم في معظم المناطق.",
+    "سجل اللاعب هدفين في مباراة الأمس.",
+    "تتوقع الأرصاد أمطارا خفيفة نهاية الأسبوع.",
+    "احتفل المشجعون بفوز المنتخب في البطولة.",
+    "درجات الحرارة معتدلة والرياح هادئة.",
+    "انتقل اللاعب إلى ناد جديد هذا الموسم.",
+    "الجو غائم جزئيا مع فرصة لهطول الأمطار.",
+    "تأهل المنتخب إلى الدور النهائي من البطولة.",
+    "يبدأ الموسم الرياضي الجديد في الشهر المقبل.",
+    "تشرق الشمس صباحا وتنخفض الحرارة ليلا.",
+    "فاز العداء بالميدالية الذهبية في السباق.",
+]
 
 pytestmark = [
     pytest.mark.slow,
@@ -81,6 +138,61 @@ def tiny_server(
 ) -> Iterator[Server]:
     """gunicorn serving the tiny model."""
     with gunicorn(tmp_path_factory.mktemp("tiny-server"), tiny_model_path) as server:
+        yield server
+
+
+def reads_arabic(path: Path) -> bool:
+    """Whether the artifact at `path` is readable and has an Arabic model."""
+    try:
+        return "ar" in read_manifest(path)["languages"]
+    except ArtifactError:
+        return False
+
+
+def fit_arabic() -> Pipeline:
+    """A tiny Arabic pipeline (Arabic word rules), trained like `tests.helpers.fit_tiny`."""
+    texts = ARABIC_ESCALATORY + ARABIC_CALM
+    labels = [1] * len(ARABIC_ESCALATORY) + [0] * len(ARABIC_CALM)
+    pipeline = build_pipeline(replace(TINY_CONFIG, language="ar"))
+    pipeline.fit(texts, labels)
+    fold_platt(pipeline, fit_platt(pipeline.decision_function(texts), labels))
+    return pipeline
+
+
+@pytest.fixture(scope="module")
+def arabic_model_path(tmp_path_factory: pytest.TempPathFactory, tiny_pipeline: Pipeline) -> Path:
+    """The default model when ESCALATION_MODEL_PATH names one that reads Arabic (as
+    `seed_model`), else a tiny release: the tiny English model and a tiny Arabic one."""
+    if os.environ.get("ESCALATION_MODEL_PATH") and reads_arabic(default_model_path()):
+        return default_model_path()
+
+    def manifest(language: str) -> dict[str, Any]:  # as tests/conftest.py's, one per language
+        return {
+            "version": "tiny-ar-1",
+            "created_at": "2026-01-01T00:00:00+00:00",
+            "levels": [
+                {"name": "low", "min": 0.0},
+                {"name": "elevated", "min": 0.25},
+                {"name": "high", "min": 0.5},
+                {"name": "severe", "min": 0.8},
+            ],
+            "metrics": {"cv": {}},
+            "sources": [],
+            "language": language,
+        }
+
+    models = {"en": (tiny_pipeline, manifest("en")), "ar": (fit_arabic(), manifest("ar"))}
+    path = save_release(models, tmp_path_factory.mktemp("model-ar") / "tiny-ar.joblib")
+    load_release(path)  # an unloadable file fails here, not as a server that never gets ready
+    return path
+
+
+@pytest.fixture(scope="module")
+def arabic_server(
+    tmp_path_factory: pytest.TempPathFactory, arabic_model_path: Path
+) -> Iterator[Server]:
+    """gunicorn serving a model that reads English and Arabic."""
+    with gunicorn(tmp_path_factory.mktemp("ar-server"), arabic_model_path) as server:
         yield server
 
 
@@ -346,3 +458,117 @@ def test_warnings_are_shown(page: Page, tiny_server: Server) -> None:
     assert result["warnings"]
     shown = page.eval_on_selector_all("#warnings li", "items => items.map(i => i.textContent)")
     assert shown == [f"{w['code']}: {w['message']}" for w in result["warnings"]]
+
+
+DIRECTIONS = """els => els.map(e => ({dir: e.getAttribute('dir'), lang: e.lang,
+    direction: getComputedStyle(e).direction, text: e.textContent}))"""
+
+
+def test_arabic_reads_right_to_left_with_exact_highlights(
+    page: Page, arabic_server: Server
+) -> None:
+    page.goto(url(arabic_server))
+    result = score_in_page(page, ARABIC_TEXT)
+    assert result["language"] == "ar" and result["score"] is not None
+    pieces = assert_highlights_match(page, ARABIC_TEXT, result)
+    # Diacritics stay with their letters: spans end on a combining mark, shown as sent.
+    marked = [p for p in pieces if unicodedata.category(ARABIC_TEXT[p["end"] - 1]) == "Mn"]
+    assert marked
+    # Offsets are code points: past the astral character they differ from UTF-16 indices.
+    first = min(p["start"] for p in pieces)
+    assert len(ARABIC_TEXT[:first].encode("utf-16-le")) // 2 > first
+
+    # The whole text: right to left, in Arabic; each sentence finds its own direction.
+    (view,) = page.eval_on_selector_all("#article-view", DIRECTIONS)
+    assert (view["dir"], view["direction"], view["lang"]) == ("rtl", "rtl", "ar")
+    sentences = page.eval_on_selector_all("#article-view .sentence", DIRECTIONS)
+    assert len(sentences) == len(result["sentences"])
+    for shown, sentence in zip(sentences, result["sentences"], strict=True):
+        assert shown["text"] == ARABIC_TEXT[sentence["start"] : sentence["end"]]
+        assert shown["dir"] == "auto"
+        assert shown["direction"] == ("ltr" if shown["text"] == ENGLISH_SENTENCE else "rtl")
+    assert any(s["text"].endswith("؟") for s in sentences)
+    assert ENGLISH_SENTENCE in [s["text"] for s in sentences]
+    chips = page.eval_on_selector_all(".phrases button.link", DIRECTIONS)
+    assert chips and all(c["dir"] == "auto" and c["direction"] == "rtl" for c in chips)
+    assert page.eval_on_selector("#text", "e => e.matches(':dir(rtl)')")  # as typed, too
+    # The page around it stays left to right; the language is named.
+    assert page.eval_on_selector("#summary", "e => getComputedStyle(e).direction") == "ltr"
+    assert page.text_content("#language-value") == "Arabic (ar)"
+    assert page.text_content("#score-value") == f"{result['score']:.3f}"
+    assert page.is_hidden("#unscored-note")
+    page.focus(".hl")
+    page.keyboard.press("Enter")
+    words = page.text_content("#details span[dir=auto]")
+    assert words and words in ARABIC_TEXT
+    assert not page.dialogs and not page.errors, page.errors
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "arabic.png"), full_page=True)
+
+
+def assert_unscored_shown(page: Page, text: str, result: dict[str, Any]) -> None:
+    """An unscored result: the language and the plain reason, no score, no level colour, no
+    sentence bars, no highlights, the text as sent."""
+    assert result["score"] is None and result["level"] == "unscored"
+    name = page.text_content("#language-value")
+    assert name == f"French ({result['language']})"
+    assert page.text_content("#score-value") == "not scored"
+    assert page.text_content("#level-value") == "unscored"
+    level_style = page.eval_on_selector(
+        "#level-value", "e => [e.className, getComputedStyle(e).backgroundColor]"
+    )
+    assert level_style == ["level-none", "rgba(0, 0, 0, 0)"]
+    assert page.is_visible("#unscored-note")
+    assert f"no model reads {name}" in page.text_content("#unscored-note")
+    assert page.text_content("#level-meaning") == ""
+    assert page.is_hidden("#strip") and page.locator("#strip .bar").count() == 0
+    assert page.locator("#article-view .hl").count() == 0
+    assert page.text_content("#article-view") == text
+    assert page.eval_on_selector("#article-view", "e => getComputedStyle(e).direction") == "ltr"
+    shown = page.eval_on_selector_all(
+        "#warnings li strong", "items => items.map(i => i.textContent)"
+    )
+    assert "unsupported_language" in shown
+
+
+def test_unscored_language_says_so_without_a_score(page: Page, arabic_server: Server) -> None:
+    page.goto(url(arabic_server))
+    result = score_in_page(page, FRENCH_TEXT)
+    assert result["language"] == "fr"
+    assert_unscored_shown(page, FRENCH_TEXT, result)
+    assert not page.dialogs and not page.errors, page.errors
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "unscored.png"), full_page=True)
+
+    # In a batch: scored rows first, the unscored one after them, each row's language shown;
+    # opening the unscored row and then a scored one redraws each as it should be.
+    rows = [
+        {"id": "fr", "text": FRENCH_TEXT},
+        {"id": "ar", "text": ARABIC_TEXT},
+        {"id": "en", "text": "The army threatened a pre-emptive strike and troops mobilised."},
+    ]
+    batch = "\n".join(json.dumps(r) for r in rows).encode()
+    with page.expect_response(lambda r: r.url.endswith("/v1/score/batch")) as answer:
+        page.set_input_files(
+            "#file", files=[{"name": "mixed.jsonl", "mimeType": "text/plain", "buffer": batch}]
+        )
+    page.wait_for_selector("#app[data-state=done]")
+    results = {r["id"]: r for r in answer.value.json()["results"]}
+    table = page.eval_on_selector_all(
+        "#batch-table tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+    )
+    ids = [r[1] for r in table]
+    assert ids[-1] == "fr" and sorted(ids) == ["ar", "en", "fr"]
+    assert table[-1][2:5] == ["not scored", "unscored", "fr"]
+    assert [r[4] for r in table] == [results[i]["language"] for i in ids]
+    assert all(re.fullmatch(r"\d\.\d{3}", r[2]) for r in table[:2])
+    page.click("#batch-table tbody tr:last-child button")
+    assert page.text_content("#article-id") == "fr"
+    assert_unscored_shown(page, FRENCH_TEXT, results["fr"])
+    page.click(f"#batch-table tbody tr:nth-child({ids.index('ar') + 1}) button")
+    assert page.text_content("#article-id") == "ar"
+    assert_highlights_match(page, ARABIC_TEXT, results["ar"])
+    assert page.is_visible("#strip") and page.is_hidden("#unscored-note")
+    assert page.eval_on_selector("#level-value", "e => e.className").startswith("level level-")
+    assert page.eval_on_selector("#article-view", "e => getComputedStyle(e).direction") == "rtl"
+    assert not page.errors, page.errors

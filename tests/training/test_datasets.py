@@ -73,18 +73,23 @@ WIKI = ["wikicurrent", "wikiconflict", "wikicurrent-heldout", "wikiconflict-held
 FIXTURE_MANIFEST = FIXTURES / "wikicurrent" / "MANIFEST.sha256"
 
 
-def fixture_manifest(path: Path = FIXTURE_MANIFEST) -> Manifest:
-    """The wikicurrent manifest pointed at the fixture days (and their manifest's hash)."""
-    return dataclasses.replace(WIKICURRENT_MANIFEST, path=path, sha256=sha256(path))
+def fixture_manifest(
+    path: Path = FIXTURE_MANIFEST, manifest: Manifest = WIKICURRENT_MANIFEST
+) -> Manifest:
+    """A manifest (wikicurrent's unless given) pointed at fixture files (and their list's hash)."""
+    return dataclasses.replace(manifest, path=path, sha256=sha256(path))
 
 
 def test_registry_names_order_and_defaults():
     assert list(REGISTRY) == [
-        *("unscon", "cameo", "ngec", "petrarch", "unquad", "multicoped", *WIKI, "wikinews")
+        *("unscon", "cameo", "ngec", "petrarch", "unquad", "multicoped", *WIKI, "wikinews"),
+        *("unquad-ar", "unquad-es", "arabic-gsr", "ant", "ant-heldout", "ant-mixed"),
+        *("fakenews-es", "fakenews-es-heldout", "fakenews-es-mixed"),
     ]
     assert DEFAULT_TRAINING == ("unscon", "cameo", "ngec", "unquad", *WIKI[:2], "multicoped")
     assert [n for n, c in REGISTRY.items() if not c.for_training] == [
-        *("petrarch", *WIKI[2:], "wikinews")
+        *("petrarch", *WIKI[2:], "wikinews", "ant-heldout", "ant-mixed"),
+        *("fakenews-es-heldout", "fakenews-es-mixed"),
     ]
     assert REGISTRY["wikinews"].licence == "CC BY 2.5 (Wikinews); toscaData CC BY 4.0"
     assert REGISTRY["unscon"].licence == "CC BY-SA 4.0"
@@ -96,7 +101,7 @@ def test_registry_names_order_and_defaults():
 @pytest.mark.parametrize("name", list(REGISTRY))
 def test_registry_clean_licence_flag(name):
     corpus = REGISTRY[name]
-    assert corpus.clean_licence == corpus.licence.startswith(("MIT", "CC "))
+    assert corpus.clean_licence == corpus.licence.startswith(("MIT", "Apache-2.0", "CC "))
 
 
 @pytest.mark.parametrize("name", list(REGISTRY))
@@ -109,7 +114,10 @@ def test_registry_files_are_pinned(name):
     for f in files:
         assert raw.fullmatch(f.url), f.url
         assert re.fullmatch(r"[0-9a-f]{64}", f.sha256)
-        assert f.path.startswith("wikicurrent/" if corpus.manifest else f"{name}/")
+        if corpus.manifest:
+            assert f.path.startswith(f"{corpus.manifest.directory}/")
+        else:  # e.g. unquad-ar's files are in unquad/, fakenews-es-heldout's in fakenews-es/
+            assert f.path.split("/", 1)[0] in (name, name.rsplit("-", 1)[0])
         # the mirror may prefix an upstream name ("tosca-" + "politics.rda")
         assert f.path.rsplit("/", 1)[1].endswith(f.url.rsplit("/", 1)[1])
 
@@ -519,12 +527,17 @@ def test_env_dirs(monkeypatch, tmp_path):
 
 @pytest.fixture
 def fixture_registry(monkeypatch):
-    """Point every registered file's hash at its fixture, so loading works on the fixtures."""
+    """Point every registered file's hash at its fixture, so loading works on the fixtures
+    (corpora without fixture files, the Spanish news spreadsheets, are left as they are)."""
     for name, corpus in REGISTRY.items():
+        if not all((FIXTURES / f.path).is_file() for f in corpus.files):
+            continue
         files = tuple(
             dataclasses.replace(f, sha256=sha256(FIXTURES / f.path)) for f in corpus.files
         )
-        manifest = fixture_manifest() if corpus.manifest else None
+        manifest = corpus.manifest and fixture_manifest(
+            FIXTURES / corpus.manifest.directory / "MANIFEST.sha256", corpus.manifest
+        )
         monkeypatch.setitem(
             REGISTRY, name, dataclasses.replace(corpus, files=files, manifest=manifest)
         )

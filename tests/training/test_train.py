@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,10 +13,21 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
-from model import Scorer, load_artifact
-from tests.helpers import COOPERATIVE, ESCALATORY, write_csv
-from training.data.registry import DEFAULT_TRAINING
+from model import ArticleScore, Artifact, Scorer, load_artifact, read_manifest
+from model.artifact import load_release
+from model.routing import Router
+from tests.helpers import (
+    ARABIC_COOPERATIVE,
+    ARABIC_ESCALATORY,
+    COOPERATIVE,
+    ESCALATORY,
+    scored,
+    write_csv,
+)
+from training.data.registry import DEFAULT_TRAINING, load_sources
+from training.data.sources import LoadedSource
 from training.evaluation.checks import OFF_TOPIC_PROBES, evasion_check
+from training.fit import gates
 from training.fit import train as train_module
 from training.fit.card import card_path
 from training.fit.card import main as card_main
@@ -34,6 +46,14 @@ def user_csv(tmp_path: Path) -> Path:
     return write_csv(tmp_path / "mine.csv", rows)
 
 
+@pytest.fixture
+def arabic_csv(tmp_path: Path) -> Path:
+    """A user's Arabic training file (the tiny Arabic texts)."""
+    rows = [(t, 1, f"e{i % 6}") for i, t in enumerate(ARABIC_ESCALATORY)]
+    rows += [(t, 0, f"c{i % 6}") for i, t in enumerate(ARABIC_COOPERATIVE)]
+    return write_csv(tmp_path / "arabic.csv", rows)
+
+
 def train_cli(*args: str) -> int:
     """Run escalation-train with small-data settings (no article map: that needs the
     Wikinews corpus; `test_training_fits_the_map_on_the_annotated_articles` covers it)."""
@@ -44,6 +64,7 @@ def test_training_writes_artifact_card_and_manifest(tmp_path: Path, user_csv: Pa
     out = tmp_path / "model.joblib"
     assert train_cli("--data", str(user_csv), "--out", str(out)) == 0
     manifest = load_artifact(out).manifest
+    assert manifest["language"] == "en" and list(read_manifest(out)["languages"]) == ["en"]
     assert set(manifest["metrics"]["cv"]) == {"pooled", "mine.csv"}
     for metrics in manifest["metrics"]["cv"].values():
         assert METRIC_KEYS <= set(metrics) and metrics["n"] == 24
@@ -54,9 +75,13 @@ def test_training_writes_artifact_card_and_manifest(tmp_path: Path, user_csv: Pa
     card = card_path(out).read_text(encoding="utf-8")
     assert manifest["version"] in card
     assert "article_calibration" not in manifest  # --article-calibration none
-    assert "## Article calibration\nNone: a text of any length" in card
+    assert "### Article calibration\nNone: a text of any length" in card
+    # English's gate checks the corpora it names: a user's file trains on none of them.
+    assert manifest["gate"]["passed"] is True
+    assert [c["passed"] for c in manifest["gate"]["checks"]] == [None, None, None]
+    assert "## English (en)" in card and "### Quality gate" in card
     scorer = Scorer.load(out)
-    assert scorer.score(ESCALATORY[0]).score > scorer.score(COOPERATIVE[0]).score
+    assert scored(scorer.score(ESCALATORY[0])) > scored(scorer.score(COOPERATIVE[0]))
 
 
 def test_published_model_gets_its_own_card(
@@ -98,7 +123,9 @@ def test_training_is_deterministic(tmp_path: Path, user_csv: Path) -> None:
     assert np.array_equal(ca.coef_, cb.coef_) and np.array_equal(ca.intercept_, cb.intercept_)
 
 
-def test_bad_data_stops_before_anything_is_written(tmp_path: Path, user_csv: Path, capsys) -> None:
+def test_bad_data_stops_before_anything_is_written(
+    tmp_path: Path, user_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "model.joblib"
     assert train_cli("--data", str(user_csv), "--out", str(out)) == 0
     before = out.read_bytes()
@@ -109,7 +136,97 @@ def test_bad_data_stops_before_anything_is_written(tmp_path: Path, user_csv: Pat
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
-def test_evaluation_only_corpus_is_refused(tmp_path: Path, capsys) -> None:
+def test_arabic_is_trained_on_a_users_file(tmp_path: Path, arabic_csv: Path) -> None:
+    """`--language ar --data file`: an artifact of one Arabic model, Arabic word rules and all."""
+    out = tmp_path / "model.joblib"
+    assert train_cli("--language", "ar", "--data", str(arabic_csv), "--out", str(out)) == 0
+    release = load_release(out)
+    assert release.languages == ("ar",)
+    manifest = release.model("ar").manifest
+    assert manifest["language"] == "ar" and manifest["features"]["spec"]["language"] == "ar"
+    assert manifest["hyperparameters"]["language"] == "ar"
+    assert manifest["gate"]["passed"] is True
+    analyzer = release.model("ar").pipeline.named_steps["features"].transformer_list[0][1].analyzer
+    assert analyzer.language == "ar"
+    scorer = Scorer.load(out, "ar")
+    assert scored(scorer.score(ARABIC_ESCALATORY[0])) > scored(scorer.score(ARABIC_COOPERATIVE[0]))
+    assert "## Arabic (ar)" in card_path(out).read_text(encoding="utf-8")
+
+
+def test_a_users_file_trains_one_language(
+    tmp_path: Path, user_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "model.joblib"
+    args = ("--language", "en", "--language", "ar", "--data", str(user_csv), "--out", str(out))
+    assert train_cli(*args) == 2
+    assert "--data trains one --language" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_language_that_misses_its_gate_is_listed_not_published(
+    tmp_path: Path, user_csv: Path, arabic_csv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Arabic's held-out news scores high (its gate allows 1% at high or above): the artifact
+    holds English only, and lists Arabic under `unsupported` with its figures. (The Arabic gate
+    is made to check held-out news after training on this file, and the news is given here.)"""
+    config = TrainConfig(folds=3, article_calibration="none")
+    english, arabic = load_sources([str(user_csv)]), load_sources([str(arabic_csv)])
+    held_out_of = arabic[0].name
+    monkeypatch.setitem(
+        gates.GATES, "ar", (gates.Check("heldout", "ant-heldout", 0.01, trained=held_out_of),)
+    )
+    scored: list[tuple[str, list[str]]] = []
+
+    def heldout(artifact: Artifact, trained_on: Sequence[str]) -> dict[str, list[float]]:
+        scored.append((artifact.language, list(trained_on)))
+        return {"ant-heldout": [0.9, 0.1, 0.2]} if artifact.language == "ar" else {}
+
+    monkeypatch.setattr(train_module, "heldout_scores", heldout)
+    plans: dict[str, tuple[Sequence[LoadedSource], TrainConfig]] = {
+        "en": (english, config),
+        "ar": (arabic, train_module.language_config(config, "ar")),
+    }
+    out = tmp_path / "model.joblib"
+    manifest = train_module.train(plans, out)
+    assert manifest == read_manifest(out)
+    assert list(manifest["languages"]) == ["en"] and list(manifest["unsupported"]) == ["ar"]
+    missed = manifest["unsupported"]["ar"]
+    assert missed["gate"]["passed"] is False
+    (share,) = [c for c in missed["gate"]["checks"] if c["check"].startswith("ant-heldout")]
+    assert share["value"] == pytest.approx(1 / 3) and share["passed"] is False
+    assert {"sources", "metrics", "hyperparameters"} <= set(missed)
+    assert scored == [("en", [english[0].name]), ("ar", [held_out_of])]
+    assert load_release(out).languages == ("en",)
+    card = card_path(out).read_text(encoding="utf-8")
+    assert "## Arabic (ar): not published (missed its quality gate)" in card
+    assert "| ant-heldout: share at high+ <= 1% | 0.333 | **no** |" in card
+
+
+def test_nothing_is_written_when_no_language_passes(
+    tmp_path: Path,
+    user_csv: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "model.joblib"
+    assert train_cli("--data", str(user_csv), "--out", str(out)) == 0
+    before = out.read_bytes()
+    # English's gate, made to check its held-out news after this file; the news scores high.
+    check = gates.Check("heldout", "wikicurrent-heldout", 0.02, trained=str(user_csv))
+    monkeypatch.setitem(gates.GATES, "en", (check,))
+    monkeypatch.setattr(
+        train_module,
+        "heldout_scores",
+        lambda artifact, trained_on: {"wikicurrent-heldout": [0.6] * 9},
+    )
+    assert train_cli("--data", str(user_csv), "--seed", "7", "--out", str(out)) == 2
+    assert "no language passed its quality gate (en): nothing written" in capsys.readouterr().err
+    assert out.read_bytes() == before
+
+
+def test_evaluation_only_corpus_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert train_cli("--data", "petrarch", "--out", str(tmp_path / "m.joblib")) == 2
     assert "evaluation only" in capsys.readouterr().err
     assert not (tmp_path / "m.joblib").exists()
@@ -138,7 +255,9 @@ def test_if_missing_retrains_a_model_of_other_data_or_settings(
     assert load_artifact(out).version != retrained.version
 
 
-def test_model_path_env_is_the_default_output(tmp_path: Path, user_csv: Path, monkeypatch) -> None:
+def test_model_path_env_is_the_default_output(
+    tmp_path: Path, user_csv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "env" / "model.joblib"
     monkeypatch.setenv("ESCALATION_MODEL_PATH", str(target))
     assert train_cli("--data", str(user_csv)) == 0
@@ -220,7 +339,7 @@ def test_default_corpora_model_meets_acceptance(default_model: Path) -> None:
     assert any(
         k in p.text for p in article.phrases[:5] for k in ("pre-emptive", "strike", "escalat")
     )
-    assert scorer.score(COOPERATIVE_PARAGRAPH).score < 0.3
+    assert scored(scorer.score(COOPERATIVE_PARAGRAPH)) < 0.3
     # State names are masked: they never appear as phrases, whichever way they push.
     named = {p.text for p in article.phrases + article.deescalating_phrases}
     assert not named & {"russia", "russian", "ukraine", "moscow", "kyiv"}
@@ -230,7 +349,7 @@ def test_default_corpora_model_meets_acceptance(default_model: Path) -> None:
 def test_disguised_text_scores_as_plain_on_the_default_model(default_model: Path) -> None:
     """Invisible, look-alike and fullwidth characters, and NFD: within 0.02 of the plain text."""
     scorer = Scorer.load(default_model)
-    result = evasion_check(lambda texts: [scorer.score(t).score for t in texts])
+    result = evasion_check(lambda texts: [scored(scorer.score(t)) for t in texts])
     print(json.dumps({"plain": result.plain, "disguised": result.disguised}))
     assert result.plain >= 0.5
     assert result.max_abs_change <= 0.02
@@ -238,13 +357,41 @@ def test_disguised_text_scores_as_plain_on_the_default_model(default_model: Path
 
 @pytest.mark.corpora
 def test_out_of_scope_input_is_flagged_on_the_default_model(default_model: Path) -> None:
-    """Another language and a greeting are scored but flagged; an English sentence is not."""
-    scorer = Scorer.load(default_model)
+    """A greeting is scored but flagged, an English sentence is not; the Spanish threat goes to
+    the Spanish model when Spanish passed its gate, and is answered unscored otherwise."""
+    router = Router.load(default_model)
     probes = dict(OFF_TOPIC_PROBES)
-    codes = {name: [w.code for w in scorer.score(probes[name]).warnings] for name in probes}
-    assert codes["Spanish threat"] == ["not_english"]
+    results = {name: router.score(text) for name, text in probes.items()}
+    codes = {name: [w.code for w in result.warnings] for name, result in results.items()}
+    spanish = results.pop("Spanish threat")
+    assert spanish.language == "es"
+    if "es" in router.languages:
+        assert spanish.score is not None and codes["Spanish threat"] == []
+    else:
+        assert "es" in router.manifest["unsupported"]
+        assert spanish.score is None and spanish.level == "unscored"
+        assert codes["Spanish threat"] == ["unsupported_language", "not_english"]
     assert codes["greeting"] == ["little_evidence"]
     assert codes["weather"] == codes["markets"] == []
+    assert {result.language for result in results.values()} == {"en"}
+
+
+@pytest.mark.corpora
+def test_the_default_arabic_model_reads_arabic(default_model: Path) -> None:
+    """When Arabic passed its gate: an Arabic threat scores high, an Arabic agreement low, and
+    state names (with their proclitics) are never phrases."""
+    router = Router.load(default_model)
+    if "ar" not in router.languages:
+        pytest.skip(f"Arabic missed its gate: {router.manifest['unsupported']['ar']['gate']}")
+    threat = "حشدت روسيا القوات على الحدود مع تصاعد خطر الحرب وهددت الحكومة بشن ضربات عسكرية."
+    agreement = "وقع البلدان اتفاقية تجارية وأشادا بالمحادثات والتعاون مع العراق."
+    up, down = router.score(threat), router.score(agreement)
+    assert up.language == down.language == "ar"
+    assert up.score is not None and down.score is not None and up.score > 0.5 > down.score
+    named = {p.text for r in (up, down) for p in r.phrases + r.deescalating_phrases}
+    assert not named & {"روسيا", "العراق", "مع العراق"}
+    gate = router.manifest["languages"]["ar"]["gate"]
+    assert gate["passed"] is True and all(c["passed"] is not False for c in gate["checks"])
 
 
 def test_fold_features_equal_a_refit_pipeline() -> None:
@@ -285,24 +432,27 @@ def test_counts_shared_between_weightings_give_each_its_own_cv() -> None:
 
 
 def test_a_model_the_scorer_disagrees_with_is_not_written(
-    tmp_path: Path, user_csv: Path, monkeypatch, capsys
+    tmp_path: Path,
+    user_csv: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     out = tmp_path / "model.joblib"
     assert train_cli("--data", str(user_csv), "--out", str(out)) == 0
     before = out.read_bytes()
-    real = train_module.Scorer.score_many
+    real = Scorer.score_many  # the class training checks with (`train_module.Scorer`)
 
-    def off_by_a_little(self, texts, top_k=10):
-        return [replace(r, score=r.score + 1e-6) for r in real(self, texts, top_k)]
+    def off_by_a_little(self: Scorer, texts: list[str], top_k: int = 10) -> list[ArticleScore]:
+        return [replace(r, score=scored(r) + 1e-6) for r in real(self, texts, top_k)]
 
-    monkeypatch.setattr(train_module.Scorer, "score_many", off_by_a_little)
+    monkeypatch.setattr(Scorer, "score_many", off_by_a_little)
     assert train_cli("--data", str(user_csv), "--out", str(out)) == 2
     assert "differs from the pipeline" in capsys.readouterr().err
     assert out.read_bytes() == before
 
 
 def test_clean_profile_drops_unclean_defaults_and_refuses_named_ones(
-    tmp_path: Path, capsys
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert train_module.clean_profile(["cameo", "multicoped", "x.csv"], explicit=False) == [
         "cameo",
@@ -315,9 +465,12 @@ def test_clean_profile_drops_unclean_defaults_and_refuses_named_ones(
 
 
 def test_ctrl_c_exits_130_with_one_line_and_writes_nothing(
-    tmp_path: Path, user_csv: Path, monkeypatch, capsys
+    tmp_path: Path,
+    user_csv: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    def interrupted(*args, **kwargs):
+    def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(train_module, "cross_validate", interrupted)
@@ -367,7 +520,9 @@ def test_crossfit_platt_never_calibrates_a_fold_with_its_own_labels() -> None:
     assert np.allclose(out[fold_of == 0], a * logits[fold_of == 0] + b)
 
 
-def test_cross_validation_logs_each_fold_and_keeps_fold_order(caplog) -> None:
+def test_cross_validation_logs_each_fold_and_keeps_fold_order(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """One line per fold (piped runs see progress), and folds fitted in parallel, which finish
     in any order, give the same out-of-fold logits as one after the other."""
     data = toy_set()
@@ -385,7 +540,11 @@ def test_cross_validation_logs_each_fold_and_keeps_fold_order(caplog) -> None:
 
 
 def test_piped_training_draws_no_bar(
-    tmp_path: Path, user_csv: Path, monkeypatch, capsys, caplog
+    tmp_path: Path,
+    user_csv: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Off a terminal (pytest captures stderr) the steps and folds are log lines only."""
     monkeypatch.delenv("CI", raising=False)

@@ -22,14 +22,34 @@ NGEC_STORIES = "ngec/gpt_synthetic_events_2023-10-19_19.csv.zip"
 PETRARCH_GSR = "petrarch/PETR2_GSR_validation.xml"
 UNQUAD_EN = "unquad/en_annotations_quad_multiclass.tsv"
 UNQUAD_IDS = "unquad/ES_EN_DEEPL_quadclass.tsv"
+UNQUAD_AR = "unquad/ar_annotations_quad_multiclass.tsv"
+UNQUAD_ES = "unquad/es_annotations_quad_multiclass.tsv"
+# Language -> its file of the UN QuadClass sentences (row for row the same sentences as English);
+# the column of the text is named by the language.
+UNQUAD_TEXTS = {"en": UNQUAD_EN, "ar": UNQUAD_AR, "es": UNQUAD_ES}
 MULTICOPED_TRAIN = "multicoped/train.tsv"
+ARABIC_GSR_ASSAULT = "arabic-gsr/assault_gsr.csv"
+ARABIC_GSR_PROTEST = "arabic-gsr/protest_gsr.csv"
+# File -> the event type its sentences were judged for (its `event_type` column).
+ARABIC_GSR_EVENTS = {ARABIC_GSR_ASSAULT: "ASSAULT", ARABIC_GSR_PROTEST: "PROTEST"}
 
 # UN QuadClass documents from this year on are a reserved external test set: never yielded.
 UNQUAD_FIRST_RESERVED_YEAR = 2011
-# Multi-CoPED train.tsv rows whose sha256(text.strip()) ends in one of these are the project's;
-# the other half (and all of test.tsv) is a reserved external test set: never yielded.
-MULTICOPED_PROJECT_DIGITS = "02468ace"
+# Multi-CoPED train.tsv and the Arabic GSR: rows whose sha256(text.strip()) ends in one of these
+# are the project's; the other half (and all of Multi-CoPED's test.tsv) is a reserved external
+# test set: never yielded.
+PROJECT_ROW_DIGITS = "02468ace"
 MULTICOPED_ESCALATORY = frozenset({"3", "4"})  # verbal and material conflict
+# Arabic GSR answers with a clear label: `yes` (all annotators saw a new event) and `easy no`
+# (all rejected). The others, `difficult no` (rejected with a dissent) and `ambiguous`, are
+# neither clearly escalatory nor clearly calm: see `ARABIC_GSR_UNCLEAR` in the registry.
+ARABIC_GSR_LABELS = {"yes": 1, "easy no": 0}
+# The training weight of an `easy no` row: none. "Not a new assault or protest" still covers
+# sentences of threats, arrests and fighting, which this product calls escalatory; learned as
+# calm, they cost the UN Arabic sentences 0.05 of ROC-AUC (docs/decisions.md, "Arabic training
+# data"). They stay in cross-validation as evaluation rows: `yes` against `easy no` is measured.
+ARABIC_GSR_EASY_NO_WEIGHT = 0.0
+ARABIC_GSR_UNCLEAR_LABELS = frozenset({"difficult no", "ambiguous"})
 
 # The CAMEO file is UTF-8 text once decoded as Mac Roman and saved as Windows-1252; read back as
 # latin-1 each typographic character is a three-character sequence. Longest sequences first.
@@ -61,11 +81,19 @@ _EVENTCODE = re.compile(r'<EventCoding\b[^>]*?\beventcode="([^"]*)"')
 _TEXT = re.compile(r"<Text>(.*?)</Text>", re.S)
 _PARSE = re.compile(r"<Parse>(.*?)</Parse>", re.S)
 _UNQUAD_ID = re.compile(r"(\d{4})/.+/[^/]+")
+# A newswire document id (Arabic Gigaword style, or a hex string in part of protest_gsr.csv),
+# then "-" (or "_") and the sentence number.
+_GSR_ID = re.compile(r"([A-Z]{3}_[A-Z]{3}_\d{8}\.\d{4})-\d+|([0-9a-f]{32,})_\d+")
 
 
 def collapse(text: str) -> str:
     """Runs of whitespace to one space, stripped."""
     return _WS.sub(" ", text).strip()
+
+
+def collapse_lines(text: str) -> list[str]:
+    """The lines of a text, each `collapse`d; blank lines dropped."""
+    return [line for line in map(collapse, text.splitlines()) if line]
 
 
 def detokenise(text: str) -> str:
@@ -238,46 +266,56 @@ def petrarch_examples(paths: Mapping[str, Path]) -> Iterator[Example]:
 
 
 def unquad_examples(
-    paths: Mapping[str, Path], irrelevant: Literal["negative", "drop"] = "negative"
+    paths: Mapping[str, Path],
+    irrelevant: Literal["negative", "drop"] = "negative",
+    language: str = "en",
 ) -> Iterator[Example]:
-    """UN QuadClass up to 2010: 1, 3 (conflict) -> 1; 2, 4 -> 0; 0 per `irrelevant`."""
+    """UN QuadClass up to 2010 in `language` (en, ar, es): 1, 3 (conflict) -> 1; 2, 4 -> 0; 0 per
+    `irrelevant`. Document and year come from the same row of the id file; the labels of every
+    row must match it. A reserved row's label is only compared (the join check), never used,
+    and its text never read."""
     if irrelevant not in ("negative", "drop"):
         raise ValueError(f"irrelevant must be 'negative' or 'drop', not {irrelevant!r}")
-    en_path, id_path = paths[UNQUAD_EN], paths[UNQUAD_IDS]
-    en_rows = _read_csv(en_path, "utf-8", ("en", "QuadClass"), "\t")
+    if language not in UNQUAD_TEXTS:
+        raise ValueError(f"language must be one of {', '.join(UNQUAD_TEXTS)}, not {language!r}")
+    text_path, id_path = paths[UNQUAD_TEXTS[language]], paths[UNQUAD_IDS]
+    text_rows = _read_csv(text_path, "utf-8", (language, "QuadClass"), "\t")
     id_rows = _read_csv(id_path, "utf-8", ("id", "QuadClass"), "\t")
-    where = f"{en_path} + {id_path}"
-    if len(en_rows) != len(id_rows):
-        raise DataError(f"{where}: cannot join: {len(en_rows)} rows vs {len(id_rows)} rows")
+    where = f"{text_path} + {id_path}"
+    if len(text_rows) != len(id_rows):
+        raise DataError(f"{where}: cannot join: {len(text_rows)} rows vs {len(id_rows)} rows")
+    source = "unquad" if language == "en" else f"unquad-{language}"
     examples = []  # the whole join is validated before anything is yielded
-    for n, ((line, en), (id_line, ids)) in enumerate(zip(en_rows, id_rows, strict=True), start=1):
-        quad = en["QuadClass"].strip()
+    rows = zip(text_rows, id_rows, strict=True)
+    for n, ((line, row), (id_line, ids)) in enumerate(rows, start=1):
+        quad = row["QuadClass"].strip()
         if quad != ids["QuadClass"].strip():
             raise DataError(
                 f"{where}: data row {n}: QuadClass differs "
                 f"({quad!r} vs {ids['QuadClass'].strip()!r})"
             )
-        if quad not in ("0", "1", "2", "3", "4"):
-            raise DataError(f"{en_path}:{line}: bad QuadClass {quad!r}")
         doc_id = _UNQUAD_ID.fullmatch(ids["id"].strip())
         if doc_id is None:
             raise DataError(f"{id_path}:{id_line}: bad document id {ids['id']!r}")
-        if int(doc_id.group(1)) >= UNQUAD_FIRST_RESERVED_YEAR or (
-            quad == "0" and irrelevant == "drop"
-        ):
+        if int(doc_id.group(1)) >= UNQUAD_FIRST_RESERVED_YEAR:
             continue
-        text = collapse(en["en"])
+        if quad not in ("0", "1", "2", "3", "4"):
+            raise DataError(f"{text_path}:{line}: bad QuadClass {quad!r}")
+        if quad == "0" and irrelevant == "drop":
+            continue
+        text = collapse(row[language])
         if not text:
-            raise DataError(f"{en_path}:{line}: blank text")
+            raise DataError(f"{text_path}:{line}: blank text")
         group = doc_id.group().rsplit("/", 1)[0]
-        examples.append(Example(text, int(quad in ("1", "3")), group, "unquad"))
+        examples.append(Example(text, int(quad in ("1", "3")), group, source))
     yield from examples
 
 
-def multicoped_is_project_row(text: str) -> bool:
-    """True for the Multi-CoPED rows that are the project's (the dev half of train.tsv)."""
+def is_project_row(text: str) -> bool:
+    """True for the rows of a half-reserved corpus (Multi-CoPED train.tsv, the Arabic GSR) that
+    are the project's: sha256(text.strip()) ends in one of `PROJECT_ROW_DIGITS`."""
     digest = hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
-    return digest[-1] in MULTICOPED_PROJECT_DIGITS
+    return digest[-1] in PROJECT_ROW_DIGITS
 
 
 def multicoped_examples(paths: Mapping[str, Path]) -> Iterator[Example]:
@@ -299,7 +337,7 @@ def multicoped_examples(paths: Mapping[str, Path]) -> Iterator[Example]:
             if len(row) != 2:
                 raise DataError(f"{path}:{reader.line_num}: expected 2 fields, found {len(row)}")
             body, label = row
-            if not multicoped_is_project_row(body):
+            if not is_project_row(body):
                 continue
             if label.strip() not in ("0", "1", "2", "3", "4"):
                 raise DataError(f"{path}:{reader.line_num}: bad label {label.strip()!r}")
@@ -312,3 +350,62 @@ def multicoped_examples(paths: Mapping[str, Path]) -> Iterator[Example]:
             )
     except csv.Error as exc:
         raise DataError(f"{path}:{reader.line_num}: malformed TSV: {exc}") from exc
+
+
+def _merged_groups(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Group -> the least group it is joined to by a shared text: (text, group) pairs whose
+    texts are equal put their groups together, transitively (union-find)."""
+    parent: dict[str, str] = {}
+
+    def root(g: str) -> str:
+        while parent.setdefault(g, g) != g:
+            g = parent[g]
+        return g
+
+    first: dict[str, str] = {}
+    for text, group in pairs:
+        a, b = root(first.setdefault(text, group)), root(group)
+        parent[max(a, b)] = min(a, b)
+    return {g: root(g) for g in parent}
+
+
+def arabic_gsr_examples(
+    paths: Mapping[str, Path], unclear: Literal["negative", "drop"] = "drop"
+) -> Iterator[Example]:
+    """Arabic event GSR, the project's half (sha256 of the text ends in an even hex digit):
+    `yes` -> 1, `easy no` -> 0, `difficult no` and `ambiguous` per `unclear`.
+
+    Reserved rows are skipped as soon as their text is read: their label is never read. Group =
+    the newswire document (the id without its sentence number); documents sharing a sentence
+    (both files, or an article filed twice) are one group. `topic` = the event type asked about.
+    """
+    if unclear not in ("negative", "drop"):
+        raise ValueError(f"unclear must be 'negative' or 'drop', not {unclear!r}")
+    rows: list[tuple[str, int, str, str]] = []  # text, label, document, event type
+    for key, event in ARABIC_GSR_EVENTS.items():
+        path = paths[key]
+        for line, row in _read_csv(path, "utf-8", ("id", "label", "event_type", "text")):
+            if not is_project_row(row["text"]):
+                continue
+            answer = row["label"].strip()
+            if answer in ARABIC_GSR_LABELS:
+                label = ARABIC_GSR_LABELS[answer]
+            elif answer in ARABIC_GSR_UNCLEAR_LABELS:
+                if unclear == "drop":
+                    continue
+                label = 0
+            else:
+                raise DataError(f"{path}:{line}: bad label {answer!r}")
+            if row["event_type"].strip() != event:
+                raise DataError(
+                    f"{path}:{line}: event_type {row['event_type'].strip()!r}, expected {event!r}"
+                )
+            doc_id = _GSR_ID.fullmatch(row["id"].strip())
+            text = collapse(row["text"])
+            if doc_id is None or not text:
+                raise DataError(f"{path}:{line}: bad id {row['id']!r} or blank text")
+            rows.append((text, label, doc_id.group(1) or doc_id.group(2), event))
+    groups = _merged_groups([(text, document) for text, _, document, _ in rows])
+    for text, label, document, event in rows:
+        weight = 1.0 if label else ARABIC_GSR_EASY_NO_WEIGHT
+        yield Example(text, label, groups[document], "arabic-gsr", weight, topic=event)

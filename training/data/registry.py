@@ -7,21 +7,26 @@ Files are found and verified by `training.data.fetch`; user files are read by
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
 from model import progress
 from training.data.adapters import (
+    ARABIC_GSR_ASSAULT,
+    ARABIC_GSR_PROTEST,
     CAMEO_CODES,
     MULTICOPED_TRAIN,
     NGEC_STORIES,
     PETRARCH_GSR,
+    UNQUAD_AR,
     UNQUAD_EN,
+    UNQUAD_ES,
     UNQUAD_IDS,
     UNSCON_SENTENCES,
     UNSCON_UNITS,
+    arabic_gsr_examples,
     cameo_examples,
     multicoped_examples,
     ngec_examples,
@@ -29,6 +34,10 @@ from training.data.adapters import (
     unquad_examples,
     unscon_all_examples,
 )
+from training.data.ant import ANT_DIR, ant_examples
+from training.data.ant import Part as AntPart
+from training.data.fakenews import FAKENEWS_DEVELOPMENT, FAKENEWS_TRAIN, fakenews_examples
+from training.data.fakenews import Part as FakeNewsPart
 from training.data.fetch import (
     cache_dir_from_env,
     corpus_files,
@@ -48,7 +57,10 @@ from training.data.wikinews import (
 )
 
 __all__ = [
+    "ANT_MANIFEST",
+    "ARABIC_GSR_UNCLEAR",
     "DEFAULT_TRAINING",
+    "LANGUAGE_TRAINING",
     "REGISTRY",
     "UNQUAD_IRRELEVANT",
     "WIKICURRENT_MANIFEST",
@@ -61,6 +73,9 @@ log = logging.getLogger("escalation.data")
 
 # How UN QuadClass class 0 (irrelevant) is used: as a negative, or dropped. Decide by measurement.
 UNQUAD_IRRELEVANT: Literal["negative", "drop"] = "negative"
+# How the Arabic GSR's unclear answers (`difficult no`: rejected with a dissent; `ambiguous`) are
+# used: dropped (the default: neither clearly escalatory nor clearly calm), or as negatives.
+ARABIC_GSR_UNCLEAR: Literal["negative", "drop"] = "drop"
 
 
 def _raw(repo: str, commit: str, path: str) -> str:
@@ -77,6 +92,9 @@ _CONFLIBERT = ("eventdata/ConfliBERT", "0b630014885b9597622082034cc5ab5471b57e5b
 _WIKICURRENT = ("ianrastall/current-events-context", "4ff6f7d243c81c1df4a919fb4280d9d7e9559bd8")
 _TOSCA = ("Docma-TU/toscaData", "79923805871963be01827c4f70dc51c76272c106")
 _VANATTEVELDT = ("vanatteveldt/wikinews", "347254178bf343f3801aac1d03c41cc09c35decb")
+_ARABIC_GSR = ("openeventdata/arabic_event_gsr", "d8ff100bda1c15a89ef752c89d7ffad0c1600a92")
+_ANT = ("antcorpus/antcorpus.data", "06f6a10e80c7a0e7aee0bba2f0a6372c35c45c83")
+_FAKENEWS = ("jpposadas/FakeNewsCorpusSpanish", "732f4870abd8d3f5ab4956fd92b040a7913614e3")
 
 WIKICURRENT_MANIFEST = Manifest(
     Path(__file__).resolve().parent / "manifests" / "wikicurrent.sha256",
@@ -85,11 +103,48 @@ WIKICURRENT_MANIFEST = Manifest(
     _raw(*_WIKICURRENT, ""),
 )
 WIKI_LICENCE = "CC BY-SA 4.0 (Wikipedia text; attribution: Wikipedia Portal:Current events)"
+ANT_MANIFEST = Manifest(
+    Path(__file__).resolve().parent / "manifests" / "ant.sha256",
+    "ee21dea475e4157b82d7fc9a67c4827d2df5f4c54dac9b3168c2fd18f3bbf1e8",
+    ANT_DIR,
+    _raw(*_ANT, ""),
+)
+ANT_LICENCE = "Apache-2.0 (cite Chouigui, Ben Khiroun, Elayeb, ANT Corpus, AICCSA 2017)"
+FAKENEWS_LICENCE = "CC BY 4.0 (cite Posadas-Duran et al., Spanish fake news corpus, 2019)"
+
+_UNQUAD_IDS_FILE = RemoteFile(
+    UNQUAD_IDS,
+    _raw(*_UNQUAD, "1_data/es_en/quadclass/ES_EN_DEEPL_quadclass.tsv"),
+    "e9def259dea472e7688f6ddd5ca34577c14b98263b55ef4f0b96e88a549dc384",
+)
+_FAKENEWS_FILES = (
+    RemoteFile(
+        FAKENEWS_TRAIN,
+        _raw(*_FAKENEWS, "train.xlsx"),
+        "b091a8fa842ea4c2c9b9c28fe0ed28d6ed8da797ced282c5a4dcd71af2e3c67a",
+    ),
+    RemoteFile(
+        FAKENEWS_DEVELOPMENT,
+        _raw(*_FAKENEWS, "development.xlsx"),
+        "5a894152170242cb07248d264157b4d3884d86ef42e5ba22e5a6a638787dce57",
+    ),
+)
+
+Adapter = Callable[[Mapping[str, Path]], Iterator[Example]]
 
 
-def _unquad_adapter(paths: Mapping[str, Path]) -> Iterator[Example]:
-    """UN QuadClass with class 0 handled per `UNQUAD_IRRELEVANT`."""
-    return unquad_examples(paths, irrelevant=UNQUAD_IRRELEVANT)
+def _unquad_adapter(language: str) -> Adapter:
+    """UN QuadClass in one language with class 0 handled per `UNQUAD_IRRELEVANT`."""
+
+    def adapter(paths: Mapping[str, Path]) -> Iterator[Example]:
+        return unquad_examples(paths, irrelevant=UNQUAD_IRRELEVANT, language=language)
+
+    return adapter
+
+
+def _arabic_gsr_adapter(paths: Mapping[str, Path]) -> Iterator[Example]:
+    """The Arabic GSR with its unclear answers handled per `ARABIC_GSR_UNCLEAR`."""
+    return arabic_gsr_examples(paths, unclear=ARABIC_GSR_UNCLEAR)
 
 
 def _wiki(name: str, topics: frozenset[str], heldout: bool, description: str) -> Corpus:
@@ -105,8 +160,45 @@ def _wiki(name: str, topics: frozenset[str], heldout: bool, description: str) ->
     )
 
 
+def _ant(name: str, part: AntPart, description: str) -> Corpus:
+    """One part (training, held out, unlabelled) of the ANT articles."""
+
+    def adapter(paths: Mapping[str, Path]) -> Iterator[Example]:
+        return ant_examples(paths, part=part, source=name)
+
+    adapter.__doc__ = description
+    return Corpus(
+        name, (), ANT_LICENCE, description, part == "train", adapter, True, ANT_MANIFEST, "ar"
+    )
+
+
+def _fakenews(name: str, part: FakeNewsPart, description: str) -> Corpus:
+    """One part (training, held out, unlabelled) of the Spanish news articles."""
+
+    def adapter(paths: Mapping[str, Path]) -> Iterator[Example]:
+        return fakenews_examples(paths, part=part, source=name)
+
+    adapter.__doc__ = description
+    return Corpus(
+        name,
+        _FAKENEWS_FILES,
+        FAKENEWS_LICENCE,
+        description,
+        part == "train",
+        adapter,
+        True,
+        language="es",
+    )
+
+
 _WIKI_DAYS = "days whose sha256(date) ends in 0-3 are held out"
 _ORDINARY = "sport, business, science, arts, health and disaster items"
+_ANT_SPLIT = "articles whose sha256(DOCNO) ends in 0-3 are held out"
+_ANT_ORDINARY = "sport, society, economy, culture, technology and diverse"
+_ANT_MIXED = "politics, international and local news"
+_FAKENEWS_SPLIT = "articles whose sha256(group) ends in 0-3 are held out"
+_FAKENEWS_ORDINARY = "sport, science, entertainment, economy, health, education, society"
+_UNUSED = "unlabelled: label 0 is a placeholder, never scored (per-topic scores only)"
 
 
 REGISTRY: dict[str, Corpus] = {
@@ -192,17 +284,13 @@ REGISTRY: dict[str, Corpus] = {
                     _raw(*_UNQUAD, "1_data/en/quadclass/en_annotations_quad_multiclass.tsv"),
                     "384dc95f8058c60e988e4473f13ff76f2b42f42c8e3d5e9a8a53d52eb58f0a4b",
                 ),
-                RemoteFile(
-                    UNQUAD_IDS,
-                    _raw(*_UNQUAD, "1_data/es_en/quadclass/ES_EN_DEEPL_quadclass.tsv"),
-                    "e9def259dea472e7688f6ddd5ca34577c14b98263b55ef4f0b96e88a549dc384",
-                ),
+                _UNQUAD_IDS_FILE,
             ),
             "MIT",
             "UN Security Council document sentences in QuadClass, documents up to 2010 only; "
             "1 = material or verbal conflict",
             True,
-            _unquad_adapter,
+            _unquad_adapter("en"),
             clean_licence=True,
         ),
         Corpus(
@@ -282,6 +370,102 @@ REGISTRY: dict[str, Corpus] = {
             wikinews_examples,
             clean_licence=True,
         ),
+        Corpus(
+            "unquad-ar",
+            (
+                RemoteFile(
+                    UNQUAD_AR,
+                    _raw(*_UNQUAD, "1_data/ar/quadclass/ar_annotations_quad_multiclass.tsv"),
+                    "eef69b08c581f7fc622951e9d6a360148b694271a5aeb6dc84e2e0633fef8129",
+                ),
+                _UNQUAD_IDS_FILE,
+            ),
+            "MIT",
+            "UN Security Council document sentences in QuadClass, the UN's Arabic version, "
+            "documents up to 2010 only; 1 = material or verbal conflict",
+            True,
+            _unquad_adapter("ar"),
+            clean_licence=True,
+            language="ar",
+        ),
+        Corpus(
+            "unquad-es",
+            (
+                RemoteFile(
+                    UNQUAD_ES,
+                    _raw(*_UNQUAD, "1_data/es/quadclass/es_annotations_quad_multiclass.tsv"),
+                    "d8bce3757a0794d05a3afdc80d3ab3b203964a03de3334de286350c6f4b60961",
+                ),
+                _UNQUAD_IDS_FILE,
+            ),
+            "MIT",
+            "UN Security Council document sentences in QuadClass, the UN's Spanish version, "
+            "documents up to 2010 only; 1 = material or verbal conflict",
+            True,
+            _unquad_adapter("es"),
+            clean_licence=True,
+            language="es",
+        ),
+        Corpus(
+            "arabic-gsr",
+            (
+                RemoteFile(
+                    ARABIC_GSR_ASSAULT,
+                    _raw(*_ARABIC_GSR, "assault_gsr.csv"),
+                    "3a54ab330d896ba2fe1252ca5ca2f1d458c5a374b4a5f95f92d3b5da205b4268",
+                ),
+                RemoteFile(
+                    ARABIC_GSR_PROTEST,
+                    _raw(*_ARABIC_GSR, "protest_gsr.csv"),
+                    "88dfc95b3a96ad9d2cf2ec008fdbbd75380247fee91561d6d975a91d95ea6736",
+                ),
+            ),
+            "unclear (MIT annotations of sentences quoted from a licensed newswire corpus); "
+            "cite openeventdata/arabic_event_gsr",
+            "Arabic newswire sentences judged for a new assault or protest event, the project's "
+            "half only (sha256 of the text ends in an even hex digit); 1 = unanimous yes, "
+            "0 = unanimous no, the unclear answers dropped",
+            True,
+            _arabic_gsr_adapter,
+            clean_licence=False,
+            language="ar",
+        ),
+        _ant(
+            "ant",
+            "train",
+            f"ANT Arabic news articles (JawharaFM), ordinary categories ({_ANT_ORDINARY}), "
+            f"training part; all 0 ({_ANT_SPLIT})",
+        ),
+        _ant(
+            "ant-heldout",
+            "heldout",
+            f"ANT Arabic news articles, ordinary categories ({_ANT_ORDINARY}), held-out part "
+            "(evaluation only); all 0",
+        ),
+        _ant(
+            "ant-mixed",
+            "mixed",
+            f"ANT Arabic news articles of the mixed categories ({_ANT_MIXED}), evaluation only; "
+            f"{_UNUSED}",
+        ),
+        _fakenews(
+            "fakenews-es",
+            "train",
+            f"Spanish news articles, true and fake, ordinary topics ({_FAKENEWS_ORDINARY}), "
+            f"training part; all 0 ({_FAKENEWS_SPLIT})",
+        ),
+        _fakenews(
+            "fakenews-es-heldout",
+            "heldout",
+            f"Spanish news articles, true and fake, ordinary topics ({_FAKENEWS_ORDINARY}), "
+            "held-out part (evaluation only); all 0",
+        ),
+        _fakenews(
+            "fakenews-es-mixed",
+            "mixed",
+            "Spanish news articles, true and fake, on politics and security, evaluation only; "
+            f"{_UNUSED}",
+        ),
     )
 }
 
@@ -306,6 +490,13 @@ DEFAULT_TRAINING: tuple[str, ...] = (
     "wikiconflict",
     "multicoped",
 )
+# The training corpora of each language (ISO 639-1); English is the default set. Not yet a
+# default of any command: the Arabic and Spanish models are trained by naming these.
+LANGUAGE_TRAINING: dict[str, tuple[str, ...]] = {
+    "en": DEFAULT_TRAINING,
+    "ar": ("unquad-ar", "arabic-gsr", "ant"),
+    "es": ("unquad-es", "fakenews-es"),
+}
 
 
 def load_corpus(

@@ -69,9 +69,10 @@ class Corpus:
     description: str
     for_training: bool
     adapter: Callable[[Mapping[str, Path]], Iterator[Example]]
-    # MIT or Creative Commons: usable in a model that must be cleanly licensed
+    # MIT, Apache-2.0 or Creative Commons: usable in a model that must be cleanly licensed
     clean_licence: bool = False
     manifest: Manifest | None = None
+    language: str = "en"  # ISO 639-1 code of the texts
 
     def provenance(self) -> tuple[SourceFile, ...]:
         """The files that pin the corpus: those listed, and the manifest rather than its items."""

@@ -11,6 +11,10 @@ command's --positive-class/--negative-class); `--baseline` adds the plain baseli
 cross-validation for comparison. Intervals are grouped-bootstrap 95% intervals. Writes
 report.md, metrics.json and PNG figures to `--out`.
 
+The sections above are the English model's; after them, one section per other language of the
+artifact (`training/evaluation/languages.py`: its gate and CV, its news articles, actor swap and
+one explained sentence; `--cv` reruns its CV too) and one per language that missed its gate.
+
 Progress goes to stderr as log lines (one per step and per fold); on a terminal, bars too (steps,
 folds, bootstrap resamples, corpora read), except with `CI` set or ESCALATION_PROGRESS=0.
 """
@@ -33,7 +37,7 @@ from scipy.special import expit, logit
 
 from model import Scorer, default_model_path, progress
 from model.article import IDENTITY, ArticleCalibration
-from model.artifact import ArtifactError
+from model.artifact import ArtifactError, Release, load_release
 from model.text import article_sentences
 from training.data.provenance import load_training_sources
 from training.data.registry import REGISTRY, load_corpus, load_sources, scored_rows_only
@@ -42,6 +46,13 @@ from training.evaluation.actor_swap import actor_swap_check
 from training.evaluation.articles import articles, render_articles, shares
 from training.evaluation.checks import OFF_TOPIC_PROBES, evasion_check
 from training.evaluation.intervals import confusion_at, with_intervals
+from training.evaluation.languages import (
+    LanguageOptions,
+    compile_scorers,
+    language_sections,
+    language_steps,
+    render_languages,
+)
 from training.evaluation.report import (
     confusion_table,
     metrics_table,
@@ -279,6 +290,9 @@ def render(report: Mapping[str, Any], out: Path) -> str:
     ]
     for i, (a, b) in enumerate(zip(swap["original"], swap["swapped"], strict=True), start=1):
         lines.append(f"| {i} | {a:.3f} | {b:.3f} | {b - a:+.4f} |")
+    languages = report.get("languages") or {}
+    if languages.get("published") or languages.get("unsupported"):
+        lines += render_languages(languages, report["levels"])
     return "\n".join(lines) + "\n"
 
 
@@ -320,10 +334,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
     try:
-        scorer = Scorer.load(args.model or default_model_path())
+        path = args.model or default_model_path()
+        release = load_release(path)
+        scorers = compile_scorers(release)
+        if "en" not in scorers:
+            raise ArtifactError(
+                f"{path} has no 'en' model (languages: {', '.join(release.languages)})"
+            )
+        scorer = scorers["en"]
         args.out.mkdir(parents=True, exist_ok=True)
         command = " ".join(["escalation-evaluate", *(sys.argv[1:] if argv is None else argv)])
-        total, begun = report_steps(args), []
+        total, begun = report_steps(args) + language_steps(release, args.cv), []
         with (
             progress.logs_above_bars(),
             progress.steps("escalation-evaluate", total) as shown,
@@ -334,7 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 log.info("step %d of %d: %s", len(begun), total, name)
                 shown(name)
 
-            report = build_report(scorer, args, command, step)
+            report = build_report(scorer, args, command, step, release, scorers)
     except (ArtifactError, DataError) as exc:
         print(f"escalation-evaluate: error: {exc}", file=sys.stderr)
         return 2
@@ -354,9 +375,12 @@ def build_report(
     args: argparse.Namespace,
     command: str,
     step: Callable[[str], None] = lambda name: None,
+    release: Release | None = None,
+    scorers: Mapping[str, Scorer] | None = None,
 ) -> dict[str, Any]:
     """Every section the options ask for, as one JSON-ready dict; `step` is told the name of
-    each of the `report_steps` long steps as it begins."""
+    each of the `report_steps` long steps as it begins (and of `language_steps`: the sections
+    of the `release`'s other languages, scored by `scorers`, after the English ones)."""
     manifest = scorer.manifest
     thresholds = [float(lower) for _, lower in scorer.levels[1:]]
     alert = float(manifest.get("alert_threshold", thresholds[len(thresholds) // 2]))
@@ -421,6 +445,11 @@ def build_report(
     if args.articles:
         step("whole articles")
         whole = articles(scorer, alert, reps)
+    others: dict[str, Any] = {}
+    if release is not None:
+        labelled = lambda manifest: load_training_sources(manifest, **labels)  # noqa: E731
+        options = LanguageOptions(args.cv, args.ordinary_news, jobs, training=labelled)
+        others = language_sections(release, scorers or compile_scorers(release), options, step)
     return {
         "model": {
             **{k: manifest.get(k) for k in ("version", "created_at", "hyperparameters")},
@@ -451,6 +480,7 @@ def build_report(
             "mean_abs_change": swap.mean_abs_change,
             "max_abs_change": swap.max_abs_change,
         },
+        "languages": others,
     }
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from model.artifact import ArtifactError, read_manifest, write_atomically
+from model.artifact import ArtifactError, language_manifest, read_manifest, write_atomically
 from training.data.provenance import is_user_source
 
 METRIC_COLUMNS = ("roc_auc", "average_precision", "brier", "ece", "f1", "n")
@@ -24,38 +24,95 @@ def card_path(artifact: Path) -> Path:
     return artifact.with_suffix(".card.md")
 
 
-def trained_on(sources: list[dict[str, Any]]) -> str:
+LANGUAGE_NAMES = {"en": "English", "ar": "Arabic", "es": "Spanish"}
+
+
+def language_name(code: str) -> str:
+    """`Arabic (ar)`."""
+    return f"{LANGUAGE_NAMES.get(code, code)} ({code})"
+
+
+def trained_on(sources: list[dict[str, Any]], language: str) -> str:
     """The limitation that follows from the training data: the registered corpora's genres,
-    or the user's own files (whose language and genres this card cannot know)."""
+    or the user's own files (whose genres this card cannot know)."""
     user = [s["name"] for s in sources if is_user_source(s)]
     if not user:
         names = ", ".join(s["name"] for s in sources)
         return (
-            f"- English only; trained on the registered corpora {names} "
+            f"- {language_name(language)}: trained on the registered corpora {names} "
             "(`training/data/registry.py` describes them): other genres may rank worse."
         )
     registered = [s["name"] for s in sources if not is_user_source(s)]
     also = f", with the registered corpora {', '.join(registered)}" if registered else ""
     return (
-        f"- Trained on the user's own data ({', '.join(f'`{u}`' for u in user)}{also}): it "
-        "scores texts like those files; other languages and genres may rank worse."
+        f"- {language_name(language)}: trained on the user's own data "
+        f"({', '.join(f'`{u}`' for u in user)}{also}): it scores texts like those files; "
+        "other genres may rank worse."
     )
 
 
 def render_card(manifest: dict[str, Any]) -> str:
-    """Markdown text of the card."""
+    """Markdown text of the card: what all languages share, then each language's model, then
+    the languages that missed their gate."""
+    languages = manifest["languages"]
+    levels = ", ".join(f"{lv['name']} ≥ {lv['min']}" for lv in manifest["levels"])
     lines = [
         f"# Escalation-risk model {manifest['version']}",
         "",
-        f"Created {manifest['created_at']} in {manifest['training_seconds']} s.",
+        f"Created {manifest['created_at']} in {manifest['training_seconds']} s. Languages: "
+        f"{', '.join(map(language_name, languages))}.",
         "",
         "## Intended use",
-        "Scores how escalatory or conflictual the rhetoric of an English news article or "
-        "diplomatic statement is (threats, ultimatums, accusations, mobilisation, force, "
-        "sanctions) against cooperative or neutral rhetoric. A probability with the phrases "
-        "that drive it; a screening aid for analysts, not a forecast of events.",
+        "Scores how escalatory or conflictual the rhetoric of a news article or diplomatic "
+        "statement is (threats, ultimatums, accusations, mobilisation, force, sanctions) "
+        "against cooperative or neutral rhetoric, with one model per language above; a text in "
+        "another language is answered unscored. A probability with the phrases that drive it; "
+        "a screening aid for analysts, not a forecast of events.",
         "",
-        "## Training data",
+        f"Levels (every language): {levels}. Libraries: {manifest['libraries']}.",
+        "",
+        "## Limitations",
+        *(trained_on(entry["sources"], code) for code, entry in languages.items()),
+        "- Scores rhetoric, not facts: quoted threats in a report of talks raise the score.",
+        "- The artifact is a joblib file: loading it runs code. Load only trusted artifacts.",
+    ]
+    for code in languages:
+        lines += ["", *language_section(language_manifest(manifest, code))]
+    for code, entry in manifest.get("unsupported", {}).items():
+        lines += ["", f"## {language_name(code)}: not published (missed its quality gate)"]
+        lines += [*gate_table(entry["gate"]), "", *cv_table(entry["metrics"]["cv"])]
+    return "\n".join(lines) + "\n"
+
+
+def gate_table(gate: dict[str, Any]) -> list[str]:
+    """The quality gate's checks, figures and verdicts."""
+    lines = ["| quality gate | figure | passed |", "|---|---:|---|"]
+    for c in gate["checks"]:
+        value = "-" if c["value"] is None else f"{c['value']:.3f}"
+        verdict = {True: "yes", False: "**no**", None: "skipped (corpus not trained on)"}
+        lines.append(f"| {c['check']} | {value} | {verdict[c['passed']]} |")
+    return lines
+
+
+def cv_table(cv: dict[str, Any]) -> list[str]:
+    """Cross-validated figures per corpus."""
+    lines = [
+        "| corpus | " + " | ".join(METRIC_COLUMNS) + " |",
+        "|---|" + "---:|" * len(METRIC_COLUMNS),
+    ]
+    for name, m in cv.items():
+        cells = [str(m[c]) if c == "n" else f"{m[c]:.3f}" for c in METRIC_COLUMNS]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def language_section(manifest: dict[str, Any]) -> list[str]:
+    """One language model: its data, licences, gate, cross-validation, article map."""
+    hp = manifest["hyperparameters"]
+    lines = [
+        f"## {language_name(manifest['language'])}",
+        "",
+        "### Training data",
         "| source | rows | escalatory | files (sha256) |",
         "|---|---:|---:|---|",
     ]
@@ -64,44 +121,29 @@ def render_card(manifest: dict[str, Any]) -> str:
         lines.append(f"| {src['name']} | {src['rows']} | {src['positives']} | {files} |")
     licences = [(s["name"], s["licence"]) for s in manifest["sources"] if s.get("licence")]
     if licences:
-        lines += ["", "## Licences and attribution", "Keep them with anything derived from them."]
+        lines += ["", "### Licences and attribution", "Keep them with anything derived from them."]
         lines += [f"- {name}: {licence}" for name, licence in licences]
-    cv = manifest["metrics"]["cv"]
-    hp = manifest["hyperparameters"]
+    if manifest.get("gate"):
+        lines += ["", "### Quality gate", *gate_table(manifest["gate"])]
     lines += [
         "",
-        f"## Grouped {hp['folds']}-fold cross-validation (out of fold, calibrated)",
+        f"### Grouped {hp['folds']}-fold cross-validation (out of fold, calibrated)",
         "F1 at the alert threshold "
-        f"{manifest['alert_threshold']}. Groups (speech, headline template, code, document) "
-        "never straddle folds.",
+        f"{manifest['alert_threshold']}. Groups (speech, headline template, code, document, "
+        "article) never straddle folds.",
         "",
-        "| corpus | " + " | ".join(METRIC_COLUMNS) + " |",
-        "|---|" + "---:|" * len(METRIC_COLUMNS),
-    ]
-    for name, m in cv.items():
-        cells = [str(m[c]) if c == "n" else f"{m[c]:.3f}" for c in METRIC_COLUMNS]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    levels = ", ".join(f"{lv['name']} ≥ {lv['min']}" for lv in manifest["levels"])
-    lines += ["", *article_section(manifest.get("article_calibration"))]
-    lines += [
+        *cv_table(manifest["metrics"]["cv"]),
         "",
-        "## Model",
+        *article_section(manifest.get("article_calibration")),
+        "",
         f"Hyper-parameters: `{hp}`.",
-        f"Levels: {levels}.",
-        f"Libraries: {manifest['libraries']}.",
-        "",
-        "## Limitations",
-        trained_on(manifest["sources"]),
-        "- Scores rhetoric, not facts: quoted threats in a report of talks raise the score.",
-        "- The artifact is a joblib file: loading it runs code. Load only trusted artifacts.",
-        "",
     ]
-    return "\n".join(lines)
+    return lines
 
 
 def article_section(entry: dict[str, Any] | None) -> list[str]:
     """The article map (`model.article`): its rule, parameters and what it was fitted on."""
-    lines = ["## Article calibration"]
+    lines = ["### Article calibration"]
     if not entry:
         return [*lines, "None: a text of any length gets the pipeline's own score."]
     rule = [

@@ -107,7 +107,7 @@ def cross_validate(
     log.info("%d folds fitted in %.1fs", folds, time.perf_counter() - started)
     if config.calibration == "none":
         return logits, apply_platt(logits, (1.0, 0.0))
-    return logits, expit(crossfit_platt(logits, data.y, fold_of))
+    return logits, expit(crossfit_platt(logits, data.y, fold_of, data.weights > 0))
 
 
 def _timed_fold_logits(
@@ -158,12 +158,14 @@ def cv_metrics(data: TrainingSet, probs: np.ndarray, threshold: float) -> dict[s
 
 
 def fit_final(data: TrainingSet, config: TrainConfig, cv_logits: np.ndarray) -> Pipeline:
-    """Fit on every row; Platt parameters come from the out-of-fold logits."""
+    """Fit on every row; Platt parameters come from the out-of-fold logits of the rows with a
+    training weight."""
     log.info("final fit on all %d rows", len(data.y))
     pipeline = build_pipeline(config)
     pipeline.fit(data.texts, data.y, clf__sample_weight=data.weights)
-    if config.calibration == "platt":
-        fold_platt(pipeline, fit_platt(cv_logits, data.y))
+    if config.calibration == "platt":  # on the rows trained on (evaluation-only rows aside)
+        trained = data.weights > 0
+        fold_platt(pipeline, fit_platt(cv_logits[trained], data.y[trained]))
     return pipeline
 
 

@@ -43,6 +43,8 @@ class TrainConfig:
     folds: int = 5
     seed: int = 13
     max_iter: int = 2000
+    # The language whose word rules the analyzers apply (`model.text.rules_for`).
+    language: str = "en"
 
     def __post_init__(self) -> None:
         """Refuse settings the pipeline would not honour (nothing is trained on a typo)."""
@@ -76,7 +78,7 @@ def build_pipeline(config: TrainConfig) -> Pipeline:
         (
             "word",
             TfidfVectorizer(
-                analyzer=WordAnalyzer(config.word_max_n, config.mask_actors),
+                analyzer=WordAnalyzer(config.word_max_n, config.mask_actors, config.language),
                 sublinear_tf=True,
                 min_df=config.min_df,
                 dtype=np.float64,
@@ -88,7 +90,9 @@ def build_pipeline(config: TrainConfig) -> Pipeline:
             (
                 "char",
                 TfidfVectorizer(
-                    analyzer=CharAnalyzer(config.char_min_n, config.char_max_n, config.mask_actors),
+                    analyzer=CharAnalyzer(
+                        config.char_min_n, config.char_max_n, config.mask_actors, config.language
+                    ),
                     sublinear_tf=True,
                     min_df=config.min_df,
                     dtype=np.float64,

@@ -1,7 +1,10 @@
-"""`escalation-train`: grouped cross-validation, final fit, and an atomically written artifact.
+"""`escalation-train`: per language, grouped cross-validation, final fit and quality gate; one
+atomically written artifact holding the languages that passed.
 
-escalation-train                                # the default public corpora
-escalation-train --data unscon --data my.csv --out artifacts/custom.joblib
+escalation-train                                # every language on its default public corpora
+escalation-train --language ar                  # Arabic only
+escalation-train --data unscon --data my.csv --out artifacts/custom.joblib   # English, own data
+escalation-train --language es --data my-spanish.csv
 
 Progress goes to stderr as log lines (one per fold); on a terminal, bars too (corpora read and
 downloaded, folds, steps), except with `CI` set or ESCALATION_PROGRESS=0.
@@ -28,6 +31,7 @@ import numpy as np
 import scipy
 import sklearn
 from scipy.special import expit
+from sklearn.pipeline import Pipeline
 
 from model import progress
 from model.article import MANIFEST_KEY, ArticleCalibration, reference_logits
@@ -35,11 +39,12 @@ from model.artifact import (
     Artifact,
     ArtifactError,
     default_model_path,
-    load_artifact,
-    save_artifact,
+    read_manifest,
+    save_release,
 )
+from model.features import LANGUAGES
 from model.scoring import DEFAULT_LEVELS, Scorer
-from training.data.registry import DEFAULT_TRAINING, REGISTRY, load_corpus, load_sources
+from training.data.registry import LANGUAGE_TRAINING, REGISTRY, load_corpus, load_sources
 from training.data.sources import DataError, LoadedSource
 from training.data.wikinews import LABELS_FILE, REPO_ROOT
 from training.fit.article_map import SOURCE as ARTICLE_SOURCE
@@ -54,10 +59,9 @@ from training.fit.crossval import (
     fit_final,
     format_metrics,
 )
+from training.fit.gates import heldout_corpora, judge
 from training.fit.metrics import binary_metrics
-from training.fit.pipeline import (
-    TrainConfig,
-)
+from training.fit.pipeline import TrainConfig
 
 log = logging.getLogger("escalation.train")
 
@@ -107,7 +111,8 @@ def build_manifest(
     metrics: dict[str, Any],
     seconds: float,
 ) -> dict[str, Any]:
-    """Everything needed to reproduce and judge the model, stored inside the artifact."""
+    """Everything needed to reproduce and judge one language's model (the artifact stores it;
+    `train` gives every language of one run the same version)."""
     sources = [
         {
             "name": src.name,
@@ -118,13 +123,9 @@ def build_manifest(
         }
         for src in loaded
     ]
-    created = datetime.now(UTC)
-    fingerprint = hashlib.sha256(
-        json.dumps([config.to_dict(), sources], sort_keys=True).encode()
-    ).hexdigest()
     return {
-        "version": f"{created:%Y%m%dT%H%M%SZ}-{fingerprint[:8]}",
-        "created_at": created.isoformat(timespec="seconds"),
+        "version": "unpublished",  # `train` gives every language of the artifact its version
+        "language": config.language,
         "libraries": {
             "python": platform.python_version(),
             "scikit-learn": sklearn.__version__,
@@ -141,18 +142,36 @@ def build_manifest(
     }
 
 
-def train(
-    loaded: Sequence[LoadedSource], config: TrainConfig, out: Path, jobs: int = 1
-) -> dict[str, Any]:
-    """Cross-validate, fit on everything, calibrate, and write the artifact and model card."""
+def heldout_scores(artifact: Artifact, trained_on: Sequence[str]) -> dict[str, list[float]]:
+    """The scores of the held-out corpora of the language's gate, each text whole as sent."""
+    scorer = Scorer(artifact)
+    out = {}
+    for name in heldout_corpora(artifact.language, trained_on):
+        texts = [ex.text for ex in load_corpus(name).examples]
+        out[name] = expit(scorer.logits(texts)).tolist()
+    return out
+
+
+def train_language(
+    loaded: Sequence[LoadedSource], config: TrainConfig, jobs: int = 1
+) -> tuple[Pipeline, dict[str, Any]]:
+    """Cross-validate, fit on everything, calibrate, and judge one language's model against
+    its gate (`manifest["gate"]`)."""
     started = time.perf_counter()
     data = TrainingSet.from_sources(loaded, config)
     if len(np.unique(data.y)) < 2:
-        raise DataError("the training data has only one class")
+        raise DataError(f"the {config.language} training data has only one class")
     # Loaded first: a missing corpus (or the `train` extra) is said before minutes of fitting.
     articles = load_corpus(ARTICLE_SOURCE) if config.article_calibration == ARTICLE_SOURCE else None
-    log.info("training on %d rows from %s", len(data.y), ", ".join(s.name for s in loaded))
-    with progress.steps("escalation-train", total=4 + (articles is not None)) as step:
+    log.info(
+        "training %s on %d rows from %s",
+        config.language,
+        len(data.y),
+        ", ".join(s.name for s in loaded),
+    )
+    with progress.steps(
+        f"escalation-train {config.language}", total=4 + (articles is not None)
+    ) as step:
         step("cross-validation")
         logits, probs = cross_validate(data, config, jobs)
         metrics = cv_metrics(data, probs, alert_threshold())
@@ -166,11 +185,61 @@ def train(
             log.info("article calibration: %s", manifest[MANIFEST_KEY])
         step("scoring check")
         check_scoring(Artifact(pipeline, manifest), data.texts)
-        step("write")
-        save_artifact(pipeline, manifest, out)
-        write_card(manifest, card_path(out))
+        step("quality gate")
+        names = [src.name for src in loaded]
+        heldout = heldout_scores(Artifact(pipeline, manifest), names)
+        manifest["gate"] = judge(config.language, names, metrics, heldout)
+    manifest["training_seconds"] = round(time.perf_counter() - started, 1)
+    log.info("%s gate: %s", config.language, manifest["gate"])
+    return pipeline, manifest
+
+
+def train(
+    plans: dict[str, tuple[Sequence[LoadedSource], TrainConfig]], out: Path, jobs: int = 1
+) -> dict[str, Any]:
+    """Train each language (`{language: (sources, config)}`) and write one artifact of those
+    that pass their gate, with the others' figures under `unsupported`, and its model card.
+    Nothing is written when no language passes."""
+    started = time.perf_counter()
+    trained = {
+        code: train_language(loaded, config, jobs) for code, (loaded, config) in plans.items()
+    }
+    created = datetime.now(UTC)
+    fingerprint = hashlib.sha256(
+        json.dumps(
+            [[m["hyperparameters"], m["sources"]] for _, m in trained.values()], sort_keys=True
+        ).encode()
+    ).hexdigest()
+    shared = {
+        "version": f"{created:%Y%m%dT%H%M%SZ}-{fingerprint[:8]}",
+        "created_at": created.isoformat(timespec="seconds"),
+        "training_seconds": round(time.perf_counter() - started, 1),
+    }
+    models = {
+        code: (pipeline, {**manifest, **shared, "language_seconds": manifest["training_seconds"]})
+        for code, (pipeline, manifest) in trained.items()
+        if manifest["gate"]["passed"]
+    }
+    unsupported = {
+        code: {k: manifest[k] for k in ("sources", "metrics", "gate", "hyperparameters")}
+        for code, (_, manifest) in trained.items()
+        if not manifest["gate"]["passed"]
+    }
+    for code, entry in unsupported.items():
+        log.warning("%s missed its quality gate: not published (%s)", code, entry["gate"])
+    if not models:
+        raise DataError(
+            f"no language passed its quality gate ({', '.join(unsupported)}): nothing written"
+        )
+    save_release(models, out, unsupported)
+    manifest = read_manifest(out)
+    write_card(manifest, card_path(out))
     log.info(
-        "wrote %s (version %s) in %.0fs", out, manifest["version"], manifest["training_seconds"]
+        "wrote %s (version %s; languages %s) in %.0fs",
+        out,
+        shared["version"],
+        ", ".join(models),
+        shared["training_seconds"],
     )
     return manifest
 
@@ -182,8 +251,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--data",
         action="append",
         metavar="NAME|FILE",
-        help=f"registered corpus or CSV/JSONL file, repeatable "
-        f"(default: {' '.join(DEFAULT_TRAINING)})",
+        help="registered corpus or CSV/JSONL file, repeatable, for one language (--language, "
+        "default en); default: each language's corpora "
+        + "; ".join(f"{code}: {' '.join(specs)}" for code, specs in LANGUAGE_TRAINING.items()),
+    )
+    parser.add_argument(
+        "--language",
+        action="append",
+        choices=LANGUAGES,
+        help="train this language, repeatable (default: every language; with --data: en)",
     )
     parser.add_argument(
         "--out",
@@ -238,27 +314,42 @@ def clean_profile(specs: Sequence[str], *, explicit: bool) -> list[str]:
     return [s for s in specs if s not in unclean]
 
 
-def already_trained(out: Path, specs: Sequence[str], config: TrainConfig) -> bool:
-    """Whether `out` loads and was trained on these sources with this configuration (a model
-    of an older default, or of other feature rules, is retrained)."""
+def already_trained(out: Path, plans: dict[str, tuple[list[str], TrainConfig]]) -> bool:
+    """Whether `out` loads and every language was trained (published or not) on these sources
+    with this configuration (a model of an older default, or of other feature rules, is
+    retrained)."""
     try:
-        manifest = load_artifact(out).manifest
+        manifest = read_manifest(out)
     except ArtifactError:
         return False
-    sources = manifest.get("sources", [])
-    if [s["name"] for s in sources] != list(specs):
+    entries = {**manifest.get("unsupported", {}), **manifest.get("languages", {})}
+    if set(entries) != set(plans):
         return False
-    for spec, source in zip(specs, sources, strict=True):
-        # A user's file may have changed under the same name; corpora are pinned by SHA-256.
-        if spec not in REGISTRY and [f["sha256"] for f in source["files"]] != [
-            hashlib.sha256(Path(spec).read_bytes()).hexdigest()
-        ]:
+    for code, (specs, config) in plans.items():
+        sources = entries[code].get("sources", [])
+        if [s["name"] for s in sources] != list(specs):
             return False
-    if config.article_calibration == ARTICLE_SOURCE:  # the map's labels may have been edited
-        fitted = manifest.get(MANIFEST_KEY, {}).get("labels", {}).get("sha256")
-        if fitted != hashlib.sha256(LABELS_FILE.read_bytes()).hexdigest():
+        for spec, source in zip(specs, sources, strict=True):
+            # A user's file may have changed under the same name; corpora are pinned by SHA-256.
+            if spec not in REGISTRY and [f["sha256"] for f in source["files"]] != [
+                hashlib.sha256(Path(spec).read_bytes()).hexdigest()
+            ]:
+                return False
+        if config.article_calibration == ARTICLE_SOURCE:  # the map's labels may have been edited
+            fitted = entries[code].get(MANIFEST_KEY, {}).get("labels", {}).get("sha256")
+            if fitted != hashlib.sha256(LABELS_FILE.read_bytes()).hexdigest():
+                return False
+        if entries[code].get("hyperparameters") != json.loads(json.dumps(config.to_dict())):
             return False
-    return manifest.get("hyperparameters") == json.loads(json.dumps(config.to_dict()))
+    return True
+
+
+def language_config(base: TrainConfig, language: str) -> TrainConfig:
+    """A language's configuration: the base one with its word rules; the corpus boosts and the
+    article map (fitted on English articles) are English's."""
+    if language == "en":
+        return base
+    return replace(base, language=language, corpus_boost=(), article_calibration="none")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -266,7 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     when interrupted (Ctrl-C)."""
     args = parse_args(argv)
     out = args.out or default_model_path()
-    config = replace(
+    base = replace(
         TrainConfig(),
         seed=args.seed,
         folds=args.folds,
@@ -274,22 +365,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         use_char=not args.no_char,
         article_calibration=args.article_calibration,
     )
-    specs = args.data or list(DEFAULT_TRAINING)
+    languages = list(dict.fromkeys(args.language or (["en"] if args.data else LANGUAGE_TRAINING)))
+    if args.data and len(languages) > 1:
+        print("escalation-train: error: --data trains one --language", file=sys.stderr)
+        return 2
     before = _identity(out)
     try:
-        if args.profile == "clean":
-            specs = clean_profile(specs, explicit=bool(args.data))
-        if args.if_missing and already_trained(out, specs, config):
+        plans = {}
+        for code in languages:
+            specs = list(args.data or LANGUAGE_TRAINING[code])
+            if args.profile == "clean":
+                specs = clean_profile(specs, explicit=bool(args.data))
+            plans[code] = (specs, language_config(base, code))
+        if args.if_missing and already_trained(out, plans):
             log.info("%s is valid and trained on this data and configuration; not retraining", out)
             return 0
-        evaluation_only = [s for s in specs if s in REGISTRY and not REGISTRY[s].for_training]
-        if evaluation_only:
-            raise DataError(f"{', '.join(evaluation_only)} is for evaluation only, not training")
+        for specs, _ in plans.values():
+            evaluation_only = [s for s in specs if s in REGISTRY and not REGISTRY[s].for_training]
+            if evaluation_only:
+                raise DataError(
+                    f"{', '.join(evaluation_only)} is for evaluation only, not training"
+                )
         with progress.logs_above_bars():
-            loaded = load_sources(
-                specs, positive_class=args.positive_class, negative_classes=args.negative_class
-            )
-            train(loaded, config, out, jobs=max(1, args.jobs))
+            loaded: dict[str, tuple[Sequence[LoadedSource], TrainConfig]] = {
+                code: (
+                    load_sources(
+                        specs,
+                        positive_class=args.positive_class,
+                        negative_classes=args.negative_class,
+                    ),
+                    config,
+                )
+                for code, (specs, config) in plans.items()
+            }
+            train(loaded, out, jobs=max(1, args.jobs))
     except (DataError, ArtifactError) as exc:
         print(f"escalation-train: error: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,270 @@
+"""State and calendar names of the Arabic and Spanish models, from maintained localized data.
+
+English names are typed by hand (`model.actors`); Arabic and Spanish ones come from CLDR through
+`babel` (territory names of the base locale and of every regional locale of the language:
+es_419 adds "Costa de Marfil", "Rumania", "Arabia Saudita", "Timor Oriental"...) and from the
+ISO 3166-1 translations that `pycountry` ships (name, official and common names: "Federación
+Rusa", "Birmania", "Estado de Palestina", "السعودية", "الاتحاد الروسي", "دولة فلسطين"...).
+babel keeps only CLDR's default name of a territory: its "-alt-short" and "-alt-variant" forms
+("EE. UU.", "فلسطين") are not in its data.
+
+Which territories: `STATES`, the ISO 3166-1 codes of the states the English list masks (the UN
+members, Palestine, Kosovo, Taiwan) and the Holy See (a sovereign state, which the English list
+lacks). Western Sahara is left out, as in English: "الصحراء الغربية" is also Egypt's Western
+Desert.
+
+How a source name becomes names: an inverted ISO form "A, B de" gives "A" and "B de A"
+("Corea, República de"), and "A، B" gives "A" and B when B holds A ("كوريا، جمهورية كوريا");
+"A (B)" gives A and B ("Myanmar (Birmania)"); "A - B" gives A, B and "A B" ("الكونغو -
+كينشاسا"); Arabic "دولة X" (state of X) gives X too. Then, as `model.text` reads a text: NFKC,
+Arabic diacritics and tatweel removed, apostrophe and hyphen variants folded, lowercase, words
+as `model.features.TOKEN_PATTERN` splits them, joined by single spaces.
+
+Spanish: every name also without accents ("perú" and "peru"), once keeping "ñ" and once
+without it ("españa", "espana"). A leading article stays ("el salvador": "salvador" is a word).
+
+Arabic: a name's FIRST word also takes the attached proclitics a news text writes on it: a
+conjunction (و، ف) and/or a preposition (ب، ل، ك), in that order, so 12 forms per name:
+روسيا وروسيا فروسيا بروسيا لروسيا كروسيا وبروسيا ولروسيا وكروسيا فبروسيا فلروسيا فكروسيا.
+A name with the article "ال" takes the same ones before it (والعراق، بالعراق، كالعراق،
+فبالعراق), except that ل + ال is written لل (للعراق، وللعراق، فللعراق; ل + الل... is لل...).
+The article is never added to a name without it (روسيا, never الروسيا), no other word of a name
+takes a proclitic, and no suffix is generated. Calendar names take the same proclitics
+("والسبت").
+
+`fold`: an optional word normaliser (the caller's, e.g. Arabic alef, alef maqsura and ta
+marbuta folds) applied to every word of every generated name; the set is deduplicated after it.
+
+Left out as common words (like English "march" and "may"): Spanish "granada" (Grenada; also
+"grenade"), Arabic "مالي" (Mali; also "financial"), the months "مارس" (also "he exercised",
+as in "مارس ضغوطا") and "آب" (which alef folding makes "اب", "father").
+
+Still not masked (CLDR and ISO 3166 have no such data):
+- Arabic: demonyms and adjectives (الروسي، الروسية، الأمريكيون، الإيراني); capitals (موسكو،
+  طهران); short and informal forms no source gives (أمريكا، بريطانيا، الإمارات alone); Gaza and
+  the West Bank (غزة، الضفة الغربية); England, Scotland, Wales; institutions (البيت الأبيض،
+  الكرملين، البنتاغون); names with pronoun suffixes (مصرنا، عراقنا); proclitics on a later word
+  of a name; spellings no source has ("الولايات المتحدة الأمريكية" masks only its first two
+  words: the sources write الأميركية).
+- Spanish: demonyms and adjectives (ruso, rusa, estadounidense, iraní); capitals (Moscú,
+  Teherán); short forms (EE. UU., EEUU, RU, RDC) and "Qatar" alone (CLDR writes "Catar"); Gaza
+  and Cisjordania; Inglaterra, Escocia, Gales; institutions (Casa Blanca, Kremlin, Pentágono);
+  Grenada (see above).
+Names that are also words stay masked, as English "turkey" and "china" do: Spanish "irán" (they
+will go), "catar" (to taste), "sudan" (they sweat), "chile", "cuba", "china", "ecuador",
+"malta"; Arabic "مصر" (insistent), "قطر", "عمان" (Oman and Amman); and the days "الاثنين" (also
+"the two") and "الأحد" (also "the one").
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
+from typing import Final
+
+import pycountry
+from babel import Locale, localedata
+
+LANGUAGES: Final = ("ar", "es")
+
+# ISO 3166-1 alpha-2 codes of the states whose names are masked (see the module docstring).
+STATES: Final = frozenset(
+    """
+    AD AE AF AG AL AM AO AR AT AU AZ BA BB BD BE BF BG BH BI BJ BN BO BR BS BT BW BY BZ CA CD
+    CF CG CH CI CL CM CN CO CR CU CV CY CZ DE DJ DK DM DO DZ EC EE EG ER ES ET FI FJ FM FR GA
+    GB GD GE GH GM GN GQ GR GT GW GY HN HR HT HU ID IE IL IN IQ IR IS IT JM JO JP KE KG KH KI
+    KM KN KP KR KW KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MG MH MK ML MM MN MR MT MU
+    MV MW MX MY MZ NA NE NG NI NL NO NP NR NZ OM PA PE PG PH PK PL PS PT PW PY QA RO RS RU RW
+    SA SB SC SD SE SG SI SK SL SM SN SO SR SS ST SV SY SZ TD TG TH TJ TL TM TN TO TR TT TV TW
+    TZ UA UG US UY UZ VA VC VE VN VU WS XK YE ZA ZM ZW
+    """.split()
+)
+
+# Names that are also common words, left out (module docstring), as `_words` gives them: a
+# state's name in every form generated from it, a calendar name likewise.
+EXCLUDED_STATE_NAMES: Final = {"ar": frozenset({"مالي"}), "es": frozenset({"granada"})}
+EXCLUDED_CALENDAR_NAMES: Final = {"ar": frozenset({"مارس", "آب"}), "es": frozenset[str]()}
+
+# pycountry's ISO 3166-1 fields that hold a name of the country.
+_ISO_FIELDS = ("name", "official_name", "common_name")
+# Arabic proclitics: a conjunction, then a preposition, each optional (module docstring).
+_CONJUNCTIONS = ("", "\u0648", "\u0641")  # و ف
+_PREPOSITIONS = ("", "\u0628", "\u0644", "\u0643")  # ب ل ك
+_ARTICLE = "\u0627\u0644"  # ال
+_LAM = "\u0644"
+# Arabic diacritics (tashkeel and Quranic marks) and tatweel: none is part of a name's spelling.
+_ARABIC_MARKS = re.compile(
+    "[\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed]"
+)
+# "و" written apart from the word it joins ("البوسنة و الهرسك" in ISO's Arabic): attached.
+_LOOSE_AND = re.compile(r"(?<!\w)\u0648\s+(?=\w)")
+_COMMA = re.compile(r"\s*[,\u060c]\s*")
+_PARENTHESES = re.compile(r"\s*\(([^()]*)\)\s*")
+_DASH = re.compile(r"\s+[-\u2010\u2011\u2013\u2014]\s+")
+_SPANISH_HEAD = re.compile(r"\s(?:de|del)$", re.IGNORECASE)
+_ARABIC_STATE_OF = "\u062f\u0648\u0644\u0629 "  # "دولة ": state of
+_TILDE = "\u0303"
+
+
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise ValueError(f"no localized names for language {language!r} (known: ar, es)")
+
+
+def _locales(language: str) -> list[str]:
+    """The language's CLDR locales that babel ships: the base one, then regional ones."""
+    return sorted(
+        (loc for loc in localedata.locale_identifiers() if loc.split("_")[0] == language),
+        key=lambda loc: (loc != language, loc),
+    )
+
+
+def _words(text: str) -> str:
+    """A name as `model.text` reads it: NFKC, Arabic diacritics removed, apostrophe and hyphen
+    variants folded, lowercase, its words (`TOKEN_PATTERN`) joined by single spaces; a loose
+    "و" is attached to the word after it."""
+    # Imported here: model.features imports this module.
+    from model.features import TOKEN_PATTERN, WORD_FOLDS
+
+    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text))
+    text = _LOOSE_AND.sub("\u0648", text)
+    text = text.translate({ord(c): folded for c, folded in WORD_FOLDS.items()}).lower()
+    return " ".join(re.findall(TOKEN_PATTERN, text))
+
+
+def _split(name: str) -> Iterator[str]:
+    """The names one source name stands for (module docstring: inverted, bracketed, dashed)."""
+    head, *tails = _COMMA.split(name.strip(), maxsplit=1)
+    if tails:
+        yield from _split(head)
+        tail = tails[0]
+        if _SPANISH_HEAD.search(tail):
+            yield from _split(f"{tail} {head}")
+        elif f" {_words(head)} " in f" {_words(tail)} ":
+            yield from _split(tail)
+        return
+    bracketed = _PARENTHESES.search(name)
+    if bracketed:
+        yield from _split(_PARENTHESES.sub(" ", name))
+        yield from _split(bracketed.group(1))
+        return
+    parts = _DASH.split(name)
+    if len(parts) > 1:
+        for part in parts:
+            yield from _split(part)
+    if name.startswith(_ARABIC_STATE_OF):
+        yield from _split(name[len(_ARABIC_STATE_OF) :])
+    yield name
+
+
+def _source_names(language: str) -> list[tuple[str, str]]:
+    """`(code, name)` of every state name in CLDR (all the language's locales) and in
+    pycountry's ISO 3166-1 translations, as given."""
+    names: list[tuple[str, str]] = []
+    for loc in _locales(language):
+        territories = Locale.parse(loc).territories
+        names += [(code, territories[code]) for code in sorted(STATES) if code in territories]
+    iso = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+    for country in sorted(pycountry.countries, key=lambda c: str(c.alpha_2)):
+        code = str(country.alpha_2)
+        if code not in STATES:
+            continue
+        for field in _ISO_FIELDS:
+            english = getattr(country, field, None)
+            if isinstance(english, str) and (local := iso.gettext(english)) != english:
+                names.append((code, local))
+    return names
+
+
+def _strip_accents(name: str, keep_tilde: bool) -> str:
+    """A Spanish name without accents; "ñ" kept when `keep_tilde`."""
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFD", name):
+        if unicodedata.combining(char) and not (keep_tilde and char == _TILDE and kept[-1] == "n"):
+            continue
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def _spanish_forms(name: str) -> Iterator[str]:
+    yield name
+    yield _strip_accents(name, keep_tilde=True)
+    yield _strip_accents(name, keep_tilde=False)
+
+
+def _arabic_forms(name: str) -> Iterator[str]:
+    """The name with each proclitic combination on its first word (module docstring)."""
+    first, space, rest = name.partition(" ")
+    for conjunction in _CONJUNCTIONS:
+        for preposition in _PREPOSITIONS:
+            if preposition == _LAM and first.startswith(_ARTICLE):
+                # ل + ال is لل; ل + الل (an article before lam) is لل too.
+                bare = first[len(_ARTICLE) :]
+                word = _LAM + (bare if bare.startswith(_LAM) else _LAM + bare)
+            else:
+                word = preposition + first
+            yield conjunction + word + space + rest
+
+
+def _forms(language: str, names: Iterable[str], excluded: frozenset[str]) -> frozenset[str]:
+    """Every written form of these names (`_words` of each), bar the excluded ones."""
+    expand = _arabic_forms if language == "ar" else _spanish_forms
+    out: set[str] = set()
+    for name in names:
+        words = _words(name)
+        if words and words not in excluded:
+            out.update(expand(words))
+    return frozenset(out)
+
+
+def _apply(names: frozenset[str], fold: Callable[[str], str] | None) -> frozenset[str]:
+    """Each word of each name through `fold`, deduplicated."""
+    if fold is None:
+        return names
+    out = set()
+    for name in names:
+        words = [fold(word) for word in name.split(" ")]
+        if not all(words) or any(" " in word for word in words):
+            raise ValueError(f"fold must map a word to one word: {name!r} -> {words!r}")
+        out.add(" ".join(words))
+    return frozenset(out)
+
+
+@cache
+def _state_names(language: str) -> frozenset[str]:
+    names = (part for _, name in _source_names(language) for part in _split(name))
+    return _forms(language, names, EXCLUDED_STATE_NAMES[language])
+
+
+@cache
+def state_names(language: str, fold: Callable[[str], str] | None = None) -> frozenset[str]:
+    """Every written form of every state's name in `language` ("ar" or "es"): lowercase words
+    separated by single spaces, as `model.text` reads them (module docstring), each word passed
+    through `fold` when given. The same set on every run (sort it to serialise it)."""
+    _check_language(language)
+    return _apply(_state_names(language), fold)
+
+
+@cache
+def _calendar_names(language: str) -> frozenset[str]:
+    names: list[str] = []
+    for loc in _locales(language):
+        locale = Locale.parse(loc)
+        for context in ("format", "stand-alone"):
+            names += locale.months[context]["wide"].values()
+            names += locale.days[context]["wide"].values()
+    return _forms(language, names, EXCLUDED_CALENDAR_NAMES[language])
+
+
+@cache
+def calendar_names(language: str, fold: Callable[[str], str] | None = None) -> frozenset[str]:
+    """Every written form of the names of days and months (wide forms, format and stand-alone)
+    in `language`, in the Gregorian calendar of every CLDR locale of the language: Arabic has
+    the Egyptian and Gulf (يناير), Levantine and Iraqi (كانون الثاني، شباط، آذار), Algerian and
+    Tunisian (جانفي، فيفري) and Moroccan (غشت، شتنبر) months. Forms and `fold` as
+    `state_names`; names that are also common words are left out (module docstring)."""
+    _check_language(language)
+    return _apply(_calendar_names(language), fold)

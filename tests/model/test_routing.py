@@ -1,0 +1,234 @@
+"""Routing: each text to its language's model, or unscored when no model reads its language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from scipy.special import expit
+from sklearn.pipeline import Pipeline
+
+from model import scope
+from model.article import ArticleCalibration, reference_logits
+from model.artifact import ArtifactError, save_release
+from model.routing import Route, Router
+from model.scoring import Scorer
+from model.types import UNSCORED, ArticleScore
+from tests.helpers import (
+    ARABIC_COOPERATIVE,
+    ARABIC_ESCALATORY,
+    COOPERATIVE,
+    ESCALATORY,
+    SPANISH_ESCALATORY,
+    TINY_MANIFEST,
+)
+
+# Sentences of the tiny models' own words (so the English model knows every word of its own).
+ENGLISH = f"{ESCALATORY[0]} {ESCALATORY[1]}"
+ARABIC = "حشدت القوات على الحدود مع تصاعد خطر الحرب وهددت الحكومة بشن ضربات عسكرية."
+FRENCH = (
+    "Le ministre de la Défense a menacé de riposter militairement si l'armée voisine franchit "
+    "la frontière, et le gouvernement a rappelé son ambassadeur."
+)
+# The English model's article map: texts of several sentences are mapped, as in the default model.
+ARTICLE_MAP = ArticleCalibration(1.3, -0.7, 4)
+
+
+@pytest.fixture(scope="module")
+def router(tiny_release_path: Path) -> Router:
+    return Router.load(tiny_release_path)
+
+
+@pytest.fixture
+def no_identifier(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The language identifier fails the test if it is asked."""
+
+    def asked(text: str) -> tuple[str, float]:
+        raise AssertionError(f"the identifier was asked about {text[:40]!r}")
+
+    monkeypatch.setattr(scope, "language", asked)
+
+
+@pytest.fixture
+def identifier_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the (real) identifier is asked about."""
+    calls: list[str] = []
+    real: Callable[[str], tuple[str, float]] = scope.language
+
+    def spy(text: str) -> tuple[str, float]:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(scope, "language", spy)
+    return calls
+
+
+def assert_unscored(result: ArticleScore, language: str, router: Router) -> None:
+    """The answer for a text no model reads: no score, no phrases, and why."""
+    assert result.score is None and result.level == UNSCORED == "unscored"
+    assert result.language == language and result.model_version == router.version
+    assert result.phrases == () and result.deescalating_phrases == () and result.sentences == ()
+    assert [w.code for w in result.warnings] == ["unsupported_language", "not_english"]
+    for warning in result.warnings:
+        assert f"'{language}'" in warning.message and "en, ar" in warning.message
+    body = result.to_dict()
+    assert body["score"] is None and body["language"] == language
+
+
+def test_the_release_has_a_model_per_language(router: Router) -> None:
+    assert router.languages == ("en", "ar") and router.version == "tiny-1"
+    assert router.first.language == "en" and router.scorers["ar"].language == "ar"
+    assert set(router.manifest["languages"]) == {"en", "ar"}
+    assert list(router.manifest["unsupported"]) == ["es"]
+
+
+def test_one_language_of_a_release_loads_as_a_scorer(tiny_release_path: Path) -> None:
+    arabic = Scorer.load(tiny_release_path, "ar")
+    assert arabic.language == "ar" and arabic.score(ARABIC).language == "ar"
+    assert Scorer.load(tiny_release_path).language == "en"
+    with pytest.raises(ArtifactError, match=r"no 'es' model \(languages: en, ar\)"):
+        Scorer.load(tiny_release_path, "es")
+
+
+def test_a_requested_language_goes_to_its_model(router: Router, no_identifier: None) -> None:
+    """Asked for, a language is used as is, whatever the text looks like."""
+    for text, language in [(ARABIC, "ar"), (ENGLISH, "en"), (ENGLISH, "ar"), (ARABIC, "en")]:
+        result = router.score(text, language=language)
+        assert result == router.scorers[language].score(text)
+        assert result.language == language and result.score is not None
+        assert router.route(text, language) == Route(language, True)
+
+
+def test_an_english_text_stays_english_without_the_identifier(
+    router: Router, no_identifier: None
+) -> None:
+    """Every word known to the first (English) model: it keeps the text, nobody asks more."""
+    result = router.score(ENGLISH)
+    assert result == router.scorers["en"].score(ENGLISH)
+    assert result.language == "en" and result.score is not None and result.score > 0.5
+    assert [w.code for w in result.warnings] == []
+    assert router.route(ENGLISH) == Route("en", True)
+
+
+def test_an_english_text_the_model_barely_knows_is_identified_and_stays(
+    router: Router, identifier_calls: list[str]
+) -> None:
+    text = "The foreign minister said yesterday that the negotiations had broken down entirely."
+    result = router.score(text)
+    assert identifier_calls == [text]
+    assert result == router.scorers["en"].score(text) and result.language == "en"
+
+
+def test_an_arabic_text_goes_to_the_arabic_model(
+    router: Router, identifier_calls: list[str]
+) -> None:
+    result = router.score(ARABIC)
+    assert identifier_calls == [ARABIC]  # another script: straight to the identifier
+    assert result == router.scorers["ar"].score(ARABIC)
+    assert result.language == "ar" and result.score is not None and result.phrases
+    assert not any(w.code in ("unsupported_language", "not_english") for w in result.warnings)
+    route = router.route(ARABIC)
+    assert (route.language, route.supported) == ("ar", True) and route.probability
+
+
+def test_arabic_is_scored_by_the_arabic_model(router: Router) -> None:
+    """The Arabic model ranks Arabic escalation above cooperation; the English one knows none
+    of those words."""
+    arabic, english = router.scorers["ar"], router.scorers["en"]
+    up, down = (router.score(text).score for text in (ARABIC_ESCALATORY[1], ARABIC_COOPERATIVE[0]))
+    assert up is not None and down is not None and up > 0.5 > down
+    up_text = ARABIC_ESCALATORY[1]
+    assert english.score(up_text).score != up
+    assert [w.code for w in english.score(up_text).warnings] == ["little_evidence"]
+    assert arabic.score(up_text).warnings == ()
+
+
+def test_a_french_text_is_answered_unscored(router: Router) -> None:
+    result = router.score(FRENCH)
+    assert_unscored(result, "fr", router)
+    assert "reads as language 'fr' (p=" in result.warnings[0].message
+    route = router.route(FRENCH)
+    assert (route.language, route.supported) == ("fr", False)
+
+
+def test_a_requested_language_without_a_model_is_unscored(
+    router: Router, no_identifier: None
+) -> None:
+    """Spanish was trained but missed its gate: asked for, it is unscored (never read by the
+    English model, whose words it partly shares); so is a language never trained."""
+    for text, language in [(SPANISH_ESCALATORY[0], "es"), (ENGLISH, "fr")]:
+        result = router.score(text, language=language)
+        assert_unscored(result, language, router)
+        assert f"the text is '{language}'" in result.warnings[0].message
+        assert router.route(text, language) == Route(language, False)
+
+
+def test_an_english_request_on_an_arabic_only_release_keeps_not_english_off(
+    tmp_path: Path, tiny_arabic_pipeline: Pipeline, no_identifier: None
+) -> None:
+    """`not_english` goes with texts that are not English: an English text no model reads is
+    `unsupported_language` alone."""
+    path = save_release({"ar": (tiny_arabic_pipeline, dict(TINY_MANIFEST))}, tmp_path / "ar.joblib")
+    router = Router.load(path)
+    result = router.score(ENGLISH, language="en")
+    assert result.score is None and result.language == "en"
+    assert [w.code for w in result.warnings] == ["unsupported_language"]
+
+
+def test_batch_items_are_routed_one_by_one(router: Router) -> None:
+    texts = [ENGLISH, ARABIC, FRENCH, ENGLISH, SPANISH_ESCALATORY[0]]
+    languages = [None, None, None, "ar", "es"]
+    results = router.score_many(texts, top_k=3, languages=languages)
+    assert [r.language for r in results] == ["en", "ar", "fr", "ar", "es"]
+    assert [r.score is None for r in results] == [False, False, True, False, True]
+    for text, language, result in zip(texts, languages, results, strict=True):
+        assert result == router.score(text, top_k=3, language=language)
+    assert router.score_many(texts[:2]) == [router.score(texts[0]), router.score(texts[1])]
+    with pytest.raises(ValueError, match="one entry per text"):
+        router.score_many(texts, languages=[None])
+
+
+@pytest.fixture(scope="module")
+def mapped_release(
+    tmp_path_factory: pytest.TempPathFactory,
+    tiny_pipeline: Pipeline,
+    tiny_arabic_pipeline: Pipeline,
+) -> Path:
+    """A release whose English model has an article map, Arabic first in training order."""
+    english = {**TINY_MANIFEST, "article_calibration": ARTICLE_MAP.to_manifest(source="test")}
+    models = {
+        "ar": (tiny_arabic_pipeline, dict(TINY_MANIFEST)),
+        "en": (tiny_pipeline, english),
+    }
+    return save_release(models, tmp_path_factory.mktemp("mapped") / "m.joblib")
+
+
+def test_each_model_of_a_release_scores_exactly_as_its_pipeline(
+    mapped_release: Path, tiny_pipeline: Pipeline, tiny_arabic_pipeline: Pipeline
+) -> None:
+    """The English model inside a multi-language artifact (not its first) scores as the same
+    pipeline's decision function through its article map, to 1e-9; the Arabic one as its own
+    pipeline (no map). Texts of one sentence and of many, so the map matters."""
+    router = Router.load(mapped_release)
+    assert router.languages == ("ar", "en")  # the order trained
+    assert router.scorers["en"].article == ARTICLE_MAP
+    cases = {
+        "en": (tiny_pipeline, ARTICLE_MAP, [*ESCALATORY, *COOPERATIVE]),
+        "ar": (
+            tiny_arabic_pipeline,
+            ArticleCalibration(),
+            [*ARABIC_ESCALATORY, *ARABIC_COOPERATIVE],
+        ),
+    }
+    for language, (pipeline, article, sentences) in cases.items():
+        texts = [*sentences[:4], " ".join(sentences[::2]), "\n".join(sentences[1::3]), ""]
+        reference = expit(reference_logits(pipeline, article, texts))
+        for text, expected in zip(texts, reference, strict=True):
+            score = router.score(text, language=language).score
+            assert score is not None and abs(score - expected) <= 1e-9, (language, text)
+    # Routed by itself, an English text of the model's words reaches the same model.
+    text = " ".join(ESCALATORY[:5])
+    expected = expit(reference_logits(tiny_pipeline, ARTICLE_MAP, [text]))[0]
+    routed = router.score(text)
+    assert routed.language == "en" and abs(routed.score - expected) <= 1e-9
