@@ -11,9 +11,10 @@ headlines and first sentences (its `.xlsx` files need openpyxl). Texts in langua
 model are the team's own (`docs/detection/*.txt`). Every draw is seeded (`--seed`); short texts
 (headlines, one-liners) are included on purpose.
 
-Each text's language comes from `route`: `model.scope.language` (py3langid, unrestricted), and
-with `--model` also the service's router (`model.routing.Router`) over that artifact; for
-comparison, py3langid restricted to `--candidates`. Per true language: texts, accuracy on all
+Each text's language comes from `route`: `model.scope.language` (py3langid restricted to the
+service's candidates, `model.scope.CANDIDATES`), and with `--model` also the service's router
+(`model.routing.Router`) over that artifact; for comparison, py3langid restricted to
+`--candidates` (default `all`: unrestricted). Per true language: texts, accuracy on all
 and on texts of at least 50 characters, the top confusions, and how many went to another
 language's model (en, es, ar: for fr/pt/it/ru/de, the harmful errors); then the worst errors.
 """

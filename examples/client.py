@@ -97,7 +97,8 @@ class Client:
             yield from self.request("POST", "/v1/score/batch", {"articles": batch})["results"]
 
     def model(self) -> dict[str, Any]:
-        """The served model's manifest (`version`, `created_at`, metrics, levels)."""
+        """The served model's manifest (`version`, `created_at`, levels, and per language
+        under `languages` its sources, metrics and gate)."""
         return self.request("GET", "/v1/model")
 
 

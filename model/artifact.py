@@ -52,7 +52,7 @@ from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.pipeline import Pipeline
 
 from model import features
-from model.vectorisers import ngram_settings
+from model.vectorisers import ngram_settings, pipeline_language
 
 FORMAT = "escalation-risk-artifact/3"
 MAGIC = b"ESCRISK\x00"
@@ -138,9 +138,18 @@ def language_manifest(manifest: dict[str, Any], language: str) -> dict[str, Any]
 
 def split_manifest(manifests: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The file's manifest of language models' manifests (`language_manifest` undoes it): the
-    shared fields from the first, each model's own under `languages`."""
+    shared fields (equal in every one: ArtifactError otherwise), each model's own under
+    `languages`."""
     first = next(iter(manifests.values()))
     shared = {k: v for k, v in first.items() if k not in LANGUAGE_FIELDS and k != "language"}
+    for code, manifest in manifests.items():
+        differ = sorted(
+            k
+            for k in shared.keys() | manifest.keys()
+            if k not in LANGUAGE_FIELDS and k != "language" and manifest.get(k) != shared.get(k)
+        )
+        if differ:
+            raise ArtifactError(f"the {code!r} model's manifest differs in shared fields: {differ}")
     return {
         **shared,
         "languages": {
@@ -213,6 +222,9 @@ def save_release(
     pipeline's n-gram settings; `unsupported`: languages trained that missed their gate."""
     if not models:
         raise ArtifactError("an artifact needs at least one language model")
+    for code, (pipeline, _) in models.items():
+        if (applied := pipeline_language(pipeline)) != code:
+            raise ArtifactError(f"the {code!r} model's analyzers apply the {applied!r} rules")
     stamped = {
         code: {
             **manifest,
@@ -327,7 +339,7 @@ def load_release(path: Path) -> Release:
     except Exception as exc:
         raise ArtifactError(f"{path}: the pipeline could not be loaded: {exc}") from exc
     # The header is JSON with sorted keys: the payload keeps the order the languages were
-    # trained in (the first is the one a router asks first), the manifest lists them sorted.
+    # trained in, the manifest lists them sorted.
     if not isinstance(pipelines, dict) or sorted(pipelines) != sorted(manifest["languages"]):
         raise ArtifactError(f"{path}: its pipelines do not match the languages of its manifest")
     models = {}
@@ -341,8 +353,7 @@ def load_release(path: Path) -> Release:
 def load_artifact(path: Path, language: str = "en") -> Artifact:
     """One language's model of a verified artifact (`load_release`)."""
     release = load_release(path)
-    if language not in release.models:
-        raise ArtifactError(
-            f"{path} has no {language!r} model (languages: {', '.join(release.languages)})"
-        )
-    return release.models[language]
+    try:
+        return release.model(language)
+    except ArtifactError as exc:  # it has no such model
+        raise ArtifactError(f"{path}: {exc}") from None

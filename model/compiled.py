@@ -305,7 +305,7 @@ class CompiledModel:
 
     def _actor_runs(self, a: Analysed, flags: np.ndarray) -> list[tuple[int, int]]:
         """Mask `a`'s state actor names (`model.names.Names.runs`); return the runs of more than
-        one word. Words whose `actor_role` (in each token's `flags`) settles the matter are not
+        one word. Words whose `Names.role` (in each token's `flags`) settles the matter are not
         looked at one by one."""
         role = flags & 3
         a.masked[role == ALONE] = True

@@ -73,6 +73,15 @@ REMOVED_CHARACTERS: Final = (
     (0x06E7, 0x06E8),
     (0x06EA, 0x06ED),
 )
+
+
+def removed_characters_class() -> str:
+    """`REMOVED_CHARACTERS` as the body of a regular-expression character class."""
+    return "".join(
+        f"\\u{lo:04x}-\\u{hi:04x}" if hi > lo else f"\\u{lo:04x}" for lo, hi in REMOVED_CHARACTERS
+    )
+
+
 # At most this many non-starters (combining class other than 0) in a row after a character; the
 # rest of the run is dropped before normalising. The stream-safe limit of Unicode Standard Annex
 # 15: no text needs more, and NFKC's canonical reordering costs quadratic time in a run's length.

@@ -21,10 +21,10 @@ pandas is an optional extra (`pip install 'escalation-risk[frames]'`): it is imp
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from model import scope
 from model.routing import Router
 from model.scoring import DEFAULT_TOP_K, MAX_SENTENCES, MAX_SPANS, _check_caps
 
@@ -50,7 +50,6 @@ OUTPUT_COLUMNS = (
 )
 NESTED_COLUMNS = ("phrases", "deescalating_phrases", "sentences", "warnings")
 BLANK_TEXT = "text is missing or blank"
-_LANGUAGE_CODE = re.compile(r"[a-z]{2}")
 
 
 def language_code(value: object) -> str | None:
@@ -60,7 +59,7 @@ def language_code(value: object) -> str | None:
         return None
     if type(value).__name__ == "NAType":  # pandas' missing value (nullable dtypes)
         return None
-    if isinstance(value, str) and _LANGUAGE_CODE.fullmatch(value):
+    if isinstance(value, str) and scope.is_language_code(value):
         return value
     if isinstance(value, str) and not value.strip():
         return None

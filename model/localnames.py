@@ -36,11 +36,17 @@ takes a proclitic, and no suffix is generated. Calendar names take the same proc
 marbuta folds) applied to every word of every generated name; the set is deduplicated after it.
 
 Left out as common words (like English "march" and "may"): Spanish "granada" (Grenada; also
-"grenade"), Arabic "مالي" (Mali; also "financial"), the months "مارس" (also "he exercised",
-as in "مارس ضغوطا") and "آب" (which alef folding makes "اب", "father").
+"grenade"), Arabic "مالي" (Mali; also "financial"), "مجري" (Hungarian; also "مجرى", a course,
+once folded), the months "مارس" (also "he exercised", as in "مارس ضغوطا") and "آب" (which alef
+folding makes "اب", "father").
+
+Arabic relative adjectives (demonyms) are derived from the names by the regular rule
+(`_arabic_adjectives`: روسيا gives الروسي، الروسية، الروسيون; إيران gives الإيراني; كوريا الشمالية
+gives الكورية الشمالية), with the same proclitics.
 
 Still not masked (CLDR and ISO 3166 have no such data):
-- Arabic: demonyms and adjectives (الروسي، الروسية، الأمريكيون، الإيراني); capitals (موسكو،
+- Arabic: irregular demonyms and adjectives, and those of most names of several words
+  (الروس، الأمريكي، الأمريكيون، البريطاني، الإماراتي); capitals (موسكو،
   طهران); short and informal forms no source gives (أمريكا، بريطانيا، الإمارات alone); Gaza and
   the West Bank (غزة، الضفة الغربية); England, Scotland, Wales; institutions (البيت الأبيض،
   الكرملين، البنتاغون); names with pronoun suffixes (مصرنا، عراقنا); proclitics on a later word
@@ -85,20 +91,20 @@ STATES: Final = frozenset(
 
 # Names that are also common words, left out (module docstring), as `_words` gives them: a
 # state's name in every form generated from it, a calendar name likewise.
-EXCLUDED_STATE_NAMES: Final = {"ar": frozenset({"مالي"}), "es": frozenset({"granada"})}
+EXCLUDED_STATE_NAMES: Final = {
+    # "مجري" (Hungarian) is also "مجرى" (course, channel) once alef maqsura folds to yeh.
+    "ar": frozenset({"مالي", "مجري", "المجري"}),
+    "es": frozenset({"granada"}),
+}
 EXCLUDED_CALENDAR_NAMES: Final = {"ar": frozenset({"مارس", "آب"}), "es": frozenset[str]()}
 
 # pycountry's ISO 3166-1 fields that hold a name of the country.
 _ISO_FIELDS = ("name", "official_name", "common_name")
 # Arabic proclitics: a conjunction, then a preposition, each optional (module docstring).
-_CONJUNCTIONS = ("", "\u0648", "\u0641")  # و ف
-_PREPOSITIONS = ("", "\u0628", "\u0644", "\u0643")  # ب ل ك
+CONJUNCTIONS: Final = ("", "\u0648", "\u0641")  # و ف
+PREPOSITIONS: Final = ("", "\u0628", "\u0644", "\u0643")  # ب ل ك
 _ARTICLE = "\u0627\u0644"  # ال
 _LAM = "\u0644"
-# Arabic diacritics (tashkeel and Quranic marks) and tatweel: none is part of a name's spelling.
-_ARABIC_MARKS = re.compile(
-    "[\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed]"
-)
 # "و" written apart from the word it joins ("البوسنة و الهرسك" in ISO's Arabic): attached.
 _LOOSE_AND = re.compile(r"(?<!\w)\u0648\s+(?=\w)")
 _COMMA = re.compile(r"\s*[,\u060c]\s*")
@@ -127,9 +133,10 @@ def _words(text: str) -> str:
     variants folded, lowercase, its words (`TOKEN_PATTERN`) joined by single spaces; a loose
     "و" is attached to the word after it."""
     # Imported here: model.features imports this module.
-    from model.features import TOKEN_PATTERN, WORD_FOLDS
+    from model.features import TOKEN_PATTERN, WORD_FOLDS, removed_characters_class
 
-    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text))
+    marks = f"[{removed_characters_class()}]"
+    text = re.sub(marks, "", unicodedata.normalize("NFKC", text))
     text = _LOOSE_AND.sub("\u0648", text)
     text = text.translate({ord(c): folded for c, folded in WORD_FOLDS.items()}).lower()
     return " ".join(re.findall(TOKEN_PATTERN, text))
@@ -195,18 +202,60 @@ def _spanish_forms(name: str) -> Iterator[str]:
     yield _strip_accents(name, keep_tilde=False)
 
 
+def with_proclitics(conjunction: str, preposition: str, word: str) -> str:
+    """An Arabic word with a conjunction and a preposition (each may be "") written on it:
+    ل + ال is لل (للعراق), ل + الل is لل too; the others attach as they are."""
+    if preposition == _LAM and word.startswith(_ARTICLE):
+        bare = word[len(_ARTICLE) :]
+        return conjunction + _LAM + (bare if bare.startswith(_LAM) else _LAM + bare)
+    return conjunction + preposition + word
+
+
 def _arabic_forms(name: str) -> Iterator[str]:
     """The name with each proclitic combination on its first word (module docstring)."""
     first, space, rest = name.partition(" ")
-    for conjunction in _CONJUNCTIONS:
-        for preposition in _PREPOSITIONS:
-            if preposition == _LAM and first.startswith(_ARTICLE):
-                # ل + ال is لل; ل + الل (an article before lam) is لل too.
-                bare = first[len(_ARTICLE) :]
-                word = _LAM + (bare if bare.startswith(_LAM) else _LAM + bare)
-            else:
-                word = preposition + first
-            yield conjunction + word + space + rest
+    for conjunction in CONJUNCTIONS:
+        for preposition in PREPOSITIONS:
+            yield with_proclitics(conjunction, preposition, first) + space + rest
+
+
+def _nisba_stem(word: str) -> str | None:
+    """The stem of a state name's relative adjective: the word without its article and without
+    a final "يا" or "ا" (روسيا: روس; إيران: إيران); None when it ends in another vowel (the
+    adjective is irregular)."""
+    base = word[len(_ARTICLE) :] if word.startswith(_ARTICLE) else word
+    if base.endswith("\u064a\u0627"):  # يا
+        base = base[:-2]
+    elif base.endswith("\u0627"):  # ا
+        base = base[:-1]
+    elif base.endswith(("\u0648", "\u064a", "\u0649", "\u0629", "\u0647")):  # و ي ى ة ه
+        return None
+    return base if len(base) >= 2 else None
+
+
+_MASCULINE, _FEMININE = "\u064a", "\u064a\u0629"  # ي، ية
+_NISBA_ENDINGS = (_MASCULINE, _FEMININE, "\u064a\u0648\u0646", "\u064a\u064a\u0646")  # ي ية يون يين
+
+
+def _arabic_adjectives(name: str) -> Iterator[str]:
+    """The relative adjectives (nisba) of an Arabic state name, by the regular rule: the stem
+    (`_nisba_stem`) then "ي" (masculine), "ية" (feminine), "يون" and "يين" (plural), each also
+    with the article: روسيا gives روسي، الروسية، الروسيون...; إيران gives إيراني، الإيرانية...
+    A name of two words whose second is an adjective with the article (كوريا الشمالية) gives
+    its definite singulars (الكوري الشمالي، الكورية الشمالية). Other names give none."""
+    words = name.split(" ")
+    stem = _nisba_stem(words[0])
+    if stem is None:
+        return
+    if len(words) == 1:
+        for ending in _NISBA_ENDINGS:
+            yield stem + ending
+            yield _ARTICLE + stem + ending
+        return
+    second = words[1]
+    if len(words) == 2 and second.startswith(_ARTICLE) and second.endswith(_FEMININE):
+        yield f"{_ARTICLE}{stem}{_FEMININE} {second}"
+        yield f"{_ARTICLE}{stem}{_MASCULINE} {second[:-1]}"
 
 
 def _forms(language: str, names: Iterable[str], excluded: frozenset[str]) -> frozenset[str]:
@@ -235,7 +284,15 @@ def _apply(names: frozenset[str], fold: Callable[[str], str] | None) -> frozense
 
 @cache
 def _state_names(language: str) -> frozenset[str]:
-    names = (part for _, name in _source_names(language) for part in _split(name))
+    names = [part for _, name in _source_names(language) for part in _split(name)]
+    if language == "ar":  # with their relative adjectives (demonyms)
+        excluded = EXCLUDED_STATE_NAMES[language]
+        names += [
+            adjective
+            for name in names
+            if (words := _words(name)) not in excluded
+            for adjective in _arabic_adjectives(words)
+        ]
     return _forms(language, names, EXCLUDED_STATE_NAMES[language])
 
 

@@ -1,11 +1,11 @@
 """Score texts in the languages an artifact reads: each text goes to its language's model.
 
 A request may name the language (ISO 639-1); otherwise it is found as cheaply as it can be
-(`model.scope`): a text in Latin letters goes to the first model (English in the default
-artifact), which keeps it when it knows at least `scope.COVERAGE` of its words; any other text
-is shown to the language identifier and goes to that language's model. A text in a language
-without a model gets no score (level `unscored`), a warning naming the language, and no
-phrases: never a guess from another language's model. Batch items are routed one by one.
+(`model.scope`): a text in Latin letters goes to the English model (or, in an artifact without
+one, the first trained), which keeps it when it knows at least `scope.COVERAGE` of its words;
+any other text is shown to the language identifier and goes to that language's model. A text
+in a language without a model gets no score (level `unscored`), a warning naming the language,
+and no phrases: never a guess from another language's model. Batch items are routed one by one.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ class Router:
         self.manifest = release.manifest
         self.version = release.version
         self.scorers = {code: Scorer(model) for code, model in release.models.items()}
-        self.first = next(iter(self.scorers.values()))
+        # Asked first about a text in Latin letters: English when the artifact reads it.
+        self.first = self.scorers.get("en") or next(iter(self.scorers.values()))
         self.levels = self.first.levels
 
     @classmethod
@@ -70,8 +71,9 @@ class Router:
         return self._detected(text)
 
     def _first_reads(self, text: str) -> bool:
-        """Whether the first model is asked before the identifier: English texts (and other
-        Latin-letter ones) are; texts in another script go straight to the identifier."""
+        """Whether the first model is asked before the identifier: with an English model,
+        texts in Latin letters are and texts in another script go straight to the identifier;
+        without one, every text is."""
         return self.first.language != "en" or scope.mostly_ascii(text)
 
     def _detected(self, text: str) -> Route:

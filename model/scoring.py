@@ -57,6 +57,10 @@ class Scorer:
         self.version = artifact.version
         self.language = artifact.language
         self._model = CompiledModel(artifact.pipeline)
+        if self._model.language != self.language:
+            raise ValueError(
+                f"its {self.language!r} model applies the {self._model.language!r} word rules"
+            )
         self.article = ArticleCalibration.from_manifest(self.manifest)
         levels = self.manifest.get("levels") or [{"name": n, "min": m} for n, m in DEFAULT_LEVELS]
         self.levels: tuple[tuple[str, float], ...] = tuple(

@@ -18,6 +18,18 @@ def vectorisers(features: object) -> list[TfidfVectorizer]:
     raise ValueError("the feature step must be a TfidfVectorizer or an unweighted FeatureUnion")
 
 
+def pipeline_language(pipeline: Pipeline) -> str:
+    """The language whose word rules the pipeline's analyzers apply."""
+    languages = {
+        v.analyzer.language
+        for v in vectorisers(pipeline.named_steps["features"])
+        if isinstance(v.analyzer, (WordAnalyzer, CharAnalyzer))
+    }
+    if len(languages) != 1:
+        raise ValueError(f"the pipeline's analyzers apply no single language's rules: {languages}")
+    return languages.pop()
+
+
 def ngram_settings(pipeline: Pipeline) -> dict[str, object]:
     """The n-gram settings of a pipeline's TF-IDF blocks (the manifest records them)."""
     out: dict[str, object] = {}

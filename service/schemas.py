@@ -13,7 +13,7 @@ from model import DEFAULT_TOP_K, scope
 from model.scoring import MAX_PHRASE_CHARS, MAX_SENTENCES, MAX_SPANS
 
 MAX_TEXT_CHARS = 100_000
-LANGUAGE_CODE = "^[a-z]{2}$"
+LANGUAGE_CODE = f"^{scope.LANGUAGE_CODE.pattern}$"  # the OpenAPI pattern of `language`
 MAX_ID_CHARS = 200
 TOP_K_MIN = 1
 TOP_K_MAX = 50
@@ -58,6 +58,12 @@ def _no_lone_surrogates(value: str) -> None:
     """Reject unpaired UTF-16 surrogates (JSON "\\ud800" escapes): they cannot be encoded."""
     if _LONE_SURROGATE.search(value):
         raise ma.ValidationError("Must not contain unpaired surrogates (\\ud800-\\udfff).")
+
+
+def _language_code(value: str) -> None:
+    """Reject a `language` that is not two lowercase letters, all of it ("ar\n" too)."""
+    if not scope.is_language_code(value):
+        raise ma.ValidationError("Must be an ISO 639-1 code: two lowercase letters.")
 
 
 class TextLength(validate.Length):
@@ -134,10 +140,9 @@ class ArticleSchema(StrictSchema):
     language = fields.String(
         load_default=None,
         allow_none=True,
-        validate=validate.Regexp(
-            LANGUAGE_CODE, error="Must be an ISO 639-1 code: two lowercase letters."
-        ),
+        validate=_language_code,
         metadata={
+            "pattern": LANGUAGE_CODE,
             "description": "The text's language (ISO 639-1), to skip detection; null or absent: "
             "detected. A language without a model is answered unscored, with a warning.",
             "example": "ar",

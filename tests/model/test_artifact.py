@@ -19,6 +19,7 @@ from model import features
 from model.artifact import (
     CONTAINER_VERSION,
     FORMAT,
+    Artifact,
     ArtifactError,
     load_artifact,
     load_release,
@@ -27,6 +28,7 @@ from model.artifact import (
     save_artifact,
     save_release,
 )
+from model.scoring import Scorer
 
 MANIFEST = {"version": "v1", "metrics": {"cv": {}}}
 
@@ -340,3 +342,31 @@ def test_pipelines_must_be_the_languages_of_the_manifest(
     path.write_bytes(pack(header(), buffer.getvalue()))
     with pytest.raises(ArtifactError, match="do not match the languages of its manifest"):
         load_artifact(path)
+
+
+def test_a_model_is_filed_under_the_language_its_rules_read(
+    tmp_path: Path, tiny_pipeline: Pipeline, tiny_arabic_pipeline: Pipeline
+) -> None:
+    """An English pipeline saved as the Arabic model is refused when written, and a file that
+    says otherwise (written by other code) is refused when scored."""
+    with pytest.raises(ArtifactError, match="'ar' model's analyzers apply the 'en' rules"):
+        save_release({"ar": (tiny_pipeline, dict(MANIFEST))}, tmp_path / "m.joblib")
+    assert not (tmp_path / "m.joblib").exists()
+    with pytest.raises(ValueError, match="'ar' model applies the 'en' word rules"):
+        Scorer(Artifact(tiny_pipeline, {**MANIFEST, "language": "ar"}))
+    Scorer(Artifact(tiny_arabic_pipeline, {**MANIFEST, "language": "ar"}))
+
+
+def test_shared_fields_must_agree_across_languages(
+    tmp_path: Path, tiny_pipeline: Pipeline, tiny_arabic_pipeline: Pipeline
+) -> None:
+    """A field every language shares (the version, the levels) that differs is refused, not
+    silently taken from the first."""
+    models = {
+        "en": (tiny_pipeline, dict(MANIFEST)),
+        "ar": (tiny_arabic_pipeline, {**MANIFEST, "version": "v2"}),
+    }
+    with pytest.raises(
+        ArtifactError, match=r"'ar' model's manifest differs in shared fields: \['version'\]"
+    ):
+        save_release(models, tmp_path / "m.joblib")

@@ -151,7 +151,7 @@ def test_entries_read_as_model_text_reads_them(kind: str, lang: str) -> None:
 
 
 def test_set_sizes() -> None:
-    assert 3_000 < len(state_names("ar")) < 8_000
+    assert 12_000 < len(state_names("ar")) < 25_000  # names and their adjectives, with proclitics
     assert 400 < len(state_names("es")) < 1_000
     assert 300 < len(calendar_names("ar")) < 800
     assert 19 <= len(calendar_names("es")) < 40
@@ -254,3 +254,16 @@ def test_same_names_in_another_process() -> None:
         [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == _digest()
+
+
+def test_arabic_adjectives_follow_the_regular_rule() -> None:
+    """Relative adjectives of one-word names, with their article and proclitics; none of a name
+    left out as a common word, and none of a name of several words."""
+    names = state_names("ar")
+    for adjective in ("روسي", "الروسية", "والروسية", "الإيراني", "للعراقيين", "الصينيون", "فرنسي"):
+        assert adjective in names, adjective
+    assert "مجري" not in names and "المجري" not in names  # "مجرى" (a course), once folded
+    assert not {"مالي", "مالية", "المالية", "ماليون"} & names  # Mali's: also "financial"
+    assert "الولايات المتحدي" not in names and "ولاياتي" not in names
+    for adjective in ("الكورية الشمالية", "الكوري الشمالي", "والكورية الشمالية"):
+        assert adjective in names, adjective  # two words: the definite singulars

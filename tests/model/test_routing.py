@@ -111,6 +111,23 @@ def test_an_english_text_stays_english_without_the_identifier(
     assert router.route(ENGLISH) == Route("en", True)
 
 
+def test_english_is_asked_first_whatever_the_training_order(
+    tmp_path: Path,
+    tiny_pipeline: Pipeline,
+    tiny_arabic_pipeline: Pipeline,
+    no_identifier: None,
+) -> None:
+    """An artifact whose Arabic model was trained first still sends an English text straight
+    to the English model, without the identifier."""
+    models = {
+        "ar": (tiny_arabic_pipeline, dict(TINY_MANIFEST)),
+        "en": (tiny_pipeline, dict(TINY_MANIFEST)),
+    }
+    router = Router.load(save_release(models, tmp_path / "ar-first.joblib"))
+    assert router.languages == ("ar", "en") and router.first.language == "en"
+    assert router.score(ENGLISH) == router.scorers["en"].score(ENGLISH)
+
+
 def test_an_english_text_the_model_barely_knows_is_identified_and_stays(
     router: Router, identifier_calls: list[str]
 ) -> None:

@@ -94,7 +94,9 @@ def test_a_batch_routes_each_article(client: FlaskClient, router: Router) -> Non
     BATCH_RESULT.load(body)
 
 
-@pytest.mark.parametrize("language", ["english", "EN", "En", "e", "", "eng", "ar-EG", "a1", 7])
+@pytest.mark.parametrize(
+    "language", ["english", "EN", "En", "e", "", "eng", "ar-EG", "a1", "ar\n", " ar", 7]
+)
 def test_a_malformed_language_is_422(client: FlaskClient, language: object) -> None:
     problem = assert_problem(
         client.post("/v1/score", json={"text": ARABIC, "language": language}), 422

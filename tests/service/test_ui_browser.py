@@ -29,7 +29,7 @@ from model.artifact import (
     read_manifest,
     save_release,
 )
-from tests.helpers import TINY_CONFIG
+from tests.helpers import TINY_CONFIG, TINY_MANIFEST
 from tests.service import test_gunicorn
 from tests.service.helpers import seed_text
 from tests.service.test_gunicorn import REPO_ROOT, Server
@@ -166,20 +166,8 @@ def arabic_model_path(tmp_path_factory: pytest.TempPathFactory, tiny_pipeline: P
     if os.environ.get("ESCALATION_MODEL_PATH") and reads_arabic(default_model_path()):
         return default_model_path()
 
-    def manifest(language: str) -> dict[str, Any]:  # as tests/conftest.py's, one per language
-        return {
-            "version": "tiny-ar-1",
-            "created_at": "2026-01-01T00:00:00+00:00",
-            "levels": [
-                {"name": "low", "min": 0.0},
-                {"name": "elevated", "min": 0.25},
-                {"name": "high", "min": 0.5},
-                {"name": "severe", "min": 0.8},
-            ],
-            "metrics": {"cv": {}},
-            "sources": [],
-            "language": language,
-        }
+    def manifest(language: str) -> dict[str, Any]:  # the tiny models' own, one per language
+        return {**TINY_MANIFEST, "version": "tiny-ar-1", "language": language}
 
     models = {"en": (tiny_pipeline, manifest("en")), "ar": (fit_arabic(), manifest("ar"))}
     path = save_release(models, tmp_path_factory.mktemp("model-ar") / "tiny-ar.joblib")
@@ -489,8 +477,14 @@ def test_arabic_reads_right_to_left_with_exact_highlights(
         assert shown["direction"] == ("ltr" if shown["text"] == ENGLISH_SENTENCE else "rtl")
     assert any(s["text"].endswith("؟") for s in sentences)
     assert ENGLISH_SENTENCE in [s["text"] for s in sentences]
+    # Each phrase chip finds its own direction: an Arabic phrase right to left, a phrase of the
+    # English sentence (a real model may list one) left to right.
     chips = page.eval_on_selector_all(".phrases button.link", DIRECTIONS)
-    assert chips and all(c["dir"] == "auto" and c["direction"] == "rtl" for c in chips)
+    assert chips and all(c["dir"] == "auto" for c in chips)
+    for chip in chips:
+        arabic = re.search("[\u0600-\u06ff]", chip["text"]) is not None
+        assert chip["direction"] == ("rtl" if arabic else "ltr"), chip
+    assert any(c["direction"] == "rtl" for c in chips)
     assert page.eval_on_selector("#text", "e => e.matches(':dir(rtl)')")  # as typed, too
     # The page around it stays left to right; the language is named.
     assert page.eval_on_selector("#summary", "e => getComputedStyle(e).direction") == "ltr"

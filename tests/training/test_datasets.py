@@ -286,6 +286,13 @@ def test_unquad_drop_irrelevant_and_registry_constant(monkeypatch):
         list(unquad_examples(fixture_paths("unquad"), irrelevant="maybe"))  # type: ignore[arg-type]
 
 
+def test_unquad_reserved_row_labels_are_not_compared(tmp_path):
+    """A reserved (2014) row whose label differs between the files goes unnoticed: the join
+    check reads the labels of the rows the project may read only."""
+    paths = copy_unquad(tmp_path, lambda ls: [*ls[:-1], ls[-1].replace("\t4\n", "\t2\n")], None)
+    assert list(unquad_examples(paths)) == list(unquad_examples(fixture_paths("unquad")))
+
+
 @pytest.mark.parametrize(
     ("en_edit", "ids_edit", "message"),
     [
@@ -295,11 +302,6 @@ def test_unquad_drop_irrelevant_and_registry_constant(monkeypatch):
             None,
             lambda ls: [ls[0], ls[1], ls[2].replace("\t3\n", "\t1\n"), *ls[3:]],
             r"data row 2: QuadClass differs \('3' vs '1'\)",
-        ),
-        (
-            lambda ls: [*ls[:-1], ls[-1].replace("\t4\n", "\t2\n")],
-            None,
-            r"data row 7: QuadClass differs",  # even in a reserved (2014) row
         ),
         (
             None,

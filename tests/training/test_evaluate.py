@@ -336,7 +336,7 @@ def test_language_sections_of_a_two_language_artifact(
 ) -> None:
     path = _two_language_release(tmp_path / "two.joblib", tiny_pipeline, tiny_arabic_pipeline)
     release = load_release(path)
-    scorers = languages.compile_scorers(release)
+    scorers = languages.compile_router(release).scorers
     options = languages.LanguageOptions(
         cv=True, news=True, corpus=_tiny_corpora, training=_tiny_gsr
     )

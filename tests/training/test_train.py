@@ -232,6 +232,18 @@ def test_evaluation_only_corpus_is_refused(
     assert not (tmp_path / "m.joblib").exists()
 
 
+def test_a_corpus_of_another_language_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """English corpora never train an Arabic model (nor Arabic ones an English model)."""
+    out = tmp_path / "m.joblib"
+    assert train_cli("--language", "ar", "--data", "unquad", "--out", str(out)) == 2
+    assert "unquad is not ar text: train it with --language en" in capsys.readouterr().err
+    assert train_cli("--data", "unquad-ar", "--out", str(out)) == 2
+    assert "unquad-ar is not en text: train it with --language ar" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_if_missing_keeps_a_valid_artifact(tmp_path: Path, user_csv: Path) -> None:
     out = tmp_path / "model.joblib"
     assert train_cli("--data", str(user_csv), "--out", str(out)) == 0

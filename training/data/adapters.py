@@ -271,9 +271,9 @@ def unquad_examples(
     language: str = "en",
 ) -> Iterator[Example]:
     """UN QuadClass up to 2010 in `language` (en, ar, es): 1, 3 (conflict) -> 1; 2, 4 -> 0; 0 per
-    `irrelevant`. Document and year come from the same row of the id file; the labels of every
-    row must match it. A reserved row's label is only compared (the join check), never used,
-    and its text never read."""
+    `irrelevant`. Document and year come from the same row of the id file, whose labels must
+    match the rows the project reads (the join check). A reserved row (a document from 2011 on)
+    is skipped once its id is read: neither its text nor its label is read."""
     if irrelevant not in ("negative", "drop"):
         raise ValueError(f"irrelevant must be 'negative' or 'drop', not {irrelevant!r}")
     if language not in UNQUAD_TEXTS:
@@ -288,17 +288,17 @@ def unquad_examples(
     examples = []  # the whole join is validated before anything is yielded
     rows = zip(text_rows, id_rows, strict=True)
     for n, ((line, row), (id_line, ids)) in enumerate(rows, start=1):
+        doc_id = _UNQUAD_ID.fullmatch(ids["id"].strip())
+        if doc_id is None:
+            raise DataError(f"{id_path}:{id_line}: bad document id {ids['id']!r}")
+        if int(doc_id.group(1)) >= UNQUAD_FIRST_RESERVED_YEAR:
+            continue
         quad = row["QuadClass"].strip()
         if quad != ids["QuadClass"].strip():
             raise DataError(
                 f"{where}: data row {n}: QuadClass differs "
                 f"({quad!r} vs {ids['QuadClass'].strip()!r})"
             )
-        doc_id = _UNQUAD_ID.fullmatch(ids["id"].strip())
-        if doc_id is None:
-            raise DataError(f"{id_path}:{id_line}: bad document id {ids['id']!r}")
-        if int(doc_id.group(1)) >= UNQUAD_FIRST_RESERVED_YEAR:
-            continue
         if quad not in ("0", "1", "2", "3", "4"):
             raise DataError(f"{text_path}:{line}: bad QuadClass {quad!r}")
         if quad == "0" and irrelevant == "drop":

@@ -490,8 +490,8 @@ DEFAULT_TRAINING: tuple[str, ...] = (
     "wikiconflict",
     "multicoped",
 )
-# The training corpora of each language (ISO 639-1); English is the default set. Not yet a
-# default of any command: the Arabic and Spanish models are trained by naming these.
+# The training corpora of each language (ISO 639-1), what `escalation-train` trains by default;
+# English's is `DEFAULT_TRAINING`.
 LANGUAGE_TRAINING: dict[str, tuple[str, ...]] = {
     "en": DEFAULT_TRAINING,
     "ar": ("unquad-ar", "arabic-gsr", "ant"),

@@ -32,6 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.features import removed_characters_class
+from model.localnames import CONJUNCTIONS, PREPOSITIONS, with_proclitics
+
 PARAGRAPHS: tuple[str, ...] = (
     "Russia warned on Tuesday that it would respond with force if the alliance moved troops "
     "closer to its border, and Russian officials accused Western governments of provoking a "
@@ -150,31 +153,16 @@ ARABIC_SWAPS: tuple[tuple[str, str], ...] = (
     ("فنزويلية", "أوروغويانية"),
     ("فنزويلي", "أوروغوياني"),
 )
-_ARABIC_CONJUNCTIONS = ("", "\u0648", "\u0641")  # و ف
-_ARABIC_PREPOSITIONS = ("", "\u0628", "\u0644", "\u0643")  # ب ل ك
-_ARABIC_ARTICLE = "\u0627\u0644"  # ال
-_LAM = "\u0644"
-# Tashkeel, Quranic marks and tatweel: written on a letter, never part of a name's spelling.
-_ARABIC_MARKS = (
-    "\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed"
-)
+# Tashkeel, Quranic marks and tatweel (what cleaning removes): never part of a name's spelling.
+_ARABIC_MARKS = removed_characters_class()
 _ARABIC_MARKS_RE = re.compile(f"[{_ARABIC_MARKS}]")
-
-
-def with_proclitics(conjunction: str, preposition: str, name: str) -> str:
-    """`name` with a conjunction and a preposition (each may be "") written on its first word:
-    ل + ال is لل (للصين), ل + الل is لل too (للاذقية); the others attach as they are."""
-    if preposition == _LAM and name.startswith(_ARABIC_ARTICLE):
-        bare = name[len(_ARABIC_ARTICLE) :]
-        return conjunction + _LAM + (bare if bare.startswith(_LAM) else _LAM + bare)
-    return conjunction + preposition + name
 
 
 def _arabic_forms() -> Iterator[tuple[str, str]]:
     """(name as written, neutral name as written) with every proclitic combination."""
     for name, neutral in ARABIC_SWAPS:
-        for conjunction in _ARABIC_CONJUNCTIONS:
-            for preposition in _ARABIC_PREPOSITIONS:
+        for conjunction in CONJUNCTIONS:
+            for preposition in PREPOSITIONS:
                 yield (
                     with_proclitics(conjunction, preposition, name),
                     with_proclitics(conjunction, preposition, neutral),

@@ -1,7 +1,8 @@
 """Checks of what a score means on any news: texts written for them, scored by a model.
 
 - `OFF_TOPIC_PROBES`: the five texts a new user tried (weather, sport, markets, a greeting, a
-  Spanish threat), which must not read as escalatory (the Spanish one must be flagged).
+  Spanish threat), which must not read as escalatory (the Spanish one, in a language without a
+  model, must be answered unscored).
 - `evasion_check`: an escalatory sentence disguised with characters a reader cannot see or tell
   apart (zero-width spaces, soft hyphens, look-alike letters, fullwidth forms, NFD), each of
   which must score within 0.02 of the plain sentence.

@@ -37,7 +37,8 @@ from scipy.special import expit, logit
 
 from model import Scorer, default_model_path, progress
 from model.article import IDENTITY, ArticleCalibration
-from model.artifact import ArtifactError, Release, load_release
+from model.artifact import ArtifactError, load_release
+from model.routing import Router
 from model.text import article_sentences
 from training.data.provenance import load_training_sources
 from training.data.registry import REGISTRY, load_corpus, load_sources, scored_rows_only
@@ -48,7 +49,7 @@ from training.evaluation.checks import OFF_TOPIC_PROBES, evasion_check
 from training.evaluation.intervals import confusion_at, with_intervals
 from training.evaluation.languages import (
     LanguageOptions,
-    compile_scorers,
+    compile_router,
     language_sections,
     language_steps,
     render_languages,
@@ -58,6 +59,7 @@ from training.evaluation.report import (
     metrics_table,
     plot_precision_recall,
     plot_reliability,
+    swap_table,
 )
 from training.fit.crossval import TrainingSet, command_parser, cross_validate
 from training.fit.metrics import source_masks
@@ -164,9 +166,9 @@ def off_topic(scorer: Scorer) -> dict[str, Any]:
 
 
 def scored_texts(
-    scorer: Scorer, named: Sequence[tuple[str, str]], top_k: int = 3
+    scorer: Scorer | Router, named: Sequence[tuple[str, str]], top_k: int = 3
 ) -> list[dict[str, Any]]:
-    """Each named text's score, level, warnings and top phrases."""
+    """Each named text's score (None when unscored), level, warnings and top phrases."""
     rows = []
     for name, text in named:
         r = scorer.score(text, top_k=top_k)
@@ -250,7 +252,8 @@ def render(report: Mapping[str, Any], out: Path) -> str:
     lines += ["|---|---:|---|---|---|"]
     for row in report["probes"]:
         lines.append(
-            f"| {row['name']} | {row['score']:.3f} | {row['level']} | "
+            f"| {row['name']} | {'-' if row['score'] is None else format(row['score'], '.3f')} | "
+            f"{row['level']} | "
             f"{', '.join(row['warnings']) or '-'} | {', '.join(row['phrases']) or '-'} |"
         )
     ev = report["evasion"]
@@ -285,11 +288,8 @@ def render(report: Mapping[str, Any], out: Path) -> str:
         f"absolute change **{swap['mean_abs_change']:.4f}** (target ≤ 0.02), largest "
         f"{swap['max_abs_change']:.4f}.",
         "",
-        "| paragraph | as written | swapped | change |",
-        "|---:|---:|---:|---:|",
+        *swap_table(swap),
     ]
-    for i, (a, b) in enumerate(zip(swap["original"], swap["swapped"], strict=True), start=1):
-        lines.append(f"| {i} | {a:.3f} | {b:.3f} | {b - a:+.4f} |")
     languages = report.get("languages") or {}
     if languages.get("published") or languages.get("unsupported"):
         lines += render_languages(languages, report["levels"])
@@ -336,7 +336,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         path = args.model or default_model_path()
         release = load_release(path)
-        scorers = compile_scorers(release)
+        router = compile_router(release)
+        scorers = router.scorers
         if "en" not in scorers:
             raise ArtifactError(
                 f"{path} has no 'en' model (languages: {', '.join(release.languages)})"
@@ -355,7 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 log.info("step %d of %d: %s", len(begun), total, name)
                 shown(name)
 
-            report = build_report(scorer, args, command, step, release, scorers)
+            report = build_report(scorer, args, command, step, router)
     except (ArtifactError, DataError) as exc:
         print(f"escalation-evaluate: error: {exc}", file=sys.stderr)
         return 2
@@ -375,12 +376,11 @@ def build_report(
     args: argparse.Namespace,
     command: str,
     step: Callable[[str], None] = lambda name: None,
-    release: Release | None = None,
-    scorers: Mapping[str, Scorer] | None = None,
+    router: Router | None = None,
 ) -> dict[str, Any]:
     """Every section the options ask for, as one JSON-ready dict; `step` is told the name of
     each of the `report_steps` long steps as it begins (and of `language_steps`: the sections
-    of the `release`'s other languages, scored by `scorers`, after the English ones)."""
+    of the `router`'s other languages, after the English ones; the probes go through it)."""
     manifest = scorer.manifest
     thresholds = [float(lower) for _, lower in scorer.levels[1:]]
     alert = float(manifest.get("alert_threshold", thresholds[len(thresholds) // 2]))
@@ -436,7 +436,8 @@ def build_report(
     if args.seed_article:
         article = args.seed_article.read_text(encoding="utf-8")
         seed = scored_texts(scorer, [("seed", article)], top_k=5)
-    probes = scored_texts(scorer, OFF_TOPIC_PROBES)
+    # As the service answers them: each routed to its language's model, or unscored.
+    probes = scored_texts(router or scorer, OFF_TOPIC_PROBES)
     ordinary: dict[str, Any] = {}
     if args.ordinary_news:
         step("ordinary news")
@@ -446,10 +447,10 @@ def build_report(
         step("whole articles")
         whole = articles(scorer, alert, reps)
     others: dict[str, Any] = {}
-    if release is not None:
+    if router is not None:
         labelled = lambda manifest: load_training_sources(manifest, **labels)  # noqa: E731
         options = LanguageOptions(args.cv, args.ordinary_news, jobs, training=labelled)
-        others = language_sections(release, scorers or compile_scorers(release), options, step)
+        others = language_sections(router.release, router.scorers, options, step)
     return {
         "model": {
             **{k: manifest.get(k) for k in ("version", "created_at", "hyperparameters")},

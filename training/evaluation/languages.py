@@ -22,6 +22,7 @@ from scipy.special import expit
 from model import Scorer
 from model.article import IDENTITY
 from model.artifact import ArtifactError, Release
+from model.routing import Router
 from model.text import article_sentences, rules_for
 from model.types import Phrase
 from training.data.provenance import load_training_sources
@@ -30,6 +31,7 @@ from training.data.sources import LoadedSource
 from training.evaluation.actor_swap import LANGUAGES as SWAP_LANGUAGES
 from training.evaluation.actor_swap import TARGET_MEAN_ABS_CHANGE, actor_swap_check
 from training.evaluation.articles import shares
+from training.evaluation.report import swap_table
 from training.fit.card import cv_table, gate_table, language_name
 from training.fit.crossval import TrainingSet, cross_validate
 from training.fit.gates import GATES
@@ -74,15 +76,12 @@ class LanguageOptions:
     training: Callable[[Mapping[str, Any]], Sequence[LoadedSource]] = load_training_sources
 
 
-def compile_scorers(release: Release) -> dict[str, Scorer]:
-    """A scorer per language model of the release (ArtifactError if one cannot be scored)."""
-    scorers = {}
-    for code, artifact in release.models.items():
-        try:
-            scorers[code] = Scorer(artifact)
-        except ValueError as exc:
-            raise ArtifactError(f"the {code!r} model cannot be scored: {exc}") from exc
-    return scorers
+def compile_router(release: Release) -> Router:
+    """The release's models, compiled once (ArtifactError if one cannot be scored)."""
+    try:
+        return Router(release)
+    except ValueError as exc:
+        raise ArtifactError(f"a model of {release.version} cannot be scored: {exc}") from exc
 
 
 def language_steps(release: Release, cv: bool) -> int:
@@ -411,11 +410,8 @@ def render_swap(swap: Mapping[str, Any] | None) -> list[str]:
         f"**{swap['mean_abs_change']:.4f}** (target ≤ {TARGET_MEAN_ABS_CHANGE}), largest "
         f"{swap['max_abs_change']:.4f}.",
         "",
-        "| paragraph | as written | swapped | change |",
-        "|---:|---:|---:|---:|",
+        *swap_table(swap),
     ]
-    for i, (a, b) in enumerate(zip(swap["original"], swap["swapped"], strict=True), start=1):
-        lines.append(f"| {i} | {a:.3f} | {b:.3f} | {b - a:+.4f} |")
     return [*lines, ""]
 
 

@@ -104,3 +104,11 @@ def confusion_table(confusions: Mapping[str, list[Mapping[str, Any]]]) -> list[s
                 f"| {c['precision']:.3f} | {c['recall']:.3f} |"
             )
     return lines
+
+
+def swap_table(swap: Mapping[str, Any]) -> list[str]:
+    """The actor swap's paragraphs: each one's score as written, swapped, and the change."""
+    lines = ["| paragraph | as written | swapped | change |", "|---:|---:|---:|---:|"]
+    for i, (a, b) in enumerate(zip(swap["original"], swap["swapped"], strict=True), start=1):
+        lines.append(f"| {i} | {a:.3f} | {b:.3f} | {b - a:+.4f} |")
+    return lines

@@ -380,11 +380,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.if_missing and already_trained(out, plans):
             log.info("%s is valid and trained on this data and configuration; not retraining", out)
             return 0
-        for specs, _ in plans.values():
+        for code, (specs, _) in plans.items():
             evaluation_only = [s for s in specs if s in REGISTRY and not REGISTRY[s].for_training]
             if evaluation_only:
                 raise DataError(
                     f"{', '.join(evaluation_only)} is for evaluation only, not training"
+                )
+            other = [s for s in specs if s in REGISTRY and REGISTRY[s].language != code]
+            if other:
+                raise DataError(
+                    f"{', '.join(other)} is not {code} text: train it with "
+                    f"--language {REGISTRY[other[0]].language}"
                 )
         with progress.logs_above_bars():
             loaded: dict[str, tuple[Sequence[LoadedSource], TrainConfig]] = {
