@@ -20,6 +20,13 @@ RUN python -m venv /opt/venv
 # reinstall them; every file is checked against its SHA-256.
 COPY requirements/runtime.lock ./
 RUN /opt/venv/bin/pip install --require-hashes -r runtime.lock
+# The localized state names (model/localnames.py) read only the Arabic and Spanish data of babel
+# and pycountry: the other locales' 50 MB stay out of the image.
+RUN cd "$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
+ && find babel/locale-data -name '*.dat' ! -name root.dat ! -name 'en.dat' ! -name 'en_*.dat' \
+      ! -name 'ar.dat' ! -name 'ar_*.dat' ! -name 'es.dat' ! -name 'es_*.dat' -delete \
+ && find pycountry/locales -mindepth 1 -maxdepth 1 -type d ! -name ar ! -name es \
+      -exec rm -rf {} +
 COPY pyproject.toml ./
 COPY README.md setup.py ./
 # The scoring library and the service only: training/ and batch/ are not in the build context
@@ -42,7 +49,7 @@ RUN test -f /build/artifacts/escalation-model.joblib || { \
       echo 'error: artifacts/escalation-model.joblib is missing: run `make model` before building' >&2; \
       exit 1; } \
  && chmod 0444 /build/artifacts/escalation-model.joblib \
- && /opt/venv/bin/python -P -c "from model import load_artifact; print('model', load_artifact('/build/artifacts/escalation-model.joblib').version)"
+ && /opt/venv/bin/python -P -c "from model import Router; print('model', Router.load('/build/artifacts/escalation-model.joblib').version)"
 
 FROM ${BASE_IMAGE} AS runtime
 ENV PATH=/opt/venv/bin:$PATH \
