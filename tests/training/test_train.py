@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
-from model import ArticleScore, Artifact, Scorer, load_artifact, read_manifest
+from model import ArticleScore, Scorer, load_artifact, read_manifest
 from model.artifact import load_release
 from model.routing import Router
 from tests.helpers import (
@@ -177,9 +177,9 @@ def test_a_language_that_misses_its_gate_is_listed_not_published(
     )
     scored: list[tuple[str, list[str]]] = []
 
-    def heldout(artifact: Artifact, trained_on: Sequence[str]) -> dict[str, list[float]]:
-        scored.append((artifact.language, list(trained_on)))
-        return {"ant-heldout": [0.9, 0.1, 0.2]} if artifact.language == "ar" else {}
+    def heldout(scorer: Scorer, trained_on: Sequence[str]) -> dict[str, list[float]]:
+        scored.append((scorer.language, list(trained_on)))
+        return {"ant-heldout": [0.9, 0.1, 0.2]} if scorer.language == "ar" else {}
 
     monkeypatch.setattr(train_module, "heldout_scores", heldout)
     plans: dict[str, tuple[Sequence[LoadedSource], TrainConfig]] = {
@@ -217,7 +217,7 @@ def test_nothing_is_written_when_no_language_passes(
     monkeypatch.setattr(
         train_module,
         "heldout_scores",
-        lambda artifact, trained_on: {"wikicurrent-heldout": [0.6] * 9},
+        lambda scorer, trained_on: {"wikicurrent-heldout": [0.6] * 9},
     )
     assert train_cli("--data", str(user_csv), "--seed", "7", "--out", str(out)) == 2
     assert "no language passed its quality gate (en): nothing written" in capsys.readouterr().err

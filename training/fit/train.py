@@ -66,10 +66,10 @@ from training.fit.pipeline import TrainConfig
 log = logging.getLogger("escalation.train")
 
 
-def check_scoring(artifact: Artifact, texts: Sequence[str], sample: int = 200) -> None:
+def check_scoring(artifact: Artifact, texts: Sequence[str], sample: int = 200) -> Scorer:
     """Refuse to publish a model the service would score differently from its pipeline: the
     compiled scorer must equal `predict_proba` through the article map (to 1e-9) on a spread of
-    training texts."""
+    training texts. Returns the compiled scorer."""
     chosen = list(texts[:: max(1, len(texts) // sample)])[:sample]
     try:
         scorer = Scorer(artifact)
@@ -80,6 +80,7 @@ def check_scoring(artifact: Artifact, texts: Sequence[str], sample: int = 200) -
     worst = max((abs(r.score - p) for r, p in zip(scored, reference, strict=True)), default=0.0)
     if worst > 1e-9:
         raise ArtifactError(f"compiled scoring differs from the pipeline by {worst:.2e}")
+    return scorer
 
 
 def article_calibration(artifact: Artifact, articles: LoadedSource) -> dict[str, Any]:
@@ -142,11 +143,10 @@ def build_manifest(
     }
 
 
-def heldout_scores(artifact: Artifact, trained_on: Sequence[str]) -> dict[str, list[float]]:
+def heldout_scores(scorer: Scorer, trained_on: Sequence[str]) -> dict[str, list[float]]:
     """The scores of the held-out corpora of the language's gate, each text whole as sent."""
-    scorer = Scorer(artifact)
     out = {}
-    for name in heldout_corpora(artifact.language, trained_on):
+    for name in heldout_corpora(scorer.language, trained_on):
         texts = [ex.text for ex in load_corpus(name).examples]
         out[name] = expit(scorer.logits(texts)).tolist()
     return out
@@ -184,10 +184,10 @@ def train_language(
             manifest[MANIFEST_KEY] = article_calibration(Artifact(pipeline, manifest), articles)
             log.info("article calibration: %s", manifest[MANIFEST_KEY])
         step("scoring check")
-        check_scoring(Artifact(pipeline, manifest), data.texts)
+        scorer = check_scoring(Artifact(pipeline, manifest), data.texts)
         step("quality gate")
         names = [src.name for src in loaded]
-        heldout = heldout_scores(Artifact(pipeline, manifest), names)
+        heldout = heldout_scores(scorer, names)
         manifest["gate"] = judge(config.language, names, metrics, heldout)
     manifest["training_seconds"] = round(time.perf_counter() - started, 1)
     log.info("%s gate: %s", config.language, manifest["gate"])
