@@ -13,7 +13,8 @@
  * Tokens are what `re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")` finds (`\w` as Python's
  * `re` defines it for str). Each distinct word form as written (its *surface*) maps to an entry:
  * a normalised word with its unigram column, its id in the n-gram table, its character n-gram
- * columns and one byte of flags the caller computes (its actor role). The call is one way:
+ * columns and one byte of flags the caller computes (its actor role; bit 4: no character n-grams,
+ * the word counts only inside word n-grams). The call is one way:
  * `tokenize` returns the surfaces it does not know; the caller normalises them (the kernel never
  * does: `model.text.normalise` is the one definition) and passes the normalised forms and their
  * flags to `resolve`, which makes the missing entries and returns the text's tokens. Nothing
@@ -531,7 +532,8 @@ static int32_t new_entry(Kernel *k, PyObject *norm, Py_ssize_t n, uint32_t h, ui
         k->cap_entries = cap;
     }
     Py_ssize_t before = k->n_char_cols;
-    if (add_char_columns(k, n) < 0 || tinsert(&k->norms, k->scratch + 1, n, h,
+    /* flag bit 4: a word that counts only inside n-grams has no character n-grams */
+    if (((flags & 16) == 0 && add_char_columns(k, n) < 0) || tinsert(&k->norms, k->scratch + 1, n, h,
                                               (int32_t)k->n_entries) < 0 ||
         PyList_Append(k->words, norm) < 0) {
         k->n_char_cols = before;

@@ -73,6 +73,7 @@ class ArtifactError(RuntimeError):
 # The manifest fields of one language model (under `languages`); every other field is shared.
 LANGUAGE_FIELDS = (
     "sources",
+    "knowledge",
     "hyperparameters",
     "metrics",
     "features",

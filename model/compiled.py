@@ -30,15 +30,18 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 
+from model.eventfeatures import EventAnalyzer, EventBlock, Occurrence, phrase_text
+from model.eventfeatures import token_bounds as _token_bounds
 from model.features import ABBREVIATIONS
 from model.kernel import Kernel, split_sentences
 from model.names import ALONE, MAYBE, PREFIX
-from model.text import CharAnalyzer, WordAnalyzer, clean, rules_for, unwrap
+from model.text import CharAnalyzer, WordAnalyzer, clean, is_function_word, rules_for, unwrap
 from model.vectorisers import vectorisers
 
 ENTRY_LIMIT = 100_000  # entries, and word forms
 CHAR_COLUMN_LIMIT = 2_000_000  # character n-gram columns of all entries
 CHARACTER_LIMIT = 2_000_000  # code points of the word forms and normalised forms
+FUNCTION_WORD = 16  # the entry flag of a word that counts only inside n-grams
 _NO_FLOATS = np.zeros(0, dtype=np.float64)
 _NO_SPANS = np.zeros((0, 2), dtype=np.int64)
 
@@ -108,6 +111,8 @@ class Scored:
     heads: np.ndarray  # (phrases, 2) int64
     offsets: np.ndarray  # (phrases + 1,) int64
     spans: np.ndarray  # (spans, 2) int64: `[start, end)` in code points
+    # The texts of the last phrases, the event block's (their `heads` are -1): "talks … collapsed".
+    event_texts: tuple[str, ...] = ()
 
 
 def _ngram_table(vocab: dict[str, int]) -> tuple[dict[str, int], np.ndarray, np.ndarray, int]:
@@ -153,11 +158,18 @@ class CompiledModel:
         coef = np.asarray(clf.coef_, dtype=np.float64).ravel()
         self.bias = float(np.asarray(clf.intercept_, dtype=np.float64).ravel()[0])
         blocks = vectorisers(pipeline.named_steps["features"])
-        kinds = [type(v.analyzer) for v in blocks]
-        if kinds not in ([WordAnalyzer], [WordAnalyzer, CharAnalyzer]):
-            raise ValueError("expected a model.text word block, optionally then a char block")
         if sum(len(v.vocabulary_) for v in blocks) != len(coef):
             raise ValueError("the classifier's coefficients do not match the vocabularies")
+        self.events: EventBlock | None = None
+        if isinstance(blocks[-1].analyzer, EventAnalyzer):
+            cut = len(coef) - len(blocks[-1].vocabulary_)
+            self.events = EventBlock(blocks[-1], coef[cut:])
+            blocks, coef = blocks[:-1], coef[:cut]
+        kinds = [type(v.analyzer) for v in blocks]
+        if kinds not in ([WordAnalyzer], [WordAnalyzer, CharAnalyzer]):
+            raise ValueError(
+                "expected a model.text word block, optionally then a char block and an event block"
+            )
         for vec in blocks:
             _check(vec)
         word = blocks[0]
@@ -178,9 +190,25 @@ class CompiledModel:
             char_idf = np.ascontiguousarray(blocks[1].idf_, dtype=np.float64)
             char_coef = np.ascontiguousarray(coef[size:])
         if self.char_analyzer is not None and (
-            self.char_analyzer.language != self.word_analyzer.language
+            self.char_analyzer.language,
+            self.char_analyzer.reader,
+            self.char_analyzer.function_words,
+        ) != (
+            self.word_analyzer.language,
+            self.word_analyzer.reader,
+            self.word_analyzer.function_words,
         ):
-            raise ValueError("the word and char blocks must be of one language")
+            raise ValueError("the word and char blocks must apply one language's rules alike")
+        # Words the event reading masks give no word features (`EventReader`).
+        self.masks = self.word_analyzer.reader is not None
+        if self.events is not None and (
+            self.events.analyzer.language != self.word_analyzer.language
+            or (self.masks and self.word_analyzer.reader != self.events.analyzer.reader)
+        ):
+            raise ValueError("the event block must read events as the word block masks them")
+        if self.masks and self.events is None:
+            raise ValueError("a model that masks event readings needs an event block")
+        self.ngrams_only = self.word_analyzer.function_words == "ngrams"
         self.mask_actors = self.word_analyzer.mask_actors
         self.language = self.word_analyzer.language
         self.rules = rules_for(self.language)
@@ -217,8 +245,11 @@ class CompiledModel:
     def _flags(self, norm: str) -> int:
         """An entry's flags for the kernel: its `Names.role` in bits 0-1 and whether it
         `Names.continues` a name in bit 2 (both 0 when names are not masked), whether it has a word
-        unigram feature in bit 3 (`word_counts`)."""
+        unigram feature in bit 3 (`word_counts`), whether it counts only inside n-grams (a
+        function word or number of a model trained so: no features of its own) in bit 4."""
         known = (norm in self._word_vocab) << 3
+        if self.ngrams_only and is_function_word(norm):
+            known = FUNCTION_WORD
         if not self.mask_actors:
             return known
         return self._names.role(norm) | self._names.continues(norm) << 2 | known
@@ -288,11 +319,19 @@ class CompiledModel:
                 bounds[:-1] = np.searchsorted(starts, spans[:, 0])
                 bounds[-1] = n
             local = self._sentence_mask(a, bounds, runs)
+            masked, events = a.masked, list[Occurrence]()
+            if self.events is not None:
+                scoped = np.zeros(n, dtype=bool) if self.masks else None
+                events = self.events.analyzer.reader.read(
+                    text, a.norms(), starts, ends, _token_bounds(starts, found), scoped
+                )
+                if scoped is not None and scoped.any():
+                    masked, local = a.masked | scoped, local | scoped
             out = self._kernel.score(
-                tokens.data, starts.data, ends.data, a.masked.data, local.data, bounds.data
+                tokens.data, starts.data, ends.data, masked.data, local.data, bounds.data
             )
         logits = np.frombuffer(out[0], np.float64) + self.bias
-        return a, Scored(
+        scored = Scored(
             float(logits[0]),
             count,
             logits[1:],
@@ -301,6 +340,62 @@ class CompiledModel:
             np.frombuffer(out[2], np.int64).reshape(-1, 2),
             np.frombuffer(out[3], np.int64),
             np.frombuffer(out[4], np.int64).reshape(-1, 2),
+        )
+        if events:
+            scored = self._with_events(a, scored, events, len(spans) > 0)
+        return a, scored
+
+    def _with_events(
+        self, a: Analysed, scored: Scored, events: list[Occurrence], sentences: bool
+    ) -> Scored:
+        """`scored` with the event block's share of each logit and its phrases after the
+        kernel's: an occurrence's phrase is its words ("talks … collapsed"), one phrase per text
+        with every occurrence's spans."""
+        block = self.events
+        assert block is not None
+        logits = scored.sentence_logits
+        if sentences:
+            logits = logits.copy()
+            by_sentence: dict[int, list[Occurrence]] = {}
+            for o in events:
+                by_sentence.setdefault(o.sentence, []).append(o)
+            for k, group in by_sentence.items():
+                logits[k] += block.logit(group)
+        starts, ends = a.starts.tolist(), a.ends.tolist()
+        phrases: dict[str, tuple[float, list[int], tuple[int, ...]]] = {}
+        for o, share in zip(events, block.phrase_weights(events), strict=True):
+            if not any(f in block.columns for f in o.features):
+                continue  # no feature of the model: not a phrase
+            key = phrase_text(a.text, starts, ends, o.tokens)
+            weight, spans, first = phrases.get(key, (0.0, [], o.tokens))
+            for t in o.tokens:
+                spans += (starts[t], ends[t])
+            phrases[key] = (weight + share, spans, first)
+        logit = scored.logit + block.logit(events)
+        weights = scored.weights
+        # An event phrase that reads as a word or n-gram phrase ("warned") is that phrase: its
+        # weight is added there (the word's spans cover the event's).
+        same = _same_phrases(a, scored.heads, {k: v[2] for k, v in phrases.items()})
+        if same:
+            weights = weights.copy()
+            for key, k in same.items():
+                weights[k] += phrases.pop(key)[0]
+        if not phrases:
+            return replace(scored, logit=logit, sentence_logits=logits, weights=weights)
+        texts = tuple(phrases)
+        flat = [phrases[t][1] for t in texts]
+        sizes = np.array([len(f) // 2 for f in flat], dtype=np.int64)
+        return replace(
+            scored,
+            logit=logit,
+            sentence_logits=logits,
+            weights=np.concatenate([weights, [phrases[t][0] for t in texts]]),
+            heads=np.concatenate([scored.heads, np.full((len(texts), 2), -1, dtype=np.int64)]),
+            offsets=np.concatenate([scored.offsets, scored.offsets[-1] + np.cumsum(sizes)]),
+            spans=np.concatenate(
+                [scored.spans, np.array([x for f in flat for x in f], np.int64).reshape(-1, 2)]
+            ),
+            event_texts=texts,
         )
 
     def _actor_runs(self, a: Analysed, flags: np.ndarray) -> list[tuple[int, int]]:
@@ -346,6 +441,32 @@ class CompiledModel:
         return local
 
     def word_counts(self, a: Analysed) -> tuple[int, int]:
-        """(words, words with a word unigram feature) of an analysed text, masked names aside."""
-        kept = ~a.masked
+        """(words, words with a word unigram feature) of an analysed text, masked names and the
+        words that count only inside n-grams (function words, numbers) aside."""
+        kept = ~a.masked & (a.flags & FUNCTION_WORD == 0)
         return int(np.count_nonzero(kept)), int(np.count_nonzero((a.flags & 8 != 0) & kept))
+
+
+def _same_phrases(
+    a: Analysed, heads: np.ndarray, events: dict[str, tuple[int, ...]]
+) -> dict[str, int]:
+    """The kernel phrase (by index) each event phrase reads as, where one does: the event's
+    tokens are adjacent and their entries are those of the phrase's first occurrence."""
+    wanted: dict[tuple[int, ...], str] = {}
+    for key, tokens in events.items():
+        if tokens[-1] - tokens[0] == len(tokens) - 1:
+            wanted[tuple(a.entries[tokens[0] : tokens[-1] + 1].tolist())] = key
+    if not wanted or not len(heads):
+        return {}
+    out: dict[str, int] = {}
+    lengths = heads[:, 1] - heads[:, 0] + 1
+    for size in {len(k) for k in wanted}:
+        rows = np.flatnonzero(lengths == size)
+        if not len(rows):
+            continue
+        grams = np.stack([a.entries[heads[rows, 0] + j] for j in range(size)], axis=1)
+        for row, gram in zip(rows.tolist(), map(tuple, grams.tolist()), strict=True):
+            found = wanted.get(gram)
+            if found is not None:
+                out[found] = row
+    return out

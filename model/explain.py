@@ -8,7 +8,9 @@ counted twice: the phrases' weights plus the bias equal the logit. (The kernel,
 `model/_kernel.c`, does the folding; this module names the phrases and finds their spans.)
 
 Overlapping n-grams ("pre-emptive" and "pre-emptive strike") are separate phrases, each with its
-own feature's weight: their spans may overlap, their weights never double count.
+own feature's weight: their spans may overlap, their weights never double count. Event features
+(`model.eventfeatures`) are phrases of the words that matched ("talks … collapsed"), with one
+span per word.
 """
 
 from __future__ import annotations
@@ -35,10 +37,14 @@ class PhraseTable:
         self._entries = analysed.entries.data
         self._starts = analysed.starts.data
         self._ends = analysed.ends.data
+        self._events = scored.event_texts
+        self._first_event = len(scored.weights) - len(scored.event_texts)
 
     def text(self, k: int) -> str:
         """Phrase k as its first occurrence reads, words joined by spaces: each word's feature
         form, or as written (`model.text.display`) where those forms fold letters."""
+        if k >= self._first_event:  # an event phrase: its text is made with it
+            return self._events[k - self._first_event]
         first, last = self._heads[2 * k], self._heads[2 * k + 1]
         a = self.analysed
         if not a.as_written:  # each word's feature form is how it reads

@@ -23,6 +23,7 @@ from importlib import metadata
 from typing import Any, Final
 
 from confusable_homoglyphs import categories, confusables
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from model import localnames
 from model.actors import ACTOR_NAMES as ACTOR_NAMES  # re-exported: part of the specification
@@ -35,6 +36,38 @@ CALENDAR_NAMES: frozenset[str] = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february april june "
     "july august september october november december".split()
 )
+
+# Event features (English: the CAMEO dictionary is English; `model.eventfeatures`). A match gives
+# the `kinds` its model was trained with; a match inside a scope (`SCOPE_RULES`) gives the
+# scope's kind and its CAMEO quad class (root codes 01-05 verbal cooperation .. 14-20 material
+# conflict); the Goldstein band of a score is how many of `goldstein_bands` it reaches.
+EVENT_RULES: Final[dict[str, Any]] = {
+    "kinds": ["root", "code", "goldstein"],
+    "quad_classes": [
+        [1, 5, "verbal-cooperation"],
+        [6, 8, "material-cooperation"],
+        [9, 13, "verbal-conflict"],
+        [14, 20, "material-conflict"],
+    ],
+    "goldstein_bands": [-7.0, -4.0, -1.0, 1.0, 4.0],
+    # With `scoped="cameo"`, a match inside a scope reads as what CAMEO codes it: a refused
+    # cooperation is a rejection (120), a demanded event a demand (100), a negated event or a
+    # refused conflict no event. With `scoped="quad"`, its features are the scope's kind and
+    # its quad class, learned as they come.
+    "scoped_modes": ["quad", "cameo"],
+    "scoped_cameo": {
+        "negated": {"cooperation": None, "conflict": None},
+        "refused": {"cooperation": "120", "conflict": None},
+        "demanded": {"cooperation": "100", "conflict": "100"},
+    },
+}
+# Function words and bare numbers (English): a model trained with `function_words="ngrams"`
+# gives them no feature of their own (no word unigram, no character n-grams): they count only
+# inside word n-grams ("no shots", "2 billion"), so a listed phrase is never "were" or "60".
+# scikit-learn's English stop-word list, less three words in it that report events or stances
+# (measured: docs/decisions.md, "Event patterns, scopes and function words (English)").
+FUNCTION_WORD_EXCEPTIONS: Final = frozenset({"fire", "against", "serious"})
+FUNCTION_WORDS: Final = frozenset(ENGLISH_STOP_WORDS) - FUNCTION_WORD_EXCEPTIONS
 
 # The languages these rules cover. Cleaning, tokens and sentences are shared; each language has
 # its own word forms and masked names (`language_rules`), and a model is trained for one language.
@@ -135,6 +168,95 @@ ABBREVIATIONS = frozenset(
     "corp dept jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 
+# Scopes of negation, refusal and demands (English; `model.clauses` finds them): the words of an
+# event that did not happen ("no shots were fired"), was refused ("refused to withdraw") or is
+# demanded ("unless all sanctions were lifted"). Written-out forms, no stemming. A scope is the
+# tokens after a cue, up to a boundary or the kind's `max_scope` tokens:
+# - `cues`: one-word cues; `cue_suffixes`: a token ending so is a cue ("didn't", "won't");
+#   `phrase_cues`: multi-word cues (words separated by a space). "decline" and "fail" are cues
+#   only before "to" ("exports declined 5%", "a failed coup" are not refusals). "demand" only
+#   before "that" ("demanded an immediate withdrawal" names the event it demands). "as long as" is
+#   no cue ("for as long as it takes", "as long as two years"); "so long as" is.
+# - `cue_followers`: a token right after a cue that belongs to it ("refused to | withdraw",
+#   "denied that | its jets struck", "agreed not to | retaliate").
+# - `not_cues`: phrases holding a cue that are no negation, demand or refusal: plain words.
+# - `boundary_words` end every scope: conjunctions and relatives that start another clause, and
+#   "and" (it mostly joins another clause or predicate: "refused to negotiate | and vowed to fight
+#   on"; a demand joined by it, "unless sanctions were lifted and troops withdrew", loses its
+#   second half). Not "that": the clause after "denied that", "no sign that" is the cue's. Not
+#   "or" in negations and refusals ("did not threaten or attack" negates both), but in demands
+#   (`kind_boundaries`): "until Friday to lay down their weapons | or face a full assault" (the
+#   alternative is the threat, not the demand).
+# - `boundary_characters`: any of them in the text between two tokens ends a scope. Not "."
+#   ("U.S." inside a sentence) nor "'" (the possessive "the rebels' weapons").
+# A cue also ends the scope it stands in (`model.clauses` gives the precedence).
+SCOPE_RULES: Final[dict[str, Any]] = {
+    "kinds": ["negated", "refused", "demanded"],
+    "cues": {
+        "negated": "no not never without nor neither none nobody no-one nothing cannot".split(),
+        "refused": (
+            "refuse refuses refused refusing refusal reject rejects rejected rejecting "
+            "deny denies denied denying"
+        ).split(),
+        "demanded": ["unless", "until"],
+    },
+    "cue_suffixes": {"negated": ["n't"], "refused": [], "demanded": []},
+    "phrase_cues": {
+        "negated": ["no longer", "no one"],
+        "refused": [
+            "decline to",
+            "declines to",
+            "declined to",
+            "declining to",
+            "fail to",
+            "fails to",
+            "failed to",
+            "failing to",
+            "failure to",
+        ],
+        "demanded": [
+            "unless and until",
+            "demand that",
+            "demands that",
+            "demanded that",
+            "demanding that",
+            "on condition that",
+            "on the condition that",
+            "provided that",
+            "providing that",
+            "so long as",
+        ],
+    },
+    "cue_followers": {"negated": ["to"], "refused": ["to", "that"], "demanded": []},
+    "not_cues": [
+        "not only",
+        "not just",
+        "not merely",
+        "not least",
+        "not to mention",
+        "no doubt",
+        "no matter",
+        "no less",
+        "no fewer",
+        "no more than",
+        "nothing but",
+        "none other",
+        "whether or not",
+        "until now",
+        "until recently",
+        "until then",
+        "until further notice",
+    ],
+    "boundary_words": (
+        "and but while whereas although though because since if whether when where which who "
+        "whom whose after before"
+    ).split(),
+    "kind_boundaries": {"negated": [], "refused": [], "demanded": ["or", "otherwise"]},
+    # , ; : ( ) [ ] { } ! ? " “ ” « » — – - … (a hyphen between tokens is a dash: " - ")
+    "boundary_characters": list(',;:()[]{}!?"\u201c\u201d\u00ab\u00bb\u2014\u2013-\u2026'),
+    "max_scope": {"negated": 6, "refused": 6, "demanded": 12},
+}
+
 LOOKALIKE_SOURCE = "confusable-homoglyphs"
 
 
@@ -206,6 +328,12 @@ def spec(language: str = "en") -> dict[str, Any]:
         named: dict[str, Any] = {
             "actors": {"names": sorted(ACTOR_NAMES), "capitals_only": sorted(CAPITALS_ONLY)},
             "calendar": sorted(CALENDAR_NAMES),
+            # What a model trained with events, scopes or `function_words="ngrams"` applies
+            # (its manifest's n-gram settings say which it was; the patterns travel in it).
+            "events": EVENT_RULES,
+            "scopes": SCOPE_RULES,
+            "function_words": sorted(FUNCTION_WORDS),
+            "bare_numbers": "every character a decimal digit (str.isdecimal)",
         }
     else:
         names = sorted(words["names"] - words["calendar"])

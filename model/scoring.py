@@ -9,6 +9,7 @@ of one sentence keeps the pipeline's score, an article gets the map fitted on wh
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from model import scope
 from model.article import ArticleCalibration
 from model.artifact import Artifact, ArtifactError, load_artifact
 from model.compiled import Analysed, CompiledModel, Scored
+from model.eventfeatures import EventReader
 from model.explain import PhraseTable
 from model.types import ArticleScore, Explanation, Phrase, SentenceScore
 
@@ -61,6 +63,7 @@ class Scorer:
             raise ValueError(
                 f"its {self.language!r} model applies the {self._model.language!r} word rules"
             )
+        _check_event_rules(self._model, self.manifest)
         self.article = ArticleCalibration.from_manifest(self.manifest)
         levels = self.manifest.get("levels") or [{"name": n, "min": m} for n, m in DEFAULT_LEVELS]
         self.levels: tuple[tuple[str, float], ...] = tuple(
@@ -76,6 +79,11 @@ class Scorer:
             return cls(artifact)
         except ValueError as exc:
             raise ArtifactError(f"{path} holds a pipeline this scorer cannot use: {exc}") from exc
+
+    def event_reader(self) -> EventReader | None:
+        """How this model reads events (English), or None: it has no event block."""
+        events = self._model.events
+        return None if events is None else events.analyzer.reader
 
     def clear_caches(self) -> None:
         """Forget the word forms seen so far (bounded anyway): the next text starts cold."""
@@ -179,6 +187,22 @@ class Scorer:
         the model's caches)."""
         _check_caps(top_k, max_spans, max_sentences)
         return [self.score(text, top_k, max_spans, max_sentences) for text in texts]
+
+
+def _check_event_rules(model: CompiledModel, manifest: dict[str, object]) -> None:
+    """Refuse a model whose event patterns or matching rules are not those its manifest
+    recorded (the patterns travel in the model; the matching code is this version's)."""
+    features = manifest.get("features")
+    if model.events is None or not isinstance(features, dict):
+        return
+    stored = (features.get("ngrams") or {}).get("events") or {}
+    patterns = model.events.analyzer.reader.patterns
+    rules = json.loads(json.dumps(patterns.rules()))
+    if stored.get("patterns_sha256") != patterns.sha256 or stored.get("rules") != rules:
+        raise ValueError(
+            "its event patterns or matching rules differ from those it was trained with: "
+            "retrain the model"
+        )
 
 
 def _check_caps(top_k: int, max_spans: int, max_sentences: int) -> None:

@@ -16,13 +16,14 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from model.features import (
     ABBREVIATIONS,
     CHAR_NGRAM_PAD,
+    FUNCTION_WORDS,
     JOINING_RANGES,
     LATIN_LETTER,
     LINE_WRAP_PATTERN,
@@ -38,6 +39,9 @@ from model.features import (
     lookalikes,
 )
 from model.names import Names
+
+if TYPE_CHECKING:  # the reader's module imports this one
+    from model.eventfeatures import EventReader
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _LOOKALIKES = str.maketrans(lookalikes())
@@ -371,18 +375,47 @@ actor_mask = ENGLISH.actor_mask
 
 
 def word_ngrams(
-    tokens: list[Token], max_n: int, masked: list[bool] | None = None
+    tokens: list[Token],
+    max_n: int,
+    masked: list[bool] | None = None,
+    alone: list[bool] | None = None,
 ) -> Iterator[tuple[str, int, int]]:
     """Yield `(ngram, first_token, last_token)` for word n-grams of length 1..max_n.
 
     Masked tokens yield nothing and no n-gram spans them, so every n-gram is adjacent words.
+    A token whose `alone` is False yields no unigram (it counts inside longer n-grams only).
     """
     norms = [t.norm for t in tokens]
     for i in range(len(norms)):
         for n in range(1, max_n + 1):
             if i + n > len(norms) or (masked is not None and masked[i + n - 1]):
                 break
+            if n == 1 and alone is not None and not alone[i]:
+                continue  # a word that counts inside n-grams only
             yield " ".join(norms[i : i + n]), i, i + n - 1
+
+
+def is_function_word(norm: str) -> bool:
+    """A function word or a bare number (`FUNCTION_WORDS`; every character a decimal digit)."""
+    return norm in FUNCTION_WORDS or norm.isdecimal()
+
+
+def _feature_masks(
+    rules: WordRules,
+    text: str,
+    tokens: list[Token],
+    mask_actors: bool,
+    reader: EventReader | None,
+    ngrams_only: bool,
+) -> tuple[list[bool] | None, list[bool] | None]:
+    """The tokens that give no features (masked names; words in a scope) and those that give
+    features of their own (None: all), as the analyzers and the compiled scorer apply them."""
+    masked = rules.actor_mask(text, tokens) if mask_actors else None
+    if reader is not None and reader.masks:
+        inside = reader.mask(text, tokens)
+        masked = inside if masked is None else [a or b for a, b in zip(masked, inside, strict=True)]
+    alone = [not is_function_word(t.norm) for t in tokens] if ngrams_only else None
+    return masked, alone
 
 
 def word_char_ngrams(norm: str, min_n: int, max_n: int) -> tuple[str, ...]:
@@ -410,14 +443,22 @@ class WordAnalyzer:
     max_n: int = 2
     mask_actors: bool = False
     language: str = "en"
+    # The event reading whose masked words give no features (`EventReader.mask`: words in
+    # negated, refused or demanded scopes, words of matched events), if any.
+    reader: EventReader | None = None
+    # "features": every word has its own features; "ngrams": function words and bare numbers
+    # count only inside n-grams (`is_function_word`).
+    function_words: str = "features"
 
     def __call__(self, text: str) -> list[str]:
         """Return the document's word n-gram features."""
         rules = rules_for(self.language)
         text = clean(text).text
         tokens = rules.tokenize_clean(text)
-        masked = rules.actor_mask(text, tokens) if self.mask_actors else None
-        return [gram for gram, _, _ in word_ngrams(tokens, self.max_n, masked)]
+        masked, alone = _feature_masks(
+            rules, text, tokens, self.mask_actors, self.reader, self.function_words == "ngrams"
+        )
+        return [gram for gram, _, _ in word_ngrams(tokens, self.max_n, masked, alone)]
 
 
 @dataclass(frozen=True)
@@ -428,16 +469,20 @@ class CharAnalyzer:
     max_n: int = 5
     mask_actors: bool = False
     language: str = "en"
+    reader: EventReader | None = None  # as `WordAnalyzer.reader`
+    function_words: str = "features"  # as `WordAnalyzer.function_words`
 
     def __call__(self, text: str) -> list[str]:
         """Return the document's character n-gram features."""
         rules = rules_for(self.language)
         text = clean(text).text
         tokens = rules.tokenize_clean(text)
-        masked = rules.actor_mask(text, tokens) if self.mask_actors else None
+        masked, alone = _feature_masks(
+            rules, text, tokens, self.mask_actors, self.reader, self.function_words == "ngrams"
+        )
         out: list[str] = []
         for i, token in enumerate(tokens):
-            if masked is None or not masked[i]:
+            if (masked is None or not masked[i]) and (alone is None or alone[i]):
                 out.extend(word_char_ngrams(token.norm, self.min_n, self.max_n))
         return out
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from model.eventfeatures import EventAnalyzer
 from model.text import CharAnalyzer, WordAnalyzer
 
 
@@ -23,7 +24,7 @@ def pipeline_language(pipeline: Pipeline) -> str:
     languages = {
         v.analyzer.language
         for v in vectorisers(pipeline.named_steps["features"])
-        if isinstance(v.analyzer, (WordAnalyzer, CharAnalyzer))
+        if isinstance(v.analyzer, (WordAnalyzer, CharAnalyzer, EventAnalyzer))
     }
     if len(languages) != 1:
         raise ValueError(f"the pipeline's analyzers apply no single language's rules: {languages}")
@@ -44,4 +45,23 @@ def ngram_settings(pipeline: Pipeline) -> dict[str, object]:
                 "mask_actors": a.mask_actors,
                 "min_df": vec.min_df,
             }
+        elif isinstance(a, EventAnalyzer):
+            r = a.reader
+            out["events"] = {
+                "kinds": list(r.kinds),
+                "mask_scopes": r.mask_scopes,
+                "mask_events": r.mask_events,
+                "scoped": r.scoped,
+                "scope_features": list(r.scope_features),
+                "min_df": vec.min_df,
+                "dictionary_sha256": r.patterns.source_sha256,
+                "patterns_sha256": r.patterns.sha256,
+                "rules": r.patterns.rules(),
+            }
+        if isinstance(a, (WordAnalyzer, CharAnalyzer)) and (
+            a.reader is not None or a.function_words != "features"
+        ):  # recorded only when set: a model without them keeps its manifest
+            block = out["word" if isinstance(a, WordAnalyzer) else "char"]
+            assert isinstance(block, dict)
+            block.update(masks_event_readings=a.reader is not None, function_words=a.function_words)
     return out

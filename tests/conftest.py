@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sklearn.pipeline import Pipeline
 
 from model.artifact import save_artifact, save_release
-from tests.helpers import TINY_CONFIG, TINY_MANIFEST, fit_tiny, shared_data_dir
+from tests.helpers import TINY_MANIFEST, fit_tiny, shared_data_dir, tiny_config, tiny_patterns
+from training.data import knowledge
 from training.fit.pipeline import TrainConfig
+
+
+@pytest.fixture(autouse=True)
+def verb_dictionary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """English training reads the CAMEO verb dictionary; without the corpora mirror (the real
+    file is pinned by SHA-256 and would be downloaded) it reads the tests' small one."""
+    if shared_data_dir() is None:
+        monkeypatch.setattr(knowledge, "event_patterns", lambda *_, **__: tiny_patterns())
 
 
 @pytest.fixture(scope="session")
 def tiny_pipeline() -> Pipeline:
-    """A fitted tiny pipeline (word + char blocks)."""
+    """A fitted tiny pipeline (word, char and event blocks)."""
     return fit_tiny()
 
 
@@ -31,7 +39,7 @@ def tiny_model_path(tmp_path_factory: pytest.TempPathFactory, tiny_pipeline: Pip
 @pytest.fixture(scope="session")
 def tiny_arabic_pipeline() -> Pipeline:
     """A fitted tiny Arabic pipeline (word + char blocks, Arabic word rules)."""
-    return fit_tiny(replace(TINY_CONFIG, language="ar"))
+    return fit_tiny(tiny_config("ar"))
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,18 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Sequence
+from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from model.eventfeatures import GAP
+from model.events import EventPatterns
 from model.types import ArticleScore
 from training.fit.pipeline import TrainConfig, build_pipeline, fit_platt, fold_platt
+from training.fit.train import ENGLISH_FEATURES, language_config
 
 ESCALATORY = [
     "The government threatened military strikes unless the ultimatum is met.",
@@ -104,7 +109,124 @@ TINY_TEXTS = {
     "ar": (ARABIC_ESCALATORY, ARABIC_COOPERATIVE),
     "es": (SPANISH_ESCALATORY, SPANISH_COOPERATIVE),
 }
-TINY_CONFIG = TrainConfig(min_df=1, C=4.0, folds=3)
+DICTIONARY = """\
+# A small verb dictionary in the CAMEO.2.0.txt format (tests/model/test_events.py reads each of
+# its rules), with blocks for the tiny training texts below.
+####### SYNONYM SETS #######
+
+&CEASEFIRE
++TRUCE
++CEASEFIRE
++CEASE_FIRE
+
+&ALLY_
++ALLY
++PARTNER
+
+&WEAPON
++MISSILE
++NUCLEAR_BOMB
+
+&TREATY
++AGREEMENT
++ACCORD
+
+####### VERB PATTERNS #######
+
+---  TALK   [040]  ---
+TALK
+
+---  COLLAPSE   [---]  ---
+COLLAPSE
+CRUMBLE
+DISBAND [160]
+- TALKS *                                  [164:164]     # COLLAPSE
+- * (IN &DISPUTE)                          [160]         # undefined synset: dropped
+
+---  DESTROY   [190]  ---
++WIPE_OUT
+BREAK {BREAKS BREAKING BROKEN BROKE }
+FLURB {FLARB FLURBEN}
+- * RELATIONS                              [161]         # BREAK
+- * TIES                                   [160]         # BREAK
+- * {DIPLOMATIC RELATIONS}                 [1622]        # BREAK
+- * (WITH &ALLY_)                          [130]         # BREAK
+- * (IN BACK)                              [---]         # BREAK
+- * &WEAPON                                [1712]        # DESTROY
+- * (INTO COMPUTER)                        [176]         # not a CAMEO code here: dropped
+- * &WEAPON                                [1712]        # duplicate: dropped
+
+---  VIOLATE   [---]  ---
+BREACH [128]
+- * &CEASEFIRE                             [196]         # BREACH
+
+---  ATTEND   [---]  ---
+ATTEND [042:043]
+
+---  THREATEN   [130]  ---
+THREATEN
+WARN
+- * FORCE                                  [1383]        # THREATEN
+
+---  ATTACK   [190]  ---
+ATTACK
+SHELL
+FIRE [---]
+- SHOTS *                                  [190]         # FIRE
+
+---  MOBILIZE   [150]  ---
+MOBILISE
+MOBILIZE
+
+---  SIGN   [057]  ---
+SIGN
+- * &TREATY                                [057]         # SIGN
+
+---  AGREE   [030]  ---
+AGREE
+- * (TO EXCHANGE)                          [081]         # AGREE
+
+~ a (a b BREAK) SAY = a b 130
+"""
+
+CODES_CSV = """\
+"","eventtype_ID","name","code","goldstein","root_code"
+"1",1,"Consult","040",1,"04"
+"2",2,"Make a visit","042",1.9,"04"
+"3",3,"Host a visit","043",2.8,"04"
+"4",4,"Violate agreement","128",-5,"12"
+"5",5,"Threaten","130",-4.4,"13"
+"6",6,"Reduce relations","160",-4,"16"
+"7",7,"Reduce or break diplomatic relations","161",-4,"16"
+"8",8,"Reduce or stop military assistance","1622",-5.6,"16"
+"9",9,"Halt negotiations","164",-7,"16"
+"10",10,"Destroy property","1712",-9.2,"17"
+"11",11,"Fight","190",-10,"19"
+"12",12,"Violate ceasefire","196",-9.5,"19"
+"13",13,"Express intent to cooperate","030",5.2,"03"
+"14",14,"Sign formal agreement","057",8,"05"
+"15",15,"Release persons or property","081",7,"08"
+"16",16,"Threaten","1383",-7,"13"
+"17",17,"Demonstrate military or police power","150",-7.2,"15"
+"""
+
+
+@cache
+def tiny_patterns() -> EventPatterns:
+    """The small verb dictionary compiled (the tiny English models' event block)."""
+    return EventPatterns.compile(DICTIONARY, CODES_CSV)
+
+
+# The tiny English models read events, scopes and function words as the product's English does.
+TINY_CONFIG = replace(TrainConfig(min_df=1, C=4.0, folds=3), **ENGLISH_FEATURES)
+
+
+def tiny_config(language: str = "en", **changes: object) -> TrainConfig:
+    """`TINY_CONFIG` for a language, as training configures it (`language_config`: other
+    languages read no events, their rules are English)."""
+    return replace(language_config(TINY_CONFIG, language), **changes)  # type: ignore[arg-type]
+
+
 # What the tiny artifacts record besides their pipelines (`model.artifact.save_release` stamps
 # each language's feature rules).
 TINY_MANIFEST = {
@@ -127,7 +249,7 @@ def fit_tiny(config: TrainConfig = TINY_CONFIG) -> Pipeline:
     escalatory, cooperative = TINY_TEXTS[config.language]
     texts = escalatory + cooperative
     labels = [1] * len(escalatory) + [0] * len(cooperative)
-    pipeline = build_pipeline(config)
+    pipeline = build_pipeline(config, tiny_patterns() if config.events else None)
     pipeline.fit(texts, labels)
     fold_platt(pipeline, fit_platt(pipeline.decision_function(texts), np.array(labels)))
     return pipeline
@@ -152,3 +274,15 @@ def write_csv(path: Path, rows: Sequence[tuple[str, object, str]]) -> Path:
         writer.writerow(["text", "label", "group"])
         writer.writerows(rows)
     return path
+
+
+def event_phrase(text: str, spanned: Sequence[str]) -> bool:
+    """Whether a phrase is an event's ("talks … collapsed"): one span per word it matched,
+    rather than one span per occurrence of all its words."""
+    words = text.replace(GAP, " ").split()
+    return GAP in text or (len(words) > 1 and all(" " not in w for w in spanned))
+
+
+def assert_event_spans(text: str, spanned: Sequence[str]) -> None:
+    """An event phrase's spans read as its words, every word among them."""
+    assert set(spanned) == set(text.replace(GAP, " ").split()), (spanned, text)

@@ -4,7 +4,6 @@ failures."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from model import frames
 from model.artifact import save_release
 from model.routing import Router
-from tests.helpers import TINY_CONFIG, fit_tiny
+from tests.helpers import fit_tiny, tiny_config
 
 TEXTS = [
     "The army threatened a strike unless the rebels withdraw.",
@@ -45,7 +44,7 @@ def two_languages(tiny_pipeline, tmp_path_factory: pytest.TempPathFactory) -> Ro
         "metrics": {"cv": {}},
         "sources": [],
     }
-    spanish = fit_tiny(replace(TINY_CONFIG, language="es"))
+    spanish = fit_tiny(tiny_config("es"))
     path = tmp_path_factory.mktemp("two") / "two.joblib"
     save_release({"en": (tiny_pipeline, manifest), "es": (spanish, manifest)}, path)
     return Router.load(path)

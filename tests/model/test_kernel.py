@@ -28,7 +28,7 @@ from model.text import (
     tokenize_clean,
     word_char_ngrams,
 )
-from tests.helpers import TINY_CONFIG, fit_tiny
+from tests.helpers import TINY_CONFIG, fit_tiny, tiny_config
 
 # Joiners, apostrophes, underscores, digits, scripts with and without case, combining marks,
 # characters outside the BMP: every branch of the tokeniser's character classes.
@@ -258,7 +258,7 @@ def test_candidates_find_every_arabic_actor_run(words: list[str]) -> None:
 @pytest.fixture(scope="module")
 def arabic_masking_model() -> CompiledModel:
     """The tiny Arabic model with state and calendar names masked."""
-    return CompiledModel(fit_tiny(replace(TINY_CONFIG, mask_actors=True, language="ar")))
+    return CompiledModel(fit_tiny(tiny_config("ar", mask_actors=True)))
 
 
 @settings(max_examples=300, deadline=None)
@@ -394,13 +394,17 @@ def test_char_columns_of_words_made_of_known_grams(scorer: Scorer) -> None:
     vectoriser = scorer.artifact.pipeline.named_steps["features"].transformer_list[1][1]
     vocab, a = vectoriser.vocabulary_, vectoriser.analyzer
     grams = sorted(g.strip() for g in vocab if g.strip())
+    tried = 0
     for i in range(0, len(grams) - 3, 7):
         word = "".join(grams[i : i + 3])
         expected = [vocab[g] for g in word_char_ngrams(word, a.min_n, a.max_n) if g in vocab]
-        assert len(expected) >= 3
+        if len(expected) < 3:
+            continue
+        tried += 1
         assert (
             np.frombuffer(scorer._model._kernel.char_columns(word), np.int32).tolist() == expected
         )
+    assert tried >= 20
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -16,8 +17,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model import Artifact, Scorer
-from model.text import actor_mask, tokenize, word_char_ngrams
-from tests.helpers import TINY_CONFIG, fit_tiny
+from model.artifact import load_artifact
+from model.eventfeatures import phrase_text, token_bounds
+from model.text import (
+    actor_mask,
+    clean,
+    is_function_word,
+    split_sentences,
+    tokenize,
+    tokenize_clean,
+    word_char_ngrams,
+)
+from tests.helpers import TINY_CONFIG, assert_event_spans, event_phrase, fit_tiny
 from tests.samples import DISGUISED, PLAIN
 
 TEXTS = [
@@ -46,8 +57,17 @@ def assert_exact(scorer: Scorer, text: str) -> None:
     assert abs(score - 1 / (1 + math.exp(-explanation.logit))) <= 1e-12
     for phrase in explanation.phrases:
         assert phrase.spans, phrase
+        spanned = [reads_as(text, start, end) for start, end in phrase.spans]
+        if event_phrase(phrase.text, spanned):
+            assert_event_spans(phrase.text, spanned)
+            continue
         for start, end in phrase.spans:
             assert_reads_as(text, start, end, phrase.text)
+
+
+def reads_as(text: str, start: int, end: int) -> str:
+    """The words of a span, as their features read them."""
+    return " ".join(t.norm for t in tokenize(text) if start <= t.start and t.end <= end)
 
 
 def assert_reads_as(text: str, start: int, end: int, phrase: str) -> None:
@@ -206,11 +226,13 @@ def test_masked_model_ignores_which_state_is_named(
 def reference_phrase_weights(scorer: Scorer, text: str) -> dict[str, float]:
     """Phrase weights computed independently from scikit-learn's own feature vector: word
     n-grams as they are, each character n-gram's contribution split evenly over its
-    occurrences and added to the word each occurrence lies in."""
+    occurrences and added to the word each occurrence lies in (not in a scope, no function
+    word), each event feature's contribution split evenly over the occurrences that gave it
+    and added to their phrases."""
     features = scorer.artifact.pipeline.named_steps["features"]
     coef = scorer.artifact.pipeline.named_steps["clf"].coef_.ravel()
-    word_vec, char_vec = (t for _, t in features.transformer_list)
-    n_word = len(word_vec.vocabulary_)
+    word_vec, char_vec, *rest = (t for _, t in features.transformer_list)
+    n_word, n_char = len(word_vec.vocabulary_), len(char_vec.vocabulary_)
     by_column = {j: g for g, j in word_vec.vocabulary_.items()}
     row = features.transform([text]).tocsr()
     contribution = dict(
@@ -220,19 +242,41 @@ def reference_phrase_weights(scorer: Scorer, text: str) -> dict[str, float]:
     for j, c in contribution.items():
         if j < n_word:
             weights[by_column[j]] += c
-    tokens = tokenize(text)
+    cleaned = clean(text).text
+    tokens = tokenize_clean(cleaned)
     analyzer = char_vec.analyzer
-    masked = actor_mask(text, tokens) if analyzer.mask_actors else [False] * len(tokens)
+    masked = actor_mask(cleaned, tokens) if analyzer.mask_actors else [False] * len(tokens)
+    if analyzer.reader is not None:
+        masked = [
+            a or b for a, b in zip(masked, analyzer.reader.mask(cleaned, tokens), strict=True)
+        ]
     hits = [
         (g, t.norm)
         for t, m in zip(tokens, masked, strict=True)
-        if not m
+        if not m and not (analyzer.function_words == "ngrams" and is_function_word(t.norm))
         for g in word_char_ngrams(t.norm, analyzer.min_n, analyzer.max_n)
         if g in char_vec.vocabulary_
     ]
     counts = Counter(g for g, _ in hits)
     for g, norm in hits:
         weights[norm] += contribution[n_word + char_vec.vocabulary_[g]] / counts[g]
+    if rest:
+        (event_vec,) = rest
+        events = event_vec.analyzer
+        starts = np.array([t.start for t in tokens], dtype=np.int64)
+        ends = np.array([t.end for t in tokens], dtype=np.int64)
+        spans = np.array(split_sentences(cleaned), dtype=np.int64).reshape(-1, 2)
+        found = events.reader.read(
+            cleaned, [t.norm for t in tokens], starts, ends, token_bounds(starts, spans)
+        )
+        given = Counter(f for o in found for f in o.features if f in event_vec.vocabulary_)
+        for o in found:
+            known = [f for f in o.features if f in event_vec.vocabulary_]
+            if known:
+                key = phrase_text(cleaned, starts.tolist(), ends.tolist(), o.tokens)
+                for f in known:
+                    j = n_word + n_char + event_vec.vocabulary_[f]
+                    weights[key] += contribution[j] / given[f]
     return dict(weights)
 
 
@@ -340,3 +384,73 @@ def test_nfc_and_nfd_score_alike(scorer: Scorer) -> None:
     nfd = unicodedata.normalize("NFD", text)
     assert scorer.score(nfd).score == scorer.score(text).score
     assert_exact(scorer, nfd)
+
+
+EVENT_TEXTS = [
+    "Peace talks collapsed. No shots were fired and troops did not attack.",
+    "The president warned of force unless the rebels agreed to exchange prisoners.",
+    "Troops refused to withdraw; officials signed an accord and welcomed the talks.",
+    "Leaders warned. Leaders warned again, and 2 envoys were shelled.",
+]
+
+
+@pytest.mark.parametrize("text", EVENT_TEXTS)
+def test_event_phrases_are_exact_and_sentences_read_alone(scorer: Scorer, text: str) -> None:
+    """Event phrases keep the explanation exact, and each sentence scores as it does alone."""
+    assert_exact(scorer, text)
+    for sentence in scorer.score(text).sentences:
+        alone = scorer.score(text[sentence.start : sentence.end]).score
+        assert abs(sentence.score - alone) <= 1e-9
+
+
+def test_a_matched_pattern_is_one_phrase_with_a_span_per_word(scorer: Scorer) -> None:
+    text = "The minister threatened to use force."
+    event = {p.text: p for p in scorer.explain(text).phrases}["threatened \u2026 force"]
+    assert [text[s:e] for s, e in event.spans] == ["threatened", "force"]
+
+
+def test_words_in_a_negated_scope_give_no_word_features(scorer: Scorer) -> None:
+    """'No troops were mobilised': 'mobilised' has no word phrase of its own; the negated
+    event (led by its cue) is the only phrase with that word."""
+    plain = {p.text for p in scorer.explain("Troops were mobilised.").phrases}
+    negated = {p.text for p in scorer.explain("No troops were mobilised.").phrases}
+    assert "mobilised" in plain
+    assert not {"troops", "mobilised", "were mobilised"} & negated
+    assert all(p.startswith("no") for p in negated if "mobilised" in p)
+
+
+def test_function_words_and_numbers_are_never_phrases_alone(scorer: Scorer) -> None:
+    """The tiny model counts function words and bare numbers only inside n-grams."""
+    for text in [*TEXTS, *EVENT_TEXTS, "They were there from 2020 until 60 days ago."]:
+        for phrase in scorer.explain(text).phrases:
+            words = phrase.text.replace("\u2026", " ").split()
+            assert not all(is_function_word(w) for w in words), (text, phrase.text)
+
+
+def test_scoped_events_read_as_cameo_codes_them() -> None:
+    """With `event_scopes="cameo"` a refused cooperation reads as a rejection, a demanded event
+    as a demand, a negated event as none (its cue's scope feature stands alone)."""
+    from model.eventfeatures import EventAnalyzer, EventReader
+    from tests.helpers import tiny_patterns
+
+    read = EventAnalyzer(EventReader(tiny_patterns(), ("root",), scoped="cameo"))
+    assert read("They refused to sign the accord.") == ["scope:refused", "root:12"]
+    assert read("Troops did not attack.") == ["scope:negated"]
+    assert read("They will hold unless the rebels agree to exchange prisoners.") == [
+        "scope:demanded",
+        "root:10",
+    ]
+    quad = EventAnalyzer(EventReader(tiny_patterns(), ("root",), scoped="quad"))
+    assert quad("Troops did not attack.") == ["scope:negated", "negated:material-conflict"]
+
+
+def test_a_model_whose_event_rules_changed_is_refused(tiny_model_path: Path) -> None:
+    """The patterns travel in the model and the manifest records their digest and matching
+    rules: a model whose record differs (another matcher version) is not scored."""
+    artifact = load_artifact(tiny_model_path)
+    Scorer(artifact)  # as written: accepted
+    features = json.loads(json.dumps(artifact.manifest["features"]))
+    features["ngrams"]["events"]["rules"]["window_before"] += 1
+    changed = replace(artifact, manifest={**artifact.manifest, "features": features})
+    with pytest.raises(ValueError, match="event patterns or matching rules"):
+        Scorer(changed)

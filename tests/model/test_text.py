@@ -426,11 +426,15 @@ def test_spanish_names_are_masked_with_and_without_accents(text: str, expected: 
 
 def test_each_language_has_its_own_specification() -> None:
     """Cleaning, tokens and sentences are shared; word folds and masked names are each
-    language's, and so is the digest a model is checked against."""
+    language's, and so is the digest a model is checked against. Event patterns, scopes and
+    function words are English rules only."""
     en, ar, es = (features.spec(code) for code in ("en", "ar", "es"))
     assert len({features.digest(language=code) for code in features.LANGUAGES}) == 3
     assert (en["language"], ar["language"], es["language"]) == ("en", "ar", "es")
-    shared = {k for k in en if k not in ("language", "word_folds", "actors", "calendar")}
+    english = {"events", "scopes", "function_words", "bare_numbers"}
+    assert english <= en.keys() and not english & (ar.keys() | es.keys())
+    shared = {k for k in en if k not in {"language", "word_folds", "actors", "calendar", *english}}
+    assert shared == ar.keys() - {"language", "word_folds", "actors", "calendar"}
     for key in shared:
         assert en[key] == ar[key] == es[key], key
     assert en["word_folds"] == es["word_folds"] == WORD_FOLDS

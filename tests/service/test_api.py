@@ -180,7 +180,7 @@ def test_model_manifest_shows_the_article_map(
     assert client.get("/v1/model").get_json()["languages"]["en"]["article_calibration"] == entry
     english = make_app().test_client().get("/v1/model").get_json()["languages"]["en"]
     assert "article_calibration" not in english
-    text = "Leaders warned of escalation. Troops mobilised. Talks collapsed. Aid was pledged."
+    text = "Talks went on. Aid was pledged. Officials spoke. Troops were seen."  # mid-range
     mapped = client.post("/v1/score", json={"text": text}).get_json()["score"]
     assert mapped == pytest.approx(Scorer.load(path).score(text).score, abs=1e-12)
     assert mapped != pytest.approx(Scorer.load(tiny_model_path).score(text).score, abs=1e-3)

@@ -12,7 +12,6 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from model.artifact import (
     read_manifest,
     save_release,
 )
-from tests.helpers import TINY_CONFIG, TINY_MANIFEST
+from tests.helpers import TINY_MANIFEST, tiny_config
 from tests.service import test_gunicorn
 from tests.service.helpers import seed_text
 from tests.service.test_gunicorn import REPO_ROOT, Server
@@ -153,7 +152,7 @@ def fit_arabic() -> Pipeline:
     """A tiny Arabic pipeline (Arabic word rules), trained like `tests.helpers.fit_tiny`."""
     texts = ARABIC_ESCALATORY + ARABIC_CALM
     labels = [1] * len(ARABIC_ESCALATORY) + [0] * len(ARABIC_CALM)
-    pipeline = build_pipeline(replace(TINY_CONFIG, language="ar"))
+    pipeline = build_pipeline(tiny_config("ar"))
     pipeline.fit(texts, labels)
     fold_platt(pipeline, fit_platt(pipeline.decision_function(texts), labels))
     return pipeline

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +16,8 @@ from tests.helpers import (
     ARABIC_ESCALATORY,
     COOPERATIVE,
     ESCALATORY,
-    TINY_CONFIG,
     TINY_MANIFEST,
+    tiny_config,
     write_csv,
 )
 from training.data.sources import Example, LoadedSource
@@ -165,7 +164,7 @@ def test_report_on_a_users_labelled_file(tmp_path: Path, tiny_model_path: Path) 
     code = evaluate.main(
         [
             *("--model", str(tiny_model_path), "--data", str(data), "--out", str(out)),
-            *("--reps", "50", "--no-ordinary-news", "--no-articles"),
+            *("--reps", "50", "--no-ordinary-news", "--no-articles", "--no-events"),
         ]
     )
     assert code == 0
@@ -204,7 +203,7 @@ def evaluate_user_model(model: Path, data: Path, out: Path, *extra: str) -> int:
     return evaluate.main(
         [
             *("--model", str(model), "--data", str(data), "--out", str(out), "--jobs", "1"),
-            *("--reps", "20", "--no-ordinary-news", "--no-articles", *extra),
+            *("--reps", "20", "--no-ordinary-news", "--no-articles", "--no-events", *extra),
         ]
     )
 
@@ -271,7 +270,7 @@ CV_ROW = {"roc_auc": 0.9, "average_precision": 0.8, "brier": 0.1, "ece": 0.05, "
 def _two_language_release(path: Path, en_pipeline, ar_pipeline) -> Path:
     """A tiny artifact of an English and an Arabic model (gate and CV figures made up), with
     Spanish listed as trained but unsupported, as `escalation-train` writes them."""
-    ar_config = replace(TINY_CONFIG, language="ar", article_calibration="none")
+    ar_config = tiny_config("ar", article_calibration="none")
     cv = {"arabic-gsr": dict(CV_ROW, n=24), "pooled": dict(CV_ROW, n=24)}
     gate = {
         "checks": [
@@ -428,7 +427,9 @@ def test_a_second_language_adds_sections_after_the_english_report_unchanged(
     for model in (tiny_model_path, two):
         out = tmp_path / model.stem
         args = ["--model", str(model), "--data", str(data), "--out", str(out), "--reps", "50"]
-        code = evaluate.main([*args, "--no-ordinary-news", "--no-articles", "--jobs", "1"])
+        code = evaluate.main(
+            [*args, "--no-ordinary-news", "--no-articles", "--no-events", "--jobs", "1"]
+        )
         assert code == 0
         text = (out / "report.md").read_text(encoding="utf-8")
         reports.append(text.split("\n", 3)[3])  # after the title and the run's own line

@@ -58,6 +58,7 @@ from training.data.wikinews import (
 
 __all__ = [
     "ANT_MANIFEST",
+    "CAMEO_CODEBOOK",
     "ARABIC_GSR_UNCLEAR",
     "DEFAULT_TRAINING",
     "LANGUAGE_TRAINING",
@@ -95,6 +96,13 @@ _VANATTEVELDT = ("vanatteveldt/wikinews", "347254178bf343f3801aac1d03c41cc09c35d
 _ARABIC_GSR = ("openeventdata/arabic_event_gsr", "d8ff100bda1c15a89ef752c89d7ffad0c1600a92")
 _ANT = ("antcorpus/antcorpus.data", "06f6a10e80c7a0e7aee0bba2f0a6372c35c45c83")
 _FAKENEWS = ("jpposadas/FakeNewsCorpusSpanish", "732f4870abd8d3f5ab4956fd92b040a7913614e3")
+# The CAMEO codebook: code names, Goldstein scores and root codes (a corpus of its examples, and
+# the codes of the event features: `training.data.knowledge`).
+CAMEO_CODEBOOK = RemoteFile(
+    CAMEO_CODES,
+    _raw(*_CAMEO, "data-raw/cameo-codes.csv"),
+    "6bb520c64069b7d42d7099eba1dc07528533db5e2321f2f8cb6e9ebd24ad56c0",
+)
 
 WIKICURRENT_MANIFEST = Manifest(
     Path(__file__).resolve().parent / "manifests" / "wikicurrent.sha256",
@@ -228,13 +236,7 @@ REGISTRY: dict[str, Corpus] = {
         ),
         Corpus(
             "cameo",
-            (
-                RemoteFile(
-                    CAMEO_CODES,
-                    _raw(*_CAMEO, "data-raw/cameo-codes.csv"),
-                    "6bb520c64069b7d42d7099eba1dc07528533db5e2321f2f8cb6e9ebd24ad56c0",
-                ),
-            ),
+            (CAMEO_CODEBOOK,),
             "MIT",
             "CAMEO codebook example sentences and code definitions; "
             "1 = conflictual root code 10-20 (demand .. mass violence)",

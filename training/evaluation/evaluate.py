@@ -44,8 +44,10 @@ from training.data.provenance import load_training_sources
 from training.data.registry import REGISTRY, load_corpus, load_sources, scored_rows_only
 from training.data.sources import DataError, LoadedSource
 from training.evaluation.actor_swap import actor_swap_check
-from training.evaluation.articles import articles, render_articles, shares
+from training.evaluation.articles import ArticleData, articles, render_articles, shares
 from training.evaluation.checks import OFF_TOPIC_PROBES, evasion_check
+from training.evaluation.contrast import render_contrast, render_trusted_phrases, report_figures
+from training.evaluation.events import event_figures, render_events
 from training.evaluation.intervals import confusion_at, with_intervals
 from training.evaluation.languages import (
     LanguageOptions,
@@ -290,6 +292,11 @@ def render(report: Mapping[str, Any], out: Path) -> str:
         "",
         *swap_table(swap),
     ]
+    if report.get("events"):
+        lines += ["", *render_events(report["events"])]
+    if report.get("contrast"):  # the contrast set, then the phrases a reader trusts
+        lines += ["", *render_contrast(report["contrast"])]
+        lines += ["", *render_trusted_phrases(report["trusted_phrases"])]
     languages = report.get("languages") or {}
     if languages.get("published") or languages.get("unsupported"):
         lines += render_languages(languages, report["levels"])
@@ -331,6 +338,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=True,
         help="score the held-out Wikipedia news items by topic (needs that corpus)",
     )
+    parser.add_argument(
+        "--events",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="an English model with an event block: its patterns on the training corpora' "
+        "sentences, the checked sample's precision and the learned weights (needs the corpora)",
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
     try:
@@ -368,7 +382,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def report_steps(args: argparse.Namespace) -> int:
     """How many steps `build_report` announces for these options."""
-    return 2 + args.cv + args.baseline + args.ordinary_news + args.articles
+    return 3 + args.cv + args.baseline + args.ordinary_news + args.articles + args.events
 
 
 def build_report(
@@ -446,6 +460,17 @@ def build_report(
     if args.articles:
         step("whole articles")
         whole = articles(scorer, alert, reps)
+    events: dict[str, Any] | None = None
+    if args.events:
+        step("event patterns")
+        reader = scorer.event_reader()
+        if reader is not None:
+            events = event_figures(scorer.artifact.pipeline, reader.patterns, corpora)
+    contrasted: dict[str, Any] = {}
+    if router is not None and "en" in router.scorers:
+        step("contrast set and listed phrases")
+        # The annotated articles' phrases only with --articles (they need the corpora).
+        contrasted = report_figures(router, ArticleData.load() if args.articles else None)
     others: dict[str, Any] = {}
     if router is not None:
         labelled = lambda manifest: load_training_sources(manifest, **labels)  # noqa: E731
@@ -481,6 +506,9 @@ def build_report(
             "mean_abs_change": swap.mean_abs_change,
             "max_abs_change": swap.max_abs_change,
         },
+        "events": events,
+        "contrast": contrasted.get("contrast"),
+        "trusted_phrases": contrasted.get("trusted_phrases"),
         "languages": others,
     }
 

@@ -41,6 +41,10 @@ class FoldFeatures:
             train_counts = counts[train]
             df = np.bincount(train_counts.indices, minlength=counts.shape[1])
             keep = np.flatnonzero(df >= vec.min_df)
+            if not len(keep):  # no term of this block in enough training rows (few events)
+                train_parts.append(sp.csr_matrix((len(train), 0)))
+                test_parts.append(sp.csr_matrix((len(test), 0)))
+                continue
             weighting = TfidfTransformer(
                 norm=vec.norm,
                 use_idf=vec.use_idf,

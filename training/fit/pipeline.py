@@ -12,6 +12,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from model.eventfeatures import KINDS as EVENT_KINDS
+from model.eventfeatures import EventAnalyzer, EventReader
+from model.events import EventPatterns
 from model.text import CharAnalyzer, WordAnalyzer
 
 
@@ -45,6 +48,22 @@ class TrainConfig:
     max_iter: int = 2000
     # The language whose word rules the analyzers apply (`model.text.rules_for`).
     language: str = "en"
+    # Event features (`model.eventfeatures`, English): CAMEO verb pattern matches as a third
+    # TF-IDF block, with these `event_kinds` (root, code, goldstein).
+    events: bool = False
+    event_kinds: tuple[str, ...] = ("root",)
+    # Words inside negated, refused or demanded scopes give no word features (the scopes and
+    # the events inside them are event features), and with `event_words="mask"` neither do the
+    # words of a matched event outside scopes (its features stand for them). Need `events`.
+    scopes: bool = False
+    event_words: str = "keep"
+    # A match inside a scope: "quad" (the scope's kind and its quad class, learned) or "cameo"
+    # (what CAMEO codes it: a refused cooperation a rejection, a demanded event a demand).
+    event_scopes: str = "quad"
+    # The scope kinds that are a feature of their own (their cue and the words they govern).
+    scope_features: tuple[str, ...] = ("negated", "refused", "demanded")
+    # "features" or "ngrams": function words and bare numbers count only inside word n-grams.
+    function_words: str = "features"
 
     def __post_init__(self) -> None:
         """Refuse settings the pipeline would not honour (nothing is trained on a typo)."""
@@ -53,6 +72,9 @@ class TrainConfig:
             "calibration": ("platt", "none"),
             "article_calibration": ("wikinews", "none"),
             "class_weight": (None, "balanced"),
+            "function_words": ("features", "ngrams"),
+            "event_words": ("keep", "mask"),
+            "event_scopes": ("quad", "cameo"),
         }
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
@@ -66,19 +88,50 @@ class TrainConfig:
         if any(factor <= 0 for _, factor in boost):
             raise ValueError("corpus_boost factors must be positive")
         object.__setattr__(self, "corpus_boost", boost)
+        kinds = tuple(str(kind) for kind in self.event_kinds)
+        if not kinds or set(kinds) - set(EVENT_KINDS):
+            raise ValueError(f"event_kinds must be among {EVENT_KINDS}")
+        object.__setattr__(self, "event_kinds", kinds)
+        object.__setattr__(self, "scope_features", tuple(map(str, self.scope_features)))
+        if (self.scopes or self.event_words == "mask") and not self.events:
+            raise ValueError("scopes and event words are read with events: they need events=True")
+        if self.language != "en" and (self.events or self.function_words != "features"):
+            raise ValueError("event patterns, scopes and function words are English rules")
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready hyper-parameters."""
         return asdict(self)
 
 
-def build_pipeline(config: TrainConfig) -> Pipeline:
-    """An unfitted pipeline: `features` (TF-IDF blocks) then `clf` (logistic regression)."""
+def build_pipeline(config: TrainConfig, patterns: EventPatterns | None = None) -> Pipeline:
+    """An unfitted pipeline: `features` (TF-IDF blocks) then `clf` (logistic regression). With
+    `config.events`, the event block matches `patterns` (default: the CAMEO dictionary,
+    `training.data.knowledge.event_patterns`)."""
+    reader = None
+    if config.events:
+        if patterns is None:
+            from training.data.knowledge import event_patterns  # reads the dictionary files
+
+            patterns = event_patterns()
+        reader = EventReader(
+            patterns,
+            config.event_kinds,
+            config.scopes,
+            config.event_words == "mask",
+            config.event_scopes,
+            config.scope_features,
+        )
     blocks = [
         (
             "word",
             TfidfVectorizer(
-                analyzer=WordAnalyzer(config.word_max_n, config.mask_actors, config.language),
+                analyzer=WordAnalyzer(
+                    config.word_max_n,
+                    config.mask_actors,
+                    config.language,
+                    reader if reader is not None and reader.masks else None,
+                    config.function_words,
+                ),
                 sublinear_tf=True,
                 min_df=config.min_df,
                 dtype=np.float64,
@@ -91,8 +144,25 @@ def build_pipeline(config: TrainConfig) -> Pipeline:
                 "char",
                 TfidfVectorizer(
                     analyzer=CharAnalyzer(
-                        config.char_min_n, config.char_max_n, config.mask_actors, config.language
+                        config.char_min_n,
+                        config.char_max_n,
+                        config.mask_actors,
+                        config.language,
+                        reader if reader is not None and reader.masks else None,
+                        config.function_words,
                     ),
+                    sublinear_tf=True,
+                    min_df=config.min_df,
+                    dtype=np.float64,
+                ),
+            )
+        )
+    if reader is not None:
+        blocks.append(
+            (
+                "events",
+                TfidfVectorizer(
+                    analyzer=EventAnalyzer(reader, config.language),
                     sublinear_tf=True,
                     min_df=config.min_df,
                     dtype=np.float64,

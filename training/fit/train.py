@@ -44,6 +44,8 @@ from model.artifact import (
 )
 from model.features import LANGUAGES
 from model.scoring import DEFAULT_LEVELS, Scorer
+from training.data.knowledge import LICENCE as KNOWLEDGE_LICENCE
+from training.data.knowledge import event_sources
 from training.data.registry import LANGUAGE_TRAINING, REGISTRY, load_corpus, load_sources
 from training.data.sources import DataError, LoadedSource
 from training.data.wikinews import LABELS_FILE, REPO_ROOT
@@ -124,9 +126,16 @@ def build_manifest(
         }
         for src in loaded
     ]
+    knowledge = {}
+    if config.events:  # the files the event patterns were compiled from
+        knowledge["knowledge"] = [
+            {"path": f.path, "sha256": f.sha256, "licence": KNOWLEDGE_LICENCE}
+            for f in event_sources()
+        ]
     return {
         "version": "unpublished",  # `train` gives every language of the artifact its version
         "language": config.language,
+        **knowledge,
         "libraries": {
             "python": platform.python_version(),
             "scikit-learn": sklearn.__version__,
@@ -291,6 +300,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-char", action="store_true", help="word n-grams only")
     parser.add_argument(
+        "--no-events",
+        action="store_true",
+        help="English without CAMEO event features, scopes or the function-word rule "
+        "(word and character n-grams only, as other languages)",
+    )
+    parser.add_argument(
         "--article-calibration",
         choices=("wikinews", "none"),
         default=TrainConfig.article_calibration,
@@ -344,12 +359,39 @@ def already_trained(out: Path, plans: dict[str, tuple[list[str], TrainConfig]]) 
     return True
 
 
-def language_config(base: TrainConfig, language: str) -> TrainConfig:
-    """A language's configuration: the base one with its word rules; the corpus boosts and the
-    article map (fitted on English articles) are English's."""
+# English reads events with the CAMEO verb patterns (an English dictionary), masks the words in
+# negated, refused and demanded scopes and reads the events there as CAMEO codes them (a refusal
+# and a demand are features of their own, a negation is not), and gives function words and bare
+# numbers no features of their own (measured: docs/decisions.md, "Event patterns, scopes and
+# function words (English)").
+ENGLISH_FEATURES: dict[str, Any] = {
+    "events": True,
+    "event_kinds": ("root",),
+    "scopes": True,
+    "event_words": "keep",
+    "event_scopes": "cameo",
+    "scope_features": ("refused", "demanded"),
+    "function_words": "ngrams",
+}
+
+
+def language_config(base: TrainConfig, language: str, events: bool = True) -> TrainConfig:
+    """A language's configuration: the base one with its word rules; the corpus boosts, the
+    article map (fitted on English articles) and the event features (`ENGLISH_FEATURES`, unless
+    `events` is False) are English's."""
     if language == "en":
-        return base
-    return replace(base, language=language, corpus_boost=(), article_calibration="none")
+        return replace(base, **ENGLISH_FEATURES) if events else base
+    return replace(
+        base,
+        language=language,
+        corpus_boost=(),
+        article_calibration="none",
+        events=False,
+        scopes=False,
+        event_words="keep",
+        event_scopes="quad",
+        function_words="features",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -376,7 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             specs = list(args.data or LANGUAGE_TRAINING[code])
             if args.profile == "clean":
                 specs = clean_profile(specs, explicit=bool(args.data))
-            plans[code] = (specs, language_config(base, code))
+            plans[code] = (specs, language_config(base, code, events=not args.no_events))
         if args.if_missing and already_trained(out, plans):
             log.info("%s is valid and trained on this data and configuration; not retraining", out)
             return 0

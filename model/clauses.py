@@ -1,0 +1,165 @@
+"""Clause-bounded scopes of negation, refusal and demands in one sentence.
+
+"No shots were fired", "did not threaten", "refused to withdraw" and "unless all sanctions were
+lifted" hold the words of an event that did not happen, was refused or is demanded. `scopes`
+finds them with the rules of `model.features.SCOPE_RULES`: a cue, then the tokens after it up to
+a boundary (a boundary word, a punctuation boundary in the text between two tokens, the next cue,
+the sentence end) or the kind's maximum length.
+
+Precedence (scopes never overlap, and each starts right after its cue):
+
+- Text order: a cue opens its scope and the scan resumes after it.
+- A cue ends the scope it stands in and opens its own ("refused to withdraw | unless the sanctions
+  were lifted"; "neither side fired | nor withdrew").
+- Two cues in a row: the first one's scope is the second cue's words, and the second cue opens its
+  own scope ("did not | deny that | its jets struck the convoy" gives negated "deny that" and
+  refused "its jets struck the convoy"): a negated refusal stays visible.
+- At one place the longest phrase wins: a multi-word cue over a one-word cue ("unless and until"
+  over "unless"), a non-cue phrase ("not only", "whether or not") over a cue. A non-cue phrase
+  is plain words: none of its tokens is a cue, and past its first token none ends a scope.
+- Within a scope a boundary word ends it where it stands, before anything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from model.features import SCOPE_RULES
+
+NEGATED, REFUSED, DEMANDED = "negated", "refused", "demanded"
+KINDS: tuple[str, ...] = tuple(SCOPE_RULES["kinds"])
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One scope: its kind, its cue's token indices, its first and last token (inclusive; never
+    empty, and `first` is the token right after the cue)."""
+
+    kind: str
+    cue: tuple[int, ...]
+    first: int
+    last: int
+
+
+# A phrase starting at a token: its words and its kind (None: a non-cue phrase, plain words).
+_Phrase = tuple[tuple[str, ...], str | None]
+
+
+def _phrases() -> dict[str, tuple[_Phrase, ...]]:
+    """Multi-word cues and non-cue phrases by their first word, longest first."""
+    found: dict[str, list[_Phrase]] = {}
+    entries: list[tuple[str, str | None]] = [
+        (p, kind) for kind in KINDS for p in SCOPE_RULES["phrase_cues"][kind]
+    ]
+    entries += [(p, None) for p in SCOPE_RULES["not_cues"]]
+    for phrase, kind in entries:
+        words = tuple(phrase.split())
+        found.setdefault(words[0], []).append((words, kind))
+    return {w: tuple(sorted(ps, key=lambda p: -len(p[0]))) for w, ps in found.items()}
+
+
+_CUES: dict[str, str] = {w: kind for kind in KINDS for w in SCOPE_RULES["cues"][kind]}
+_SUFFIXES: tuple[tuple[str, str], ...] = tuple(
+    (s, kind) for kind in KINDS for s in SCOPE_RULES["cue_suffixes"][kind]
+)
+_PHRASES = _phrases()
+_FOLLOWERS: dict[str, frozenset[str]] = {
+    kind: frozenset(SCOPE_RULES["cue_followers"][kind]) for kind in KINDS
+}
+_BOUNDARIES: dict[str, frozenset[str]] = {
+    kind: frozenset(SCOPE_RULES["boundary_words"]) | frozenset(SCOPE_RULES["kind_boundaries"][kind])
+    for kind in KINDS
+}
+_STOPS = frozenset(SCOPE_RULES["boundary_characters"])
+_MAX: dict[str, int] = dict(SCOPE_RULES["max_scope"])
+# Words that may start a cue or a non-cue phrase, and cue endings: anything else is a plain word.
+_STARTS = frozenset(_CUES) | frozenset(_PHRASES)
+_ENDS = tuple(suffix for suffix, _ in _SUFFIXES)
+
+
+def _stops(gap: str) -> bool:
+    """Whether the text between two tokens ends a scope (holds a boundary character)."""
+    return gap != " " and not _STOPS.isdisjoint(gap)
+
+
+def _match(words: Sequence[str], gaps: Sequence[str], i: int) -> tuple[str | None, int] | None:
+    """What starts at token i: (kind, end) for a cue (end: after its last token, followers
+    included), (None, end) for a non-cue phrase, None for a plain word. Phrase words must not be
+    separated by a boundary character."""
+    word = words[i]
+    n = len(words)
+    kind: str | None = None
+    end = i + 1
+    for phrase, phrase_kind in _PHRASES.get(word, ()):
+        j = i + len(phrase)
+        if j <= n and all(
+            words[i + k] == phrase[k] and not _stops(gaps[i + k - 1]) for k in range(1, len(phrase))
+        ):
+            if phrase_kind is None:
+                return None, j
+            kind, end = phrase_kind, j
+            break
+    if kind is None:
+        kind = _CUES.get(word)
+        if kind is None:
+            for suffix, suffix_kind in _SUFFIXES:
+                if word.endswith(suffix):
+                    kind = suffix_kind
+                    break
+            else:
+                return None
+    if end < n and words[end] in _FOLLOWERS[kind] and not _stops(gaps[end - 1]):
+        end += 1
+    return kind, end
+
+
+def scopes(words: Sequence[str], gaps: Sequence[str]) -> list[Scope]:
+    """The scopes of one sentence in text order (precedence: the module's docstring).
+
+    words: the sentence's lowercase tokens (normalised: "'" for curly apostrophes, hyphenated
+    words and "didn't" one token each); gaps[i]: the text between token i and token i + 1 as
+    written (len(words) - 1 items), where punctuation boundaries are seen."""
+    n = len(words)
+    if len(gaps) != max(n - 1, 0):
+        raise ValueError(f"{n} words need {max(n - 1, 0)} gaps, got {len(gaps)}")
+    found: list[Scope] = []
+    i = 0
+    while i < n:
+        word = words[i]
+        matched = None
+        if word in _STARTS or word.endswith(_ENDS):
+            matched = _match(words, gaps, i)
+        if matched is None:
+            i += 1
+            continue
+        kind, start = matched
+        if kind is None:
+            i = start
+            continue
+        bounds = _BOUNDARIES[kind]
+        limit = min(n, start + _MAX[kind])
+        k = start
+        resume: int | None = None  # set when the scope is the next cue: the scan goes on there
+        while k < limit:
+            word = words[k]
+            gap = gaps[k - 1]
+            if (gap != " " and not _STOPS.isdisjoint(gap)) or word in bounds:
+                break
+            if word not in _STARTS and not word.endswith(_ENDS):
+                k += 1
+                continue
+            inner = _match(words, gaps, k)
+            if inner is not None:
+                inner_kind, inner_end = inner
+                if inner_kind is not None:
+                    if k == start:  # two cues in a row: the scope is the second cue
+                        k, resume = inner_end, start
+                    break
+                k = min(inner_end, limit)
+                continue
+            k += 1
+        if k > start:
+            found.append(Scope(kind, tuple(range(i, start)), start, k - 1))
+        i = k if resume is None else resume
+    return found

@@ -1,0 +1,269 @@
+"""Event features: what happened in each sentence, read by the CAMEO verb patterns, with its scope.
+
+A sentence's words go through the compiled dictionary (`model.events`) and the scope rules
+(`model.clauses`). Each match is one *occurrence*: its features, and the tokens a reader sees as
+its phrase ("talks … collapsed"). A match outside any scope gives its CAMEO root code (and, by the
+model's `kinds`, its full code and Goldstein band). A match whose verb is negated, refused or
+demanded reads as CAMEO codes it there (`EVENT_RULES["scoped_cameo"]`: a refused cooperation is
+a rejection, a demanded event a demand, a negated event none), or as the scope's kind and the
+match's quad class; its phrase is led by the cue ("refused … withdraw"). Each scope gives one
+feature of its own ("scope:negated"), its phrase the cue and the words it governs. Words inside
+a scope give no word or character features, nor (by the model's `EventReader`) may the words of
+a matched event: the event says what they mean.
+
+The block is TF-IDF like the others (sublinear tf, idf, L2 norm), so the logit stays
+`bias + sum(x * coef)` and each occurrence's phrase weight is its features' contributions, each
+shared equally among the occurrences that gave it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from model.clauses import scopes
+from model.events import EventCode, EventPatterns
+from model.features import EVENT_RULES
+from model.text import Token, clean, display, rules_for, split_sentences
+
+KINDS: tuple[str, ...] = tuple(EVENT_RULES["kinds"])
+_QUADS: tuple[tuple[int, int, str], ...] = tuple(
+    (int(lo), int(hi), str(name)) for lo, hi, name in EVENT_RULES["quad_classes"]
+)
+_BANDS: tuple[float, ...] = tuple(float(b) for b in EVENT_RULES["goldstein_bands"])
+_SCOPED_CAMEO: dict[str, dict[str, str | None]] = EVENT_RULES["scoped_cameo"]
+SCOPED_MODES: tuple[str, ...] = tuple(EVENT_RULES["scoped_modes"])
+GAP = " \u2026 "  # between the words of a phrase that are not adjacent
+
+
+def quad_class(root: str) -> str:
+    """The CAMEO quad class of a root code ("01".."20")."""
+    number = int(root)
+    for lo, hi, name in _QUADS:
+        if lo <= number <= hi:
+            return name
+    raise ValueError(f"no quad class for root code {root!r}")
+
+
+def goldstein_band(value: float) -> int:
+    """The band of a Goldstein score: how many of `EVENT_RULES["goldstein_bands"]` it reaches."""
+    return sum(value >= b for b in _BANDS)
+
+
+def match_features(
+    code: EventCode | None,
+    scope: str | None,
+    kinds: Sequence[str],
+    scoped: str = "quad",
+    codes: Mapping[str, EventCode] | None = None,
+) -> tuple[str, ...]:
+    """The features of one match: its root (and by `kinds` its code and Goldstein band); inside
+    a scope, by `scoped`, the scope's kind and the match's quad class ("quad"), or the features
+    of the code CAMEO gives it there (`EVENT_RULES["scoped_cameo"]`: none for a negated event)."""
+    if code is None:
+        return ()
+    if scope is not None:
+        if scoped == "quad":
+            return (f"{scope}:{quad_class(code.root)}",)
+        side = "conflict" if quad_class(code.root).endswith("conflict") else "cooperation"
+        meant = _SCOPED_CAMEO[scope][side]
+        if meant is None:
+            return ()
+        return match_features((codes or {}).get(meant, _root_code(meant)), None, kinds)
+    out = []
+    if "root" in kinds:
+        out.append(f"root:{code.root}")
+    if "code" in kinds:
+        out.append(f"code:{code.code}")
+    if "goldstein" in kinds and code.goldstein == code.goldstein:
+        out.append(f"goldstein:{goldstein_band(code.goldstein)}")
+    return tuple(out)
+
+
+def _root_code(code: str) -> EventCode:
+    """A code the patterns never emit, known by its root only (no Goldstein band)."""
+    return EventCode(code, code[:2], "", float("nan"))
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One match or scope cue: its features and its phrase's tokens (text-level indices)."""
+
+    features: tuple[str, ...]
+    tokens: tuple[int, ...]
+    sentence: int
+
+
+def token_bounds(starts: np.ndarray, sentence_spans: np.ndarray) -> np.ndarray:
+    """Each sentence's first token index, then the number of tokens (`(sentences + 1,)`)."""
+    bounds = np.empty(len(sentence_spans) + 1, dtype=np.int64)
+    bounds[:-1] = np.searchsorted(starts, sentence_spans[:, 0]) if len(sentence_spans) else 0
+    bounds[-1] = len(starts)
+    if len(sentence_spans):
+        bounds[0] = 0
+    return bounds
+
+
+@dataclass(frozen=True)
+class EventReader:
+    """How a model reads events: the compiled patterns, the feature `kinds` of a match, and
+    which words give no word features of their own: those in a scope (`mask_scopes`), those of
+    a matched event outside scopes (`mask_events`: the event's features stand for them).
+    Picklable; the event block and the word and character analyzers share one."""
+
+    patterns: EventPatterns
+    kinds: tuple[str, ...] = ("root",)
+    mask_scopes: bool = True
+    mask_events: bool = False
+    scoped: str = "quad"  # how a match inside a scope reads (`match_features`)
+    # the scope kinds whose cue and governed words are a feature of their own ("scope:refused")
+    scope_features: tuple[str, ...] = ("negated", "refused", "demanded")
+
+    def __post_init__(self) -> None:
+        """Refuse kinds and modes this module does not make."""
+        unknown = set(self.kinds) - set(KINDS)
+        if unknown or not self.kinds:
+            raise ValueError(f"event feature kinds must be among {KINDS}, not {self.kinds}")
+        if self.scoped not in SCOPED_MODES:
+            raise ValueError(f"scoped must be one of {SCOPED_MODES}, not {self.scoped!r}")
+
+    @property
+    def masks(self) -> bool:
+        """Whether some words give no word features."""
+        return self.mask_scopes or self.mask_events
+
+    def read(
+        self,
+        text: str,
+        norms: Sequence[str],
+        starts: np.ndarray,
+        ends: np.ndarray,
+        bounds: np.ndarray,
+        masked: np.ndarray | None = None,
+    ) -> list[Occurrence]:
+        """Every occurrence of a (cleaned) text whose tokens are `norms` at `[starts, ends)`,
+        sentence by sentence (`bounds`: `token_bounds`); with `masked`, the tokens that give no
+        word features are set True there."""
+        out: list[Occurrence] = []
+        starts_l, ends_l = starts.tolist(), ends.tolist()
+        for s in range(len(bounds) - 1):
+            lo, hi = int(bounds[s]), int(bounds[s + 1])
+            if lo >= hi:
+                continue
+            words = list(norms[lo:hi])
+            gaps = [text[ends_l[i] : starts_l[i + 1]] for i in range(lo, hi - 1)]
+            found = scopes(words, gaps)
+            for scope in found:
+                if masked is not None and self.mask_scopes:
+                    masked[lo + scope.first : lo + scope.last + 1] = True
+                if scope.kind not in self.scope_features:
+                    continue
+                # its phrase: the cue and every word it governs ("unless all sanctions were
+                # lifted"), so it reads as the condition, not as a bare "unless"
+                governed = (*scope.cue, *range(scope.first, scope.last + 1))
+                out.append(Occurrence((f"scope:{scope.kind}",), tuple(lo + t for t in governed), s))
+            for match in self.patterns.match(words):
+                inside = next((sc for sc in found if sc.first <= match.verb <= sc.last), None)
+                code = self.patterns.codes[match.code]
+                kind = None if inside is None else inside.kind
+                features = match_features(code, kind, self.kinds, self.scoped, self.patterns.codes)
+                if not features:  # a negated event: its scope's cue says it
+                    continue
+                tokens = set(match.tokens) | (set(inside.cue) if inside is not None else set())
+                if masked is not None and self.mask_events and inside is None:
+                    masked[[lo + t for t in match.tokens]] = True
+                out.append(Occurrence(features, tuple(sorted(lo + t for t in tokens)), s))
+        return out
+
+    def mask(self, text: str, tokens: Sequence[Token]) -> list[bool]:
+        """Which tokens of a cleaned text give no word features (the analyzers' view of
+        `read`'s `masked`)."""
+        starts = np.fromiter((t.start for t in tokens), dtype=np.int64, count=len(tokens))
+        ends = np.fromiter((t.end for t in tokens), dtype=np.int64, count=len(tokens))
+        spans = np.array(split_sentences(text), dtype=np.int64).reshape(-1, 2)
+        masked = np.zeros(len(tokens), dtype=bool)
+        self.read(text, [t.norm for t in tokens], starts, ends, token_bounds(starts, spans), masked)
+        return masked.tolist()
+
+
+def phrase_text(
+    text: str, starts: Sequence[int], ends: Sequence[int], tokens: Sequence[int]
+) -> str:
+    """An occurrence's phrase: its words as written (`display`), `GAP` where they are not
+    adjacent."""
+    parts: list[str] = []
+    for k, t in enumerate(tokens):
+        if k:
+            parts.append(" " if t == tokens[k - 1] + 1 else GAP)
+        parts.append(display(text[starts[t] : ends[t]]))
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class EventAnalyzer:
+    """Picklable analyzer for TfidfVectorizer: a document's event features (`EventReader`)."""
+
+    reader: EventReader
+    language: str = "en"
+
+    def __call__(self, text: str) -> list[str]:
+        """Return the document's event features."""
+        text = clean(text).text
+        tokens = rules_for(self.language).tokenize_clean(text)
+        starts = np.fromiter((t.start for t in tokens), dtype=np.int64, count=len(tokens))
+        ends = np.fromiter((t.end for t in tokens), dtype=np.int64, count=len(tokens))
+        spans = np.array(split_sentences(text), dtype=np.int64).reshape(-1, 2)
+        found = self.reader.read(
+            text, [t.norm for t in tokens], starts, ends, token_bounds(starts, spans)
+        )
+        return [f for occurrence in found for f in occurrence.features]
+
+
+class EventBlock:
+    """A fitted event TF-IDF block and its coefficients: logits and contributions."""
+
+    def __init__(self, vec: TfidfVectorizer, coef: np.ndarray) -> None:
+        """Read the block's vocabulary, idf and coefficients."""
+        if not (vec.sublinear_tf and vec.use_idf and vec.norm == "l2") or vec.binary:
+            raise ValueError("compiled scoring needs sublinear tf, idf and the l2 norm")
+        analyzer = vec.analyzer
+        if not isinstance(analyzer, EventAnalyzer):
+            raise ValueError("the event block's analyzer must be an EventAnalyzer")
+        self.analyzer = analyzer
+        self.columns: dict[str, int] = dict(vec.vocabulary_)
+        self.idf: list[float] = np.asarray(vec.idf_, dtype=np.float64).tolist()
+        self.coef: list[float] = np.asarray(coef, dtype=np.float64).tolist()
+
+    def contributions(self, found: Sequence[Occurrence]) -> dict[int, tuple[float, int]]:
+        """Each touched column's contribution `x * coef` and its number of occurrences."""
+        counts = Counter(
+            col for o in found for f in o.features if (col := self.columns.get(f)) is not None
+        )
+        if not counts:
+            return {}
+        values = {c: (1.0 + math.log(n)) * self.idf[c] for c, n in counts.items()}
+        norm = math.sqrt(sum(v * v for v in values.values()))
+        return {c: (v / norm * self.coef[c], counts[c]) for c, v in values.items()}
+
+    def logit(self, found: Sequence[Occurrence]) -> float:
+        """The block's share of the logit."""
+        return sum(value for value, _ in self.contributions(found).values())
+
+    def phrase_weights(self, found: Sequence[Occurrence]) -> list[float]:
+        """Each occurrence's share: its features' contributions divided by their counts."""
+        touched = self.contributions(found)
+        weights = []
+        for o in found:
+            weight = 0.0
+            for f in o.features:
+                col = self.columns.get(f)
+                if col is not None:
+                    value, count = touched[col]
+                    weight += value / count
+            weights.append(weight)
+        return weights

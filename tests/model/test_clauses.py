@@ -1,0 +1,264 @@
+"""Scopes of negation, refusal and demands: which tokens each cue governs."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from model.clauses import DEMANDED, KINDS, NEGATED, REFUSED, Scope, scopes
+from model.features import SCOPE_RULES
+
+
+def tokenize(text: str) -> tuple[list[str], list[str]]:
+    """Lowercase tokens and the text between consecutive tokens."""
+    found = list(re.finditer(r"\w+(?:['\-]\w+)*", text))
+    words = [m.group().lower() for m in found]
+    gaps = [text[a.end() : b.start()] for a, b in zip(found, found[1:], strict=False)]
+    return words, gaps
+
+
+def read(text: str) -> list[tuple[str, str, str]]:
+    """Each scope of `text` as (kind, cue words, scope words)."""
+    words, gaps = tokenize(text)
+    return [
+        (s.kind, " ".join(words[i] for i in s.cue), " ".join(words[s.first : s.last + 1]))
+        for s in scopes(words, gaps)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Six tokens: the negated scope stops at its maximum length.
+        (
+            "No shots were fired along the frontier last night.",
+            [(NEGATED, "no", "shots were fired along the frontier")],
+        ),
+        (
+            "Police said the suspect acted alone and there was no ongoing threat to residents.",
+            [(NEGATED, "no", "ongoing threat to residents")],
+        ),
+        (
+            "The foreign minister did not threaten retaliation.",
+            [(NEGATED, "not", "threaten retaliation")],
+        ),
+        # The comma ends the scope; "to" belongs to the cue.
+        (
+            "Troops refused to withdraw from the town, officials said.",
+            [(REFUSED, "refused to", "withdraw from the town")],
+        ),
+        (
+            "The talks failed to agree on a ceasefire.",
+            [(REFUSED, "failed to", "agree on a ceasefire")],
+        ),
+        (
+            "The interior minister threatened to reopen the border crossings unless the "
+            "neighbouring states paid the 2 billion dollars they had pledged.",
+            [
+                (
+                    DEMANDED,
+                    "unless",
+                    "the neighbouring states paid the 2 billion dollars they had pledged",
+                )
+            ],
+        ),
+        (
+            "Moscow said its troops would stay unless all sanctions were lifted within 60 days.",
+            [(DEMANDED, "unless", "all sanctions were lifted within 60 days")],
+        ),
+        # "or" ends a demand: the alternative is the threat.
+        (
+            "The government gave the rebels until Friday to lay down their weapons or face a "
+            "full assault.",
+            [(DEMANDED, "until", "friday to lay down their weapons")],
+        ),
+        ("Not only did they attack, they burned the village.", []),
+        ("Peace talks collapsed without an agreement.", [(NEGATED, "without", "an agreement")]),
+    ],
+)
+def test_the_brief_examples(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The scope runs to the sentence end.
+        ("The rebels did not attack.", [(NEGATED, "not", "attack")]),
+        # A cue as the last token, or before punctuation or a boundary word: no scope.
+        ("The answer was no.", []),
+        ("They refused.", []),
+        ("The answer was no, the minister said.", []),
+        ("The offer was rejected and talks ended.", []),
+        # Punctuation boundaries: a dash, brackets, quotes.
+        (
+            "The army did not retreat \u2014 it regrouped.",
+            [(NEGATED, "not", "retreat")],
+        ),
+        ("The army did not retreat - it regrouped.", [(NEGATED, "not", "retreat")]),
+        ("Nobody (officials said) was hurt.", []),
+        ('He did not use the word "war" in the speech.', [(NEGATED, "not", "use the word")]),
+        # "." and "'" inside a sentence are no boundary.
+        ("The U.S. did not send U.S. troops.", [(NEGATED, "not", "send u s troops")]),
+        (
+            "They did not touch the rebels' weapons.",
+            [(NEGATED, "not", "touch the rebels weapons")],
+        ),
+        # Boundary words.
+        (
+            "The army did not attack but shelled the outskirts.",
+            [(NEGATED, "not", "attack")],
+        ),
+        (
+            "The rebels refused to negotiate and vowed to fight on.",
+            [(REFUSED, "refused to", "negotiate")],
+        ),
+        (
+            "No shots were fired after the ceasefire began.",
+            [(NEGATED, "no", "shots were fired")],
+        ),
+        (
+            "The ministry would not say whether or not troops crossed the border.",
+            [(NEGATED, "not", "say")],
+        ),
+        # "or" continues a negation or refusal.
+        (
+            "The minister did not threaten or attack anyone.",
+            [(NEGATED, "not", "threaten or attack anyone")],
+        ),
+        # Two cues in a row: the first scope is the second cue, which opens its own.
+        (
+            "The ministry did not deny that its jets struck the convoy.",
+            [
+                (NEGATED, "not", "deny that"),
+                (REFUSED, "deny that", "its jets struck the convoy"),
+            ],
+        ),
+        (
+            "They said it would never reject talks.",
+            [(NEGATED, "never", "reject"), (REFUSED, "reject", "talks")],
+        ),
+        # A cue ends the scope it stands in.
+        (
+            "Neither side fired nor withdrew.",
+            [(NEGATED, "neither", "side fired"), (NEGATED, "nor", "withdrew")],
+        ),
+        (
+            "The army refused to withdraw unless the sanctions were lifted.",
+            [
+                (REFUSED, "refused to", "withdraw"),
+                (DEMANDED, "unless", "the sanctions were lifted"),
+            ],
+        ),
+        (
+            "There will be no talks unless and until the troops withdraw.",
+            [
+                (NEGATED, "no", "talks"),
+                (DEMANDED, "unless and until", "the troops withdraw"),
+            ],
+        ),
+        # One-token contractions, "cannot", "no one", cue followers.
+        ("The rebels didn't fire a single shot.", [(NEGATED, "didn't", "fire a single shot")]),
+        ("We cannot accept these terms.", [(NEGATED, "cannot", "accept these terms")]),
+        ("No one was hurt in the blast.", [(NEGATED, "no one", "was hurt in the blast")]),
+        ("The rebels agreed not to retaliate.", [(NEGATED, "not to", "retaliate")]),
+        # Refusals: "decline" and "fail" only before "to".
+        (
+            "The spokesman declined to comment on the strikes.",
+            [(REFUSED, "declined to", "comment on the strikes")],
+        ),
+        ("Oil exports declined sharply last year.", []),
+        ("A failed coup attempt shook the capital.", []),
+        (
+            "Kyiv denied attacking the depot.",
+            [(REFUSED, "denied", "attacking the depot")],
+        ),
+        # Demands.
+        (
+            "Protesters demanded that the ambassador be expelled.",
+            [(DEMANDED, "demanded that", "the ambassador be expelled")],
+        ),
+        ("Officials demanded an immediate withdrawal.", []),
+        (
+            "The rebels agreed to a truce on condition that prisoners were released.",
+            [(DEMANDED, "on condition that", "prisoners were released")],
+        ),
+        ("We will fight for as long as it takes.", []),
+        ("The border stays closed until further notice.", []),
+        # Twelve tokens at most in a demand.
+        (
+            "Troops will stay unless the council votes to lift every sanction imposed on the "
+            "country during the war in 2014.",
+            [
+                (
+                    DEMANDED,
+                    "unless",
+                    "the council votes to lift every sanction imposed on the country during",
+                ),
+            ],
+        ),
+        # Non-cue phrases.
+        ("There is no doubt the strike was deliberate.", []),
+        ("They wanted nothing but peace.", []),
+    ],
+)
+def test_boundaries_and_precedence(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert read(text) == expected
+
+
+def test_scopes_carry_token_indices() -> None:
+    words, gaps = tokenize("Troops refused to withdraw from the town, officials said.")
+    assert scopes(words, gaps) == [Scope(REFUSED, (1, 2), 3, 6)]
+
+
+def test_empty_and_malformed_input() -> None:
+    assert scopes([], []) == []
+    assert scopes(["no"], []) == []
+    with pytest.raises(ValueError, match="gaps"):
+        scopes(["no", "shots"], [])
+
+
+def test_the_rules_are_json_and_name_the_kinds() -> None:
+    assert json.loads(json.dumps(SCOPE_RULES)) == SCOPE_RULES
+    assert KINDS == (NEGATED, REFUSED, DEMANDED)
+    per_kind = ("cues", "cue_suffixes", "phrase_cues", "cue_followers", "kind_boundaries")
+    for key in (*per_kind, "max_scope"):
+        assert set(SCOPE_RULES[key]) == set(KINDS), key
+
+
+_VOCABULARY = sorted(
+    {w for kind in KINDS for w in SCOPE_RULES["cues"][kind]}
+    | {w for p in SCOPE_RULES["not_cues"] for w in p.split()}
+    | {w for kind in KINDS for p in SCOPE_RULES["phrase_cues"][kind] for w in p.split()}
+    | set(SCOPE_RULES["boundary_words"])
+    | {"or", "didn't", "troops", "fired", "the", "border"}
+)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_VOCABULARY), st.sampled_from([" ", " ", ", ", " (", "' "])),
+        max_size=30,
+    )
+)
+def test_scopes_are_ordered_disjoint_and_follow_their_cue(
+    tokens: list[tuple[str, str]],
+) -> None:
+    words = [w for w, _ in tokens]
+    gaps = [g for _, g in tokens[:-1]]
+    before: Scope | None = None
+    for s in scopes(words, gaps):
+        assert s.kind in KINDS
+        assert list(s.cue) == list(range(s.cue[0], s.first))
+        assert s.first <= s.last < len(words)
+        assert s.last - s.first < SCOPE_RULES["max_scope"][s.kind]
+        assert not any(c in gaps[k] for k in range(s.cue[-1], s.last) for c in ",(")
+        if before is not None:
+            # After the one before, or its cue is all of the one before (two cues in a row).
+            in_before = (s.cue[0], s.cue[-1]) == (before.first, before.last)
+            assert before.last < s.cue[0] or in_before
+        before = s

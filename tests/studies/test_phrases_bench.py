@@ -1,0 +1,47 @@
+"""`bench.phrases` and `bench.contrast`: thin command lines over
+`training.evaluation.contrast` (whose counting tests are in tests/training/test_contrast.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench import contrast as contrast_bench
+from bench import phrases
+from training.evaluation import contrast
+
+
+def test_the_bench_counts_with_the_reports_functions() -> None:
+    for name in ("words", "stop_only", "number_only", "flag", "tally", "Flags", "Tally"):
+        assert getattr(phrases, name) is getattr(contrast, name)
+    assert contrast_bench.read_pairs is contrast.read_pairs
+
+
+def test_render_prints_the_shares_then_the_offenders() -> None:
+    counted = phrases.tally([["on", "border"], ["2014"], ["army"], ["on"]])
+    assert phrases.render("contrast set", counted, 5) == [
+        "## contrast set: 4 texts\n",
+        "| top 5 phrases hold | texts | share |",
+        "|---|---:|---:|",
+        "| a stop-word-only phrase | 2 | 50.0% |",
+        "| a number-only phrase | 1 | 25.0% |",
+        "| either (target at most 10%) | 3 | 75.0% |",
+        "\nMost frequent junk phrases (texts with it among the top 5):\n",
+        "- 2 'on'",
+        "- 1 '2014'",
+    ]
+
+
+def test_top_must_be_positive(capsys) -> None:
+    with pytest.raises(SystemExit):
+        phrases.main(["--top", "0"])
+    assert "--top must be at least 1" in capsys.readouterr().err
+
+
+def test_contrast_bench_prints_its_tables(tiny_model_path: Path, capsys) -> None:
+    assert contrast_bench.main(["--model", str(tiny_model_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Contrast set: 180 pairs, model tiny-1\n")
+    assert "| category | pairs | ordered right | escalatory at high+ | calm at high+ |" in out
+    assert "\n| all | 180 | " in out and "Ordered wrong (escalatory score, calm score):" in out

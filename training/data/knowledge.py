@@ -1,0 +1,44 @@
+"""Knowledge the features are made of, not labelled text: the CAMEO verb pattern dictionary of
+the PETRARCH-2 event coder and the CAMEO codebook's codes (names, Goldstein scores, root codes).
+
+Both are pinned by URL and SHA-256 and found like the corpora (`training.data.fetch`: the
+mirror, else the cache, else downloaded). Training compiles them into `model.events.EventPatterns`,
+which travels inside the model: scoring never reads these files.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from model.events import EventPatterns
+from training.data.fetch import cache_dir_from_env, data_dir_from_env, resolve_file
+from training.data.registry import CAMEO_CODEBOOK
+from training.data.sources import RemoteFile, SourceFile
+
+CAMEO_DICTIONARY = RemoteFile(
+    "petrarch/CAMEO.2.0.txt",
+    "https://raw.githubusercontent.com/openeventdata/petrarch2/"
+    "676801cd9cb2924bbbad09f86d15c9323e7097bf/petrarch2/data/dictionaries/CAMEO.2.0.txt",
+    "4a442ee42f7574651ec1c594f127353cdffbf18fa97b207ad5d8298a3cfaa08f",
+)
+LICENCE = "MIT (PETRARCH-2 dictionary: Open Event Data Alliance; CAMEO codebook via andybega/icews)"
+
+
+def event_sources() -> tuple[SourceFile, ...]:
+    """The files the event patterns are compiled from (provenance for the manifest)."""
+    return tuple(SourceFile(f.path, f.sha256) for f in (CAMEO_DICTIONARY, CAMEO_CODEBOOK))
+
+
+@cache
+def event_patterns(data_dir: Path | None = None, cache_dir: Path | None = None) -> EventPatterns:
+    """The compiled CAMEO verb patterns (verified files: the mirror given, else the environment's
+    `ESCALATION_DATA_DIR`, else the cache, else downloaded)."""
+    data = data_dir if data_dir is not None else data_dir_from_env()
+    cached = cache_dir if cache_dir is not None else cache_dir_from_env()
+    dictionary = resolve_file(CAMEO_DICTIONARY, data_dir=data, cache_dir=cached)
+    codebook = resolve_file(CAMEO_CODEBOOK, data_dir=data, cache_dir=cached)
+    # The codebook is Latin-1 (its example sentences hold stray bytes; the codes are ASCII).
+    return EventPatterns.compile(
+        dictionary.read_text(encoding="utf-8"), codebook.read_text(encoding="latin-1")
+    )
