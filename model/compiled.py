@@ -465,7 +465,10 @@ def _same_phrases(
         if not len(rows):
             continue
         grams = np.stack([a.entries[heads[rows, 0] + j] for j in range(size)], axis=1)
-        for row, gram in zip(rows.tolist(), map(tuple, grams.tolist()), strict=True):
+        # only the rows whose first entry starts a wanted phrase are looked at one by one
+        firsts = np.fromiter((k[0] for k in wanted if len(k) == size), dtype=grams.dtype)
+        near = np.flatnonzero(np.isin(grams[:, 0], firsts))
+        for row, gram in zip(rows[near].tolist(), map(tuple, grams[near].tolist()), strict=True):
             found = wanted.get(gram)
             if found is not None:
                 out[found] = row

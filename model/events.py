@@ -56,6 +56,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 __all__ = [
@@ -582,6 +583,23 @@ class EventPatterns:
             _counts=counts,
         )
 
+    @cached_property
+    def _anchors(self) -> tuple[dict[str, tuple[int, ...]], ...]:
+        """Per block, each word that can start a pattern's first element and the patterns (by
+        index, file order) it can start: built on first use, never pickled."""
+        out = []
+        for block in self._blocks:
+            index: dict[str, list[int]] = {}
+            for k, pattern in enumerate(block):
+                for word in pattern.keys[0]:
+                    index.setdefault(word, []).append(k)
+            out.append({w: tuple(ks) for w, ks in index.items()})
+        return tuple(out)
+
+    def __getstate__(self) -> dict[str, object]:
+        """The compiled table without the index built from it."""
+        return {k: v for k, v in self.__dict__.items() if k != "_anchors"}
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, EventPatterns):
             return NotImplemented
@@ -654,7 +672,13 @@ class EventPatterns:
         a_lo, a_hi = e + 1, min(n, e + 1 + WINDOW_AFTER)
         best: list[int] | None = None
         best_code: Code = (None, None)
-        for pattern in self._blocks[verb.block]:
+        # Only the patterns whose first element can start inside the windows (file order, as
+        # the first of equally good patterns wins): any other one cannot be placed.
+        anchors = self._anchors[verb.block]
+        block = self._blocks[verb.block]
+        found = {k for w in ws[b_lo:a_hi] for k in anchors.get(w, ())}
+        for k in sorted(found):
+            pattern = block[k]
             if any(present.isdisjoint(key) for key in pattern.keys):
                 continue
             got = _place(pattern, ws, b_lo, b_hi, a_lo, a_hi)
