@@ -80,6 +80,11 @@ def test_training_writes_artifact_card_and_manifest(tmp_path: Path, user_csv: Pa
     assert manifest["gate"]["passed"] is True
     assert [c["passed"] for c in manifest["gate"]["checks"]] == [None, None, None]
     assert "## English (en)" in card and "### Quality gate" in card
+    # English reads events: the dictionary's files are named, with their licences
+    knowledge = {f["path"]: f for f in manifest["knowledge"]}
+    assert set(knowledge) == {"petrarch/CAMEO.2.0.txt", "cameo/cameo-codes.csv"}
+    assert all(f"`{path}` {f['sha256'][:12]}" in card for path, f in knowledge.items())
+    assert manifest["features"]["ngrams"]["events"]["kinds"] == ["root"]
     scorer = Scorer.load(out)
     assert scored(scorer.score(ESCALATORY[0])) > scored(scorer.score(COOPERATIVE[0]))
 
@@ -566,3 +571,14 @@ def test_piped_training_draws_no_bar(
     assert "\r" not in err and "fold/s" not in err and "step/s" not in err
     assert "pooled" in err  # the metrics table, as before
     assert sum(r.message.startswith("fold ") for r in caplog.records) == 3
+
+
+def test_no_events_trains_english_on_word_and_character_ngrams(
+    tmp_path: Path, user_csv: Path
+) -> None:
+    out = tmp_path / "plain.joblib"
+    assert train_cli("--data", str(user_csv), "--no-events", "--out", str(out)) == 0
+    manifest = load_artifact(out).manifest
+    assert manifest["hyperparameters"]["events"] is False and "knowledge" not in manifest
+    assert set(manifest["features"]["ngrams"]) == {"word", "char"}
+    assert Scorer.load(out).event_reader() is None

@@ -14,7 +14,7 @@ from pathlib import Path
 from model.events import EventPatterns
 from training.data.fetch import cache_dir_from_env, data_dir_from_env, resolve_file
 from training.data.registry import CAMEO_CODEBOOK
-from training.data.sources import RemoteFile, SourceFile
+from training.data.sources import RemoteFile
 
 CAMEO_DICTIONARY = RemoteFile(
     "petrarch/CAMEO.2.0.txt",
@@ -22,12 +22,16 @@ CAMEO_DICTIONARY = RemoteFile(
     "676801cd9cb2924bbbad09f86d15c9323e7097bf/petrarch2/data/dictionaries/CAMEO.2.0.txt",
     "4a442ee42f7574651ec1c594f127353cdffbf18fa97b207ad5d8298a3cfaa08f",
 )
-LICENCE = "MIT (PETRARCH-2 dictionary: Open Event Data Alliance; CAMEO codebook via andybega/icews)"
+# Each file and its licence, as the manifest and the model card list them.
+KNOWLEDGE: tuple[tuple[RemoteFile, str], ...] = (
+    (CAMEO_DICTIONARY, "MIT (PETRARCH-2, Open Event Data Alliance)"),
+    (CAMEO_CODEBOOK, "MIT (CAMEO codebook as andybega/icews ships it)"),
+)
 
 
-def event_sources() -> tuple[SourceFile, ...]:
-    """The files the event patterns are compiled from (provenance for the manifest)."""
-    return tuple(SourceFile(f.path, f.sha256) for f in (CAMEO_DICTIONARY, CAMEO_CODEBOOK))
+def event_sources() -> list[dict[str, str]]:
+    """The files the event patterns are compiled from, with their SHA-256 and licence."""
+    return [{"path": f.path, "sha256": f.sha256, "licence": licence} for f, licence in KNOWLEDGE]
 
 
 @cache

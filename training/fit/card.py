@@ -119,6 +119,10 @@ def language_section(manifest: dict[str, Any]) -> list[str]:
     for src in manifest["sources"]:
         files = "<br>".join(f"`{f['path']}` {f['sha256'][:12]}…" for f in src["files"])
         lines.append(f"| {src['name']} | {src['rows']} | {src['positives']} | {files} |")
+    knowledge = manifest.get("knowledge") or []
+    if knowledge:  # the files the event features were compiled from: knowledge, not rows
+        lines += ["", "Event features compiled from (knowledge, not training rows):"]
+        lines += [f"- `{f['path']}` {f['sha256'][:12]}… ({f['licence']})" for f in knowledge]
     licences = [(s["name"], s["licence"]) for s in manifest["sources"] if s.get("licence")]
     if licences:
         lines += ["", "### Licences and attribution", "Keep them with anything derived from them."]

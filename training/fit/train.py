@@ -44,7 +44,6 @@ from model.artifact import (
 )
 from model.features import LANGUAGES
 from model.scoring import DEFAULT_LEVELS, Scorer
-from training.data.knowledge import LICENCE as KNOWLEDGE_LICENCE
 from training.data.knowledge import event_sources
 from training.data.registry import LANGUAGE_TRAINING, REGISTRY, load_corpus, load_sources
 from training.data.sources import DataError, LoadedSource
@@ -128,10 +127,7 @@ def build_manifest(
     ]
     knowledge = {}
     if config.events:  # the files the event patterns were compiled from
-        knowledge["knowledge"] = [
-            {"path": f.path, "sha256": f.sha256, "licence": KNOWLEDGE_LICENCE}
-            for f in event_sources()
-        ]
+        knowledge["knowledge"] = event_sources()
     return {
         "version": "unpublished",  # `train` gives every language of the artifact its version
         "language": config.language,
