@@ -245,11 +245,12 @@ class CompiledModel:
     def _flags(self, norm: str) -> int:
         """An entry's flags for the kernel: its `Names.role` in bits 0-1 and whether it
         `Names.continues` a name in bit 2 (both 0 when names are not masked), whether it has a word
-        unigram feature in bit 3 (`word_counts`), whether it counts only inside n-grams (a
-        function word or number of a model trained so: no features of its own) in bit 4."""
+        unigram feature in bit 3 (`word_counts`; a function word or number of a model that reads
+        them only inside n-grams counts as known too), whether it counts only inside n-grams
+        (such a word: no features of its own) in bit 4."""
         known = (norm in self._word_vocab) << 3
         if self.ngrams_only and is_function_word(norm):
-            known = FUNCTION_WORD
+            known = FUNCTION_WORD | 8  # a word of the vocabulary, read inside its n-grams
         if not self.mask_actors:
             return known
         return self._names.role(norm) | self._names.continues(norm) << 2 | known
@@ -441,9 +442,9 @@ class CompiledModel:
         return local
 
     def word_counts(self, a: Analysed) -> tuple[int, int]:
-        """(words, words with a word unigram feature) of an analysed text, masked names and the
-        words that count only inside n-grams (function words, numbers) aside."""
-        kept = ~a.masked & (a.flags & FUNCTION_WORD == 0)
+        """(words, words the model knows: with a word unigram feature, or function words and
+        numbers its n-grams read) of an analysed text, masked names aside."""
+        kept = ~a.masked
         return int(np.count_nonzero(kept)), int(np.count_nonzero((a.flags & 8 != 0) & kept))
 
 

@@ -6,10 +6,10 @@ its phrase ("talks … collapsed"). A match outside any scope gives its CAMEO ro
 model's `kinds`, its full code and Goldstein band). A match whose verb is negated, refused or
 demanded reads as CAMEO codes it there (`EVENT_RULES["scoped_cameo"]`: a refused cooperation is
 a rejection, a demanded event a demand, a negated event none), or as the scope's kind and the
-match's quad class; its phrase is led by the cue ("refused … withdraw"). Each scope gives one
-feature of its own ("scope:negated"), its phrase the cue and the words it governs. Words inside
-a scope give no word or character features, nor (by the model's `EventReader`) may the words of
-a matched event: the event says what they mean.
+match's quad class; its phrase is led by the cue ("refused … withdraw"). A scope of the kinds the
+model names (`EventReader.scope_features`) is a feature of its own ("scope:refused"), its phrase
+the cue and the words it governs. Words inside a scope give no word or character features, nor
+(by the model's `EventReader`) may the words of a matched event: the event says what they mean.
 
 The block is TF-IDF like the others (sublinear tf, idf, L2 norm), so the logit stays
 `bias + sum(x * coef)` and each occurrence's phrase weight is its features' contributions, each
@@ -172,7 +172,7 @@ class EventReader:
                 code = self.patterns.codes[match.code]
                 kind = None if inside is None else inside.kind
                 features = match_features(code, kind, self.kinds, self.scoped, self.patterns.codes)
-                if not features:  # a negated event: its scope's cue says it
+                if not features:  # no event there: a negated one, or a refused conflict
                     continue
                 tokens = set(match.tokens) | (set(inside.cue) if inside is not None else set())
                 if masked is not None and self.mask_events and inside is None:

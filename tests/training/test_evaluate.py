@@ -221,7 +221,8 @@ def test_cv_and_baseline_rerun_on_the_users_recorded_file(
     assert "## Grouped cross-validation, this configuration" in report
     assert "## Grouped cross-validation, plain baseline" in report
     card = (tmp_path / "model.card.md").read_text()
-    assert "the user's own data (`mine.csv`)" in card and "CAMEO" not in card
+    # trained on the user's file only: no corpus row (the CAMEO files are the event features')
+    assert "the user's own data (`mine.csv`)" in card and "| cameo |" not in card
 
 
 @pytest.mark.parametrize(
