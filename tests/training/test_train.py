@@ -506,6 +506,12 @@ def test_ctrl_c_exits_130_with_one_line_and_writes_nothing(
         ({"char_min_n": 6}, "n-gram ranges"),
         ({"C": 0.0}, "C > 0"),
         ({"corpus_boost": (("multicoped", 0.0),)}, "factors must be positive"),
+        ({"events": True, "event_kinds": ("verbs",)}, "event_kinds must be among"),
+        ({"events": True, "scope_features": ("maybe",)}, "scope_features must be among"),
+        ({"scopes": True}, "need events=True"),
+        ({"events": True, "language": "ar"}, "are English rules"),
+        ({"function_words": "ngrams", "language": "es"}, "are English rules"),
+        ({"event_scopes": "both"}, "event_scopes must be one of"),
     ],
 )
 def test_train_config_refuses_settings_it_would_not_honour(

@@ -12,6 +12,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from model.clauses import KINDS as SCOPE_KINDS
 from model.eventfeatures import KINDS as EVENT_KINDS
 from model.eventfeatures import EventAnalyzer, EventReader
 from model.events import EventPatterns
@@ -93,6 +94,8 @@ class TrainConfig:
             raise ValueError(f"event_kinds must be among {EVENT_KINDS}")
         object.__setattr__(self, "event_kinds", kinds)
         object.__setattr__(self, "scope_features", tuple(map(str, self.scope_features)))
+        if set(self.scope_features) - set(SCOPE_KINDS):
+            raise ValueError(f"scope_features must be among {SCOPE_KINDS}")
         if (self.scopes or self.event_words == "mask") and not self.events:
             raise ValueError("scopes and event words are read with events: they need events=True")
         if self.language != "en" and (self.events or self.function_words != "features"):
