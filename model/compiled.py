@@ -364,7 +364,8 @@ class CompiledModel:
                 logits[k] += block.logit(group)
         starts, ends = a.starts.tolist(), a.ends.tolist()
         phrases: dict[str, tuple[float, list[int], tuple[int, ...]]] = {}
-        for o, share in zip(events, block.phrase_weights(events), strict=True):
+        share_of_logit, shares = block.weigh(events)
+        for o, share in zip(events, shares, strict=True):
             if not any(f in block.columns for f in o.features):
                 continue  # no feature of the model: not a phrase
             key = phrase_text(a.text, starts, ends, o.tokens)
@@ -372,7 +373,7 @@ class CompiledModel:
             for t in o.tokens:
                 spans += (starts[t], ends[t])
             phrases[key] = (weight + share, spans, first)
-        logit = scored.logit + block.logit(events)
+        logit = scored.logit + share_of_logit
         weights = scored.weights
         # An event phrase that reads as a word or n-gram phrase ("warned") is that phrase: its
         # weight is added there (the word's spans cover the event's).

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from model.clauses import scopes
+from model.clauses import Scope, scopes
 from model.events import EventCode, EventPatterns
 from model.features import EVENT_RULES
 from model.text import Token, clean, display, rules_for, split_sentences
@@ -56,7 +56,7 @@ def goldstein_band(value: float) -> int:
 
 
 def match_features(
-    code: EventCode | None,
+    code: EventCode,
     scope: str | None,
     kinds: Sequence[str],
     scoped: str = "quad",
@@ -65,8 +65,6 @@ def match_features(
     """The features of one match: its root (and by `kinds` its code and Goldstein band); inside
     a scope, by `scoped`, the scope's kind and the match's quad class ("quad"), or the features
     of the code CAMEO gives it there (`EVENT_RULES["scoped_cameo"]`: none for a negated event)."""
-    if code is None:
-        return ()
     if scope is not None:
         if scoped == "quad":
             return (f"{scope}:{quad_class(code.root)}",)
@@ -150,14 +148,7 @@ class EventReader:
         sentence by sentence (`bounds`: `token_bounds`); with `masked`, the tokens that give no
         word features are set True there."""
         out: list[Occurrence] = []
-        starts_l, ends_l = starts.tolist(), ends.tolist()
-        for s in range(len(bounds) - 1):
-            lo, hi = int(bounds[s]), int(bounds[s + 1])
-            if lo >= hi:
-                continue
-            words = list(norms[lo:hi])
-            gaps = [text[ends_l[i] : starts_l[i + 1]] for i in range(lo, hi - 1)]
-            found = scopes(words, gaps)
+        for s, lo, words, found in _sentences(text, norms, starts, ends, bounds):
             for scope in found:
                 if masked is not None and self.mask_scopes:
                     masked[lo + scope.first : lo + scope.last + 1] = True
@@ -180,15 +171,44 @@ class EventReader:
                 out.append(Occurrence(features, tuple(sorted(lo + t for t in tokens)), s))
         return out
 
+    def read_tokens(self, text: str, tokens: Sequence[Token]) -> list[Occurrence]:
+        """`read` of a cleaned text's tokens (`model.text.WordRules.tokenize_clean`)."""
+        return self.read(text, *_layout(text, tokens))
+
     def mask(self, text: str, tokens: Sequence[Token]) -> list[bool]:
         """Which tokens of a cleaned text give no word features (the analyzers' view of
-        `read`'s `masked`)."""
-        starts = np.fromiter((t.start for t in tokens), dtype=np.int64, count=len(tokens))
-        ends = np.fromiter((t.end for t in tokens), dtype=np.int64, count=len(tokens))
-        spans = np.array(split_sentences(text), dtype=np.int64).reshape(-1, 2)
+        `read`'s `masked`; the patterns are matched only when event words are masked)."""
         masked = np.zeros(len(tokens), dtype=bool)
-        self.read(text, [t.norm for t in tokens], starts, ends, token_bounds(starts, spans), masked)
+        if self.mask_events:
+            self.read(text, *_layout(text, tokens), masked)
+        elif self.mask_scopes:
+            for _, lo, _, found in _sentences(text, *_layout(text, tokens)):
+                for scope in found:
+                    masked[lo + scope.first : lo + scope.last + 1] = True
         return masked.tolist()
+
+
+def _layout(
+    text: str, tokens: Sequence[Token]
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """A cleaned text's token forms, starts, ends and sentence bounds (`token_bounds`)."""
+    starts = np.fromiter((t.start for t in tokens), dtype=np.int64, count=len(tokens))
+    ends = np.fromiter((t.end for t in tokens), dtype=np.int64, count=len(tokens))
+    spans = np.array(split_sentences(text), dtype=np.int64).reshape(-1, 2)
+    return [t.norm for t in tokens], starts, ends, token_bounds(starts, spans)
+
+
+def _sentences(
+    text: str, norms: Sequence[str], starts: np.ndarray, ends: np.ndarray, bounds: np.ndarray
+) -> Iterator[tuple[int, int, list[str], list[Scope]]]:
+    """Each non-empty sentence: its index, first token, words and scopes (`model.clauses`)."""
+    starts_l, ends_l = starts.tolist(), ends.tolist()
+    for s in range(len(bounds) - 1):
+        lo, hi = int(bounds[s]), int(bounds[s + 1])
+        if lo < hi:
+            words = list(norms[lo:hi])
+            gaps = [text[ends_l[i] : starts_l[i + 1]] for i in range(lo, hi - 1)]
+            yield s, lo, words, scopes(words, gaps)
 
 
 def phrase_text(
@@ -214,13 +234,7 @@ class EventAnalyzer:
     def __call__(self, text: str) -> list[str]:
         """Return the document's event features."""
         text = clean(text).text
-        tokens = rules_for(self.language).tokenize_clean(text)
-        starts = np.fromiter((t.start for t in tokens), dtype=np.int64, count=len(tokens))
-        ends = np.fromiter((t.end for t in tokens), dtype=np.int64, count=len(tokens))
-        spans = np.array(split_sentences(text), dtype=np.int64).reshape(-1, 2)
-        found = self.reader.read(
-            text, [t.norm for t in tokens], starts, ends, token_bounds(starts, spans)
-        )
+        found = self.reader.read_tokens(text, rules_for(self.language).tokenize_clean(text))
         return [f for occurrence in found for f in occurrence.features]
 
 
@@ -254,8 +268,9 @@ class EventBlock:
         """The block's share of the logit."""
         return sum(value for value, _ in self.contributions(found).values())
 
-    def phrase_weights(self, found: Sequence[Occurrence]) -> list[float]:
-        """Each occurrence's share: its features' contributions divided by their counts."""
+    def weigh(self, found: Sequence[Occurrence]) -> tuple[float, list[float]]:
+        """The block's share of the logit, and each occurrence's share of it: its features'
+        contributions divided by their counts."""
         touched = self.contributions(found)
         weights = []
         for o in found:
@@ -266,4 +281,4 @@ class EventBlock:
                     value, count = touched[col]
                     weight += value / count
             weights.append(weight)
-        return weights
+        return sum(value for value, _ in touched.values()), weights

@@ -71,6 +71,7 @@ __all__ = [
     "EventCode",
     "EventPatterns",
     "Match",
+    "read_codes",
 ]
 
 WINDOW_BEFORE = 6
@@ -175,7 +176,8 @@ def _plural(word: str) -> str | None:
     return word + "s"
 
 
-def _read_codes(codes_csv: str) -> dict[str, EventCode]:
+def read_codes(codes_csv: str) -> dict[str, EventCode]:
+    """Every code of the CAMEO codebook's CSV text (root codes "01".."20" included)."""
     codes: dict[str, EventCode] = {}
     for row in csv.DictReader(io.StringIO(codes_csv)):
         code = (row.get("code") or "").strip()
@@ -489,7 +491,7 @@ class EventPatterns:
         def is_noun(word: str) -> bool:
             return "NOUN" in getAllLemmas(word)
 
-        known = _read_codes(codes_csv)
+        known = read_codes(codes_csv)
         builder = _Builder(known)
         builder.feed(dictionary)
         return cls._assemble(dictionary, known, builder, inflections, is_noun)

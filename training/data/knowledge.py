@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from model.events import EventPatterns
+from model.events import EventCode, EventPatterns, read_codes
 from training.data.fetch import cache_dir_from_env, data_dir_from_env, resolve_file
 from training.data.registry import CAMEO_CODEBOOK
 from training.data.sources import RemoteFile
@@ -38,11 +38,25 @@ def event_sources() -> list[dict[str, str]]:
 def event_patterns(data_dir: Path | None = None, cache_dir: Path | None = None) -> EventPatterns:
     """The compiled CAMEO verb patterns (verified files: the mirror given, else the environment's
     `ESCALATION_DATA_DIR`, else the cache, else downloaded)."""
-    data = data_dir if data_dir is not None else data_dir_from_env()
-    cached = cache_dir if cache_dir is not None else cache_dir_from_env()
-    dictionary = resolve_file(CAMEO_DICTIONARY, data_dir=data, cache_dir=cached)
-    codebook = resolve_file(CAMEO_CODEBOOK, data_dir=data, cache_dir=cached)
-    # The codebook is Latin-1 (its example sentences hold stray bytes; the codes are ASCII).
-    return EventPatterns.compile(
-        dictionary.read_text(encoding="utf-8"), codebook.read_text(encoding="latin-1")
+    dictionary = _resolve(CAMEO_DICTIONARY, data_dir, cache_dir).read_text(encoding="utf-8")
+    return EventPatterns.compile(dictionary, _codebook_text(data_dir, cache_dir))
+
+
+def codebook(data_dir: Path | None = None, cache_dir: Path | None = None) -> dict[str, EventCode]:
+    """Every CAMEO code with its name, root and Goldstein score (root codes included)."""
+    return read_codes(_codebook_text(data_dir, cache_dir))
+
+
+def _codebook_text(data_dir: Path | None, cache_dir: Path | None) -> str:
+    """The codebook's text: Latin-1 (its example sentences hold stray bytes; the codes are
+    ASCII)."""
+    return _resolve(CAMEO_CODEBOOK, data_dir, cache_dir).read_text(encoding="latin-1")
+
+
+def _resolve(f: RemoteFile, data_dir: Path | None, cache_dir: Path | None) -> Path:
+    """A verified local copy: the mirror given, else the environment's, else the cache."""
+    return resolve_file(
+        f,
+        data_dir=data_dir if data_dir is not None else data_dir_from_env(),
+        cache_dir=cache_dir if cache_dir is not None else cache_dir_from_env(),
     )

@@ -23,8 +23,8 @@ from model.clauses import scopes
 from model.eventfeatures import EventAnalyzer, phrase_text
 from model.events import EventPatterns
 from model.text import clean, split_sentences, tokenize_clean
-from training.data.fetch import cache_dir_from_env, data_dir_from_env, resolve_file
-from training.data.registry import CAMEO_CODEBOOK, load_corpus
+from training.data.knowledge import codebook
+from training.data.registry import load_corpus
 from training.data.sources import DataError, LoadedSource
 from training.data.wikinews import REPO_ROOT
 
@@ -108,7 +108,7 @@ def write_sample(
         for k, f in enumerate(chosen, 1):
             code = patterns.codes[f.code]
             sentence = f.sentence.replace("\t", " ")
-            root_name = book[code.root][0]
+            root_name = book[code.root].name
             writer.writerow(
                 [k, f.corpus, f.code, code.name, code.root, root_name, f.matched, sentence, "", ""]
             )
@@ -138,15 +138,6 @@ def precision(rows: Sequence[Mapping[str, str]]) -> dict[str, Any]:
     }
 
 
-def codebook() -> dict[str, tuple[str, float]]:
-    """Each CAMEO code's name and Goldstein score (the pinned codebook, Latin-1)."""
-    path = resolve_file(
-        CAMEO_CODEBOOK, data_dir=data_dir_from_env(), cache_dir=cache_dir_from_env()
-    )
-    with path.open(encoding="latin-1", newline="") as fh:
-        return {r["code"]: (r["name"], float(r["goldstein"])) for r in csv.DictReader(fh)}
-
-
 def feature_weights(pipeline: Pipeline) -> list[dict[str, Any]]:
     """The learned weight of each event feature (Platt folded in), root codes with their CAMEO
     name and Goldstein score; empty for a model without an event block."""
@@ -162,13 +153,13 @@ def feature_weights(pipeline: Pipeline) -> list[dict[str, Any]]:
     rows = []
     for feature, column in sorted(vec.vocabulary_.items()):
         kind, _, code = feature.partition(":")
-        name, goldstein = book.get(code, ("", None)) if kind in ("root", "code") else ("", None)
+        known = book.get(code) if kind in ("root", "code") else None
         rows.append(
             {
                 "feature": feature,
                 "weight": float(coef[offset + column]),
-                "name": name,
-                "goldstein": goldstein,
+                "name": "" if known is None else known.name,
+                "goldstein": None if known is None else known.goldstein,
             }
         )
     return rows

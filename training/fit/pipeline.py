@@ -124,54 +124,20 @@ def build_pipeline(config: TrainConfig, patterns: EventPatterns | None = None) -
             config.event_scopes,
             config.scope_features,
         )
-    blocks = [
-        (
-            "word",
-            TfidfVectorizer(
-                analyzer=WordAnalyzer(
-                    config.word_max_n,
-                    config.mask_actors,
-                    config.language,
-                    reader if reader is not None and reader.masks else None,
-                    config.function_words,
-                ),
-                sublinear_tf=True,
-                min_df=config.min_df,
-                dtype=np.float64,
-            ),
-        ),
-    ]
+
+    def block(analyzer: object) -> TfidfVectorizer:
+        return TfidfVectorizer(
+            analyzer=analyzer, sublinear_tf=True, min_df=config.min_df, dtype=np.float64
+        )
+
+    # the words the event reading masks give no word or character features
+    masks = reader if reader is not None and reader.masks else None
+    rules = (config.mask_actors, config.language, masks, config.function_words)
+    blocks = [("word", block(WordAnalyzer(config.word_max_n, *rules)))]
     if config.use_char:
-        blocks.append(
-            (
-                "char",
-                TfidfVectorizer(
-                    analyzer=CharAnalyzer(
-                        config.char_min_n,
-                        config.char_max_n,
-                        config.mask_actors,
-                        config.language,
-                        reader if reader is not None and reader.masks else None,
-                        config.function_words,
-                    ),
-                    sublinear_tf=True,
-                    min_df=config.min_df,
-                    dtype=np.float64,
-                ),
-            )
-        )
+        blocks.append(("char", block(CharAnalyzer(config.char_min_n, config.char_max_n, *rules))))
     if reader is not None:
-        blocks.append(
-            (
-                "events",
-                TfidfVectorizer(
-                    analyzer=EventAnalyzer(reader, config.language),
-                    sublinear_tf=True,
-                    min_df=config.min_df,
-                    dtype=np.float64,
-                ),
-            )
-        )
+        blocks.append(("events", block(EventAnalyzer(reader, config.language))))
     clf = LogisticRegression(
         C=config.C,
         class_weight=config.class_weight,
