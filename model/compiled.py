@@ -208,7 +208,7 @@ class CompiledModel:
             raise ValueError("the event block must read events as the word block masks them")
         if self.masks and self.events is None:
             raise ValueError("a model that masks event readings needs an event block")
-        self.ngrams_only = self.word_analyzer.function_words == "ngrams"
+        self.ngrams_only = self.word_analyzer.function_words != "features"
         self.mask_actors = self.word_analyzer.mask_actors
         self.language = self.word_analyzer.language
         self.rules = rules_for(self.language)

@@ -29,7 +29,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from model.clauses import Scope, scopes
 from model.events import EventCode, EventPatterns
 from model.features import EVENT_RULES
-from model.text import Token, clean, display, rules_for, split_sentences
+from model.text import Token, clean, display, is_function_word, rules_for, split_sentences
 
 KINDS: tuple[str, ...] = tuple(EVENT_RULES["kinds"])
 _QUADS: tuple[tuple[int, int, str], ...] = tuple(
@@ -121,6 +121,8 @@ class EventReader:
     scoped: str = "quad"  # how a match inside a scope reads (`match_features`)
     # the scope kinds whose cue and governed words are a feature of their own ("scope:refused")
     scope_features: tuple[str, ...] = ("negated", "refused", "demanded")
+    # whether a pattern match made only of function words ("take", "put … on") is left out
+    content_only: bool = False
 
     def __post_init__(self) -> None:
         """Refuse kinds and modes this module does not make."""
@@ -159,6 +161,8 @@ class EventReader:
                 governed = (*scope.cue, *range(scope.first, scope.last + 1))
                 out.append(Occurrence((f"scope:{scope.kind}",), tuple(lo + t for t in governed), s))
             for match in self.patterns.match(words):
+                if self.content_only and all(is_function_word(words[t]) for t in match.tokens):
+                    continue
                 inside = next((sc for sc in found if sc.first <= match.verb <= sc.last), None)
                 code = self.patterns.codes[match.code]
                 kind = None if inside is None else inside.kind

@@ -379,19 +379,24 @@ def word_ngrams(
     max_n: int,
     masked: list[bool] | None = None,
     alone: list[bool] | None = None,
+    content: bool = False,
 ) -> Iterator[tuple[str, int, int]]:
     """Yield `(ngram, first_token, last_token)` for word n-grams of length 1..max_n.
 
     Masked tokens yield nothing and no n-gram spans them, so every n-gram is adjacent words.
-    A token whose `alone` is False yields no unigram (it counts inside longer n-grams only).
+    A token whose `alone` is False yields no unigram (it counts inside longer n-grams only),
+    and with `content` no n-gram made only of such tokens either ("it would", "on the").
     """
     norms = [t.norm for t in tokens]
     for i in range(len(norms)):
+        lone = 0  # how many of tokens i..i+n-1 count inside n-grams only
         for n in range(1, max_n + 1):
             if i + n > len(norms) or (masked is not None and masked[i + n - 1]):
                 break
-            if n == 1 and alone is not None and not alone[i]:
-                continue  # a word that counts inside n-grams only
+            if alone is not None and not alone[i + n - 1]:
+                lone += 1
+                if lone == n and (n == 1 or content):
+                    continue  # words that count inside n-grams only, or none with a content word
             yield " ".join(norms[i : i + n]), i, i + n - 1
 
 
@@ -447,7 +452,8 @@ class WordAnalyzer:
     # negated, refused or demanded scopes, words of matched events), if any.
     reader: EventReader | None = None
     # "features": every word has its own features; "ngrams": function words and bare numbers
-    # count only inside n-grams (`is_function_word`).
+    # count only inside n-grams (`is_function_word`); "content": only inside n-grams that hold
+    # another word too.
     function_words: str = "features"
 
     def __call__(self, text: str) -> list[str]:
@@ -456,9 +462,10 @@ class WordAnalyzer:
         text = clean(text).text
         tokens = rules.tokenize_clean(text)
         masked, alone = _feature_masks(
-            rules, text, tokens, self.mask_actors, self.reader, self.function_words == "ngrams"
+            rules, text, tokens, self.mask_actors, self.reader, self.function_words != "features"
         )
-        return [gram for gram, _, _ in word_ngrams(tokens, self.max_n, masked, alone)]
+        content = self.function_words == "content"
+        return [gram for gram, _, _ in word_ngrams(tokens, self.max_n, masked, alone, content)]
 
 
 @dataclass(frozen=True)
@@ -478,7 +485,7 @@ class CharAnalyzer:
         text = clean(text).text
         tokens = rules.tokenize_clean(text)
         masked, alone = _feature_masks(
-            rules, text, tokens, self.mask_actors, self.reader, self.function_words == "ngrams"
+            rules, text, tokens, self.mask_actors, self.reader, self.function_words != "features"
         )
         out: list[str] = []
         for i, token in enumerate(tokens):

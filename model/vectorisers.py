@@ -54,6 +54,7 @@ def ngram_settings(pipeline: Pipeline) -> dict[str, object]:
                 "scoped": r.scoped,
                 "scope_features": list(r.scope_features),
                 "min_df": vec.min_df,
+                **({"content_only": True} if r.content_only else {}),
                 "dictionary_sha256": r.patterns.source_sha256,
                 "patterns_sha256": r.patterns.sha256,
                 "rules": r.patterns.rules(),

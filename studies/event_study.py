@@ -21,14 +21,22 @@ from training.fit.pipeline import TrainConfig
 from training.fit.train import ENGLISH_FEATURES, train_language
 
 PRODUCT = replace(TrainConfig(), **ENGLISH_FEATURES)
-# The ablations change one thing each from QUAD (scoped events read as the scope's kind and
-# quad class), as docs/decisions.md records them.
-QUAD = replace(PRODUCT, event_scopes="quad")
+# A: root codes, scopes masked, scoped events as CAMEO codes them, function words only inside
+# n-grams, the event block unweighted. B: A, and no n-gram or pattern match made only of
+# function words. The ablations change one thing each from A or from QUAD (scoped events read as the
+# scope's kind and quad class), as docs/decisions.md records them.
+A = replace(PRODUCT, function_words="ngrams", event_weight=1.0)
+B = replace(A, function_words="content")
+QUAD = replace(A, event_scopes="quad")
 VARIANTS: dict[str, TrainConfig] = {
     "no events (word + char only)": TrainConfig(),
     "shipped": PRODUCT,
-    "a feature for a negation's scope too": replace(
-        PRODUCT, scope_features=("negated", "refused", "demanded")
+    "A": A,
+    "B": B,
+    **{f"B, the event block weighted {w}": replace(B, event_weight=float(w)) for w in (2, 4, 8)},
+    **{f"A, the event block weighted {w}": replace(A, event_weight=float(w)) for w in (2, 4)},
+    "A, and a feature for a negation's scope": replace(
+        A, scope_features=("negated", "refused", "demanded")
     ),
     "quad": QUAD,
     "quad, root codes + Goldstein bands": replace(QUAD, event_kinds=("root", "goldstein")),

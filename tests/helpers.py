@@ -15,7 +15,13 @@ from sklearn.pipeline import Pipeline
 from model.eventfeatures import GAP
 from model.events import EventPatterns
 from model.types import ArticleScore
-from training.fit.pipeline import TrainConfig, build_pipeline, fit_platt, fold_platt
+from training.fit.pipeline import (
+    TrainConfig,
+    build_pipeline,
+    fit_platt,
+    fold_block_weights,
+    fold_platt,
+)
 from training.fit.train import ENGLISH_FEATURES, language_config
 
 ESCALATORY = [
@@ -217,8 +223,12 @@ def tiny_patterns() -> EventPatterns:
     return EventPatterns.compile(DICTIONARY, CODES_CSV)
 
 
-# The tiny English models read events, scopes and function words as the product's English does.
-TINY_CONFIG = replace(TrainConfig(min_df=1, C=4.0, folds=3), **ENGLISH_FEATURES)
+# The tiny English models read events, scopes and function words as the product's English does,
+# their event block unweighted: weighted 16 times, its features alone separate the few tiny
+# sentences and every score saturates near 0 or 1 (`tiny_config(event_weight=...)` trains it).
+TINY_CONFIG = replace(
+    TrainConfig(min_df=1, C=4.0, folds=3), **{**ENGLISH_FEATURES, "event_weight": 1.0}
+)
 
 
 def tiny_config(language: str = "en", **changes: object) -> TrainConfig:
@@ -244,13 +254,14 @@ TINY_MANIFEST = {
 
 
 def fit_tiny(config: TrainConfig = TINY_CONFIG) -> Pipeline:
-    """Fit the tiny pipeline of `config.language` on its texts (`TINY_TEXTS`), with a fixed
-    Platt step folded in."""
+    """Fit the tiny pipeline of `config.language` on its texts (`TINY_TEXTS`), with its block
+    weights and a Platt step folded in (as training does)."""
     escalatory, cooperative = TINY_TEXTS[config.language]
     texts = escalatory + cooperative
     labels = [1] * len(escalatory) + [0] * len(cooperative)
     pipeline = build_pipeline(config, tiny_patterns() if config.events else None)
     pipeline.fit(texts, labels)
+    fold_block_weights(pipeline)
     fold_platt(pipeline, fit_platt(pipeline.decision_function(texts), np.array(labels)))
     return pipeline
 

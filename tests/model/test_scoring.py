@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model import Artifact, Scorer
-from model.artifact import load_artifact
+from model.artifact import load_artifact, save_artifact
 from model.eventfeatures import phrase_text, token_bounds
 from model.text import (
     actor_mask,
@@ -28,7 +28,14 @@ from model.text import (
     tokenize_clean,
     word_char_ngrams,
 )
-from tests.helpers import TINY_CONFIG, assert_event_spans, event_phrase, fit_tiny
+from tests.helpers import (
+    TINY_CONFIG,
+    TINY_MANIFEST,
+    assert_event_spans,
+    event_phrase,
+    fit_tiny,
+    tiny_config,
+)
 from tests.samples import DISGUISED, PLAIN
 
 TEXTS = [
@@ -253,7 +260,7 @@ def reference_phrase_weights(scorer: Scorer, text: str) -> dict[str, float]:
     hits = [
         (g, t.norm)
         for t, m in zip(tokens, masked, strict=True)
-        if not m and not (analyzer.function_words == "ngrams" and is_function_word(t.norm))
+        if not m and not (analyzer.function_words != "features" and is_function_word(t.norm))
         for g in word_char_ngrams(t.norm, analyzer.min_n, analyzer.max_n)
         if g in char_vec.vocabulary_
     ]
@@ -420,11 +427,40 @@ def test_words_in_a_negated_scope_give_no_word_features(scorer: Scorer) -> None:
 
 
 def test_function_words_and_numbers_are_never_phrases_alone(scorer: Scorer) -> None:
-    """The tiny model counts function words and bare numbers only inside n-grams."""
+    """The tiny model counts function words and bare numbers only inside n-grams that hold
+    another word: no phrase is made only of them."""
     for text in [*TEXTS, *EVENT_TEXTS, "They were there from 2020 until 60 days ago."]:
         for phrase in scorer.explain(text).phrases:
             words = phrase.text.replace("\u2026", " ").split()
             assert not all(is_function_word(w) for w in words), (text, phrase.text)
+
+
+def test_a_model_with_a_weighted_event_block_is_scored_exactly(tmp_path: Path) -> None:
+    """The product weights its event block (folded into the coefficients once fitted): the
+    compiled scorer reads such a model exactly, event phrases included."""
+    pipeline = fit_tiny(tiny_config(event_weight=16.0))
+    scorer = Scorer.load(save_artifact(pipeline, dict(TINY_MANIFEST), tmp_path / "weighted.joblib"))
+    for text in EVENT_TEXTS:
+        assert_exact(scorer, text)
+    phrases = [p.text for text in EVENT_TEXTS for p in scorer.explain(text).phrases]
+    assert "warned \u2026 force" in phrases and "refused to withdraw" in phrases, phrases
+
+
+def test_a_match_made_only_of_function_words_can_be_left_out() -> None:
+    """A verb that is also a function word ("move") is an event by default and none when the
+    reader keeps content words only."""
+    from model.eventfeatures import EventAnalyzer, EventReader
+    from model.events import EventPatterns
+    from tests.helpers import CODES_CSV, DICTIONARY
+
+    block = "---  MOVE   [150]  ---\nMOVE\n\n---  ATTEND"
+    patterns = EventPatterns.compile(DICTIONARY.replace("---  ATTEND", block), CODES_CSV)
+    text = "Troops will move tonight."
+    assert EventAnalyzer(EventReader(patterns))(text) == ["root:15"]
+    assert EventAnalyzer(EventReader(patterns, content_only=True))(text) == []
+    assert EventAnalyzer(EventReader(patterns, content_only=True))("Troops mobilised.") == [
+        "root:15"
+    ]
 
 
 def test_scoped_events_read_as_cameo_codes_them() -> None:

@@ -85,6 +85,22 @@ def test_word_ngrams_index_tokens() -> None:
     ]
 
 
+def test_function_words_count_inside_ngrams_only() -> None:
+    """`alone` False: no unigram; with `content`, no n-gram made only of such words either."""
+    tokens = tokenize("it would attack")
+    alone = [False, False, True]
+    assert [g for g, _, _ in word_ngrams(tokens, 2, alone=alone)] == [
+        "it would",
+        "would attack",
+        "attack",
+    ]
+    assert [g for g, _, _ in word_ngrams(tokens, 3, alone=alone, content=True)] == [
+        "it would attack",
+        "would attack",
+        "attack",
+    ]
+
+
 def test_char_ngrams_are_padded_per_word() -> None:
     grams = CharAnalyzer(2, 3)("war ok")
     assert grams == [" w", "wa", "ar", "r ", " wa", "war", "ar ", " o", "ok", "k ", " ok", "ok "]

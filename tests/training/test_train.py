@@ -22,6 +22,7 @@ from tests.helpers import (
     COOPERATIVE,
     ESCALATORY,
     scored,
+    tiny_config,
     write_csv,
 )
 from training.data.registry import DEFAULT_TRAINING, load_sources
@@ -34,7 +35,7 @@ from training.fit.card import main as card_main
 from training.fit.crossval import TrainingSet, cross_validate, crossfit_platt, cv_metrics
 from training.fit.folds import FoldFeatures, fold_logits
 from training.fit.metrics import expected_calibration_error
-from training.fit.pipeline import TrainConfig, build_pipeline, fit_platt
+from training.fit.pipeline import TrainConfig, build_pipeline, fit_platt, fold_block_weights
 
 METRIC_KEYS = {"roc_auc", "average_precision", "brier", "ece", "f1", "n"}
 
@@ -411,12 +412,17 @@ def test_the_default_arabic_model_reads_arabic(default_model: Path) -> None:
     assert gate["passed"] is True and all(c["passed"] is not False for c in gate["checks"])
 
 
-def test_fold_features_equal_a_refit_pipeline() -> None:
-    """Counting once then selecting per fold gives the logits of a pipeline refit on the fold."""
+@pytest.mark.parametrize(
+    "config",
+    [TrainConfig(min_df=2, folds=3), tiny_config(min_df=2, event_weight=3.0)],
+    ids=["word and char", "events weighted 3"],
+)
+def test_fold_features_equal_a_refit_pipeline(config: TrainConfig) -> None:
+    """Counting once then selecting per fold gives the logits of a pipeline refit on the fold,
+    a weighted event block included."""
     texts = ESCALATORY + COOPERATIVE
     y = np.array([1] * len(ESCALATORY) + [0] * len(COOPERATIVE))
     weights = np.linspace(0.5, 1.5, len(texts))
-    config = TrainConfig(min_df=2, folds=3)
     train, test = np.arange(0, len(texts), 2), np.arange(1, len(texts), 2)
     fast = fold_logits(
         FoldFeatures(build_pipeline(config), texts), build_pipeline(config), y, weights, train, test
@@ -425,6 +431,23 @@ def test_fold_features_equal_a_refit_pipeline() -> None:
     refit.fit([texts[i] for i in train], y[train], clf__sample_weight=weights[train])
     slow = refit.decision_function([texts[i] for i in test])
     assert np.allclose(fast, slow, atol=1e-9, rtol=0)
+
+
+def test_a_weighted_event_block_is_folded_into_the_coefficients() -> None:
+    """The fitted pipeline scores the same once its block weights are folded into the classifier,
+    and the weight changes the fit (the event coefficients are penalised less)."""
+    texts = ESCALATORY + COOPERATIVE
+    y = np.array([1] * len(ESCALATORY) + [0] * len(COOPERATIVE))
+    weighted = build_pipeline(tiny_config(event_weight=4.0))
+    weighted.fit(texts, y)
+    before = weighted.decision_function(texts)
+    fold_block_weights(weighted)
+    assert weighted.named_steps["features"].transformer_weights is None
+    assert np.allclose(weighted.decision_function(texts), before, atol=1e-9, rtol=0)
+    plain = build_pipeline(tiny_config()).fit(texts, y)
+    assert not np.allclose(plain.decision_function(texts), before)
+    with pytest.raises(ValueError, match="event_weight"):
+        tiny_config(event_weight=0.0)
 
 
 def test_counts_shared_between_weightings_give_each_its_own_cv() -> None:

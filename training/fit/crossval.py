@@ -29,6 +29,7 @@ from training.fit.pipeline import (
     build_pipeline,
     corpus_weights,
     fit_platt,
+    fold_block_weights,
     fold_platt,
 )
 
@@ -163,6 +164,7 @@ def fit_final(data: TrainingSet, config: TrainConfig, cv_logits: np.ndarray) -> 
     log.info("final fit on all %d rows", len(data.y))
     pipeline = build_pipeline(config)
     pipeline.fit(data.texts, data.y, clf__sample_weight=data.weights)
+    fold_block_weights(pipeline)
     if config.calibration == "platt":  # on the rows trained on (evaluation-only rows aside)
         trained = data.weights > 0
         fold_platt(pipeline, fit_platt(cv_logits[trained], data.y[trained]))

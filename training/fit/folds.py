@@ -23,7 +23,10 @@ class FoldFeatures:
 
     def __init__(self, pipeline: Pipeline, texts: Sequence[str]) -> None:
         """Count each block's terms over all texts."""
-        self._vectorisers = [vec for _, vec in pipeline.named_steps["features"].transformer_list]
+        union = pipeline.named_steps["features"]
+        self._vectorisers = [vec for _, vec in union.transformer_list]
+        weights = union.transformer_weights or {}
+        self._weights = [float(weights.get(name, 1.0)) for name, _ in union.transformer_list]
         self._counts = [
             CountVectorizer(analyzer=vec.analyzer).fit_transform(texts).tocsr()
             for vec in self._vectorisers
@@ -37,7 +40,7 @@ class FoldFeatures:
     def split(self, train: np.ndarray, test: np.ndarray) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """TF-IDF matrices of the training and test rows, as a refit on `train` would give."""
         train_parts, test_parts = [], []
-        for vec, counts in zip(self._vectorisers, self._counts, strict=True):
+        for vec, counts, weight in zip(self._vectorisers, self._counts, self._weights, strict=True):
             train_counts = counts[train]
             df = np.bincount(train_counts.indices, minlength=counts.shape[1])
             keep = np.flatnonzero(df >= vec.min_df)
@@ -51,8 +54,8 @@ class FoldFeatures:
                 smooth_idf=vec.smooth_idf,
                 sublinear_tf=vec.sublinear_tf,
             ).fit(train_counts[:, keep])
-            train_parts.append(weighting.transform(train_counts[:, keep]))
-            test_parts.append(weighting.transform(counts[test][:, keep]))
+            train_parts.append(weighting.transform(train_counts[:, keep]) * weight)
+            test_parts.append(weighting.transform(counts[test][:, keep]) * weight)
         return sp.hstack(train_parts).tocsr(), sp.hstack(test_parts).tocsr()
 
 

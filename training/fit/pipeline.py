@@ -63,8 +63,13 @@ class TrainConfig:
     event_scopes: str = "quad"
     # The scope kinds that are a feature of their own (their cue and the words they govern).
     scope_features: tuple[str, ...] = ("negated", "refused", "demanded")
-    # "features" or "ngrams": function words and bare numbers count only inside word n-grams.
+    # "features"; "ngrams": function words and bare numbers count only inside word n-grams;
+    # "content": only inside n-grams that hold another word, and no pattern match made only of
+    # them is an event feature.
     function_words: str = "features"
+    # The event block's columns times this factor in the features, so its coefficients are
+    # penalised less than the n-grams' (folded into the coefficients once fitted).
+    event_weight: float = 1.0
 
     def __post_init__(self) -> None:
         """Refuse settings the pipeline would not honour (nothing is trained on a typo)."""
@@ -73,7 +78,7 @@ class TrainConfig:
             "calibration": ("platt", "none"),
             "article_calibration": ("wikinews", "none"),
             "class_weight": (None, "balanced"),
-            "function_words": ("features", "ngrams"),
+            "function_words": ("features", "ngrams", "content"),
             "event_words": ("keep", "mask"),
             "event_scopes": ("quad", "cameo"),
         }
@@ -82,6 +87,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must be one of {allowed}, not {getattr(self, name)!r}")
         if not (1 <= self.word_max_n and 1 <= self.char_min_n <= self.char_max_n):
             raise ValueError("n-gram ranges must be 1 <= word_max_n, 1 <= char_min_n <= char_max_n")
+        if self.event_weight <= 0 or (self.event_weight != 1 and not self.events):
+            raise ValueError("event_weight must be positive, and 1 without events")
         if self.min_df < 1 or self.C <= 0 or self.folds < 2 or self.max_iter < 1:
             raise ValueError("min_df >= 1, C > 0, folds >= 2 and max_iter >= 1 are required")
         # A manifest's JSON gives lists back: keep the field hashable and comparable.
@@ -123,6 +130,7 @@ def build_pipeline(config: TrainConfig, patterns: EventPatterns | None = None) -
             config.event_words == "mask",
             config.event_scopes,
             config.scope_features,
+            config.function_words == "content",
         )
 
     def block(analyzer: object) -> TfidfVectorizer:
@@ -144,7 +152,25 @@ def build_pipeline(config: TrainConfig, patterns: EventPatterns | None = None) -
         max_iter=config.max_iter,
         random_state=config.seed,
     )
-    return Pipeline([("features", FeatureUnion(blocks)), ("clf", clf)])
+    weights = {"events": config.event_weight} if reader and config.event_weight != 1 else None
+    return Pipeline([("features", FeatureUnion(blocks, transformer_weights=weights)), ("clf", clf)])
+
+
+def fold_block_weights(pipeline: Pipeline) -> None:
+    """Fold a fitted union's block weights into the classifier, `(w x).c == x.(w c)`, so the
+    pipeline scores the same with an unweighted union (which the compiled scorer reads)."""
+    union = pipeline.named_steps["features"]
+    if not isinstance(union, FeatureUnion) or not union.transformer_weights:
+        return
+    clf = pipeline.named_steps["clf"]
+    coef = np.array(clf.coef_, dtype=np.float64)
+    at = 0
+    for name, vec in union.transformer_list:
+        size = len(vec.vocabulary_)
+        coef[:, at : at + size] *= union.transformer_weights.get(name, 1.0)
+        at += size
+    clf.coef_ = coef
+    union.transformer_weights = None
 
 
 def corpus_weights(

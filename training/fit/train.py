@@ -357,9 +357,10 @@ def already_trained(out: Path, plans: dict[str, tuple[list[str], TrainConfig]]) 
 
 # English reads events with the CAMEO verb patterns (an English dictionary), masks the words in
 # negated, refused and demanded scopes and reads the events there as CAMEO codes them (a refusal
-# and a demand are features of their own, a negation is not), and gives function words and bare
-# numbers no features of their own (measured: docs/decisions.md, "Event patterns, scopes and
-# function words (English)").
+# and a demand are features of their own, a negation is not), gives function words and bare
+# numbers no features of their own nor any n-gram or event made only of them, and weights the
+# event block 16 times (its coefficients penalised less; measured: docs/decisions.md, "Event
+# patterns, scopes and function words (English)").
 ENGLISH_FEATURES: dict[str, Any] = {
     "events": True,
     "event_kinds": ("root",),
@@ -367,7 +368,8 @@ ENGLISH_FEATURES: dict[str, Any] = {
     "event_words": "keep",
     "event_scopes": "cameo",
     "scope_features": ("refused", "demanded"),
-    "function_words": "ngrams",
+    "function_words": "content",
+    "event_weight": 16.0,
 }
 
 
@@ -387,6 +389,7 @@ def language_config(base: TrainConfig, language: str, events: bool = True) -> Tr
         event_words="keep",
         event_scopes="quad",
         function_words="features",
+        event_weight=1.0,
     )
 
 
