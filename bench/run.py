@@ -265,7 +265,8 @@ def run_http(args: argparse.Namespace, scorer: Scorer, seed: str, stamp: str) ->
     plan += [(Workload("batch", "seed", n), [args.workers]) for n in args.http_batches]
     described = [
         f"ours: gunicorn {_version('gunicorn')} with gunicorn.conf.py, WEB_CONCURRENCY="
-        f"{args.workers} sync workers, ESCALATION_LOG_LEVEL=WARNING",
+        f"{args.workers} workers (its worker class: gevent, scoring in a thread), "
+        "ESCALATION_LOG_LEVEL=WARNING",
         f"peer: mlflow models serve --env-manager local -w {args.workers} (uvicorn workers, "
         "access log off), pyfunc predict_fn = predict_proba",
         "every request on a new connection (Connection: close) unless marked keep-alive",

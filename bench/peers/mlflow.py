@@ -27,9 +27,18 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / "bench" / ".venv-mlflow"
 PYTHON = VENV / "bin" / "python"
 # Same versions as the service's venv: the peer must unpickle and run the very same pipeline,
-# and importing `model` needs the look-alike table (its version is part of the feature
-# specification) and the language identifier.
-PINNED = ("scikit-learn", "numpy", "scipy", "joblib", "confusable-homoglyphs", "py3langid")
+# and importing `model` needs the look-alike table and the CLDR and ISO 3166 names (their
+# versions are part of the feature specification) and the language identifier.
+PINNED = (
+    "scikit-learn",
+    "numpy",
+    "scipy",
+    "joblib",
+    "confusable-homoglyphs",
+    "py3langid",
+    "babel",
+    "pycountry",
+)
 # No network from MLflow (telemetry), no tracking server, no git lookups.
 ENV = {
     "MLFLOW_DISABLE_TELEMETRY": "true",
