@@ -61,9 +61,10 @@ EVENT_RULES: Final[dict[str, Any]] = {
         "demanded": {"cooperation": "100", "conflict": "100"},
     },
 }
-# Function words and bare numbers (English): a model trained with `function_words="ngrams"`
-# gives them no feature of their own (no word unigram, no character n-grams): they count only
-# inside word n-grams ("no shots", "2 billion"), so a listed phrase is never "were" or "60".
+# Function words and bare numbers (English): a model trained with `function_words="ngrams"` or
+# `"content"` gives them no feature of their own (no word unigram, no character n-grams): they
+# count only inside word n-grams ("no shots", "2 billion"), so a listed phrase is never "were" or
+# "60"; with "content" no n-gram or pattern match made only of them is a feature ("it would").
 # scikit-learn's English stop-word list, less three words in it that report events or stances
 # (measured: docs/decisions.md, "Event patterns, scopes and function words (English)").
 FUNCTION_WORD_EXCEPTIONS: Final = frozenset({"fire", "against", "serious"})
@@ -328,8 +329,8 @@ def spec(language: str = "en") -> dict[str, Any]:
         named: dict[str, Any] = {
             "actors": {"names": sorted(ACTOR_NAMES), "capitals_only": sorted(CAPITALS_ONLY)},
             "calendar": sorted(CALENDAR_NAMES),
-            # What a model trained with events, scopes or `function_words="ngrams"` applies
-            # (its manifest's n-gram settings say which it was; the patterns travel in it).
+            # What a model trained with events, scopes or `function_words` other than "features"
+            # applies (its manifest's n-gram settings say which it was; the patterns travel in it).
             "events": EVENT_RULES,
             "scopes": SCOPE_RULES,
             "function_words": sorted(FUNCTION_WORDS),

@@ -389,13 +389,13 @@ def word_ngrams(
     """
     norms = [t.norm for t in tokens]
     for i in range(len(norms)):
-        lone = 0  # how many of tokens i..i+n-1 count inside n-grams only
+        ngram_only = 0  # how many of tokens i..i+n-1 count inside n-grams only
         for n in range(1, max_n + 1):
             if i + n > len(norms) or (masked is not None and masked[i + n - 1]):
                 break
             if alone is not None and not alone[i + n - 1]:
-                lone += 1
-                if lone == n and (n == 1 or content):
+                ngram_only += 1
+                if ngram_only == n and (n == 1 or content):
                     continue  # words that count inside n-grams only, or none with a content word
             yield " ".join(norms[i : i + n]), i, i + n - 1
 

@@ -234,7 +234,10 @@ TINY_CONFIG = replace(
 def tiny_config(language: str = "en", **changes: object) -> TrainConfig:
     """`TINY_CONFIG` for a language, as training configures it (`language_config`: other
     languages read no events, their rules are English)."""
-    return replace(language_config(TINY_CONFIG, language), **changes)  # type: ignore[arg-type]
+    base = language_config(TINY_CONFIG, language)
+    if language == "en":  # language_config applies ENGLISH_FEATURES, the product's weight too
+        base = replace(base, event_weight=TINY_CONFIG.event_weight)
+    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 # What the tiny artifacts record besides their pipelines (`model.artifact.save_release` stamps

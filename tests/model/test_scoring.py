@@ -429,7 +429,8 @@ def test_words_in_a_negated_scope_give_no_word_features(scorer: Scorer) -> None:
 def test_function_words_and_numbers_are_never_phrases_alone(scorer: Scorer) -> None:
     """The tiny model counts function words and bare numbers only inside n-grams that hold
     another word: no phrase is made only of them."""
-    for text in [*TEXTS, *EVENT_TEXTS, "They were there from 2020 until 60 days ago."]:
+    texts = [*TEXTS, *EVENT_TEXTS, "They were there from 2020 until 60 days ago."]
+    for text in [*texts, "It would be on the table.", "Troops will take it from there."]:
         for phrase in scorer.explain(text).phrases:
             words = phrase.text.replace("\u2026", " ").split()
             assert not all(is_function_word(w) for w in words), (text, phrase.text)

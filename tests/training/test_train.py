@@ -433,6 +433,18 @@ def test_fold_features_equal_a_refit_pipeline(config: TrainConfig) -> None:
     assert np.allclose(fast, slow, atol=1e-9, rtol=0)
 
 
+def test_english_training_reads_content_words_only() -> None:
+    """The product's English settings reach the analyzers: no n-gram and no pattern match made
+    only of function words, the event block weighted."""
+    pipeline = build_pipeline(tiny_config(event_weight=16.0))
+    union = pipeline.named_steps["features"]
+    blocks = dict(union.transformer_list)
+    assert blocks["word"].analyzer.function_words == "content"
+    assert blocks["events"].analyzer.reader.content_only is True
+    assert union.transformer_weights == {"events": 16.0}
+    assert build_pipeline(tiny_config()).named_steps["features"].transformer_weights is None
+
+
 def test_a_weighted_event_block_is_folded_into_the_coefficients() -> None:
     """The fitted pipeline scores the same once its block weights are folded into the classifier,
     and the weight changes the fit (the event coefficients are penalised less)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -87,8 +88,9 @@ class TrainConfig:
                 raise ValueError(f"{name} must be one of {allowed}, not {getattr(self, name)!r}")
         if not (1 <= self.word_max_n and 1 <= self.char_min_n <= self.char_max_n):
             raise ValueError("n-gram ranges must be 1 <= word_max_n, 1 <= char_min_n <= char_max_n")
-        if self.event_weight <= 0 or (self.event_weight != 1 and not self.events):
-            raise ValueError("event_weight must be positive, and 1 without events")
+        weight = self.event_weight
+        if not (math.isfinite(weight) and weight > 0) or (weight != 1 and not self.events):
+            raise ValueError("event_weight must be positive and finite, and 1 without events")
         if self.min_df < 1 or self.C <= 0 or self.folds < 2 or self.max_iter < 1:
             raise ValueError("min_df >= 1, C > 0, folds >= 2 and max_iter >= 1 are required")
         # A manifest's JSON gives lists back: keep the field hashable and comparable.
@@ -125,12 +127,12 @@ def build_pipeline(config: TrainConfig, patterns: EventPatterns | None = None) -
             patterns = event_patterns()
         reader = EventReader(
             patterns,
-            config.event_kinds,
-            config.scopes,
-            config.event_words == "mask",
-            config.event_scopes,
-            config.scope_features,
-            config.function_words == "content",
+            kinds=config.event_kinds,
+            mask_scopes=config.scopes,
+            mask_events=config.event_words == "mask",
+            scoped=config.event_scopes,
+            scope_features=config.scope_features,
+            content_only=config.function_words == "content",
         )
 
     def block(analyzer: object) -> TfidfVectorizer:
