@@ -35,7 +35,15 @@ from model.eventfeatures import token_bounds as _token_bounds
 from model.features import ABBREVIATIONS
 from model.kernel import Kernel, split_sentences
 from model.names import ALONE, MAYBE, PREFIX
-from model.text import CharAnalyzer, WordAnalyzer, clean, is_function_word, rules_for, unwrap
+from model.text import (
+    CharAnalyzer,
+    WordAnalyzer,
+    clean,
+    is_function_word,
+    ngram_only_words,
+    rules_for,
+    unwrap,
+)
 from model.vectorisers import vectorisers
 
 ENTRY_LIMIT = 100_000  # entries, and word forms
@@ -208,7 +216,7 @@ class CompiledModel:
             raise ValueError("the event block must read events as the word block masks them")
         if self.masks and self.events is None:
             raise ValueError("a model that masks event readings needs an event block")
-        self.ngrams_only = self.word_analyzer.function_words != "features"
+        self.ngrams_only = ngram_only_words(self.word_analyzer.function_words)
         self.mask_actors = self.word_analyzer.mask_actors
         self.language = self.word_analyzer.language
         self.rules = rules_for(self.language)

@@ -405,22 +405,29 @@ def is_function_word(norm: str) -> bool:
     return norm in FUNCTION_WORDS or norm.isdecimal()
 
 
-def _feature_masks(
-    rules: WordRules,
-    text: str,
-    tokens: list[Token],
-    mask_actors: bool,
-    reader: EventReader | None,
-    ngrams_only: bool,
-) -> tuple[list[bool] | None, list[bool] | None]:
-    """The tokens that give no features (masked names; words in a scope) and those that give
-    features of their own (None: all), as the analyzers and the compiled scorer apply them."""
+def ngram_only_words(function_words: str) -> bool:
+    """Whether an analyzer's `function_words` mode gives function words and bare numbers no
+    features of their own ("ngrams", "content"; not "features")."""
+    return function_words != "features"
+
+
+def _feature_tokens(
+    text: str, language: str, mask_actors: bool, reader: EventReader | None, function_words: str
+) -> tuple[list[Token], list[bool] | None, list[bool] | None]:
+    """A text's tokens (cleaned first), those that give no features (masked names; words in a
+    scope) and those that give features of their own (None: all), as the analyzers and the
+    compiled scorer apply them."""
+    rules = rules_for(language)
+    text = clean(text).text
+    tokens = rules.tokenize_clean(text)
     masked = rules.actor_mask(text, tokens) if mask_actors else None
     if reader is not None and reader.masks:
         inside = reader.mask(text, tokens)
         masked = inside if masked is None else [a or b for a, b in zip(masked, inside, strict=True)]
-    alone = [not is_function_word(t.norm) for t in tokens] if ngrams_only else None
-    return masked, alone
+    alone = None
+    if ngram_only_words(function_words):
+        alone = [not is_function_word(t.norm) for t in tokens]
+    return tokens, masked, alone
 
 
 def word_char_ngrams(norm: str, min_n: int, max_n: int) -> tuple[str, ...]:
@@ -458,11 +465,8 @@ class WordAnalyzer:
 
     def __call__(self, text: str) -> list[str]:
         """Return the document's word n-gram features."""
-        rules = rules_for(self.language)
-        text = clean(text).text
-        tokens = rules.tokenize_clean(text)
-        masked, alone = _feature_masks(
-            rules, text, tokens, self.mask_actors, self.reader, self.function_words != "features"
+        tokens, masked, alone = _feature_tokens(
+            text, self.language, self.mask_actors, self.reader, self.function_words
         )
         content = self.function_words == "content"
         return [gram for gram, _, _ in word_ngrams(tokens, self.max_n, masked, alone, content)]
@@ -481,11 +485,8 @@ class CharAnalyzer:
 
     def __call__(self, text: str) -> list[str]:
         """Return the document's character n-gram features."""
-        rules = rules_for(self.language)
-        text = clean(text).text
-        tokens = rules.tokenize_clean(text)
-        masked, alone = _feature_masks(
-            rules, text, tokens, self.mask_actors, self.reader, self.function_words != "features"
+        tokens, masked, alone = _feature_tokens(
+            text, self.language, self.mask_actors, self.reader, self.function_words
         )
         out: list[str] = []
         for i, token in enumerate(tokens):
