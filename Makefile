@@ -10,7 +10,7 @@ MODEL ?= $(or $(ESCALATION_MODEL_PATH),artifacts/escalation-model.joblib)
 # (serve, score: the image), the training extra on it (`make model`: rdata reads the Wikinews
 # articles the article map is fitted on) and, on top of both, the
 # development tools (tests, lint, report). The package itself goes in without its dependencies.
-$(BIN)/.runtime: pyproject.toml requirements/runtime.lock setup.py model/_kernel.c model/features.py
+$(BIN)/.runtime: pyproject.toml requirements/runtime.lock setup.py model/_kernel.c model/_matcher.c model/features.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q --require-hashes -r requirements/runtime.lock
@@ -54,23 +54,26 @@ test-fast: setup  ## the inner loop: no corpora, real gunicorn, fault injection,
 test-engines: setup  ## Java (apt) and the frames/spark/mlflow/deploy extras, then their tests
 	scripts/engines.sh
 
-# The kernel built with ASan + UBSan into a copy of the sources under build/ (the normal build
-# is left alone), then the model tests against it (those on the default model aside: the copy
-# has no corpora or model); any sanitizer finding fails the run.
+# The kernel and the event matcher built with ASan + UBSan into a copy of the sources under
+# build/ (the normal build is left alone), then the model tests against it (those on the default
+# model aside: the copy has no corpora or model); any sanitizer finding fails the run (output is
+# captured at the Python level only, so a finding's report reaches the terminal).
 SANITIZE_DIR := build/sanitize
 PYCONFIG = $(BIN)/python -c 'import sysconfig as s; print(s.get_config_var("$(1)") or s.get_paths()["include"])'
-sanitize: setup  ## model tests against an ASan + UBSan build of the C kernel
+sanitize: setup  ## model tests against an ASan + UBSan build of the C kernel and matcher
 	rm -rf $(SANITIZE_DIR) && mkdir -p $(SANITIZE_DIR)
 	cp -r model training tests pyproject.toml $(SANITIZE_DIR)/
 	find $(SANITIZE_DIR) -name '*.so' -delete
-	$(CC) -shared -fPIC -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-		-fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter \
-		-I"$$($(call PYCONFIG,INCLUDEPY))" model/_kernel.c \
-		-o $(SANITIZE_DIR)/model/_kernel$$($(call PYCONFIG,EXT_SUFFIX))
+	for ext in _kernel _matcher; do \
+		$(CC) -shared -fPIC -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+			-fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter \
+			-I"$$($(call PYCONFIG,INCLUDEPY))" model/$$ext.c \
+			-o $(SANITIZE_DIR)/model/$$ext$$($(call PYCONFIG,EXT_SUFFIX)) || exit 1; \
+	done
 	cd $(SANITIZE_DIR) && LD_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \
 		ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=0 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		$(abspath $(BIN))/python -m pytest -q -p no:cacheprovider -m "not corpora" tests/model
+		$(abspath $(BIN))/python -m pytest -q --capture=sys -p no:cacheprovider -m "not corpora" tests/model
 
 # The seed article is read from the corpora mirror when one is named (its text is not ours).
 SEED_ARTICLE = $(if $(ESCALATION_DATA_DIR),--seed-article $(ESCALATION_DATA_DIR)/seed/nato-preemptive-strike.txt)

@@ -1,4 +1,5 @@
-"""Build hook for the C scoring kernel (`model/_kernel.c`); all other metadata is in pyproject.
+"""Build hook for the C scoring kernel (`model/_kernel.c`) and the C event pattern matcher
+(`model/_matcher.c`); all other metadata is in pyproject.
 
 Before compiling, the kernel's character classes are written into `model/_rules.h` from
 `KERNEL_RULES` in `model/features.py` (read as a literal: nothing is imported), so the kernel
@@ -59,6 +60,11 @@ setup(
             ["model/_kernel.c"],
             depends=["model/_rules.h"],
             extra_compile_args=["-O3", "-Wall", "-Wextra", "-Wno-unused-parameter"],
-        )
+        ),
+        Extension(
+            "model._matcher",
+            ["model/_matcher.c"],
+            extra_compile_args=["-O3", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+        ),
     ]
 )

@@ -362,19 +362,20 @@ class CompiledModel:
         with every occurrence's spans."""
         block = self.events
         assert block is not None
+        columns = block.columns_of(events)
         logits = scored.sentence_logits
         if sentences:
             logits = logits.copy()
-            by_sentence: dict[int, list[Occurrence]] = {}
-            for o in events:
-                by_sentence.setdefault(o.sentence, []).append(o)
+            by_sentence: dict[int, list[tuple[int, ...]]] = {}
+            for o, cols in zip(events, columns, strict=True):
+                by_sentence.setdefault(o.sentence, []).append(cols)
             for k, group in by_sentence.items():
                 logits[k] += block.logit(group)
         starts, ends = a.starts.tolist(), a.ends.tolist()
         phrases: dict[str, tuple[float, list[int], tuple[int, ...]]] = {}
-        share_of_logit, shares = block.weigh(events)
-        for o, share in zip(events, shares, strict=True):
-            if not any(f in block.columns for f in o.features):
+        share_of_logit, shares = block.weigh(columns)
+        for o, cols, share in zip(events, columns, shares, strict=True):
+            if not cols:
                 continue  # no feature of the model: not a phrase
             key = phrase_text(a.text, starts, ends, o.tokens)
             weight, spans, first = phrases.get(key, (0.0, [], o.tokens))

@@ -19,9 +19,11 @@ shared equally among the occurrences that gave it.
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import pairwise
+from typing import overload
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -164,9 +166,7 @@ class EventReader:
                 if self.content_only and all(is_function_word(words[t]) for t in match.tokens):
                     continue
                 inside = next((sc for sc in found if sc.first <= match.verb <= sc.last), None)
-                code = self.patterns.codes[match.code]
-                kind = None if inside is None else inside.kind
-                features = match_features(code, kind, self.kinds, self.scoped, self.patterns.codes)
+                features = self._features(match.code, None if inside is None else inside.kind)
                 if not features:  # no event there: a negated one, or a refused conflict
                     continue
                 tokens = set(match.tokens) | (set(inside.cue) if inside is not None else set())
@@ -174,6 +174,24 @@ class EventReader:
                     masked[[lo + t for t in match.tokens]] = True
                 out.append(Occurrence(features, tuple(sorted(lo + t for t in tokens)), s))
         return out
+
+    def _features(self, code: str, scope: str | None) -> tuple[str, ...]:
+        """`match_features` of a match of `code` in a scope of kind `scope` (or none), kept."""
+        key = (code, scope)
+        found = self._feature_cache.get(key)
+        if found is None:
+            codes = self.patterns.codes
+            found = match_features(codes[code], scope, self.kinds, self.scoped, codes)
+            self._feature_cache[key] = found
+        return found
+
+    @cached_property
+    def _feature_cache(self) -> dict[tuple[str, str | None], tuple[str, ...]]:
+        return {}
+
+    def __getstate__(self) -> dict[str, object]:
+        """The reader's settings, without what it keeps while reading."""
+        return {k: v for k, v in self.__dict__.items() if k != "_feature_cache"}
 
     def read_tokens(self, text: str, tokens: Sequence[Token]) -> list[Occurrence]:
         """`read` of a cleaned text's tokens (`model.text.WordRules.tokenize_clean`)."""
@@ -207,12 +225,35 @@ def _sentences(
 ) -> Iterator[tuple[int, int, list[str], list[Scope]]]:
     """Each non-empty sentence: its index, first token, words and scopes (`model.clauses`)."""
     starts_l, ends_l = starts.tolist(), ends.tolist()
-    for s in range(len(bounds) - 1):
-        lo, hi = int(bounds[s]), int(bounds[s + 1])
+    for s, (lo, hi) in enumerate(pairwise(bounds.tolist())):
         if lo < hi:
             words = list(norms[lo:hi])
-            gaps = [text[ends_l[i] : starts_l[i + 1]] for i in range(lo, hi - 1)]
-            yield s, lo, words, scopes(words, gaps)
+            yield s, lo, words, scopes(words, _Gaps(text, starts_l, ends_l, lo, hi - lo - 1))
+
+
+class _Gaps(Sequence[str]):
+    """The text between each token of a sentence and the next, read only where asked (the
+    scope rules look at few of them)."""
+
+    __slots__ = ("_ends", "_lo", "_n", "_starts", "_text")
+
+    def __init__(self, text: str, starts: list[int], ends: list[int], lo: int, n: int) -> None:
+        self._text, self._starts, self._ends, self._lo, self._n = text, starts, ends, lo, n
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[str]: ...
+    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        if not -self._n <= i < self._n:
+            raise IndexError(i)
+        k = self._lo + (i % self._n)
+        return self._text[self._ends[k] : self._starts[k + 1]]
 
 
 def phrase_text(
@@ -257,32 +298,37 @@ class EventBlock:
         self.idf: list[float] = np.asarray(vec.idf_, dtype=np.float64).tolist()
         self.coef: list[float] = np.asarray(coef, dtype=np.float64).tolist()
 
-    def contributions(self, found: Sequence[Occurrence]) -> dict[int, tuple[float, int]]:
-        """Each touched column's contribution `x * coef` and its number of occurrences."""
-        counts = Counter(
-            col for o in found for f in o.features if (col := self.columns.get(f)) is not None
-        )
+    def columns_of(self, found: Sequence[Occurrence]) -> list[tuple[int, ...]]:
+        """Each occurrence's feature columns (the features the model does not know left out)."""
+        get = self.columns.get
+        return [tuple(c for f in o.features if (c := get(f)) is not None) for o in found]
+
+    def contributions(self, columns: Iterable[Sequence[int]]) -> dict[int, tuple[float, int]]:
+        """Each touched column's contribution `x * coef` and its number of occurrences, of the
+        occurrences whose columns (`columns_of`) are given."""
+        counts: dict[int, int] = {}
+        for cols in columns:
+            for c in cols:
+                counts[c] = counts.get(c, 0) + 1
         if not counts:
             return {}
         values = {c: (1.0 + math.log(n)) * self.idf[c] for c, n in counts.items()}
         norm = math.sqrt(sum(v * v for v in values.values()))
         return {c: (v / norm * self.coef[c], counts[c]) for c, v in values.items()}
 
-    def logit(self, found: Sequence[Occurrence]) -> float:
+    def logit(self, columns: Iterable[Sequence[int]]) -> float:
         """The block's share of the logit."""
-        return sum(value for value, _ in self.contributions(found).values())
+        return sum(value for value, _ in self.contributions(columns).values())
 
-    def weigh(self, found: Sequence[Occurrence]) -> tuple[float, list[float]]:
+    def weigh(self, columns: Sequence[Sequence[int]]) -> tuple[float, list[float]]:
         """The block's share of the logit, and each occurrence's share of it: its features'
         contributions divided by their counts."""
-        touched = self.contributions(found)
+        touched = self.contributions(columns)
         weights = []
-        for o in found:
+        for cols in columns:
             weight = 0.0
-            for f in o.features:
-                col = self.columns.get(f)
-                if col is not None:
-                    value, count = touched[col]
-                    weight += value / count
+            for c in cols:
+                value, count = touched[c]
+                weight += value / count
             weights.append(weight)
         return sum(value for value, _ in touched.values()), weights

@@ -54,10 +54,11 @@ import hashlib
 import io
 import json
 import re
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
     "BE_FORMS",
@@ -116,8 +117,7 @@ _WORDISH = re.compile(r"[a-z0-9]")
 _MARKERS = frozenset({"$", "+", "%", "^"})
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """One coded verb occurrence: its CAMEO code, every matched token, its first verb token."""
 
     code: str
@@ -598,9 +598,19 @@ class EventPatterns:
             out.append({w: tuple(ks) for w, ks in index.items()})
         return tuple(out)
 
+    @cached_property
+    def _matcher(self) -> Any:
+        """The C matcher (`model/_matcher.c`) on this table, or None when it was not built:
+        built on first use, never pickled."""
+        try:
+            from model._matcher import Matcher
+        except ImportError:
+            return None
+        return Matcher(*_flat_tables(self._forms, self._verbs, self._blocks, self._anchors))
+
     def __getstate__(self) -> dict[str, object]:
-        """The compiled table without the index built from it."""
-        return {k: v for k, v in self.__dict__.items() if k != "_anchors"}
+        """The compiled table without the indexes built from it."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_anchors", "_matcher")}
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, EventPatterns):
@@ -620,7 +630,15 @@ class EventPatterns:
         }
 
     def match(self, words: Sequence[str]) -> list[Match]:
-        """The coded verb occurrences of one sentence of normalised tokens, by verb position."""
+        """The coded verb occurrences of one sentence of normalised tokens, by verb position:
+        by the C matcher when it is built, else by `match_python`, its definition."""
+        matcher = self._matcher
+        if matcher is None:
+            return self.match_python(words)
+        return [Match._make(found) for found in matcher.match(list(words))]
+
+    def match_python(self, words: Sequence[str]) -> list[Match]:
+        """`match` in Python: the definition the C matcher follows token for token."""
         ws = tuple(words)
         n = len(ws)
         spans: list[tuple[int, int, _Form]] = []
@@ -737,6 +755,130 @@ def _non_overlapping(
             chosen.append(span)
             taken.update(range(span[0], span[1] + 1))
     return sorted(chosen, key=lambda t: t[0])
+
+
+def _flat_tables(
+    forms: dict[str, tuple[_Form, ...]],
+    verbs: tuple[_Verb, ...],
+    blocks: tuple[tuple[_Pattern, ...], ...],
+    anchors: tuple[dict[str, tuple[int, ...]], ...],
+) -> tuple[dict[str, int], tuple[str, ...], tuple[bytes, ...]]:
+    """The compiled table as the C matcher reads it: its vocabulary (word -> id), the codes a
+    match may carry, and the int32 tables in the order and layout `model/_matcher.c` lists."""
+    vocabulary: dict[str, int] = {}
+
+    def word(w: str) -> int:
+        return vocabulary.setdefault(w, len(vocabulary))
+
+    pool: list[int] = []
+
+    def words(ws: Sequence[str]) -> tuple[int, int]:
+        off = len(pool)
+        pool.extend(word(w) for w in ws)
+        return off, len(ws)
+
+    codes: dict[str, int] = {}
+
+    def code(c: str | None) -> int:
+        return -1 if c is None else codes.setdefault(c, len(codes))
+
+    flag_sets = (
+        (1, BE_FORMS),
+        (2, NOUN_MARKERS),
+        (4, VERB_BEFORE),
+        (8, VERB_AFTER),
+        (16, _CONTRACTIONS),
+    )
+    for _, members in flag_sets:
+        for w in sorted(members):
+            word(w)
+    bigrams = [word(w) for pair in sorted(NON_VERB_BIGRAMS) for w in pair]
+    verb_rows = [x for v in verbs for x in (code(v.code[0]), code(v.code[1]), v.block)]
+    elem_rows: list[int] = []
+    slot_rows: list[int] = []
+    entry_rows: list[int] = []
+    tail_rows: list[int] = []
+    key_rows: list[int] = []
+    slot_entries: dict[int, tuple[int, int]] = {}  # id(slot) -> its entries: synsets are shared
+
+    def entries_of(slot: Slot) -> tuple[int, int]:
+        found = slot_entries.get(id(slot))
+        if found is None:
+            entries = sorted((word(first), tails) for first, tails in slot.items())
+            found = slot_entries[id(slot)] = (len(entry_rows) // 3, len(entries))
+            for first, tails in entries:
+                entry_rows.extend((first, len(tail_rows) // 2, len(tails)))
+                for tail in tails:
+                    tail_rows.extend(words(tail))
+        return found
+
+    def elems(es: tuple[Elem, ...]) -> tuple[int, int]:
+        off = len(elem_rows) // 2
+        for slots in es:
+            elem_rows.extend((len(slot_rows) // 2, len(slots)))
+            for slot in slots:
+                slot_rows.extend(entries_of(slot))
+        return off, len(es)
+
+    block_rows = [0]
+    pattern_rows: list[int] = []
+    for block in blocks:
+        for pattern in block:
+            before, after = elems(pattern.before), elems(pattern.after)
+            pattern_rows += [code(pattern.code[0]), code(pattern.code[1]), *before, *after]
+            pattern_rows += [len(key_rows) // 2, len(pattern.keys)]
+            for key in pattern.keys:
+                ids = sorted(word(w) for w in key)
+                key_rows.extend((len(pool), len(ids)))
+                pool.extend(ids)
+        block_rows.append(len(pattern_rows) // 8)
+    anchor_index = [0]
+    anchor_rows: list[int] = []
+    anchor_pool: list[int] = []
+    for index in anchors:
+        for wid, ks in sorted((word(w), ks) for w, ks in index.items()):
+            anchor_rows.extend((wid, len(anchor_pool), len(ks)))
+            anchor_pool.extend(ks)
+        anchor_index.append(len(anchor_rows) // 3)
+    form_rows: dict[int, list[int]] = {}
+    for w, found in forms.items():
+        rows = form_rows.setdefault(word(w), [])
+        for f in found:
+            rows += [*words(f.prefix), *words(f.suffix), f.verb, int(f.participle), int(f.noun)]
+    size = len(vocabulary)  # every word is known from here on
+    flags = [0] * size
+    for bit, members in flag_sets:
+        for w in members:
+            flags[vocabulary[w]] |= bit
+    form_index = [0]
+    flat_forms: list[int] = []
+    for wid in range(size):
+        flat_forms += form_rows.get(wid, [])
+        form_index.append(len(flat_forms) // 7)
+    tables = (
+        flags,
+        [WINDOW_BEFORE, WINDOW_AFTER, PASSIVE_LOOKBACK],
+        bigrams,
+        form_index,
+        flat_forms,
+        verb_rows,
+        block_rows,
+        pattern_rows,
+        elem_rows,
+        slot_rows,
+        entry_rows,
+        tail_rows,
+        key_rows,
+        anchor_index,
+        anchor_rows,
+        anchor_pool,
+        pool,
+    )
+    return (
+        vocabulary,
+        tuple(codes),
+        tuple(array("i", t).tobytes() for t in tables),
+    )
 
 
 def _constants() -> dict[str, object]:

@@ -1,5 +1,6 @@
 """The parser-free CAMEO pattern matcher: compiled from a small dictionary written here, and
-(marked corpora) from PETRARCH-2's real CAMEO.2.0.txt."""
+(marked corpora) from PETRARCH-2's real CAMEO.2.0.txt. Every rule is checked on the C matcher
+and on `match_python`, its definition; random sentences must get the same matches from both."""
 
 from __future__ import annotations
 
@@ -7,14 +8,38 @@ import json
 import pickle
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from model.events import WINDOW_AFTER, WINDOW_BEFORE, EventCode, EventPatterns, Match
+from model.events import (
+    BE_FORMS,
+    NON_VERB_BIGRAMS,
+    NOUN_MARKERS,
+    VERB_AFTER,
+    VERB_BEFORE,
+    WINDOW_AFTER,
+    WINDOW_BEFORE,
+    EventCode,
+    EventPatterns,
+    Match,
+    _flat_tables,
+)
 from tests.helpers import CODES_CSV, DICTIONARY, shared_data_dir
 
 
-@pytest.fixture(scope="module")
-def patterns() -> EventPatterns:
-    return EventPatterns.compile(DICTIONARY, CODES_CSV)
+def python_only(patterns: EventPatterns) -> EventPatterns:
+    """`patterns` whose `match` runs the Python definition (as when the C matcher is not built)."""
+    patterns.__dict__["_matcher"] = None
+    return patterns
+
+
+@pytest.fixture(scope="module", params=["c", "python"])
+def patterns(request: pytest.FixtureRequest) -> EventPatterns:
+    compiled = EventPatterns.compile(DICTIONARY, CODES_CSV)
+    if request.param == "python":
+        return python_only(compiled)
+    assert compiled._matcher is not None, "the C matcher model/_matcher.c is not built"
+    return compiled
 
 
 def codes(patterns: EventPatterns, sentence: str) -> list[tuple[str, tuple[int, ...]]]:
@@ -197,3 +222,80 @@ def test_a_form_that_is_also_a_noun_needs_a_verb_position(patterns: EventPattern
     # A form that is only a verb needs no such position; nor does a pattern's match.
     assert codes(patterns, "officials disbanded units") == [("160", (1,))]
     assert codes(patterns, "peace talks collapsed") == [("164", (1, 2))]
+
+
+def sentence_words(patterns: EventPatterns) -> list[str]:
+    """Words that move the matcher: its table's, the rule words, possessives and contractions,
+    a negation, and words it does not know."""
+    table = _flat_tables(patterns._forms, patterns._verbs, patterns._blocks, patterns._anchors)[0]
+    rules = sorted(BE_FORMS | NOUN_MARKERS | VERB_BEFORE | VERB_AFTER)
+    pairs = sorted({w for pair in NON_VERB_BIGRAMS for w in pair})
+    return [*table, *rules, *pairs, "russia's", "it's", "allies'", "didn't", "zork", "x"]
+
+
+def same_matches(patterns: EventPatterns, words: list[str]) -> None:
+    assert patterns._matcher is not None
+    assert patterns.match(words) == patterns.match_python(words), words
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_the_c_matcher_matches_as_the_definition_does(data: st.DataObject) -> None:
+    compiled = _tiny()
+    vocabulary = sentence_words(compiled)
+    words = data.draw(st.lists(st.sampled_from(vocabulary), max_size=40))
+    same_matches(compiled, words)
+
+
+def test_the_c_matcher_refuses_what_it_cannot_read() -> None:
+    from model._matcher import Matcher
+
+    compiled = _tiny()
+    with pytest.raises(TypeError):
+        compiled._matcher.match("not a list")
+    with pytest.raises(TypeError):
+        compiled._matcher.match(["talks", 3])
+    with pytest.raises(ValueError, match="tables"):
+        Matcher({}, (), (b"",))
+    with pytest.raises(ValueError, match="int32"):
+        Matcher({}, (), tuple(b"abc" for _ in range(17)))
+    assert compiled._matcher.match([]) == []
+    # a long sentence costs its windows, not its square
+    long = ["talks", "collapsed", "x"] * 20_000
+    assert compiled.match(long) == compiled.match_python(long)
+
+
+_TINY: list[EventPatterns] = []
+
+
+def _tiny() -> EventPatterns:
+    if not _TINY:
+        _TINY.append(EventPatterns.compile(DICTIONARY, CODES_CSV))
+    return _TINY[0]
+
+
+@pytest.mark.corpora
+def test_the_c_matcher_matches_the_real_dictionary_as_the_definition_does() -> None:
+    root = shared_data_dir()
+    if root is None:
+        pytest.skip("set ESCALATION_DATA_DIR to the corpus mirror to run the corpora tests")
+    from model.text import tokenize_clean
+    from training.data.registry import load_corpus
+    from training.evaluation.events import sentences
+
+    real = EventPatterns.compile(
+        (root / "petrarch" / "CAMEO.2.0.txt").read_text(encoding="utf-8"),
+        (root / "cameo" / "cameo-codes.csv").read_bytes().decode("latin-1"),
+    )
+    vocabulary = sentence_words(real)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(vocabulary), max_size=60))
+    def check(words: list[str]) -> None:
+        same_matches(real, words)
+
+    check()
+    # and every sentence of two training corpora
+    for name in ("cameo", "ngec"):
+        for sentence in sentences(load_corpus(name)):
+            same_matches(real, [t.norm for t in tokenize_clean(sentence)])

@@ -481,6 +481,36 @@ def test_scoped_events_read_as_cameo_codes_them() -> None:
     assert quad("Troops did not attack.") == ["scope:negated", "negated:material-conflict"]
 
 
+def test_a_reader_keeps_what_it_read_out_of_its_pickle() -> None:
+    """The features a reader keeps per code and scope are not pickled with it, and a reader
+    that has read reads as a fresh one does."""
+    import pickle
+
+    from model.eventfeatures import EventAnalyzer, EventReader
+    from tests.helpers import tiny_patterns
+
+    reader = EventReader(tiny_patterns(), ("root",), scoped="cameo")
+    fresh = pickle.dumps(reader)
+    first = EventAnalyzer(reader)("They refused to sign the accord. Troops did not attack.")
+    assert reader._feature_cache  # it kept what it read
+    assert pickle.dumps(reader) == fresh
+    again = EventAnalyzer(pickle.loads(fresh))
+    assert again("They refused to sign the accord. Troops did not attack.") == first
+
+
+def test_the_text_between_tokens_is_read_where_asked() -> None:
+    from model.eventfeatures import _Gaps
+
+    text = "No shots, were   fired"
+    starts, ends = [0, 3, 10, 17], [2, 8, 14, 22]
+    gaps = _Gaps(text, starts, ends, 0, 3)
+    assert list(gaps) == [" ", ", ", "   "] and len(gaps) == 3
+    assert gaps[-1] == "   " and gaps[1:] == [", ", "   "]
+    assert list(_Gaps(text, starts, ends, 1, 2)) == [", ", "   "]
+    with pytest.raises(IndexError):
+        gaps[3]
+
+
 def test_a_model_whose_event_rules_changed_is_refused(tiny_model_path: Path) -> None:
     """The patterns travel in the model and the manifest records their digest and matching
     rules: a model whose record differs (another matcher version) is not scored."""

@@ -1,0 +1,13 @@
+"""Typed stub of the C event pattern matcher (`model/_matcher.c`); mypy reads it instead of
+the compiled module."""
+
+from _typeshed import ReadableBuffer
+
+class Matcher:
+    """The CAMEO verb pattern matcher on the flat tables of one compiled dictionary."""
+
+    def __init__(
+        self, vocabulary: dict[str, int], codes: tuple[str, ...], tables: tuple[ReadableBuffer, ...]
+    ) -> None: ...
+    def match(self, words: list[str], /) -> list[tuple[str, tuple[int, ...], int]]:
+        """`model.events.EventPatterns.match_python`'s matches of one sentence, as tuples."""
