@@ -463,24 +463,17 @@ def _same_phrases(
 ) -> dict[str, int]:
     """The kernel phrase (by index) each event phrase reads as, where one does: the event's
     tokens are adjacent and their entries are those of the phrase's first occurrence."""
-    wanted: dict[tuple[int, ...], str] = {}
-    for key, tokens in events.items():
-        if tokens[-1] - tokens[0] == len(tokens) - 1:
-            wanted[tuple(a.entries[tokens[0] : tokens[-1] + 1].tolist())] = key
-    if not wanted or not len(heads):
+    adjacent = [(k, t) for k, t in events.items() if t[-1] - t[0] == len(t) - 1]
+    if not adjacent or not len(heads):
         return {}
+    entries = a.entries
+    wanted = {tuple(entries[t[0] : t[-1] + 1].tolist()): key for key, t in adjacent}
+    # only the phrases whose first entry starts a wanted one are looked at one by one
+    starting = np.fromiter({k[0] for k in wanted}, dtype=entries.dtype)
+    near = np.flatnonzero(np.isin(entries[heads[:, 0]], starting, kind="table"))
     out: dict[str, int] = {}
-    lengths = heads[:, 1] - heads[:, 0] + 1
-    for size in {len(k) for k in wanted}:
-        rows = np.flatnonzero(lengths == size)
-        if not len(rows):
-            continue
-        grams = np.stack([a.entries[heads[rows, 0] + j] for j in range(size)], axis=1)
-        # only the rows whose first entry starts a wanted phrase are looked at one by one
-        firsts = np.fromiter((k[0] for k in wanted if len(k) == size), dtype=grams.dtype)
-        near = np.flatnonzero(np.isin(grams[:, 0], firsts))
-        for row, gram in zip(rows[near].tolist(), map(tuple, grams[near].tolist()), strict=True):
-            found = wanted.get(gram)
-            if found is not None:
-                out[found] = row
+    for row, (first, last) in zip(near.tolist(), heads[near].tolist(), strict=True):
+        found = wanted.get(tuple(entries[first : last + 1].tolist()))
+        if found is not None:
+            out[found] = row
     return out

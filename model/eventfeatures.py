@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
-from typing import overload
+from typing import NamedTuple, overload
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -90,8 +90,7 @@ def _root_code(code: str) -> EventCode:
     return EventCode(code, code[:2], "", float("nan"))
 
 
-@dataclass(frozen=True)
-class Occurrence:
+class Occurrence(NamedTuple):
     """One match or scope cue: its features and its phrase's tokens (text-level indices)."""
 
     features: tuple[str, ...]
@@ -165,14 +164,21 @@ class EventReader:
             for match in self.patterns.match(words):
                 if self.content_only and all(is_function_word(words[t]) for t in match.tokens):
                     continue
-                inside = next((sc for sc in found if sc.first <= match.verb <= sc.last), None)
+                inside = None
+                for scope in found:
+                    if scope.first <= match.verb <= scope.last:
+                        inside = scope
+                        break
                 features = self._features(match.code, None if inside is None else inside.kind)
                 if not features:  # no event there: a negated one, or a refused conflict
                     continue
-                tokens = set(match.tokens) | (set(inside.cue) if inside is not None else set())
-                if masked is not None and self.mask_events and inside is None:
-                    masked[[lo + t for t in match.tokens]] = True
-                out.append(Occurrence(features, tuple(sorted(lo + t for t in tokens)), s))
+                if inside is None:
+                    if masked is not None and self.mask_events:
+                        masked[[lo + t for t in match.tokens]] = True
+                    tokens = match.tokens  # sorted, as matched
+                else:  # led by its cue
+                    tokens = tuple(sorted({*match.tokens, *inside.cue}))
+                out.append(Occurrence(features, tuple([lo + t for t in tokens]), s))
         return out
 
     def _features(self, code: str, scope: str | None) -> tuple[str, ...]:
