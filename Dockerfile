@@ -9,8 +9,9 @@ ARG BASE_IMAGE=python:3.12-slim
 FROM ${BASE_IMAGE} AS builder
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /build
-# A C compiler for the scoring kernel (model/_kernel.c), in this stage only: the runtime stage
-# stays compiler-free. Python.h comes with python:*-slim; a Debian-Python base needs python3-dev.
+# A C compiler for the scoring kernel and the event pattern matcher (model/_kernel.c,
+# model/_matcher.c), in this stage only: the runtime stage stays compiler-free. Python.h comes
+# with python:*-slim; a Debian-Python base needs python3-dev.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gcc libc6-dev \
       $(python -c "import os, sysconfig; os.path.exists(sysconfig.get_path('include') + '/Python.h') or print('python3-dev')") \
@@ -42,14 +43,14 @@ RUN /opt/venv/bin/pip install --no-deps . \
  && find /opt/venv -name '__pycache__' -prune -exec rm -rf {} + \
  && /opt/venv/bin/python -m compileall -q /opt/venv/lib
 # The default model comes from the build context: fail here, clearly, when it was not trained.
-# The check runs with -P so it loads the installed package (with its compiled kernel), not the
-# uncompiled sources in /build/model.
+# The check runs with -P so it loads the installed package (with its compiled kernel and
+# matcher, both imported here), not the uncompiled sources in /build/model.
 COPY README.md artifacts* /build/artifacts/
 RUN test -f /build/artifacts/escalation-model.joblib || { \
       echo 'error: artifacts/escalation-model.joblib is missing: run `make model` before building' >&2; \
       exit 1; } \
  && chmod 0444 /build/artifacts/escalation-model.joblib \
- && /opt/venv/bin/python -P -c "from model import Router; print('model', Router.load('/build/artifacts/escalation-model.joblib').version)"
+ && /opt/venv/bin/python -P -c "import model._matcher; from model import Router; print('model', Router.load('/build/artifacts/escalation-model.joblib').version)"
 
 FROM ${BASE_IMAGE} AS runtime
 ENV PATH=/opt/venv/bin:$PATH \
