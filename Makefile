@@ -57,7 +57,8 @@ test-engines: setup  ## Java (apt) and the frames/spark/mlflow/deploy extras, th
 # The kernel and the event matcher built with ASan + UBSan into a copy of the sources under
 # build/ (the normal build is left alone), then the model tests against it (those on the default
 # model aside: the copy has no corpora or model); any sanitizer finding fails the run (output is
-# captured at the Python level only, so a finding's report reaches the terminal).
+# captured at the Python level only, so a finding's report reaches the terminal). Python's own
+# allocator is off (PYTHONMALLOC=malloc), so ASan sees the small buffers the C code asks it for.
 SANITIZE_DIR := build/sanitize
 PYCONFIG = $(BIN)/python -c 'import sysconfig as s; print(s.get_config_var("$(1)") or s.get_paths()["include"])'
 sanitize: setup  ## model tests against an ASan + UBSan build of the C kernel and matcher
@@ -72,7 +73,7 @@ sanitize: setup  ## model tests against an ASan + UBSan build of the C kernel an
 	done
 	cd $(SANITIZE_DIR) && LD_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \
 		ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=0 \
-		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 PYTHONMALLOC=malloc \
 		$(abspath $(BIN))/python -m pytest -q --capture=sys -p no:cacheprovider -m "not corpora" tests/model
 
 # The seed article is read from the corpora mirror when one is named (its text is not ours).

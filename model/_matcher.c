@@ -1,17 +1,18 @@
 /* The CAMEO verb pattern matcher of `model.events`, in C: the same rules, token for token.
  *
- * `model.events.EventPatterns.match` is the definition and stays the reference the tests
- * compare against; this file runs it on flat integer tables that `model.events` builds from the
- * compiled dictionary (`EventPatterns._flat`), so a sentence costs one dict lookup per word and
- * integer loops. Nothing calls back into Python; nothing is kept between calls (thread-safe).
+ * `model.events.EventPatterns.match_python` is the definition and stays the reference the tests
+ * compare against; this file runs it on flat integer tables that `model.events._flat_tables`
+ * builds from the compiled dictionary on first use, so a sentence costs one dict lookup per word
+ * and integer loops. Nothing calls back into Python; nothing is kept between calls.
  *
  *   Matcher(vocabulary, codes, tables) ; matcher.match(words) -> [(code, tokens, verb), ...]
+ *   matcher.match_sentences(words, bounds) -> [(sentence, code, tokens, verb), ...]
  *
  * vocabulary: dict str -> word id (0 .. V-1), every word the tables name; codes: tuple of the
- * code strings a match may carry; tables: tuple of int32 buffers, in the order of `TABLES`
+ * code strings a match may carry; tables: tuple of int32 buffers, in the order of the enum
  * below (each described there). A word of the sentence that is not in the vocabulary has id -1
  * and can only be a plain word; two string tests need its letters ("...'s", "...n't"), read from
- * the str itself.
+ * the str itself. The tables are trusted: `model.events` builds them, and only sizes are checked.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -59,6 +60,10 @@ static int Matcher_init(Matcher *m, PyObject *args, PyObject *kwds) {
     if (!PyArg_ParseTuple(args, "O!O!O!", &PyDict_Type, &vocabulary, &PyTuple_Type, &codes,
                           &PyTuple_Type, &tables))
         return -1;
+    if (m->vocabulary) {
+        PyErr_SetString(PyExc_TypeError, "a Matcher is initialised once");
+        return -1;
+    }
     if (PyTuple_GET_SIZE(tables) != N_TABLES) {
         PyErr_Format(PyExc_ValueError, "Matcher needs %d tables", N_TABLES);
         return -1;
@@ -107,16 +112,19 @@ static int cmp_int32(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static int contains(const int32_t *sorted, Py_ssize_t n, int32_t id) {
-    Py_ssize_t lo = 0, hi = n;
+/* The row in [lo, hi) of `rows` (`stride` ints each, sorted by their first) whose first is
+ * `key`, or -1. */
+static Py_ssize_t find_row(const int32_t *rows, Py_ssize_t stride, Py_ssize_t lo, Py_ssize_t hi,
+                           int32_t key) {
+    Py_ssize_t end = hi;
     while (lo < hi) {
         Py_ssize_t mid = (lo + hi) / 2;
-        if (sorted[mid] < id)
+        if (rows[stride * mid] < key)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < n && sorted[lo] == id;
+    return lo < end && rows[stride * lo] == key ? lo : -1;
 }
 
 static int flag(const Sentence *s, Py_ssize_t i, int32_t f) {
@@ -146,18 +154,9 @@ static int ends_with(PyObject *word, const char *suffix) {
 /* The entry of `slot` for word id `w`, or NULL. */
 static const int32_t *slot_entry(const Matcher *m, int32_t slot, int32_t w) {
     if (w < 0) return NULL;
-    const int32_t *entries = m->t[ENTRIES];
-    Py_ssize_t lo = m->t[SLOTS][2 * slot], hi = lo + m->t[SLOTS][2 * slot + 1];
-    while (lo < hi) {
-        Py_ssize_t mid = (lo + hi) / 2;
-        if (entries[3 * mid] < w)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < m->t[SLOTS][2 * slot] + m->t[SLOTS][2 * slot + 1] && entries[3 * lo] == w)
-        return entries + 3 * lo;
-    return NULL;
+    Py_ssize_t lo = m->t[SLOTS][2 * slot];
+    Py_ssize_t row = find_row(m->t[ENTRIES], 3, lo, lo + m->t[SLOTS][2 * slot + 1], w);
+    return row < 0 ? NULL : m->t[ENTRIES] + 3 * row;
 }
 
 /* `_fit`: end (exclusive) of the longest fit of the element's slots[k:] at p, or -1. */
@@ -227,25 +226,24 @@ typedef struct {
 typedef struct {
     Py_ssize_t s, e;
     int32_t form;
+    Py_ssize_t index; /* position among the spans found: the tie-break of a stable sort */
 } Span;
 
-static int span_longer_first(const Span *a, const Span *b) {
-    /* the key (s - e, s) of `_non_overlapping`: negative when a sorts before b */
+/* The order of `_non_overlapping`: longest first, then by start (Python's stable sort). */
+static int span_order(const void *pa, const void *pb) {
+    const Span *a = pa, *b = pb;
     Py_ssize_t ka = a->s - a->e, kb = b->s - b->e;
     if (ka != kb) return ka < kb ? -1 : 1;
     if (a->s != b->s) return a->s < b->s ? -1 : 1;
-    return 0;
+    return (a->index > b->index) - (a->index < b->index);
 }
 
-static PyObject *Matcher_match(Matcher *m, PyObject *arg) {
-    if (!PyList_Check(arg) && !PyTuple_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "match(words): a list or tuple of str");
-        return NULL;
-    }
-    PyObject *seq = arg;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    PyObject **items = PySequence_Fast_ITEMS(seq);
-    if (n == 0) return PyList_New(0);
+/* The matches of the n words at `items` (one sentence), appended to `result`: (code, tokens,
+ * verb), or with `sentence` >= 0 (sentence, code, tokens, verb); tokens count from items[0].
+ * 0, or -1 with an exception set. */
+static int match_into(const Matcher *m, PyObject *const *items, Py_ssize_t n, Py_ssize_t sentence,
+                      PyObject *result) {
+    int rc = -1;
     int32_t window_before = m->t[CONSTANTS][0], window_after = m->t[CONSTANTS][1],
             lookback = m->t[CONSTANTS][2];
     /* scratch: ids, sorted ids, spans, pattern buffer, found patterns, tokens */
@@ -258,7 +256,6 @@ static PyObject *Matcher_match(Matcher *m, PyObject *arg) {
     char *used = PyMem_Calloc((size_t)n, 1);
     int32_t *cand = NULL;
     Py_ssize_t cand_cap = 0;
-    PyObject *result = NULL;
     if (!ids || !spans || !found || !pool || !used) {
         PyErr_NoMemory();
         goto done;
@@ -267,13 +264,19 @@ static PyObject *Matcher_match(Matcher *m, PyObject *arg) {
     Py_ssize_t n_sorted = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *word = items[i];
-        if (!PyUnicode_Check(word)) {
+        if (!PyUnicode_CheckExact(word)) { /* no str subclass: its hash could run Python */
             PyErr_SetString(PyExc_TypeError, "match(words): words are str");
             goto done;
         }
         PyObject *id = PyDict_GetItemWithError(m->vocabulary, word);
         if (!id && PyErr_Occurred()) goto done;
-        ids[i] = id ? (int32_t)PyLong_AsLong(id) : -1;
+        long value = id ? PyLong_AsLong(id) : -1;
+        if (value == -1 && PyErr_Occurred()) goto done;
+        if (value < -1 || value >= m->n[W_FLAGS]) {
+            PyErr_SetString(PyExc_ValueError, "the Matcher's vocabulary holds an id out of range");
+            goto done;
+        }
+        ids[i] = (int32_t)value;
         if (ids[i] >= 0) sorted[n_sorted++] = ids[i];
     }
     if (n_sorted > 1) qsort(sorted, (size_t)n_sorted, sizeof(int32_t), cmp_int32);
@@ -294,53 +297,38 @@ static PyObject *Matcher_match(Matcher *m, PyObject *arg) {
             for (int32_t k = 0; k < form[3] && same; k++)
                 same = ids[i + 1 + k] == m->t[POOL][form[2] + k];
             if (!same) continue;
-            spans[n_spans++] = (Span){s, e, f};
+            spans[n_spans++] = (Span){s, e, f, 0};
             overlap |= e > s;
             break;
         }
     }
     if (n_spans == 0) {
-        result = PyList_New(0);
+        rc = 0;
         goto done;
     }
-    if (overlap) { /* `_non_overlapping`: longest first (stable), then by position */
-        Span *order = PyMem_Malloc(sizeof(Span) * (size_t)n_spans);
-        if (!order) {
+    if (overlap) { /* `_non_overlapping`: longest first, the first that fits each place */
+        Span *kept = PyMem_Malloc(sizeof(Span) * (size_t)n_spans);
+        if (!kept) {
             PyErr_NoMemory();
             goto done;
         }
-        for (Py_ssize_t a = 0; a < n_spans; a++) { /* stable insertion sort */
-            Span x = spans[a];
-            Py_ssize_t b = a;
-            while (b > 0 && span_longer_first(&x, &order[b - 1]) < 0) {
-                order[b] = order[b - 1];
-                b--;
-            }
-            order[b] = x;
-        }
+        for (Py_ssize_t a = 0; a < n_spans; a++) spans[a].index = a;
+        qsort(spans, (size_t)n_spans, sizeof(Span), span_order);
         memset(used, 0, (size_t)n);
-        Py_ssize_t kept = 0;
+        for (Py_ssize_t t = 0; t < n; t++) mark[t] = -1; /* the span kept at each start */
         for (Py_ssize_t a = 0; a < n_spans; a++) {
             int free_ = 1;
-            for (Py_ssize_t t = order[a].s; t <= order[a].e && free_; t++) free_ = !used[t];
+            for (Py_ssize_t t = spans[a].s; t <= spans[a].e && free_; t++) free_ = !used[t];
             if (!free_) continue;
-            for (Py_ssize_t t = order[a].s; t <= order[a].e; t++) used[t] = 1;
-            order[kept++] = order[a];
+            for (Py_ssize_t t = spans[a].s; t <= spans[a].e; t++) used[t] = 1;
+            mark[spans[a].s] = (int32_t)a;
         }
-        /* back into position order (starts are distinct once spans do not overlap) */
-        for (Py_ssize_t a = 1; a < kept; a++) {
-            Span x = order[a];
-            Py_ssize_t b = a;
-            while (b > 0 && order[b - 1].s > x.s) {
-                order[b] = order[b - 1];
-                b--;
-            }
-            order[b] = x;
-        }
-        memcpy(spans, order, sizeof(Span) * (size_t)kept);
-        n_spans = kept;
-        PyMem_Free(order);
-        memset(used, 0, (size_t)n);
+        Py_ssize_t n_kept = 0; /* back into position order: kept spans start apart */
+        for (Py_ssize_t t = 0; t < n; t++)
+            if (mark[t] >= 0) kept[n_kept++] = spans[mark[t]];
+        memcpy(spans, kept, sizeof(Span) * (size_t)n_kept);
+        n_spans = n_kept;
+        PyMem_Free(kept);
     }
 
     Py_ssize_t n_found = 0, pool_used = 0;
@@ -370,17 +358,10 @@ static PyObject *Matcher_match(Matcher *m, PyObject *arg) {
         for (Py_ssize_t p = b_lo; p < a_hi; p++) {
             int32_t w = ids[p];
             if (w < 0) continue;
-            Py_ssize_t lo = m->t[ANCHOR_INDEX][block], hi = m->t[ANCHOR_INDEX][block + 1];
-            const int32_t *anchors = m->t[ANCHORS];
-            while (lo < hi) {
-                Py_ssize_t mid = (lo + hi) / 2;
-                if (anchors[3 * mid] < w)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            if (lo >= m->t[ANCHOR_INDEX][block + 1] || anchors[3 * lo] != w) continue;
-            int32_t off = anchors[3 * lo + 1], count = anchors[3 * lo + 2];
+            Py_ssize_t row = find_row(m->t[ANCHORS], 3, m->t[ANCHOR_INDEX][block],
+                                      m->t[ANCHOR_INDEX][block + 1], w);
+            if (row < 0) continue;
+            int32_t off = m->t[ANCHORS][3 * row + 1], count = m->t[ANCHORS][3 * row + 2];
             if (n_cand + count > cand_cap) {
                 Py_ssize_t cap = (n_cand + count) * 2;
                 int32_t *grown = PyMem_Realloc(cand, sizeof(int32_t) * (size_t)cap);
@@ -406,7 +387,7 @@ static PyObject *Matcher_match(Matcher *m, PyObject *arg) {
                 const int32_t *key = m->t[KEYS] + 2 * k;
                 possible = 0;
                 for (int32_t j = 0; j < key[1] && !possible; j++)
-                    possible = contains(sorted, n_sorted, m->t[POOL][key[0] + j]);
+                    possible = find_row(sorted, 1, 0, n_sorted, m->t[POOL][key[0] + j]) >= 0;
             }
             if (!possible) continue;
             Py_ssize_t n_got = 0;
@@ -454,8 +435,7 @@ static PyObject *Matcher_match(Matcher *m, PyObject *arg) {
     for (Py_ssize_t a = 0; a < n_found; a++)
         if (found[a].by_pattern)
             for (Py_ssize_t t = 0; t < found[a].count; t++) used[pool[found[a].off + t]] = 1;
-    result = PyList_New(0);
-    for (Py_ssize_t a = 0; result && a < n_found; a++) {
+    for (Py_ssize_t a = 0; a < n_found; a++) {
         const Found *f = &found[a];
         if (!f->by_pattern) {
             int clash = 0;
@@ -468,12 +448,15 @@ static PyObject *Matcher_match(Matcher *m, PyObject *arg) {
             if (!v) Py_CLEAR(tokens);
             else PyTuple_SET_ITEM(tokens, t, v);
         }
-        PyObject *item = tokens ? Py_BuildValue("(ONn)", PyTuple_GET_ITEM(m->codes, f->code),
-                                                tokens, f->verb)
-                                : NULL;
-        if (!item || PyList_Append(result, item) < 0) Py_CLEAR(result);
+        PyObject *code = PyTuple_GET_ITEM(m->codes, f->code), *item = NULL;
+        if (tokens)
+            item = sentence < 0 ? Py_BuildValue("(ONn)", code, tokens, f->verb)
+                                : Py_BuildValue("(nONn)", sentence, code, tokens, f->verb);
+        int appended = item && PyList_Append(result, item) == 0;
         Py_XDECREF(item);
+        if (!appended) goto done;
     }
+    rc = 0;
 done:
     PyMem_Free(ids);
     PyMem_Free(spans);
@@ -481,6 +464,63 @@ done:
     PyMem_Free(pool);
     PyMem_Free(used);
     PyMem_Free(cand);
+    return rc;
+}
+
+/* The items of a list or tuple of words (each checked as exact str when matched) and their
+ * number: 0, or -1 with an exception set. */
+static int word_items(const Matcher *m, PyObject *words, PyObject *const **items, Py_ssize_t *n) {
+    if (!m->vocabulary) {
+        PyErr_SetString(PyExc_RuntimeError, "the Matcher was not initialised");
+        return -1;
+    }
+    if (!PyList_Check(words) && !PyTuple_Check(words)) {
+        PyErr_SetString(PyExc_TypeError, "words: a list or tuple of str");
+        return -1;
+    }
+    *n = PySequence_Fast_GET_SIZE(words);
+    if (*n > INT32_MAX / 2) {
+        PyErr_SetString(PyExc_ValueError, "words: too many");
+        return -1;
+    }
+    *items = PySequence_Fast_ITEMS(words);
+    return 0;
+}
+
+static PyObject *Matcher_match(Matcher *m, PyObject *words) {
+    Py_ssize_t n;
+    PyObject *const *items;
+    if (word_items(m, words, &items, &n) < 0) return NULL;
+    PyObject *result = PyList_New(0);
+    if (result && n > 0 && match_into(m, items, n, -1, result) < 0) Py_CLEAR(result);
+    return result;
+}
+
+static PyObject *Matcher_match_sentences(Matcher *m, PyObject *args) {
+    PyObject *words, *bounds;
+    if (!PyArg_ParseTuple(args, "OO!:match_sentences", &words, &PyList_Type, &bounds)) return NULL;
+    Py_ssize_t n;
+    PyObject *const *items;
+    if (word_items(m, words, &items, &n) < 0) return NULL;
+    Py_ssize_t m_bounds = PyList_GET_SIZE(bounds);
+    if (m_bounds == 0) {
+        PyErr_SetString(PyExc_ValueError, "bounds must run from 0 to len(words), not down");
+        return NULL;
+    }
+    PyObject *result = PyList_New(0);
+    Py_ssize_t lo = 0;
+    for (Py_ssize_t k = 0; result && k < m_bounds; k++) {
+        Py_ssize_t hi = PyLong_AsSsize_t(PyList_GET_ITEM(bounds, k));
+        if (hi == -1 && PyErr_Occurred()) {
+            Py_CLEAR(result);
+        } else if ((k == 0 && hi != 0) || hi < lo || hi > n || (k == m_bounds - 1 && hi != n)) {
+            PyErr_SetString(PyExc_ValueError, "bounds must run from 0 to len(words), not down");
+            Py_CLEAR(result);
+        } else if (k > 0 && hi > lo && match_into(m, items + lo, hi - lo, k - 1, result) < 0) {
+            Py_CLEAR(result);
+        }
+        lo = hi;
+    }
     return result;
 }
 
@@ -507,6 +547,9 @@ static PyMethodDef Matcher_methods[] = {
     {"match", (PyCFunction)Matcher_match, METH_O,
      "match(words) -> [(code, tokens, verb), ...]: model.events.EventPatterns.match's matches "
      "of one sentence of normalised words."},
+    {"match_sentences", (PyCFunction)Matcher_match_sentences, METH_VARARGS,
+     "match_sentences(words, bounds) -> [(sentence, code, tokens, verb), ...]: the matches of "
+     "each sentence words[bounds[k]:bounds[k + 1]], tokens counted from its first word."},
     {NULL, NULL, 0, NULL},
 };
 

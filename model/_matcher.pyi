@@ -11,3 +11,7 @@ class Matcher:
     ) -> None: ...
     def match(self, words: list[str], /) -> list[tuple[str, tuple[int, ...], int]]:
         """`model.events.EventPatterns.match_python`'s matches of one sentence, as tuples."""
+    def match_sentences(
+        self, words: list[str], bounds: list[int], /
+    ) -> list[tuple[int, str, tuple[int, ...], int]]:
+        """The matches of each sentence `words[bounds[k]:bounds[k + 1]]`, with its index k."""

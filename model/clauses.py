@@ -22,6 +22,7 @@ Precedence (scopes never overlap, and each starts right after its cue):
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -112,6 +113,16 @@ def _match(words: Sequence[str], gaps: Sequence[str], i: int) -> tuple[str | Non
     if end < n and words[end] in _FOLLOWERS[kind] and not _stops(gaps[end - 1]):
         end += 1
     return kind, end
+
+
+def cue_sentences(words: Sequence[str], bounds: Sequence[int]) -> set[int]:
+    """The sentences `words[bounds[k]:bounds[k + 1]]` holding a word that may start a cue: the
+    only ones in which `scopes` can find a scope. A text's distinct words are looked at once."""
+    present = set(words)
+    cues = (present & _STARTS) | {w for w in present if w.endswith(_ENDS)}
+    if not cues:
+        return set()
+    return {bisect_right(bounds, i) - 1 for i, w in enumerate(words) if w in cues}
 
 
 def scopes(words: Sequence[str], gaps: Sequence[str]) -> list[Scope]:

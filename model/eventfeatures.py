@@ -22,14 +22,13 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import pairwise
 from typing import NamedTuple, overload
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from model.clauses import Scope, scopes
-from model.events import EventCode, EventPatterns
+from model.clauses import Scope, cue_sentences, scopes
+from model.events import EventCode, EventPatterns, Match
 from model.features import EVENT_RULES
 from model.text import Token, clean, display, is_function_word, rules_for, split_sentences
 
@@ -151,7 +150,11 @@ class EventReader:
         sentence by sentence (`bounds`: `token_bounds`); with `masked`, the tokens that give no
         word features are set True there."""
         out: list[Occurrence] = []
-        for s, lo, words, found in _sentences(text, norms, starts, ends, bounds):
+        layout = _Layout(text, norms, starts, ends, bounds)
+        matched: dict[int, list[Match]] = {}
+        for k, found_match in self.patterns.match_sentences(layout.words, layout.bounds):
+            matched.setdefault(k, []).append(found_match)
+        for s, lo, words, found in layout.sentences(also=matched):
             for scope in found:
                 if masked is not None and self.mask_scopes:
                     masked[lo + scope.first : lo + scope.last + 1] = True
@@ -161,7 +164,7 @@ class EventReader:
                 # lifted"), so it reads as the condition, not as a bare "unless"
                 governed = (*scope.cue, *range(scope.first, scope.last + 1))
                 out.append(Occurrence((f"scope:{scope.kind}",), tuple(lo + t for t in governed), s))
-            for match in self.patterns.match(words):
+            for match in matched.get(s, ()):
                 if self.content_only and all(is_function_word(words[t]) for t in match.tokens):
                     continue
                 inside = None
@@ -210,7 +213,7 @@ class EventReader:
         if self.mask_events:
             self.read(text, *_layout(text, tokens), masked)
         elif self.mask_scopes:
-            for _, lo, _, found in _sentences(text, *_layout(text, tokens)):
+            for _, lo, _, found in _Layout(text, *_layout(text, tokens)).sentences():
                 for scope in found:
                     masked[lo + scope.first : lo + scope.last + 1] = True
         return masked.tolist()
@@ -226,15 +229,34 @@ def _layout(
     return [t.norm for t in tokens], starts, ends, token_bounds(starts, spans)
 
 
-def _sentences(
-    text: str, norms: Sequence[str], starts: np.ndarray, ends: np.ndarray, bounds: np.ndarray
-) -> Iterator[tuple[int, int, list[str], list[Scope]]]:
-    """Each non-empty sentence: its index, first token, words and scopes (`model.clauses`)."""
-    starts_l, ends_l = starts.tolist(), ends.tolist()
-    for s, (lo, hi) in enumerate(pairwise(bounds.tolist())):
-        if lo < hi:
-            words = list(norms[lo:hi])
-            yield s, lo, words, scopes(words, _Gaps(text, starts_l, ends_l, lo, hi - lo - 1))
+class _Layout:
+    """A text's words, token spans and sentence bounds as lists, walked sentence by sentence."""
+
+    def __init__(
+        self,
+        text: str,
+        norms: Sequence[str],
+        starts: np.ndarray,
+        ends: np.ndarray,
+        bounds: np.ndarray,
+    ) -> None:
+        self.text = text
+        self.words: list[str] = list(norms[0 : len(norms)])
+        self.starts: list[int] = starts.tolist()
+        self.ends: list[int] = ends.tolist()
+        self.bounds: list[int] = bounds.tolist()
+
+    def sentences(
+        self, also: Iterable[int] = ()
+    ) -> Iterator[tuple[int, int, list[str], list[Scope]]]:
+        """Each sentence that may hold a scope (`model.clauses.cue_sentences`) or is in `also`,
+        in text order: its index, first token, words and scopes (`model.clauses.scopes`)."""
+        cued = cue_sentences(self.words, self.bounds)
+        for s in sorted(cued.union(also)):
+            lo, hi = self.bounds[s], self.bounds[s + 1]
+            words = self.words[lo:hi]
+            gaps = _Gaps(self.text, self.starts, self.ends, lo, hi - lo - 1)
+            yield s, lo, words, scopes(words, gaps) if s in cued else []
 
 
 class _Gaps(Sequence[str]):
@@ -307,7 +329,15 @@ class EventBlock:
     def columns_of(self, found: Sequence[Occurrence]) -> list[tuple[int, ...]]:
         """Each occurrence's feature columns (the features the model does not know left out)."""
         get = self.columns.get
-        return [tuple(c for f in o.features if (c := get(f)) is not None) for o in found]
+        known: dict[tuple[str, ...], tuple[int, ...]] = {}  # few distinct feature tuples
+        out = []
+        for o in found:
+            cols = known.get(o.features)
+            if cols is None:
+                cols = tuple(c for f in o.features if (c := get(f)) is not None)
+                known[o.features] = cols
+            out.append(cols)
+        return out
 
     def contributions(self, columns: Iterable[Sequence[int]]) -> dict[int, tuple[float, int]]:
         """Each touched column's contribution `x * coef` and its number of occurrences, of the

@@ -639,6 +639,23 @@ class EventPatterns:
             return self.match_python(words)
         return [Match._make(found) for found in matcher.match(list(words))]
 
+    def match_sentences(
+        self, words: Sequence[str], bounds: Sequence[int]
+    ) -> list[tuple[int, Match]]:
+        """`match` of each sentence `words[bounds[k]:bounds[k + 1]]`, as (k, match) in text
+        order; a match's tokens count from its sentence's first word. One call for a text."""
+        matcher = self._matcher
+        if matcher is None:
+            return [
+                (k, found)
+                for k in range(len(bounds) - 1)
+                for found in self.match_python(words[bounds[k] : bounds[k + 1]])
+            ]
+        return [
+            (k, Match(code, tokens, verb))
+            for k, code, tokens, verb in matcher.match_sentences(list(words), list(bounds))
+        ]
+
     def match_python(self, words: Sequence[str]) -> list[Match]:
         """`match` in Python: the definition the C matcher follows token for token."""
         ws = tuple(words)

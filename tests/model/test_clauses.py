@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from model.clauses import DEMANDED, KINDS, NEGATED, REFUSED, Scope, scopes
+from model.clauses import DEMANDED, KINDS, NEGATED, REFUSED, Scope, cue_sentences, scopes
 from model.features import SCOPE_RULES
 
 
@@ -262,3 +262,19 @@ def test_scopes_are_ordered_disjoint_and_follow_their_cue(
             in_before = (s.cue[0], s.cue[-1]) == (before.first, before.last)
             assert before.last < s.cue[0] or in_before
         before = s
+
+
+@given(
+    st.lists(st.sampled_from([*_VOCABULARY, "wasn't", "snot", "x"]), max_size=40),
+    st.lists(st.integers(0, 40), max_size=6),
+)
+def test_only_sentences_with_a_cue_word_are_walked(words: list[str], cuts: list[int]) -> None:
+    """`cue_sentences` names every sentence in which `scopes` finds a scope."""
+    bounds = [0, *sorted(min(c, len(words)) for c in cuts), len(words)]
+    cued = cue_sentences(words, bounds)
+    for k in range(len(bounds) - 1):
+        sentence = words[bounds[k] : bounds[k + 1]]
+        if scopes(sentence, [" "] * max(len(sentence) - 1, 0)):
+            assert k in cued
+    assert cue_sentences(["x", "troops"], [0, 1, 2]) == set()
+    assert cue_sentences(["x", "wasn't", "y"], [0, 1, 1, 3]) == {2}

@@ -247,6 +247,35 @@ def test_the_c_matcher_matches_as_the_definition_does(data: st.DataObject) -> No
     same_matches(compiled, words)
 
 
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), python=st.booleans())
+def test_a_text_is_matched_sentence_by_sentence(data: st.DataObject, python: bool) -> None:
+    compiled = EventPatterns.compile(DICTIONARY, CODES_CSV) if python else _tiny()
+    if python:
+        python_only(compiled)
+    vocabulary = sentence_words(compiled)
+    words = data.draw(st.lists(st.sampled_from(vocabulary), max_size=60))
+    cuts = data.draw(st.lists(st.integers(0, len(words)), max_size=6))
+    bounds = [0, *sorted(cuts), len(words)]
+    expected = [
+        (k, m)
+        for k in range(len(bounds) - 1)
+        for m in compiled.match_python(words[bounds[k] : bounds[k + 1]])
+    ]
+    assert compiled.match_sentences(words, bounds) == expected
+
+
+def test_sentence_bounds_must_cover_the_words() -> None:
+    matcher = _tiny()._matcher
+    for bounds in ([1, 3], [0, 2], [0, 2, 1, 3], [0, 4], []):
+        with pytest.raises(ValueError, match="bounds"):
+            matcher.match_sentences(["talks", "collapsed", "x"], bounds)
+    assert matcher.match_sentences([], [0]) == []
+    assert matcher.match_sentences(["peace", "talks", "collapsed"], [0, 0, 3, 3]) == [
+        (1, "164", (1, 2), 2)
+    ]
+
+
 def test_the_c_matcher_refuses_what_it_cannot_read() -> None:
     from model._matcher import Matcher
 
@@ -255,14 +284,27 @@ def test_the_c_matcher_refuses_what_it_cannot_read() -> None:
         compiled._matcher.match("not a list")
     with pytest.raises(TypeError):
         compiled._matcher.match(["talks", 3])
+    with pytest.raises(TypeError):  # a str subclass could run Python while it is read
+        compiled._matcher.match([type("Word", (str,), {})("talks")])
     with pytest.raises(ValueError, match="tables"):
         Matcher({}, (), (b"",))
     with pytest.raises(ValueError, match="int32"):
         Matcher({}, (), tuple(b"abc" for _ in range(17)))
+    with pytest.raises(TypeError, match="once"):
+        compiled._matcher.__init__(*_flat_tables(*_parts(compiled)))
+    with pytest.raises(RuntimeError, match="not initialised"):
+        Matcher.__new__(Matcher).match(["talks"])
+    vocabulary, codes, tables = _flat_tables(*_parts(compiled))
+    with pytest.raises(ValueError, match="out of range"):
+        Matcher({**vocabulary, "talks": len(vocabulary)}, codes, tables).match(["talks"])
     assert compiled._matcher.match([]) == []
-    # a long sentence costs its windows, not its square
-    long = ["talks", "collapsed", "x"] * 20_000
-    assert compiled.match(long) == compiled.match_python(long)
+    # long sentences: one-word verbs, and multi-word ones between them (the overlap rule)
+    for long in (["talks", "collapsed", "x"] * 20_000, ["wiped", "out", "broke"] * 10_000):
+        assert compiled.match(long) == compiled.match_python(long)
+
+
+def _parts(p: EventPatterns) -> tuple[object, ...]:
+    return (p._forms, p._verbs, p._blocks, p._anchors)
 
 
 _TINY: list[EventPatterns] = []
