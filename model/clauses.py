@@ -134,10 +134,6 @@ def scopes(words: Sequence[str], gaps: Sequence[str]) -> list[Scope]:
     n = len(words)
     if len(gaps) != max(n - 1, 0):
         raise ValueError(f"{n} words need {max(n - 1, 0)} gaps, got {len(gaps)}")
-    if _STARTS.isdisjoint(words):  # most sentences: no cue, unless a word ends like one
-        joined = " ".join(words)
-        if not any(end in joined for end in _ENDS):
-            return []
     found: list[Scope] = []
     i = 0
     while i < n:

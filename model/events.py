@@ -60,7 +60,10 @@ from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from model._matcher import Matcher
 
 __all__ = [
     "BE_FORMS",
@@ -601,7 +604,7 @@ class EventPatterns:
         return tuple(out)
 
     @cached_property
-    def _matcher(self) -> Any:
+    def _matcher(self) -> Matcher | None:
         """The C matcher (`model/_matcher.c`) on this table, or None when it was not built:
         built on first use, never pickled."""
         try:
