@@ -394,14 +394,22 @@ def test_workers_raise_their_open_file_limit_to_hold_their_connections(
     """Started with a soft limit of 256 open files, each worker raises its own to hold
     `worker_connections` (or, under a lower hard limit, says how many it will serve)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(256, soft), hard))  # inherited by gunicorn
+    started = min(256, soft)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (started, hard))  # inherited by gunicorn
     try:
         with gunicorn(tmp_path, tiny_model_path) as server:
             resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+            # One worker answered /readyz; another may still be starting: give each a few
+            # seconds to raise its limit, which it does first thing.
+            deadline = time.monotonic() + 10
             for pid in worker_pids(server.process.pid):
-                limits = Path(f"/proc/{pid}/limits").read_text().splitlines()
-                line = next(ln for ln in limits if ln.startswith("Max open files"))
-                worker_soft = int(line.split()[3])
+                while True:
+                    limits = Path(f"/proc/{pid}/limits").read_text().splitlines()
+                    line = next(ln for ln in limits if ln.startswith("Max open files"))
+                    worker_soft = int(line.split()[3])
+                    if worker_soft != started or time.monotonic() > deadline:
+                        break
+                    time.sleep(0.05)
                 if hard == resource.RLIM_INFINITY or hard >= 2_200:
                     assert worker_soft >= 2_000, line
                 else:
