@@ -5,7 +5,7 @@
  * builds from the compiled dictionary on first use, so a sentence costs one dict lookup per word
  * and integer loops. Nothing calls back into Python; nothing is kept between calls.
  *
- *   Matcher(vocabulary, codes, tables) ; matcher.match(words) -> [(code, tokens, verb), ...]
+ *   Matcher(vocabulary, codes, tables)
  *   matcher.match_sentences(words, bounds) -> [(sentence, code, tokens, verb), ...]
  *
  * vocabulary: dict str -> word id (0 .. V-1), every word the tables name; codes: tuple of the
@@ -32,10 +32,10 @@ enum {
     CONSTANTS,    /* [3] WINDOW_BEFORE, WINDOW_AFTER, PASSIVE_LOOKBACK */
     BIGRAMS,      /* [2 * b] NON_VERB_BIGRAMS as word id pairs */
     FORM_INDEX,   /* [V + 1] CSR: the forms indexed by each word, in `_forms` order */
-    FORMS,        /* [7 * f] prefix off, prefix len, suffix off, suffix len, verb, participle, noun */
+    FORMS,        /* [7 * f] prefix off, len, suffix off, len, verb, participle, noun */
     VERBS,        /* [3 * v] active code, passive code (-1: None), block */
     BLOCKS,       /* [blocks + 1] CSR into PATTERNS */
-    PATTERNS,     /* [8 * p] active, passive, before off, before n, after off, after n, keys off, n */
+    PATTERNS,     /* [8 * p] active, passive, before off, n, after off, n, keys off, n */
     ELEMS,        /* [2 * e] slots off, slots n */
     SLOTS,        /* [2 * s] entries off, entries n */
     ENTRIES,      /* [3 * x] first word, tails off, tails n: sorted by first word within a slot */
@@ -238,9 +238,8 @@ static int span_order(const void *pa, const void *pb) {
     return (a->index > b->index) - (a->index < b->index);
 }
 
-/* The matches of the n words at `items` (one sentence), appended to `result`: (code, tokens,
- * verb), or with `sentence` >= 0 (sentence, code, tokens, verb); tokens count from items[0].
- * 0, or -1 with an exception set. */
+/* The matches of the n words at `items` (sentence number `sentence`), appended to `result` as
+ * (sentence, code, tokens, verb); tokens count from items[0]. 0, or -1 with an exception set. */
 static int match_into(const Matcher *m, PyObject *const *items, Py_ssize_t n, Py_ssize_t sentence,
                       PyObject *result) {
     int rc = -1;
@@ -419,7 +418,8 @@ static int match_into(const Matcher *m, PyObject *const *items, Py_ssize_t n, Py
             if (code < 0) continue;
             if (form[6] && !passive) { /* `_verbal`: a noun form only where a verb stands */
                 int verbal = 0;
-                if (s > 0) verbal = flag(&sent, s - 1, F_VERB_BEFORE) || ends_with(items[s - 1], "n't");
+                if (s > 0)
+                    verbal = flag(&sent, s - 1, F_VERB_BEFORE) || ends_with(items[s - 1], "n't");
                 if (!verbal && e + 1 < n) verbal = flag(&sent, e + 1, F_VERB_AFTER);
                 if (!verbal) continue;
             }
@@ -449,9 +449,7 @@ static int match_into(const Matcher *m, PyObject *const *items, Py_ssize_t n, Py
             else PyTuple_SET_ITEM(tokens, t, v);
         }
         PyObject *code = PyTuple_GET_ITEM(m->codes, f->code), *item = NULL;
-        if (tokens)
-            item = sentence < 0 ? Py_BuildValue("(ONn)", code, tokens, f->verb)
-                                : Py_BuildValue("(nONn)", sentence, code, tokens, f->verb);
+        if (tokens) item = Py_BuildValue("(nONn)", sentence, code, tokens, f->verb);
         int appended = item && PyList_Append(result, item) == 0;
         Py_XDECREF(item);
         if (!appended) goto done;
@@ -485,15 +483,6 @@ static int word_items(const Matcher *m, PyObject *words, PyObject *const **items
     }
     *items = PySequence_Fast_ITEMS(words);
     return 0;
-}
-
-static PyObject *Matcher_match(Matcher *m, PyObject *words) {
-    Py_ssize_t n;
-    PyObject *const *items;
-    if (word_items(m, words, &items, &n) < 0) return NULL;
-    PyObject *result = PyList_New(0);
-    if (result && n > 0 && match_into(m, items, n, -1, result) < 0) Py_CLEAR(result);
-    return result;
 }
 
 static PyObject *Matcher_match_sentences(Matcher *m, PyObject *args) {
@@ -544,9 +533,6 @@ static void Matcher_dealloc(Matcher *m) {
 }
 
 static PyMethodDef Matcher_methods[] = {
-    {"match", (PyCFunction)Matcher_match, METH_O,
-     "match(words) -> [(code, tokens, verb), ...]: model.events.EventPatterns.match's matches "
-     "of one sentence of normalised words."},
     {"match_sentences", (PyCFunction)Matcher_match_sentences, METH_VARARGS,
      "match_sentences(words, bounds) -> [(sentence, code, tokens, verb), ...]: the matches of "
      "each sentence words[bounds[k]:bounds[k + 1]], tokens counted from its first word."},

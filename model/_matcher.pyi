@@ -9,9 +9,8 @@ class Matcher:
     def __init__(
         self, vocabulary: dict[str, int], codes: tuple[str, ...], tables: tuple[ReadableBuffer, ...]
     ) -> None: ...
-    def match(self, words: list[str], /) -> list[tuple[str, tuple[int, ...], int]]:
-        """`model.events.EventPatterns.match_python`'s matches of one sentence, as tuples."""
     def match_sentences(
         self, words: list[str], bounds: list[int], /
     ) -> list[tuple[int, str, tuple[int, ...], int]]:
-        """The matches of each sentence `words[bounds[k]:bounds[k + 1]]`, with its index k."""
+        """`model.events.EventPatterns.match_python`'s matches of each sentence
+        `words[bounds[k]:bounds[k + 1]]`, as tuples led by its index k."""

@@ -255,8 +255,15 @@ class _Layout:
         for s in sorted(cued.union(also)):
             lo, hi = self.bounds[s], self.bounds[s + 1]
             words = self.words[lo:hi]
-            gaps = _Gaps(self.text, self.starts, self.ends, lo, hi - lo - 1)
-            yield s, lo, words, scopes(words, gaps) if s in cued else []
+            if s not in cued:
+                yield s, lo, words, []
+                continue
+            yield (
+                s,
+                lo,
+                words,
+                scopes(words, _Gaps(self.text, self.starts, self.ends, lo, hi - lo - 1)),
+            )
 
 
 class _Gaps(Sequence[str]):

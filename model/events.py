@@ -637,10 +637,9 @@ class EventPatterns:
     def match(self, words: Sequence[str]) -> list[Match]:
         """The coded verb occurrences of one sentence of normalised tokens, by verb position:
         by the C matcher when it is built, else by `match_python`, its definition."""
-        matcher = self._matcher
-        if matcher is None:
+        if self._matcher is None:
             return self.match_python(words)
-        return [Match._make(found) for found in matcher.match(list(words))]
+        return [found for _, found in self.match_sentences(words, (0, len(words)))]
 
     def match_sentences(
         self, words: Sequence[str], bounds: Sequence[int]

@@ -281,11 +281,11 @@ def test_the_c_matcher_refuses_what_it_cannot_read() -> None:
 
     compiled = _tiny()
     with pytest.raises(TypeError):
-        compiled._matcher.match("not a list")
+        compiled._matcher.match_sentences("not a list", [0])
     with pytest.raises(TypeError):
-        compiled._matcher.match(["talks", 3])
+        compiled._matcher.match_sentences(["talks", 3], [0, 2])
     with pytest.raises(TypeError):  # a str subclass could run Python while it is read
-        compiled._matcher.match([type("Word", (str,), {})("talks")])
+        compiled._matcher.match_sentences([type("Word", (str,), {})("talks")], [0, 1])
     with pytest.raises(ValueError, match="tables"):
         Matcher({}, (), (b"",))
     with pytest.raises(ValueError, match="int32"):
@@ -293,11 +293,13 @@ def test_the_c_matcher_refuses_what_it_cannot_read() -> None:
     with pytest.raises(TypeError, match="once"):
         compiled._matcher.__init__(*_flat_tables(*_parts(compiled)))
     with pytest.raises(RuntimeError, match="not initialised"):
-        Matcher.__new__(Matcher).match(["talks"])
+        Matcher.__new__(Matcher).match_sentences(["talks"], [0, 1])
     vocabulary, codes, tables = _flat_tables(*_parts(compiled))
     with pytest.raises(ValueError, match="out of range"):
-        Matcher({**vocabulary, "talks": len(vocabulary)}, codes, tables).match(["talks"])
-    assert compiled._matcher.match([]) == []
+        Matcher({**vocabulary, "talks": len(vocabulary)}, codes, tables).match_sentences(
+            ["talks"], [0, 1]
+        )
+    assert compiled._matcher.match_sentences([], [0, 0]) == [] == compiled.match([])
     # long sentences: one-word verbs, and multi-word ones between them (the overlap rule)
     for long in (["talks", "collapsed", "x"] * 20_000, ["wiped", "out", "broke"] * 10_000):
         assert compiled.match(long) == compiled.match_python(long)
