@@ -22,7 +22,6 @@ Precedence (scopes never overlap, and each starts right after its cue):
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -122,7 +121,9 @@ def cue_sentences(words: Sequence[str], bounds: Sequence[int]) -> set[int]:
     cues = (present & _STARTS) | {w for w in present if w.endswith(_ENDS)}
     if not cues:
         return set()
-    return {bisect_right(bounds, i) - 1 for i, w in enumerate(words) if w in cues}
+    return {
+        k for k in range(len(bounds) - 1) if not cues.isdisjoint(words[bounds[k] : bounds[k + 1]])
+    }
 
 
 def scopes(words: Sequence[str], gaps: Sequence[str]) -> list[Scope]:

@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 
-from model.eventfeatures import EventAnalyzer, EventBlock, Occurrence, phrase_text
+from model.eventfeatures import EventAnalyzer, EventBlock, Occurrence, phrase_text, phrase_words
 from model.eventfeatures import token_bounds as _token_bounds
 from model.features import ABBREVIATIONS
 from model.kernel import Kernel, split_sentences
@@ -74,7 +74,7 @@ class Words(Sequence[str]):
     def __getitem__(self, i: slice) -> list[str]: ...
     def __getitem__(self, i: int | slice) -> str | list[str]:
         if isinstance(i, slice):
-            return [self._words[e] for e in self._entries[i].tolist()]
+            return list(map(self._words.__getitem__, self._entries[i].tolist()))
         return self._words[int(self._entries[i])]
 
 
@@ -368,16 +368,21 @@ class CompiledModel:
             logits = logits.copy()
             by_sentence: dict[int, list[tuple[int, ...]]] = {}
             for o, cols in zip(events, columns, strict=True):
-                by_sentence.setdefault(o.sentence, []).append(cols)
+                if cols:
+                    by_sentence.setdefault(o.sentence, []).append(cols)
             for k, group in by_sentence.items():
                 logits[k] += block.logit(group)
         starts, ends = a.starts.tolist(), a.ends.tolist()
+        words, entries = a.words, a.entries.tolist()
         phrases: dict[str, tuple[float, list[int], tuple[int, ...]]] = {}
         share_of_logit, shares = block.weigh(columns)
         for o, cols, share in zip(events, columns, shares, strict=True):
             if not cols:
                 continue  # no feature of the model: not a phrase
-            key = phrase_text(a.text, starts, ends, o.tokens)
+            if a.as_written:
+                key = phrase_text(a.text, starts, ends, o.tokens)
+            else:  # each word's feature form is how it reads (`model.explain.PhraseTable.text`)
+                key = phrase_words([words[entries[t]] for t in o.tokens], o.tokens)
             weight, spans, first = phrases.get(key, (0.0, [], o.tokens))
             for t in o.tokens:
                 spans += (starts[t], ends[t])
@@ -386,7 +391,7 @@ class CompiledModel:
         weights = scored.weights
         # An event phrase that reads as a word or n-gram phrase ("warned") is that phrase: its
         # weight is added there (the word's spans cover the event's).
-        same = _same_phrases(a, scored.heads, {k: v[2] for k, v in phrases.items()})
+        same = _same_phrases(scored.heads, entries, {k: v[2] for k, v in phrases.items()})
         if same:
             weights = weights.copy()
             for key, k in same.items():
@@ -459,21 +464,23 @@ class CompiledModel:
 
 
 def _same_phrases(
-    a: Analysed, heads: np.ndarray, events: dict[str, tuple[int, ...]]
+    heads: np.ndarray, entries: list[int], events: dict[str, tuple[int, ...]]
 ) -> dict[str, int]:
     """The kernel phrase (by index) each event phrase reads as, where one does: the event's
-    tokens are adjacent and their entries are those of the phrase's first occurrence."""
-    adjacent = [(k, t) for k, t in events.items() if t[-1] - t[0] == len(t) - 1]
-    if not adjacent or not len(heads):
+    tokens are adjacent and their entries (`entries`, one per token) are those of the phrase's
+    first occurrence (`heads`)."""
+    wanted = {
+        tuple(entries[t[0] : t[-1] + 1]): key
+        for key, t in events.items()
+        if t[-1] - t[0] == len(t) - 1
+    }
+    if not wanted:
         return {}
-    entries = a.entries
-    wanted = {tuple(entries[t[0] : t[-1] + 1].tolist()): key for key, t in adjacent}
-    # only the phrases whose first entry starts a wanted one are looked at one by one
-    starting = np.fromiter({k[0] for k in wanted}, dtype=entries.dtype)
-    near = np.flatnonzero(np.isin(entries[heads[:, 0]], starting, kind="table"))
+    starting = {k[0] for k in wanted}  # only phrases starting so are looked at whole
     out: dict[str, int] = {}
-    for row, (first, last) in zip(near.tolist(), heads[near].tolist(), strict=True):
-        found = wanted.get(tuple(entries[first : last + 1].tolist()))
-        if found is not None:
-            out[found] = row
+    for row, (first, last) in enumerate(heads.tolist()):
+        if entries[first] in starting:
+            found = wanted.get(tuple(entries[first : last + 1]))
+            if found is not None:
+                out[found] = row
     return out

@@ -165,7 +165,11 @@ class EventReader:
                 governed = (*scope.cue, *range(scope.first, scope.last + 1))
                 out.append(Occurrence((f"scope:{scope.kind}",), tuple(lo + t for t in governed), s))
             for match in matched.get(s, ()):
-                if self.content_only and all(is_function_word(words[t]) for t in match.tokens):
+                if (
+                    self.content_only
+                    and is_function_word(words[match.verb])  # seldom: the rest then
+                    and all(is_function_word(words[t]) for t in match.tokens)
+                ):
                     continue
                 inside = None
                 for scope in found:
@@ -296,11 +300,16 @@ def phrase_text(
 ) -> str:
     """An occurrence's phrase: its words as written (`display`), `GAP` where they are not
     adjacent."""
-    parts: list[str] = []
-    for k, t in enumerate(tokens):
-        if k:
-            parts.append(" " if t == tokens[k - 1] + 1 else GAP)
-        parts.append(display(text[starts[t] : ends[t]]))
+    return phrase_words([display(text[starts[t] : ends[t]]) for t in tokens], tokens)
+
+
+def phrase_words(forms: Sequence[str], tokens: Sequence[int]) -> str:
+    """The phrase of `tokens` (ascending) read as `forms` (one per token): a space between
+    adjacent tokens, `GAP` between others."""
+    parts = [forms[0]]
+    for k in range(1, len(tokens)):
+        parts.append(" " if tokens[k] == tokens[k - 1] + 1 else GAP)
+        parts.append(forms[k])
     return "".join(parts)
 
 
@@ -359,8 +368,12 @@ class EventBlock:
         norm = math.sqrt(sum(v * v for v in values.values()))
         return {c: (v / norm * self.coef[c], counts[c]) for c, v in values.items()}
 
-    def logit(self, columns: Iterable[Sequence[int]]) -> float:
-        """The block's share of the logit."""
+    def logit(self, columns: Sequence[Sequence[int]]) -> float:
+        """The block's share of the logit (`contributions` summed)."""
+        if len(columns) == 1 and len(columns[0]) == 1:  # one feature once: most sentences
+            c = columns[0][0]
+            value = self.idf[c]
+            return value / math.sqrt(value * value) * self.coef[c]
         return sum(value for value, _ in self.contributions(columns).values())
 
     def weigh(self, columns: Sequence[Sequence[int]]) -> tuple[float, list[float]]:

@@ -51,6 +51,7 @@ _LATIN_TWINS = str.maketrans(
     {c: latin.upper() if c.isupper() else latin for c, latin in lookalikes().items()}
 )
 _ASCII_LETTER = re.compile(r"[a-z]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 @dataclass(frozen=True)
@@ -213,13 +214,14 @@ def clean(text: str) -> Cleaned:
     if text.isascii():
         return Cleaned(text)
     classes = _classes()
+    present = set(_NON_ASCII.findall(text))  # every class below is of non-ASCII characters
     if (
         unicodedata.is_normalized(UNICODE_FORM, text)
-        and classes.invisible.isdisjoint(text)
-        and (classes.non_starters.isdisjoint(text) or classes.long_marks.search(text) is None)
+        and classes.invisible.isdisjoint(present)
+        and (classes.non_starters.isdisjoint(present) or classes.long_marks.search(text) is None)
     ):
-        return Cleaned(fold_lookalike_words(text))
-    if classes.joining.isdisjoint(text):
+        return Cleaned(_fold_lookalike_words(text, present))
+    if classes.joining.isdisjoint(present):
         return _clean_by_character(text)
     segments = classes.segment.findall(text)
     pieces = [s if s.isascii() else _piece(s) for s in segments]
@@ -244,12 +246,13 @@ def fold_lookalike_words(text: str) -> str:
     other scripts ("\u0440\u0435\u0430\u0441\u0435", all Cyrillic) written with its Latin twins
     ("peace"), case kept. One character for one, so offsets stay. A text mostly in another
     script keeps its words: a Russian or Greek word stays itself."""
+    return text if text.isascii() else _fold_lookalike_words(text, set(_NON_ASCII.findall(text)))
+
+
+def _fold_lookalike_words(text: str, present: set[str]) -> str:
+    """`fold_lookalike_words` of a text whose distinct non-ASCII characters are `present`."""
     classes = _classes()
-    if (
-        text.isascii()
-        or classes.lookalikes.isdisjoint(text)
-        or classes.lookalike_word.search(text) is None
-    ):
+    if classes.lookalikes.isdisjoint(present) or classes.lookalike_word.search(text) is None:
         return text
     latin = classes.latin_letter.subn("", text)[1]
     if latin <= classes.other_letter.subn("", text)[1]:

@@ -454,3 +454,19 @@ def test_long_character_ngrams_are_exact(long_grams: Scorer, text: str) -> None:
     variant = f"{text} the army threatened war"
     reference = long_grams.artifact.pipeline.predict_proba([variant])[0, 1]
     assert abs(long_grams.score(variant).score - reference) <= 1e-9
+
+
+def test_the_event_block_logit_of_one_feature_once_is_its_contribution(
+    model: CompiledModel,
+) -> None:
+    """A sentence whose events give one feature once (the usual case, read without building
+    the contributions) gets exactly the contribution the general formula gives it."""
+    block = model.events
+    assert block is not None and block.columns
+    for column in block.columns.values():
+        general = sum(value for value, _ in block.contributions([(column,)]).values())
+        assert block.logit([(column,)]) == general
+    first, *others = block.columns.values()
+    if others:
+        both = [(first,), (others[0], first)]
+        assert block.logit(both) == sum(v for v, _ in block.contributions(both).values())
