@@ -18,14 +18,24 @@ Precedence (scopes never overlap, and each starts right after its cue):
   over "unless"), a non-cue phrase ("not only", "whether or not") over a cue. A non-cue phrase
   is plain words: none of its tokens is a cue, and past its first token none ends a scope.
 - Within a scope a boundary word ends it where it stands, before anything else.
+
+`scopes` is the definition. `sentence_scopes` reads a whole text's sentences at once, in C
+(`model/_matcher.c`, on tables `_flat_tables` builds from the rules) when that is built.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, overload
+
+import numpy as np
 
 from model.features import SCOPE_RULES
+
+if TYPE_CHECKING:
+    from model._matcher import Scopes
 
 NEGATED, REFUSED, DEMANDED = "negated", "refused", "demanded"
 KINDS: tuple[str, ...] = tuple(SCOPE_RULES["kinds"])
@@ -175,3 +185,123 @@ def scopes(words: Sequence[str], gaps: Sequence[str]) -> list[Scope]:
             found.append(Scope(kind, tuple(range(i, start)), start, k - 1))
         i = k if resume is None else resume
     return found
+
+
+def sentence_scopes(
+    words: list[str], bounds: np.ndarray, text: str, starts: np.ndarray, ends: np.ndarray
+) -> list[tuple[int, Scope]]:
+    """The scopes of each sentence `words[bounds[k]:bounds[k + 1]]` whose tokens lie at
+    `[starts, ends)` in `text` (int64 arrays), as (k, scope) in text order; a scope's tokens
+    count from its sentence's first word. By the C rules when built, else by `scopes`."""
+    finder = _finder()
+    if finder is None:
+        lows, firsts, lasts = bounds.tolist(), starts.tolist(), ends.tolist()
+        return [
+            (k, scope)
+            for k in sorted(cue_sentences(words, lows))
+            for scope in scopes(
+                words[lows[k] : lows[k + 1]],
+                Gaps(text, firsts, lasts, lows[k], lows[k + 1] - lows[k] - 1),
+            )
+        ]
+    return [
+        (k, Scope(KINDS[kind], tuple(range(cue, first)), first, last))
+        for k, kind, cue, first, last in scope_tuples(words, bounds, text, starts, ends)
+    ]
+
+
+def scope_tuples(
+    words: list[str], bounds: np.ndarray, text: str, starts: np.ndarray, ends: np.ndarray
+) -> list[tuple[int, int, int, int, int]]:
+    """`sentence_scopes` as plain tuples (k, kind's index in KINDS, cue's first token, first,
+    last), as the C rules give them (and `model._matcher.Events.score` reads them)."""
+    finder = _finder()
+    if finder is None:
+        return [
+            (k, KINDS.index(s.kind), s.cue[0], s.first, s.last)
+            for k, s in sentence_scopes(words, bounds, text, starts, ends)
+        ]
+    bounds_, starts_, ends_ = (
+        np.ascontiguousarray(a, np.int64).data for a in (bounds, starts, ends)
+    )
+    return finder.find(words, bounds_, text, starts_, ends_)
+
+
+class Gaps(Sequence[str]):
+    """The text between each token of a sentence and the next (`n` of them, from token `lo`
+    of `text`'s tokens at `[starts, ends)`), read only where asked: the rules look at few."""
+
+    __slots__ = ("_ends", "_lo", "_n", "_starts", "_text")
+
+    def __init__(self, text: str, starts: list[int], ends: list[int], lo: int, n: int) -> None:
+        self._text, self._starts, self._ends, self._lo, self._n = text, starts, ends, lo, max(n, 0)
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[str]: ...
+    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        if not -self._n <= i < self._n:
+            raise IndexError(i)
+        k = self._lo + (i % self._n)
+        return self._text[self._ends[k] : self._starts[k + 1]]
+
+
+@cache
+def _finder() -> Scopes | None:
+    """The C scope rules (`model/_matcher.c`), or None when the extension was not built."""
+    try:
+        from model._matcher import Scopes
+    except ImportError:
+        return None
+    return Scopes(*_flat_tables())
+
+
+def _flat_tables() -> tuple[dict[str, int], tuple[tuple[str, int], ...], tuple[bytes, ...]]:
+    """The rules as the C scopes read them: their vocabulary (word -> id), the cue endings with
+    their kinds, and the int32 tables in the order and layout `model/_matcher.c` lists."""
+    vocabulary: dict[str, int] = {}
+
+    def word(w: str) -> int:
+        return vocabulary.setdefault(w, len(vocabulary))
+
+    kind_of = {kind: k for k, kind in enumerate(KINDS)}
+    for w in sorted(_STARTS):
+        word(w)
+    for phrases in _PHRASES.values():
+        for words, _ in phrases:
+            for w in words:
+                word(w)
+    for kind in KINDS:
+        for w in sorted(_FOLLOWERS[kind] | _BOUNDARIES[kind]):
+            word(w)
+    size = len(vocabulary)
+    cue, start, follow, bound = [-1] * size, [0] * size, [0] * size, [0] * size
+    for w, kind in _CUES.items():
+        cue[vocabulary[w]] = kind_of[kind]
+    for w in _STARTS:
+        start[vocabulary[w]] = 1
+    for kind, k in kind_of.items():
+        for w in _FOLLOWERS[kind]:
+            follow[vocabulary[w]] |= 1 << k
+        for w in _BOUNDARIES[kind]:
+            bound[vocabulary[w]] |= 1 << k
+    index, rows, pool = [0], list[int](), list[int]()
+    by_id = {vocabulary[w]: phrases for w, phrases in _PHRASES.items()}
+    for i in range(size):
+        for words, phrase_kind in by_id.get(i, ()):
+            rows += [len(pool), len(words), -1 if phrase_kind is None else kind_of[phrase_kind]]
+            pool += [vocabulary[w] for w in words]
+        index.append(len(rows) // 3)
+    if any(len(c) != 1 for c in _STOPS):
+        raise ValueError("boundary characters are single characters")
+    stops = sorted(ord(c) for c in _STOPS)
+    longest = [_MAX[kind] for kind in KINDS]
+    tables = (cue, start, follow, bound, index, rows, pool, stops, longest)
+    suffixes = tuple((suffix, kind_of[kind]) for suffix, kind in _SUFFIXES)
+    return vocabulary, suffixes, tuple(np.asarray(t, dtype=np.int32).tobytes() for t in tables)

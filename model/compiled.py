@@ -24,12 +24,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import overload
+from typing import NamedTuple, overload
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 
+from model.clauses import scope_tuples
 from model.eventfeatures import EventAnalyzer, EventBlock, Occurrence, phrase_text, phrase_words
 from model.eventfeatures import token_bounds as _token_bounds
 from model.features import ABBREVIATIONS
@@ -328,12 +329,10 @@ class CompiledModel:
                 bounds[:-1] = np.searchsorted(starts, spans[:, 0])
                 bounds[-1] = n
             local = self._sentence_mask(a, bounds, runs)
-            masked, events = a.masked, list[Occurrence]()
+            masked, events = a.masked, None
             if self.events is not None:
                 scoped = np.zeros(n, dtype=bool) if self.masks else None
-                events = self.events.analyzer.reader.read(
-                    text, a.norms(), starts, ends, _token_bounds(starts, found), scoped
-                )
+                events = self._read_events(a, _token_bounds(starts, found), scoped)
                 if scoped is not None and scoped.any():
                     masked, local = a.masked | scoped, local | scoped
             out = self._kernel.score(
@@ -354,14 +353,34 @@ class CompiledModel:
             scored = self._with_events(a, scored, events, len(spans) > 0)
         return a, scored
 
+    def _read_events(
+        self, a: Analysed, bounds: np.ndarray, scoped: np.ndarray | None
+    ) -> list[Occurrence] | _Read:
+        """The events of `a` (sentences at `bounds`: `token_bounds`), the tokens they mask set
+        in `scoped`: occurrences read by `EventReader.read`, or what the C loops read
+        (`EventBlock.loops`) where they are built and the model masks scopes only."""
+        assert self.events is not None
+        reader = self.events.analyzer.reader
+        if self.events.loops is None or a.as_written or reader.mask_events:
+            return reader.read(a.text, a.norms(), a.starts, a.ends, bounds, scoped)
+        words = a.norms()[0 : len(a)]
+        lows: list[int] = bounds.tolist()
+        scopes = scope_tuples(words, bounds, a.text, a.starts, a.ends)
+        if scoped is not None and reader.mask_scopes:
+            for k, _, _, first, last in scopes:
+                scoped[lows[k] + first : lows[k] + last + 1] = True
+        return _Read(words, bounds, reader.patterns.match_tuples(words, lows), scopes)
+
     def _with_events(
-        self, a: Analysed, scored: Scored, events: list[Occurrence], sentences: bool
+        self, a: Analysed, scored: Scored, events: list[Occurrence] | _Read, sentences: bool
     ) -> Scored:
         """`scored` with the event block's share of each logit and its phrases after the
         kernel's: an occurrence's phrase is its words ("talks … collapsed"), one phrase per text
         with every occurrence's spans."""
         block = self.events
         assert block is not None
+        if isinstance(events, _Read):
+            return self._with_read_events(a, scored, events, sentences)
         columns = block.columns_of(events)
         logits = scored.sentence_logits
         if sentences:
@@ -414,6 +433,50 @@ class CompiledModel:
             event_texts=texts,
         )
 
+    def _with_read_events(
+        self, a: Analysed, scored: Scored, read: _Read, sentences: bool
+    ) -> Scored:
+        """`_with_events` by the C loops, from what `_read_events` read."""
+        assert self.events is not None and self.events.loops is not None
+        logits = scored.sentence_logits.copy() if sentences else None
+        found = self.events.loops.score(
+            read.matches,
+            read.scopes,
+            read.words,
+            read.bounds.data,
+            a.starts.data,
+            a.ends.data,
+            a.entries.data,
+            scored.heads.data,
+            None,
+            None if logits is None else logits.data,
+        )
+        if found is None:
+            return scored
+        share, merged, firsts, weights, sizes, spans = found
+        if logits is None:
+            logits = scored.sentence_logits
+        weights_now = scored.weights
+        if merged:
+            weights_now = weights_now.copy()
+            for row, weight in merged:
+                weights_now[row] += weight
+        logit = scored.logit + share
+        if not firsts:
+            return replace(scored, logit=logit, sentence_logits=logits, weights=weights_now)
+        words = read.words
+        counts = np.frombuffer(sizes, np.int64)
+        return replace(
+            scored,
+            logit=logit,
+            sentence_logits=logits,
+            weights=np.concatenate([weights_now, np.frombuffer(weights, np.float64)]),
+            heads=np.concatenate([scored.heads, np.full((len(firsts), 2), -1, dtype=np.int64)]),
+            offsets=np.concatenate([scored.offsets, scored.offsets[-1] + np.cumsum(counts)]),
+            spans=np.concatenate([scored.spans, np.frombuffer(spans, np.int64).reshape(-1, 2)]),
+            event_texts=tuple(phrase_words([words[t] for t in first], first) for first in firsts),
+        )
+
     def _actor_runs(self, a: Analysed, flags: np.ndarray) -> list[tuple[int, int]]:
         """Mask `a`'s state actor names (`model.names.Names.runs`); return the runs of more than
         one word. Words whose `Names.role` (in each token's `flags`) settles the matter are not
@@ -461,6 +524,15 @@ class CompiledModel:
         numbers its n-grams read) of an analysed text, masked names aside."""
         kept = ~a.masked
         return int(np.count_nonzero(kept)), int(np.count_nonzero((a.flags & 8 != 0) & kept))
+
+
+class _Read(NamedTuple):
+    """A text's events as the C loops read them (`CompiledModel._read_events`)."""
+
+    words: list[str]  # each token's normalised form
+    bounds: np.ndarray  # `token_bounds`
+    matches: list[tuple[int, str, tuple[int, ...], int]]  # `EventPatterns.match_tuples`
+    scopes: list[tuple[int, int, int, int, int]]  # `model.clauses.scope_tuples`
 
 
 def _same_phrases(

@@ -19,17 +19,21 @@ shared equally among the occurrences that gave it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import NamedTuple, overload
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from model.clauses import Scope, cue_sentences, scopes
-from model.events import EventCode, EventPatterns, Match
-from model.features import EVENT_RULES
+if TYPE_CHECKING:
+    from model._matcher import Events
+
+from model.clauses import KINDS as SCOPE_KINDS
+from model.clauses import Scope, sentence_scopes
+from model.events import EventCode, EventPatterns
+from model.features import EVENT_RULES, FUNCTION_WORDS
 from model.text import Token, clean, display, is_function_word, rules_for, split_sentences
 
 KINDS: tuple[str, ...] = tuple(EVENT_RULES["kinds"])
@@ -147,46 +151,64 @@ class EventReader:
         masked: np.ndarray | None = None,
     ) -> list[Occurrence]:
         """Every occurrence of a (cleaned) text whose tokens are `norms` at `[starts, ends)`,
-        sentence by sentence (`bounds`: `token_bounds`); with `masked`, the tokens that give no
-        word features are set True there."""
+        sentence by sentence (`bounds`: `token_bounds`), in text order: a sentence's scopes,
+        then its matches; with `masked`, the tokens that give no word features are set True."""
+        words = list(norms[0 : len(norms)])
+        lows: list[int] = bounds.tolist()
+        found = sentence_scopes(words, bounds, text, starts, ends)
         out: list[Occurrence] = []
-        layout = _Layout(text, norms, starts, ends, bounds)
-        matched: dict[int, list[Match]] = {}
-        for k, found_match in self.patterns.match_sentences(layout.words, layout.bounds):
-            matched.setdefault(k, []).append(found_match)
-        for s, lo, words, found in layout.sentences(also=matched):
-            for scope in found:
-                if masked is not None and self.mask_scopes:
-                    masked[lo + scope.first : lo + scope.last + 1] = True
-                if scope.kind not in self.scope_features:
-                    continue
-                # its phrase: the cue and every word it governs ("unless all sanctions were
-                # lifted"), so it reads as the condition, not as a bare "unless"
-                governed = (*scope.cue, *range(scope.first, scope.last + 1))
-                out.append(Occurrence((f"scope:{scope.kind}",), tuple(lo + t for t in governed), s))
-            for match in matched.get(s, ()):
-                if (
-                    self.content_only
-                    and is_function_word(words[match.verb])  # seldom: the rest then
-                    and all(is_function_word(words[t]) for t in match.tokens)
-                ):
-                    continue
-                inside = None
-                for scope in found:
-                    if scope.first <= match.verb <= scope.last:
-                        inside = scope
-                        break
-                features = self._features(match.code, None if inside is None else inside.kind)
-                if not features:  # no event there: a negated one, or a refused conflict
-                    continue
-                if inside is None:
-                    if masked is not None and self.mask_events:
-                        masked[[lo + t for t in match.tokens]] = True
-                    tokens = match.tokens  # sorted, as matched
-                else:  # led by its cue
-                    tokens = tuple(sorted({*match.tokens, *inside.cue}))
-                out.append(Occurrence(features, tuple([lo + t for t in tokens]), s))
+        scoped: dict[int, list[Scope]] = {}  # the scopes of each sentence read so far
+        j = 0
+        for k, match in self.patterns.match_sentences(words, lows):
+            while j < len(found) and found[j][0] <= k:
+                self._scope(*found[j], lows, out, masked, scoped)
+                j += 1
+            lo = lows[k]
+            if (
+                self.content_only
+                and is_function_word(words[lo + match.verb])  # seldom: the rest then
+                and all(is_function_word(words[lo + t]) for t in match.tokens)
+            ):
+                continue
+            inside = None
+            for scope in scoped.get(k, ()):
+                if scope.first <= match.verb <= scope.last:
+                    inside = scope
+                    break
+            features = self._features(match.code, None if inside is None else inside.kind)
+            if not features:  # no event there: a negated one, or a refused conflict
+                continue
+            if inside is None:
+                if masked is not None and self.mask_events:
+                    masked[[lo + t for t in match.tokens]] = True
+                tokens = match.tokens  # sorted, as matched
+            else:  # led by its cue
+                tokens = tuple(sorted({*match.tokens, *inside.cue}))
+            out.append(Occurrence(features, tuple([lo + t for t in tokens]), k))
+        for rest in found[j:]:
+            self._scope(*rest, lows, out, masked, scoped)
         return out
+
+    def _scope(
+        self,
+        k: int,
+        scope: Scope,
+        lows: list[int],
+        out: list[Occurrence],
+        masked: np.ndarray | None,
+        scoped: dict[int, list[Scope]],
+    ) -> None:
+        """`read` of one scope of sentence k: its words masked, its occurrence (a kind the
+        model names) added to `out`, the scope kept in `scoped` for the matches after it."""
+        lo = lows[k]
+        scoped.setdefault(k, []).append(scope)
+        if masked is not None and self.mask_scopes:
+            masked[lo + scope.first : lo + scope.last + 1] = True
+        if scope.kind in self.scope_features:
+            # its phrase: the cue and every word it governs ("unless all sanctions were
+            # lifted"), so it reads as the condition, not as a bare "unless"
+            governed = (*scope.cue, *range(scope.first, scope.last + 1))
+            out.append(Occurrence((f"scope:{scope.kind}",), tuple(lo + t for t in governed), k))
 
     def _features(self, code: str, scope: str | None) -> tuple[str, ...]:
         """`match_features` of a match of `code` in a scope of kind `scope` (or none), kept."""
@@ -217,9 +239,10 @@ class EventReader:
         if self.mask_events:
             self.read(text, *_layout(text, tokens), masked)
         elif self.mask_scopes:
-            for _, lo, _, found in _Layout(text, *_layout(text, tokens)).sentences():
-                for scope in found:
-                    masked[lo + scope.first : lo + scope.last + 1] = True
+            norms, starts, ends, bounds = _layout(text, tokens)
+            lows = bounds.tolist()
+            for k, scope in sentence_scopes(norms, bounds, text, starts, ends):
+                masked[lows[k] + scope.first : lows[k] + scope.last + 1] = True
         return masked.tolist()
 
 
@@ -231,68 +254,6 @@ def _layout(
     ends = np.fromiter((t.end for t in tokens), dtype=np.int64, count=len(tokens))
     spans = np.array(split_sentences(text), dtype=np.int64).reshape(-1, 2)
     return [t.norm for t in tokens], starts, ends, token_bounds(starts, spans)
-
-
-class _Layout:
-    """A text's words, token spans and sentence bounds as lists, walked sentence by sentence."""
-
-    def __init__(
-        self,
-        text: str,
-        norms: Sequence[str],
-        starts: np.ndarray,
-        ends: np.ndarray,
-        bounds: np.ndarray,
-    ) -> None:
-        self.text = text
-        self.words: list[str] = list(norms[0 : len(norms)])
-        self.starts: list[int] = starts.tolist()
-        self.ends: list[int] = ends.tolist()
-        self.bounds: list[int] = bounds.tolist()
-
-    def sentences(
-        self, also: Iterable[int] = ()
-    ) -> Iterator[tuple[int, int, list[str], list[Scope]]]:
-        """Each sentence that may hold a scope (`model.clauses.cue_sentences`) or is in `also`,
-        in text order: its index, first token, words and scopes (`model.clauses.scopes`)."""
-        cued = cue_sentences(self.words, self.bounds)
-        for s in sorted(cued.union(also)):
-            lo, hi = self.bounds[s], self.bounds[s + 1]
-            words = self.words[lo:hi]
-            if s not in cued:
-                yield s, lo, words, []
-                continue
-            yield (
-                s,
-                lo,
-                words,
-                scopes(words, _Gaps(self.text, self.starts, self.ends, lo, hi - lo - 1)),
-            )
-
-
-class _Gaps(Sequence[str]):
-    """The text between each token of a sentence and the next, read only where asked (the
-    scope rules look at few of them)."""
-
-    __slots__ = ("_ends", "_lo", "_n", "_starts", "_text")
-
-    def __init__(self, text: str, starts: list[int], ends: list[int], lo: int, n: int) -> None:
-        self._text, self._starts, self._ends, self._lo, self._n = text, starts, ends, lo, n
-
-    def __len__(self) -> int:
-        return self._n
-
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[str]: ...
-    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(self._n))]
-        if not -self._n <= i < self._n:
-            raise IndexError(i)
-        k = self._lo + (i % self._n)
-        return self._text[self._ends[k] : self._starts[k + 1]]
 
 
 def phrase_text(
@@ -341,6 +302,38 @@ class EventBlock:
         self.columns: dict[str, int] = dict(vec.vocabulary_)
         self.idf: list[float] = np.asarray(vec.idf_, dtype=np.float64).tolist()
         self.coef: list[float] = np.asarray(coef, dtype=np.float64).tolist()
+
+    @cached_property
+    def loops(self) -> Events | None:
+        """This block's reading and arithmetic in C (`model/_matcher.c`: what `EventReader.read`
+        and `model.compiled.CompiledModel._with_events` do), on tables of every code's columns
+        by scope; None when the extension was not built."""
+        try:
+            from model._matcher import Events
+        except ImportError:
+            return None
+        reader = self.analyzer.reader
+        codes = list(reader.patterns.codes)
+        has, index, columns = [], [0], []
+        for code in codes:
+            for scope in (None, *SCOPE_KINDS):
+                features = reader._features(code, scope)
+                has.append(int(bool(features)))
+                columns += [c for f in features if (c := self.columns.get(f)) is not None]
+                index.append(len(columns))
+        scope_columns = [
+            self.columns.get(f"scope:{kind}", -1) if kind in reader.scope_features else -1
+            for kind in SCOPE_KINDS
+        ]
+        settings = [len(SCOPE_KINDS), reader.content_only, reader.mask_scopes, reader.mask_events]
+        tables = (settings, has, index, columns, scope_columns)
+        return Events(
+            {code: k for k, code in enumerate(codes)},
+            FUNCTION_WORDS,
+            tuple(np.asarray(t, dtype=np.int32).tobytes() for t in tables),
+            np.asarray(self.idf, dtype=np.float64).tobytes(),
+            np.asarray(self.coef, dtype=np.float64).tobytes(),
+        )
 
     def columns_of(self, found: Sequence[Occurrence]) -> list[tuple[int, ...]]:
         """Each occurrence's feature columns (the features the model does not know left out)."""

@@ -646,8 +646,7 @@ class EventPatterns:
     ) -> list[tuple[int, Match]]:
         """`match` of each sentence `words[bounds[k]:bounds[k + 1]]`, as (k, match) in text
         order; a match's tokens count from its sentence's first word. One call for a text."""
-        matcher = self._matcher
-        if matcher is None:
+        if self._matcher is None:
             return [
                 (k, found)
                 for k in range(len(bounds) - 1)
@@ -655,8 +654,18 @@ class EventPatterns:
             ]
         return [
             (k, Match(code, tokens, verb))
-            for k, code, tokens, verb in matcher.match_sentences(list(words), list(bounds))
+            for k, code, tokens, verb in self.match_tuples(words, bounds)
         ]
+
+    def match_tuples(
+        self, words: Sequence[str], bounds: Sequence[int]
+    ) -> list[tuple[int, str, tuple[int, ...], int]]:
+        """`match_sentences` as plain tuples (k, code, tokens, verb), as the C matcher gives
+        them (and `model._matcher.Events.score` reads them)."""
+        matcher = self._matcher
+        if matcher is None:
+            return [(k, m.code, m.tokens, m.verb) for k, m in self.match_sentences(words, bounds)]
+        return matcher.match_sentences(list(words), list(bounds))
 
     def match_python(self, words: Sequence[str]) -> list[Match]:
         """`match` in Python: the definition the C matcher follows token for token."""

@@ -1,16 +1,59 @@
-"""Scopes of negation, refusal and demands: which tokens each cue governs."""
+"""Scopes of negation, refusal and demands: which tokens each cue governs.
+
+Each rule's test runs on `scopes`, the definition, and on the C rules (`model/_matcher.c`) that
+`sentence_scopes` calls; random sentences must get the same scopes from both."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from model.clauses import DEMANDED, KINDS, NEGATED, REFUSED, Scope, cue_sentences, scopes
+import model.clauses
+from model.clauses import (
+    DEMANDED,
+    KINDS,
+    NEGATED,
+    REFUSED,
+    Gaps,
+    Scope,
+    cue_sentences,
+    scopes,
+    sentence_scopes,
+)
 from model.features import SCOPE_RULES
+
+Find = Callable[[Sequence[str], Sequence[str]], list[Scope]]
+
+
+def laid_out(words: Sequence[str], gaps: Sequence[str]) -> tuple[str, np.ndarray, np.ndarray]:
+    """A text of `words` with `gaps` between them, and the words' starts and ends in it."""
+    text, starts, ends = "", [], []
+    for i, word in enumerate(words):
+        starts.append(len(text))
+        text += word
+        ends.append(len(text))
+        text += gaps[i] if i < len(gaps) else ""
+    return text, np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+
+
+def c_scopes(words: Sequence[str], gaps: Sequence[str]) -> list[Scope]:
+    """`scopes` by the C rules: one sentence through `sentence_scopes`."""
+    finder = model.clauses._finder()
+    assert finder is not None, "the C scope rules (model/_matcher.c) are not built"
+    text, starts, ends = laid_out(words, gaps)
+    bounds = np.array([0, len(words)], dtype=np.int64)
+    return [s for _, s in sentence_scopes(list(words), bounds, text, starts, ends)]
+
+
+@pytest.fixture(params=["python", "c"])
+def find(request: pytest.FixtureRequest) -> Find:
+    return scopes if request.param == "python" else c_scopes
 
 
 def tokenize(text: str) -> tuple[list[str], list[str]]:
@@ -21,12 +64,12 @@ def tokenize(text: str) -> tuple[list[str], list[str]]:
     return words, gaps
 
 
-def read(text: str) -> list[tuple[str, str, str]]:
+def read(text: str, find: Find = scopes) -> list[tuple[str, str, str]]:
     """Each scope of `text` as (kind, cue words, scope words)."""
     words, gaps = tokenize(text)
     return [
         (s.kind, " ".join(words[i] for i in s.cue), " ".join(words[s.first : s.last + 1]))
-        for s in scopes(words, gaps)
+        for s in find(words, gaps)
     ]
 
 
@@ -80,8 +123,8 @@ def read(text: str) -> list[tuple[str, str, str]]:
         ("Peace talks collapsed without an agreement.", [(NEGATED, "without", "an agreement")]),
     ],
 )
-def test_the_brief_examples(text: str, expected: list[tuple[str, str, str]]) -> None:
-    assert read(text) == expected
+def test_the_brief_examples(text: str, expected: list[tuple[str, str, str]], find: Find) -> None:
+    assert read(text, find) == expected
 
 
 @pytest.mark.parametrize(
@@ -206,13 +249,15 @@ def test_the_brief_examples(text: str, expected: list[tuple[str, str, str]]) -> 
         ("They wanted nothing but peace.", []),
     ],
 )
-def test_boundaries_and_precedence(text: str, expected: list[tuple[str, str, str]]) -> None:
-    assert read(text) == expected
+def test_boundaries_and_precedence(
+    text: str, expected: list[tuple[str, str, str]], find: Find
+) -> None:
+    assert read(text, find) == expected
 
 
-def test_scopes_carry_token_indices() -> None:
+def test_scopes_carry_token_indices(find: Find) -> None:
     words, gaps = tokenize("Troops refused to withdraw from the town, officials said.")
-    assert scopes(words, gaps) == [Scope(REFUSED, (1, 2), 3, 6)]
+    assert find(words, gaps) == [Scope(REFUSED, (1, 2), 3, 6)]
 
 
 def test_empty_and_malformed_input() -> None:
@@ -278,3 +323,119 @@ def test_only_sentences_with_a_cue_word_are_walked(words: list[str], cuts: list[
             assert k in cued
     assert cue_sentences(["x", "troops"], [0, 1, 2]) == set()
     assert cue_sentences(["x", "wasn't", "y"], [0, 1, 1, 3]) == {2}
+
+
+_GAPS = [" ", " ", " ", ", ", " (", "' ", "", "  ", "\n", " \u2014 ", "."]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([*_VOCABULARY, "wasn't", "snot", "x"]), st.sampled_from(_GAPS)),
+        max_size=40,
+    ),
+    st.lists(st.integers(0, 40), max_size=6),
+)
+def test_the_c_rules_find_the_scopes_the_definition_finds(
+    tokens: list[tuple[str, str]], cuts: list[int]
+) -> None:
+    """Sentence by sentence, in one call for the text: the C rules, and `sentence_scopes`
+    without them, give what `scopes` gives each sentence."""
+    words = [w for w, _ in tokens]
+    gaps = [g for _, g in tokens[:-1]]
+    text, starts, ends = laid_out(words, gaps)
+    lows = [0, *sorted(min(c, len(words)) for c in cuts), len(words)]
+    bounds = np.array(lows, dtype=np.int64)
+    expected = [
+        (k, scope)
+        for k in range(len(lows) - 1)
+        for scope in scopes(
+            words[lows[k] : lows[k + 1]], gaps[lows[k] : max(lows[k + 1] - 1, lows[k])]
+        )
+    ]
+    assert model.clauses._finder() is not None
+    assert sentence_scopes(words, bounds, text, starts, ends) == expected
+    finder = model.clauses._finder
+    try:
+        model.clauses._finder = lambda: None  # type: ignore[assignment]
+        assert sentence_scopes(words, bounds, text, starts, ends) == expected
+    finally:
+        model.clauses._finder = finder
+
+
+def test_the_c_rules_refuse_what_they_cannot_read() -> None:
+    from model._matcher import Scopes
+
+    finder = model.clauses._finder()
+    assert finder is not None
+    words = ["no", "shots"]
+    text, starts, ends = laid_out(words, [" "])
+    bounds = np.array([0, 2], dtype=np.int64)
+    assert finder.find(words, bounds, text, starts, ends) == [(0, 0, 0, 1, 1)]
+    with pytest.raises(ValueError, match="bounds"):
+        finder.find(words, np.array([0, 1], dtype=np.int64), text, starts, ends)
+    with pytest.raises(ValueError, match="bounds"):
+        finder.find(words, np.array([0, 2, 1, 2], dtype=np.int64), text, starts, ends)
+    with pytest.raises(TypeError, match="int64"):
+        finder.find(words, np.array([0, 2], dtype=np.int32), text, starts, ends)
+    with pytest.raises(ValueError, match="one per word"):
+        finder.find(words, bounds, text, starts[:1], ends)
+    with pytest.raises(ValueError, match="ordered tokens"):
+        finder.find(words, bounds, text[:4], starts, ends)
+    with pytest.raises(ValueError, match="ordered tokens"):
+        finder.find(words, bounds, text, starts[::-1].copy(), ends)
+    with pytest.raises(TypeError, match="str"):
+        finder.find([type("Word", (str,), {})("no"), "shots"], bounds, text, starts, ends)
+    with pytest.raises(TypeError, match="list or tuple"):
+        finder.find("no shots", bounds, text, starts, ends)
+    with pytest.raises(TypeError, match="once"):
+        finder.__init__(*model.clauses._flat_tables())
+    with pytest.raises(RuntimeError, match="not initialised"):
+        Scopes.__new__(Scopes).find(words, bounds, text, starts, ends)
+    assert finder.find([], np.array([0], dtype=np.int64), "", starts[:0], ends[:0]) == []
+
+
+def test_the_text_between_tokens_is_read_where_asked() -> None:
+    text = "No shots, were   fired"
+    starts, ends = [0, 3, 10, 17], [2, 8, 14, 22]
+    gaps = Gaps(text, starts, ends, 0, 3)
+    assert list(gaps) == [" ", ", ", "   "] and len(gaps) == 3
+    assert gaps[-1] == "   " and gaps[1:] == [", ", "   "]
+    assert list(Gaps(text, starts, ends, 1, 2)) == [", ", "   "]
+    with pytest.raises(IndexError):
+        gaps[3]
+
+
+@pytest.mark.corpora
+def test_the_c_rules_find_in_real_sentences_what_the_definition_finds() -> None:
+    """Every sentence of four training corpora, as the reader lays them out (cleaned, tokenised,
+    split into sentences): the same scopes from the C rules and from `scopes`."""
+    from model.eventfeatures import token_bounds
+    from model.text import clean, split_sentences, tokenize_clean
+    from tests.helpers import shared_data_dir
+    from training.data.registry import load_corpus
+
+    if shared_data_dir() is None:
+        pytest.skip("set ESCALATION_DATA_DIR to the corpus mirror to run the corpora tests")
+    found = 0
+    for name in ("unquad", "multicoped", "cameo", "ngec"):
+        for example in load_corpus(name).examples:
+            text = clean(example.text).text
+            tokens = tokenize_clean(text)
+            words = [t.norm for t in tokens]
+            starts = np.array([t.start for t in tokens], dtype=np.int64)
+            ends = np.array([t.end for t in tokens], dtype=np.int64)
+            spans = np.array(split_sentences(text), dtype=np.int64).reshape(-1, 2)
+            bounds = token_bounds(starts, spans)
+            lows = bounds.tolist()
+            firsts, lasts = starts.tolist(), ends.tolist()
+            expected = [
+                (k, scope)
+                for k in range(len(lows) - 1)
+                for scope in scopes(
+                    words[lows[k] : lows[k + 1]],
+                    Gaps(text, firsts, lasts, lows[k], lows[k + 1] - lows[k] - 1),
+                )
+            ]
+            assert sentence_scopes(words, bounds, text, starts, ends) == expected, text
+            found += len(expected)
+    assert found > 2000

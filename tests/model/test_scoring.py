@@ -498,19 +498,6 @@ def test_a_reader_keeps_what_it_read_out_of_its_pickle() -> None:
     assert again("They refused to sign the accord. Troops did not attack.") == first
 
 
-def test_the_text_between_tokens_is_read_where_asked() -> None:
-    from model.eventfeatures import _Gaps
-
-    text = "No shots, were   fired"
-    starts, ends = [0, 3, 10, 17], [2, 8, 14, 22]
-    gaps = _Gaps(text, starts, ends, 0, 3)
-    assert list(gaps) == [" ", ", ", "   "] and len(gaps) == 3
-    assert gaps[-1] == "   " and gaps[1:] == [", ", "   "]
-    assert list(_Gaps(text, starts, ends, 1, 2)) == [", ", "   "]
-    with pytest.raises(IndexError):
-        gaps[3]
-
-
 def test_a_model_whose_event_rules_changed_is_refused(tiny_model_path: Path) -> None:
     """The patterns travel in the model and the manifest records their digest and matching
     rules: a model whose record differs (another matcher version) is not scored."""
