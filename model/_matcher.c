@@ -1,4 +1,7 @@
-/* The CAMEO verb pattern matcher of `model.events`, in C: the same rules, token for token.
+/* The event reading of the English model, in C: the CAMEO verb pattern matcher, the scope
+ * rules and the event block's arithmetic, each the same rules as its Python definition.
+ *
+ * The matcher of `model.events`, token for token:
  *
  * `model.events.EventPatterns.match_python` is the definition and stays the reference the tests
  * compare against; this file runs it on flat integer tables that `model.events._flat_tables`
@@ -24,6 +27,20 @@
  * kind); kind: an index into the rules' kinds; cue, first, last: the cue's first token, the
  * scope's first and last token, counted from the sentence's first word. The text between two
  * tokens (where boundary characters are seen) is read from `text` at `ends[t]:starts[t + 1]`.
+ *
+ * The event block of a compiled model reads the matches and scopes of a text into occurrences
+ * (`model.eventfeatures.EventReader.read`), weighs them as TF-IDF with the block's coefficients
+ * and groups them into phrases (`model.compiled.CompiledModel._with_events`): the same sums in
+ * the same order, so the results are those of the definitions to the last bit:
+ *
+ *   Events(codes, function_words, tables, idf, coef)
+ *   events.score(matches, scopes, words, bounds, starts, ends, entries, heads, logits)
+ *       -> None | (share, merged, firsts, weights, sizes, spans)
+ *
+ * codes: dict code -> number; tables: which columns a match of each code has, outside a scope
+ * and inside each kind of scope, and each scope kind's own column (`EventBlock.loops`). A phrase
+ * is its tokens' kernel entries and which of them are adjacent (so "talks … collapsed" and
+ * "talks collapsed" differ); one that reads as a kernel phrase (`heads`) is merged into it.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -929,7 +946,7 @@ static PyTypeObject ScopesType = {
 /* ---- the event block of a compiled model (`model.compiled.CompiledModel._with_events`) ---- */
 
 enum {
-    E_SETTINGS,     /* [4] scope kinds K, content_only, mask_scopes, mask_events */
+    E_SETTINGS,     /* [2] scope kinds K, content_only (`EventReader`) */
     E_HAS,          /* [codes * (K + 1)] 1: a match of this code, outside a scope (0) or in a
                        scope of kind s (s + 1), has features (`EventReader._features`) */
     E_INDEX,        /* [codes * (K + 1) + 1] CSR into E_COLUMNS: the model's columns of them */
@@ -988,13 +1005,19 @@ static int Events_init(Events *ev, PyObject *args, PyObject *kwds) {
     if (copy_buffer(idf, (void **)&ev->idf, &n_idf, 8) < 0 ||
         copy_buffer(coef, (void **)&ev->coef, &n_coef, 8) < 0)
         return -1;
-    Py_ssize_t kinds = ev->n[E_SETTINGS] == 4 ? ev->t[E_SETTINGS][0] : -1;
+    Py_ssize_t kinds = ev->n[E_SETTINGS] == 2 ? ev->t[E_SETTINGS][0] : -1;
     Py_ssize_t cells = PyDict_GET_SIZE(codes) * (kinds + 1);
     int ok = kinds >= 0 && n_idf == n_coef && ev->n[E_HAS] == cells &&
              ev->n[E_INDEX] == cells + 1 && ev->n[E_SCOPE_COLUMN] == kinds;
     for (Py_ssize_t i = 0; ok && i < ev->n[E_COLUMNS]; i++)
         ok = ev->t[E_COLUMNS][i] >= 0 && ev->t[E_COLUMNS][i] < n_idf;
     for (Py_ssize_t i = 0; ok && i < kinds; i++) ok = ev->t[E_SCOPE_COLUMN][i] < n_idf;
+    PyObject *key, *value;
+    for (Py_ssize_t pos = 0; ok && PyDict_Next(codes, &pos, &key, &value);) {
+        Py_ssize_t number = PyLong_Check(value) ? PyLong_AsSsize_t(value) : -1;
+        if (number == -1 && PyErr_Occurred()) return -1;
+        ok = PyUnicode_CheckExact(key) && number >= 0 && number < PyDict_GET_SIZE(codes);
+    }
     for (Py_ssize_t i = 0; ok && i < cells; i++)
         ok = ev->t[E_INDEX][i] <= ev->t[E_INDEX][i + 1] && ev->t[E_INDEX][i] >= 0 &&
              ev->t[E_INDEX][i + 1] <= ev->n[E_COLUMNS];
@@ -1167,8 +1190,8 @@ static int by_head(const void *pa, const void *pb) {
     return (a->row > b->row) - (a->row < b->row);
 }
 
-/* The occurrence's item of a Python list of tuples, checked: -1 with an exception set. */
-static int ints_of(PyObject *item, Py_ssize_t size, const char *what) {
+/* Whether `item` is a tuple of `size` items: 0, or -1 with an exception set. */
+static int tuple_of(PyObject *item, Py_ssize_t size, const char *what) {
     if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != size) {
         PyErr_Format(PyExc_TypeError, "%s: tuples of %zd items", what, size);
         return -1;
@@ -1176,6 +1199,7 @@ static int ints_of(PyObject *item, Py_ssize_t size, const char *what) {
     return 0;
 }
 
+/* An int in [lo, hi), or -1 with an exception set. */
 static Py_ssize_t small_int(PyObject *obj, Py_ssize_t lo, Py_ssize_t hi, const char *what) {
     Py_ssize_t v = PyLong_AsSsize_t(obj);
     if (v == -1 && PyErr_Occurred()) return -1;
@@ -1193,17 +1217,17 @@ typedef struct {
 
 static PyObject *Events_score(Events *ev, PyObject *args) {
     PyObject *matches, *scopes, *words, *bounds_obj, *starts_obj, *ends_obj, *entries_obj,
-        *heads_obj, *masked_obj, *logits_obj;
-    if (!PyArg_ParseTuple(args, "O!O!O!OOOOOOO:score", &PyList_Type, &matches, &PyList_Type,
+        *heads_obj, *logits_obj;
+    if (!PyArg_ParseTuple(args, "O!O!O!OOOOOO:score", &PyList_Type, &matches, &PyList_Type,
                           &scopes, &PyList_Type, &words, &bounds_obj, &starts_obj, &ends_obj,
-                          &entries_obj, &heads_obj, &masked_obj, &logits_obj))
+                          &entries_obj, &heads_obj, &logits_obj))
         return NULL;
     if (!ev->codes) {
         PyErr_SetString(PyExc_RuntimeError, "the Events was not initialised");
         return NULL;
     }
     PyObject *result = NULL;
-    Py_buffer bv = {0}, sv = {0}, endv = {0}, entv = {0}, hv = {0}, mv = {0}, lv = {0};
+    Py_buffer bv = {0}, sv = {0}, endv = {0}, entv = {0}, hv = {0}, lv = {0};
     Reading r = {ev};
     ScopeAt *found = NULL;
     Py_ssize_t *byp = NULL, *group = NULL;
@@ -1211,7 +1235,7 @@ static PyObject *Events_score(Events *ev, PyObject *args) {
     PyObject *merged = NULL, *firsts = NULL;
     double *weights = NULL;
     int64_t *sizes = NULL, *spans = NULL;
-    int has_masked = masked_obj != Py_None, has_logits = logits_obj != Py_None;
+    int has_logits = logits_obj != Py_None;
     if (int64_items(bounds_obj, &bv, "bounds") < 0 || int64_items(starts_obj, &sv, "starts") < 0 ||
         int64_items(ends_obj, &endv, "ends") < 0 || int64_items(heads_obj, &hv, "heads") < 0)
         goto done;
@@ -1220,8 +1244,6 @@ static PyObject *Events_score(Events *ev, PyObject *args) {
         PyErr_SetString(PyExc_TypeError, "entries: an int32 buffer");
         goto done;
     }
-    if (has_masked && PyObject_GetBuffer(masked_obj, &mv, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0)
-        goto done;
     if (has_logits && PyObject_GetBuffer(logits_obj, &lv, PyBUF_WRITABLE | PyBUF_FORMAT |
                                                               PyBUF_C_CONTIGUOUS) < 0)
         goto done;
@@ -1229,10 +1251,9 @@ static PyObject *Events_score(Events *ev, PyObject *args) {
     const int64_t *bounds = bv.buf, *starts = sv.buf, *ends = endv.buf, *head = hv.buf;
     r.entries = entv.buf;
     if (sv.len / 8 != n || endv.len / 8 != n || entv.len / 4 != n || hv.len % 16 ||
-        (has_masked && (mv.itemsize != 1 || mv.len != n)) ||
         (has_logits && (lv.itemsize != 8 || strcmp(lv.format, "d") || lv.len / 8 != m - 1))) {
-        PyErr_SetString(PyExc_ValueError, "score: words, starts, ends, entries, masked and "
-                                          "logits disagree in size");
+        PyErr_SetString(PyExc_ValueError, "score: words, starts, ends, entries and logits "
+                                          "disagree in size");
         goto done;
     }
     if (m == 0 || bounds[0] != 0 || bounds[m - 1] != n) {
@@ -1250,9 +1271,7 @@ static PyObject *Events_score(Events *ev, PyObject *args) {
             goto done;
         }
     Py_ssize_t kinds = ev->t[E_SETTINGS][0];
-    int content_only = ev->t[E_SETTINGS][1], mask_scopes = ev->t[E_SETTINGS][2],
-        mask_events = ev->t[E_SETTINGS][3];
-    char *mask = has_masked ? mv.buf : NULL;
+    int content_only = ev->t[E_SETTINGS][1];
 
     /* the scopes, text-level */
     Py_ssize_t n_found = PyList_GET_SIZE(scopes);
@@ -1266,7 +1285,7 @@ static PyObject *Events_score(Events *ev, PyObject *args) {
     }
     for (Py_ssize_t j = 0; j < n_found; j++) {
         PyObject *item = PyList_GET_ITEM(scopes, j);
-        if (ints_of(item, 5, "scopes") < 0) goto done;
+        if (tuple_of(item, 5, "scopes") < 0) goto done;
         ScopeAt *f = &found[j];
         f->sentence = small_int(PyTuple_GET_ITEM(item, 0), 0, m - 1, "a scope's sentence");
         if (f->sentence < 0) goto done;
@@ -1293,14 +1312,13 @@ static PyObject *Events_score(Events *ev, PyObject *args) {
         PyObject *item = NULL;
         if (j < n_matches) {
             item = PyList_GET_ITEM(matches, j);
-            if (ints_of(item, 4, "matches") < 0) goto done;
+            if (tuple_of(item, 4, "matches") < 0) goto done;
             k = small_int(PyTuple_GET_ITEM(item, 0), 0, m - 1, "a match's sentence");
             if (k < 0) goto done;
         }
         for (; next < n_found && found[next].sentence <= k; next++) {
             const ScopeAt *f = &found[next];
             if (next == 0 || found[next - 1].sentence != f->sentence) here = next;
-            if (mask && mask_scopes) memset(mask + f->first, 1, (size_t)(f->last - f->first + 1));
             int32_t column = ev->t[E_SCOPE_COLUMN][f->kind];
             if (column < 0) continue;
             Occ *o = new_occ(&r.occs);
@@ -1347,8 +1365,6 @@ static PyObject *Events_score(Events *ev, PyObject *args) {
             if (found[q].first <= lo + verb && lo + verb <= found[q].last) inside = &found[q];
         Py_ssize_t cell = c * (kinds + 1) + (inside ? inside->kind + 1 : 0);
         if (!ev->t[E_HAS][cell]) continue; /* no event there: negated, or a refused conflict */
-        if (!inside && mask && mask_events)
-            for (Py_ssize_t q = 0; q < n_tokens; q++) mask[r.toks.v[mark + q]] = 1;
         int32_t c_lo = ev->t[E_INDEX][cell], c_hi = ev->t[E_INDEX][cell + 1];
         if (c_lo == c_hi) continue; /* features the model does not know: no weight, no phrase */
         Occ *o = new_occ(&r.occs);
@@ -1548,7 +1564,6 @@ done:
     if (endv.obj) PyBuffer_Release(&endv);
     if (entv.obj) PyBuffer_Release(&entv);
     if (hv.obj) PyBuffer_Release(&hv);
-    if (mv.obj) PyBuffer_Release(&mv);
     if (lv.obj) PyBuffer_Release(&lv);
     PyMem_Free(r.cols.v);
     PyMem_Free(r.toks.v);
@@ -1591,7 +1606,7 @@ static void Events_dealloc(Events *ev) {
 
 static PyMethodDef Events_methods[] = {
     {"score", (PyCFunction)Events_score, METH_VARARGS,
-     "score(matches, scopes, words, bounds, starts, ends, entries, heads, masked, logits) -> "
+     "score(matches, scopes, words, bounds, starts, ends, entries, heads, logits) -> "
      "None, or (share, merged, firsts, weights, sizes, spans): the event block of one text."},
     {NULL, NULL, 0, NULL},
 };

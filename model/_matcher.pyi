@@ -57,11 +57,10 @@ class Events:
         ends: ReadableBuffer,
         entries: ReadableBuffer,
         heads: ReadableBuffer,
-        masked: ReadableBuffer | None,
         logits: ReadableBuffer | None,
         /,
     ) -> tuple[float, list[tuple[int, float]], list[tuple[int, ...]], bytes, bytes, bytes] | None:
         """The event block of one text: its share of the logit, the kernel phrases its phrases
         read as (row, weight), and its other phrases (first tokens, weights, span counts,
         spans); None when the model weighs none of its events. Adds each sentence's share to
-        `logits` and sets the masked tokens in `masked`, where given."""
+        `logits`, where given."""

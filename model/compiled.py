@@ -448,7 +448,6 @@ class CompiledModel:
             a.ends.data,
             a.entries.data,
             scored.heads.data,
-            None,
             None if logits is None else logits.data,
         )
         if found is None:

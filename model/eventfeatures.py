@@ -325,7 +325,7 @@ class EventBlock:
             self.columns.get(f"scope:{kind}", -1) if kind in reader.scope_features else -1
             for kind in SCOPE_KINDS
         ]
-        settings = [len(SCOPE_KINDS), reader.content_only, reader.mask_scopes, reader.mask_events]
+        settings = [len(SCOPE_KINDS), reader.content_only]
         tables = (settings, has, index, columns, scope_columns)
         return Events(
             {code: k for k, code in enumerate(codes)},

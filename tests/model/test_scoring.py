@@ -508,3 +508,153 @@ def test_a_model_whose_event_rules_changed_is_refused(tiny_model_path: Path) -> 
     changed = replace(artifact, manifest={**artifact.manifest, "features": features})
     with pytest.raises(ValueError, match="event patterns or matching rules"):
         Scorer(changed)
+
+
+def python_events(model: Scorer) -> Scorer:
+    """A scorer of `model`'s artifact whose event block is read and weighed in Python
+    (`EventReader.read`, `_with_events`: the definitions), as when the C loops are not built."""
+    other = Scorer(model.artifact)
+    block = other._model.events
+    assert block is not None
+    assert block.loops is not None, "the C event loops (model/_matcher.c) are not built"
+    block.__dict__["loops"] = None
+    return other
+
+
+_EVENT_WORDS = [
+    *"peace talks collapsed crumbled broke broken ties relations leaders warned force "
+    "troops attack attacked shots were fired refused to withdraw signed an accord agreement "
+    "agreed exchange prisoners shelled welcomed truce the of and a it would on take".split(),
+    *"no not never without unless until didn't or else within days failed decline".split(),
+    "60",
+    "2020",
+    "US",
+    "Russia's",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_EVENT_WORDS),
+            st.sampled_from([" ", " ", " ", ", ", ". ", "; ", " (", "! ", "\n\n", " \u2014 "]),
+        ),
+        max_size=60,
+    )
+)
+def test_the_c_event_block_scores_as_the_definition_does(
+    scorer: Scorer, tokens: list[tuple[str, str]]
+) -> None:
+    """Score, level, phrases (text, weight, spans), sentences and the whole explanation: the
+    same from the C loops and from the Python definitions, to the last bit."""
+    text = "".join(w + g for w, g in tokens)
+    python = _PYTHON_EVENTS.setdefault(id(scorer), python_events(scorer))
+    assert scorer.score(text, top_k=50, max_sentences=50) == python.score(
+        text, top_k=50, max_sentences=50
+    )
+    assert scorer.explain(text) == python.explain(text)
+
+
+_PYTHON_EVENTS: dict[int, Scorer] = {}
+
+
+@pytest.mark.parametrize("text", [*EVENT_TEXTS, *TEXTS])
+def test_the_c_event_block_reads_a_weighted_block_as_the_definition_does(
+    tmp_path: Path, text: str
+) -> None:
+    pipeline = fit_tiny(tiny_config(event_weight=16.0))
+    model = Scorer.load(save_artifact(pipeline, dict(TINY_MANIFEST), tmp_path / "w.joblib"))
+    python = python_events(model)
+    assert model.score(text, top_k=50, max_sentences=50) == python.score(
+        text, top_k=50, max_sentences=50
+    )
+    assert model.explain(text) == python.explain(text)
+
+
+@pytest.mark.corpora
+def test_the_c_event_block_scores_real_articles_as_the_definition_does(
+    default_model: Path,
+) -> None:
+    """The default model on every annotated article and the seed: the same results."""
+    from tests.helpers import shared_data_dir
+    from training.evaluation.contrast import annotated_texts, contrast_texts
+
+    model = Scorer.load(default_model)
+    python = python_events(model)
+    root = shared_data_dir()
+    assert root is not None
+    texts = [*contrast_texts(), *annotated_texts()]
+    texts.append((root / "seed" / "nato-preemptive-strike.txt").read_text(encoding="utf-8"))
+    for text in texts:
+        assert model.score(text, top_k=50, max_sentences=50) == python.score(
+            text, top_k=50, max_sentences=50
+        ), text[:80]
+
+
+def test_the_c_event_block_refuses_what_it_cannot_read(scorer: Scorer) -> None:
+    from model._matcher import Events
+
+    block = scorer._model.events
+    assert block is not None and block.loops is not None
+    loops = block.loops
+    words = ["troops", "did", "not", "attack", "leaders", "warned"]
+    bounds = np.array([0, 4, 6], dtype=np.int64)
+    starts = np.array([0, 7, 11, 15, 23, 31], dtype=np.int64)
+    ends = starts + np.array([len(w) for w in words], dtype=np.int64)
+    entries = np.arange(6, dtype=np.int32)
+    heads = np.array([[4, 4], [5, 5]], dtype=np.int64)
+    code = next(iter(block.analyzer.reader.patterns.codes))
+    match = (1, code, (1,), 1)  # "warned" in the second sentence
+    scope = (0, 0, 2, 3, 3)  # "not" | "attack"
+
+    def call(**changes: object) -> object:
+        args: dict[str, object] = dict(
+            matches=[match],
+            scopes=[scope],
+            words=words,
+            bounds=bounds,
+            starts=starts,
+            ends=ends,
+            entries=entries,
+            heads=heads,
+            logits=np.zeros(2),
+        )
+        args.update(changes)
+        return loops.score(*args.values())  # type: ignore[arg-type]
+
+    call()  # well formed
+    assert call(matches=[], scopes=[]) is None  # nothing to weigh
+    with pytest.raises(ValueError, match="code"):
+        call(matches=[(1, "no such code", (1,), 1)])
+    with pytest.raises(ValueError, match="out of range"):
+        call(matches=[(1, code, (2,), 1)])  # past its sentence
+    with pytest.raises(ValueError, match="out of range"):
+        call(matches=[(2, code, (1,), 1)])  # no such sentence
+    with pytest.raises(ValueError, match="ascending"):
+        call(matches=[(1, code, (1, 0), 1)])
+    with pytest.raises(TypeError, match="tuple"):
+        call(matches=[(1, code, (), 1)])
+    with pytest.raises(TypeError, match="tuples"):
+        call(matches=[(1, code, (1,))])
+    with pytest.raises(ValueError, match="out of range"):
+        call(scopes=[(0, 0, 2, 3, 4)])  # its last token past its sentence
+    with pytest.raises(ValueError, match="out of range"):
+        call(scopes=[(0, 9, 2, 3, 3)])  # no such kind
+    with pytest.raises(ValueError, match="sentence order"):
+        call(scopes=[(1, 0, 0, 1, 1), scope])
+    with pytest.raises(ValueError, match="bounds"):
+        call(bounds=np.array([0, 4, 5], dtype=np.int64))
+    with pytest.raises(ValueError, match="disagree"):
+        call(entries=entries[:5].copy())
+    with pytest.raises(ValueError, match="disagree"):
+        call(logits=np.zeros(3))
+    with pytest.raises(TypeError, match="int32"):
+        call(entries=entries.astype(np.int64))
+    with pytest.raises(ValueError, match="heads"):
+        call(heads=np.array([[5, 4]], dtype=np.int64))
+    with pytest.raises(TypeError, match="once"):
+        loops.__init__({}, frozenset(), (), b"", b"")
+    fresh = Events.__new__(Events)
+    with pytest.raises(RuntimeError, match="not initialised"):
+        fresh.score([], [], words, bounds, starts, ends, entries, heads, None)
