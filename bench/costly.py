@@ -78,6 +78,8 @@ CATALOGUE: dict[str, Callable[[int], str]] = {
     # One sentence of verb forms, multi-word ("go to") between one-word ones ("ban"): every
     # token a verb occurrence for the English event patterns, and their overlap rule at work.
     "verb phrases, one sentence": lambda n: _repeat("go to ban ", n),
+    # One sentence of negated verbs: a scope at every other word, a match inside each.
+    "negated verbs, one sentence": lambda n: _repeat("not ban ", n),
 }
 
 

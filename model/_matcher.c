@@ -1306,6 +1306,7 @@ static PyObject *Events_score(Events *ev, PyObject *args) {
 
     /* `EventReader.read`: a sentence's scopes, then its matches, in text order */
     Py_ssize_t next = 0, here = 0; /* the next scope to read; the first of its sentence's */
+    Py_ssize_t at = 0, at_sentence = -1, at_verb = 0; /* the scope the last match was held to */
     Py_ssize_t n_matches = PyList_GET_SIZE(matches);
     for (Py_ssize_t j = 0; j <= n_matches; j++) {
         Py_ssize_t k = m; /* past the last sentence: the scopes left */
@@ -1360,9 +1361,15 @@ static PyObject *Events_score(Events *ev, PyObject *args) {
             if (function < 0) goto done;
             if (function) continue;
         }
+        /* the scope holding its verb: a sentence's scopes are disjoint and in order, and its
+         * matches come by verb, so one pointer walks them (back to the first if not in order) */
+        if (k != at_sentence || lo + verb < at_verb) at = here;
+        at_sentence = k;
+        at_verb = lo + verb;
+        while (at < next && found[at].sentence == k && found[at].last < lo + verb) at++;
         const ScopeAt *inside = NULL;
-        for (Py_ssize_t q = here; q < next && found[q].sentence == k && !inside; q++)
-            if (found[q].first <= lo + verb && lo + verb <= found[q].last) inside = &found[q];
+        if (at < next && found[at].sentence == k && found[at].first <= lo + verb)
+            inside = &found[at];
         Py_ssize_t cell = c * (kinds + 1) + (inside ? inside->kind + 1 : 0);
         if (!ev->t[E_HAS][cell]) continue; /* no event there: negated, or a refused conflict */
         int32_t c_lo = ev->t[E_INDEX][cell], c_hi = ev->t[E_INDEX][cell + 1];

@@ -665,7 +665,10 @@ class EventPatterns:
         matcher = self._matcher
         if matcher is None:
             return [(k, m.code, m.tokens, m.verb) for k, m in self.match_sentences(words, bounds)]
-        return matcher.match_sentences(list(words), list(bounds))
+        return matcher.match_sentences(
+            words if isinstance(words, list) else list(words),
+            bounds if isinstance(bounds, list) else list(bounds),
+        )
 
     def match_python(self, words: Sequence[str]) -> list[Match]:
         """`match` in Python: the definition the C matcher follows token for token."""
