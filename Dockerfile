@@ -9,7 +9,7 @@ ARG BASE_IMAGE=python:3.12-slim
 FROM ${BASE_IMAGE} AS builder
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /build
-# A C compiler for the scoring kernel and the event pattern matcher (model/_kernel.c,
+# A C compiler for the scoring kernel and the event reading's loops (model/_kernel.c,
 # model/_matcher.c), in this stage only: the runtime stage stays compiler-free. Python.h comes
 # with python:*-slim; a Debian-Python base needs python3-dev.
 RUN apt-get update \
@@ -44,7 +44,7 @@ RUN /opt/venv/bin/pip install --no-deps . \
  && /opt/venv/bin/python -m compileall -q /opt/venv/lib
 # The default model comes from the build context: fail here, clearly, when it was not trained.
 # The check runs with -P so it loads the installed package (with its compiled kernel and
-# matcher, both imported here), not the uncompiled sources in /build/model.
+# event loops, both imported here), not the uncompiled sources in /build/model.
 COPY README.md artifacts* /build/artifacts/
 RUN test -f /build/artifacts/escalation-model.joblib || { \
       echo 'error: artifacts/escalation-model.joblib is missing: run `make model` before building' >&2; \

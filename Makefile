@@ -54,21 +54,21 @@ test-fast: setup  ## the inner loop: no corpora, real gunicorn, fault injection,
 test-engines: setup  ## Java (apt) and the frames/spark/mlflow/deploy extras, then their tests
 	scripts/engines.sh
 
-# The kernel and the event matcher built with ASan + UBSan into a copy of the sources under
+# The kernel and the event reading's loops built with ASan + UBSan into a copy of the sources under
 # build/ (the normal build is left alone), then the model tests against it (those on the default
 # model aside: the copy has no corpora or model); any sanitizer finding fails the run (output is
 # captured at the Python level only, so a finding's report reaches the terminal). Python's own
 # allocator is off (PYTHONMALLOC=malloc), so ASan sees the small buffers the C code asks it for.
 SANITIZE_DIR := build/sanitize
 PYCONFIG = $(BIN)/python -c 'import sysconfig as s; print(s.get_config_var("$(1)") or s.get_paths()["include"])'
-sanitize: setup  ## model tests against an ASan + UBSan build of the C kernel and matcher
+sanitize: setup  ## model tests against an ASan + UBSan build of the C kernel and event loops
 	rm -rf $(SANITIZE_DIR) && mkdir -p $(SANITIZE_DIR)
 	cp -r model training tests pyproject.toml $(SANITIZE_DIR)/
 	find $(SANITIZE_DIR) -name '*.so' -delete
 	for ext in _kernel _matcher; do \
 		$(CC) -shared -fPIC -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 			-fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter \
-			-I"$$($(call PYCONFIG,INCLUDEPY))" model/$$ext.c \
+			-I"$$($(call PYCONFIG,INCLUDEPY))" model/$$ext.c -lm \
 			-o $(SANITIZE_DIR)/model/$$ext$$($(call PYCONFIG,EXT_SUFFIX)) || exit 1; \
 	done
 	cd $(SANITIZE_DIR) && LD_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \

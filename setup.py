@@ -1,4 +1,4 @@
-"""Build hook for the C scoring kernel (`model/_kernel.c`) and the C event pattern matcher
+"""Build hook for the C scoring kernel (`model/_kernel.c`) and the C loops of the event reading
 (`model/_matcher.c`); all other metadata is in pyproject.
 
 Before compiling, the kernel's character classes are written into `model/_rules.h` from
@@ -64,6 +64,7 @@ setup(
         Extension(
             "model._matcher",
             ["model/_matcher.c"],
+            libraries=["m"],  # log and sqrt of the event block's TF-IDF
             extra_compile_args=["-O3", "-Wall", "-Wextra", "-Wno-unused-parameter"],
         ),
     ]

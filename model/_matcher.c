@@ -1122,7 +1122,7 @@ static Py_ssize_t contributions(Reading *r, Py_ssize_t lo, Py_ssize_t hi) {
         int32_t c = r->order[j];
         double v = (1.0 + log((double)r->count[c])) * r->ev->idf[c];
         r->value[c] = v;
-        square = j ? square + v * v : v * v;
+        square += v * v;
     }
     double norm = sqrt(square);
     for (Py_ssize_t j = 0; j < touched; j++) {
@@ -1137,7 +1137,7 @@ static double logit_of(Reading *r, Py_ssize_t touched) {
     double sum = 0.0;
     for (Py_ssize_t j = 0; j < touched; j++) {
         int32_t c = r->order[j];
-        sum = j ? sum + r->value[c] : r->value[c];
+        sum += r->value[c];
     }
     return sum;
 }

@@ -288,6 +288,15 @@ class EventAnalyzer:
         return [f for occurrence in found for f in occurrence.features]
 
 
+def _ordered_sum(values: Iterable[float]) -> float:
+    """The values added from 0.0 left to right, as `model/_matcher.c` adds them (the builtin
+    `sum` compensates rounding from Python 3.12 on)."""
+    total = 0.0
+    for value in values:
+        total += value
+    return total
+
+
 class EventBlock:
     """A fitted event TF-IDF block and its coefficients: logits and contributions."""
 
@@ -358,7 +367,7 @@ class EventBlock:
         if not counts:
             return {}
         values = {c: (1.0 + math.log(n)) * self.idf[c] for c, n in counts.items()}
-        norm = math.sqrt(sum(v * v for v in values.values()))
+        norm = math.sqrt(_ordered_sum(v * v for v in values.values()))
         return {c: (v / norm * self.coef[c], counts[c]) for c, v in values.items()}
 
     def logit(self, columns: Sequence[Sequence[int]]) -> float:
@@ -366,8 +375,8 @@ class EventBlock:
         if len(columns) == 1 and len(columns[0]) == 1:  # one feature once: most sentences
             c = columns[0][0]
             value = self.idf[c]
-            return value / math.sqrt(value * value) * self.coef[c]
-        return sum(value for value, _ in self.contributions(columns).values())
+            return 0.0 + value / math.sqrt(0.0 + value * value) * self.coef[c]
+        return _ordered_sum(value for value, _ in self.contributions(columns).values())
 
     def weigh(self, columns: Sequence[Sequence[int]]) -> tuple[float, list[float]]:
         """The block's share of the logit, and each occurrence's share of it: its features'
@@ -380,4 +389,4 @@ class EventBlock:
                 value, count = touched[c]
                 weight += value / count
             weights.append(weight)
-        return sum(value for value, _ in touched.values()), weights
+        return _ordered_sum(value for value, _ in touched.values()), weights
