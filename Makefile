@@ -67,7 +67,7 @@ sanitize: setup  ## model tests against an ASan + UBSan build of the C kernel an
 	find $(SANITIZE_DIR) -name '*.so' -delete
 	for ext in _kernel _matcher; do \
 		$(CC) -shared -fPIC -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-			-fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter \
+			-fno-sanitize-recover=all -ffp-contract=off -Wall -Wextra -Wno-unused-parameter \
 			-I"$$($(call PYCONFIG,INCLUDEPY))" model/$$ext.c -lm \
 			-o $(SANITIZE_DIR)/model/$$ext$$($(call PYCONFIG,EXT_SUFFIX)) || exit 1; \
 	done

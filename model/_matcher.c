@@ -644,10 +644,29 @@ static int Scopes_init(Scopes *r, PyObject *args, PyObject *kwds) {
         r->n[i] = view.len / 4;
         PyBuffer_Release(&view);
     }
-    Py_ssize_t v = r->n[S_CUE];
-    if (r->n[S_START] != v || r->n[S_FOLLOW] != v || r->n[S_BOUND] != v ||
-        r->n[S_PHRASE_INDEX] != v + 1 || r->n[S_MAX] < 1 || r->n[S_MAX] > 31) {
-        PyErr_SetString(PyExc_ValueError, "Scopes tables disagree in size");
+    Py_ssize_t v = r->n[S_CUE], kinds = r->n[S_MAX], n_phrases = r->n[S_PHRASES] / 3;
+    int ok = r->n[S_START] == v && r->n[S_FOLLOW] == v && r->n[S_BOUND] == v &&
+             r->n[S_PHRASE_INDEX] == v + 1 && kinds >= 1 && kinds <= 31 &&
+             r->n[S_PHRASES] % 3 == 0 && r->t[S_PHRASE_INDEX][0] == 0 &&
+             r->t[S_PHRASE_INDEX][v] == n_phrases;
+    for (Py_ssize_t i = 0; ok && i < v; i++)
+        ok = r->t[S_CUE][i] >= -1 && r->t[S_CUE][i] < kinds &&
+             r->t[S_PHRASE_INDEX][i] <= r->t[S_PHRASE_INDEX][i + 1];
+    for (Py_ssize_t p = 0; ok && p < n_phrases; p++) {
+        const int32_t *phrase = r->t[S_PHRASES] + 3 * p;
+        ok = phrase[1] >= 1 && phrase[0] >= 0 && phrase[0] <= r->n[S_POOL] - phrase[1] &&
+             phrase[2] >= -1 && phrase[2] < kinds;
+    }
+    for (Py_ssize_t i = 0; ok && i < r->n[S_POOL]; i++)
+        ok = r->t[S_POOL][i] >= 0 && r->t[S_POOL][i] < v;
+    for (Py_ssize_t k = 0; ok && k < kinds; k++) ok = r->t[S_MAX][k] >= 1;
+    for (Py_ssize_t i = 0; ok && i < PyTuple_GET_SIZE(suffixes); i++) {
+        long kind = PyLong_AsLong(PyTuple_GET_ITEM(PyTuple_GET_ITEM(suffixes, i), 1));
+        if (kind == -1 && PyErr_Occurred()) return -1;
+        ok = kind >= 0 && kind < kinds;
+    }
+    if (!ok) {
+        PyErr_SetString(PyExc_ValueError, "Scopes tables disagree in size or content");
         return -1;
     }
     Py_INCREF(vocabulary);
@@ -827,6 +846,10 @@ static PyObject *Scopes_find(Scopes *r, PyObject *args) {
         return NULL;
     }
     Py_ssize_t n = PySequence_Fast_GET_SIZE(words);
+    if (n > INT32_MAX / 2) {
+        PyErr_SetString(PyExc_ValueError, "words: too many");
+        return NULL;
+    }
     PyObject *const *items = PySequence_Fast_ITEMS(words);
     Py_buffer bv, sv, ev;
     if (int64_items(bounds_obj, &bv, "bounds") < 0) return NULL;
@@ -961,7 +984,7 @@ typedef struct {
     int32_t *t[N_EVENT_TABLES];
     Py_ssize_t n[N_EVENT_TABLES];
     double *idf, *coef;
-    Py_ssize_t n_columns;
+    Py_ssize_t n_columns, n_codes; /* the tables' numbers of columns and codes */
 } Events;
 
 static int copy_buffer(PyObject *obj, void **out, Py_ssize_t *n, Py_ssize_t item) {
@@ -1026,8 +1049,10 @@ static int Events_init(Events *ev, PyObject *args, PyObject *kwds) {
         return -1;
     }
     ev->n_columns = n_idf;
-    Py_INCREF(codes);
-    Py_XSETREF(ev->codes, codes);
+    ev->n_codes = PyDict_GET_SIZE(codes);
+    PyObject *copy = PyDict_Copy(codes); /* its own: the numbers stay those checked */
+    if (!copy) return -1;
+    Py_XSETREF(ev->codes, copy);
     Py_INCREF(function_words);
     Py_XSETREF(ev->function_words, function_words);
     return 0;
@@ -1170,23 +1195,44 @@ static int same_phrase(const Reading *r, const Occ *a, const Occ *b) {
 
 static const Reading *sorting; /* the reading whose occurrences `by_phrase` sorts (GIL held) */
 
+/* Occurrences by phrase (hash, then the whole key: length, entries, adjacency), then position:
+ * those that read alike are consecutive, the first one first. */
 static int by_phrase(const void *pa, const void *pb) {
     Py_ssize_t a = *(const Py_ssize_t *)pa, b = *(const Py_ssize_t *)pb;
-    const Occ *x = &sorting->occs.v[a], *y = &sorting->occs.v[b];
+    const Reading *r = sorting;
+    const Occ *x = &r->occs.v[a], *y = &r->occs.v[b];
     if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
+    if (x->n_toks != y->n_toks) return x->n_toks < y->n_toks ? -1 : 1;
+    const int32_t *s = r->toks.v + x->toks, *t = r->toks.v + y->toks;
+    for (Py_ssize_t j = 0; j < x->n_toks; j++) {
+        int32_t e = r->entries[s[j]], f = r->entries[t[j]];
+        if (e != f) return e < f ? -1 : 1;
+        int p = j && s[j] == s[j - 1] + 1, q = j && t[j] == t[j - 1] + 1;
+        if (p != q) return p < q ? -1 : 1;
+    }
     return (a > b) - (a < b);
 }
 
-/* A kernel phrase row, ordered by its first entry and length, then row. */
+/* A kernel phrase: its first token and length, its row. */
 typedef struct {
-    int32_t first, length;
-    Py_ssize_t row;
+    Py_ssize_t first, length, row;
 } Head;
 
+static const int32_t *head_entries; /* the entries `by_head` reads (GIL held) */
+
+/* The entries of `n` tokens from `s` against those from `t`, in order. */
+static int entries_order(const int32_t *entries, Py_ssize_t s, Py_ssize_t t, Py_ssize_t n) {
+    for (Py_ssize_t j = 0; j < n; j++)
+        if (entries[s + j] != entries[t + j]) return entries[s + j] < entries[t + j] ? -1 : 1;
+    return 0;
+}
+
+/* Kernel phrases by length, then entries, then row. */
 static int by_head(const void *pa, const void *pb) {
     const Head *a = pa, *b = pb;
-    if (a->first != b->first) return a->first < b->first ? -1 : 1;
     if (a->length != b->length) return a->length < b->length ? -1 : 1;
+    int order = entries_order(head_entries, a->first, b->first, a->length);
+    if (order) return order;
     return (a->row > b->row) - (a->row < b->row);
 }
 
@@ -1270,7 +1316,16 @@ static PyObject *Events_score(Events *ev, PyObject *args) {
             PyErr_SetString(PyExc_ValueError, "heads: first and last tokens of phrases");
             goto done;
         }
-    Py_ssize_t kinds = ev->t[E_SETTINGS][0];
+    if (n > INT32_MAX / 2) {
+        PyErr_SetString(PyExc_ValueError, "words: too many");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!PyUnicode_CheckExact(PyList_GET_ITEM(words, i))) { /* a subclass's hash runs Python */
+            PyErr_SetString(PyExc_TypeError, "score(words): words are str");
+            goto done;
+        }
+    Py_ssize_t kinds = ev->t[E_SETTINGS][0], n_codes = ev->n_codes;
     int content_only = ev->t[E_SETTINGS][1];
 
     /* the scopes, text-level */
@@ -1331,15 +1386,19 @@ static PyObject *Events_score(Events *ev, PyObject *args) {
         }
         if (!item) break;
         Py_ssize_t lo = bounds[k], size = bounds[k + 1] - lo;
+        if (!PyUnicode_CheckExact(PyTuple_GET_ITEM(item, 1))) {
+            PyErr_SetString(PyExc_TypeError, "a match's code: a str");
+            goto done;
+        }
         PyObject *code = PyDict_GetItemWithError(ev->codes, PyTuple_GET_ITEM(item, 1));
         if (!code) {
             if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "a match's code is unknown");
             goto done;
         }
-        Py_ssize_t c = PyLong_AsSsize_t(code);
+        Py_ssize_t c = small_int(code, 0, n_codes, "a code's number");
         PyObject *tokens = PyTuple_GET_ITEM(item, 2);
         Py_ssize_t verb = small_int(PyTuple_GET_ITEM(item, 3), 0, size, "a match's verb");
-        if ((c == -1 && PyErr_Occurred()) || verb < 0) goto done;
+        if (c < 0 || verb < 0) goto done;
         if (!PyTuple_Check(tokens) || PyTuple_GET_SIZE(tokens) == 0) {
             PyErr_SetString(PyExc_TypeError, "a match's tokens: a tuple, not empty");
             goto done;
@@ -1449,26 +1508,12 @@ static PyObject *Events_score(Events *ev, PyObject *args) {
     sorting = &r;
     qsort(byp, (size_t)n_occ, sizeof(Py_ssize_t), by_phrase);
     sorting = NULL;
-    /* within a run of equal hashes (by position), each occurrence joins the first earlier
-     * phrase it reads as; the phrases of a run are kept at the run's start */
-    for (Py_ssize_t a = 0, run = 0, n_leaders = 0; a < n_occ; a++) {
-        Py_ssize_t o = byp[a];
-        if (a == 0 || r.occs.v[o].hash != r.occs.v[byp[a - 1]].hash) {
-            run = a;
-            n_leaders = 0;
-        }
-        group[o] = o;
-        for (Py_ssize_t q = 0; q < n_leaders; q++)
-            if (same_phrase(&r, &r.occs.v[byp[run + q]], &r.occs.v[o])) {
-                group[o] = byp[run + q];
-                break;
-            }
-        if (group[o] == o) { /* a new phrase: its leaders move to the run's front */
-            Py_ssize_t tmp = byp[run + n_leaders];
-            byp[run + n_leaders] = o;
-            byp[a] = tmp;
-            n_leaders++;
-        }
+    /* each occurrence joins the first one that reads alike: its run's first */
+    for (Py_ssize_t a = 0; a < n_occ; a++) {
+        Py_ssize_t o = byp[a], before = a ? byp[a - 1] : -1;
+        group[o] = before >= 0 && same_phrase(&r, &r.occs.v[before], &r.occs.v[o])
+                       ? group[before]
+                       : o;
     }
     /* each phrase's weight (its shares, in text order) and spans */
     double *wsum = PyMem_Calloc((size_t)n_occ, sizeof(double));
@@ -1486,8 +1531,10 @@ static PyObject *Events_score(Events *ev, PyObject *args) {
     }
     for (Py_ssize_t o = 0; o < n_occ; o++) wsum[group[o]] += r.occs.v[o].share;
     for (Py_ssize_t h = 0; h < n_heads; h++)
-        heads[h] = (Head){r.entries[head[2 * h]], (int32_t)(head[2 * h + 1] - head[2 * h] + 1), h};
+        heads[h] = (Head){head[2 * h], head[2 * h + 1] - head[2 * h] + 1, h};
+    head_entries = r.entries;
     if (n_heads > 1) qsort(heads, (size_t)n_heads, sizeof(Head), by_head);
+    head_entries = NULL;
     /* the new phrases' numbers (-1: it reads as a kernel phrase, or is not a phrase's first) */
     Py_ssize_t *number = byp; /* reused: the sort is done */
     Py_ssize_t n_new = 0;
@@ -1497,22 +1544,20 @@ static PyObject *Events_score(Events *ev, PyObject *args) {
         const int32_t *tok = r.toks.v + r.occs.v[o].toks;
         Py_ssize_t len = r.occs.v[o].n_toks, row = -1;
         if (tok[len - 1] - tok[0] == len - 1) { /* adjacent: the kernel phrase it reads as */
-            Py_ssize_t lo = 0, hi = n_heads;
-            int32_t e0 = r.entries[tok[0]];
+            Py_ssize_t lo = 0, hi = n_heads; /* past the last with these entries */
             while (lo < hi) {
                 Py_ssize_t mid = (lo + hi) / 2;
-                if (heads[mid].first < e0 || (heads[mid].first == e0 && heads[mid].length < len))
+                int order = heads[mid].length != len
+                                ? (heads[mid].length < len ? -1 : 1)
+                                : entries_order(r.entries, heads[mid].first, tok[0], len);
+                if (order <= 0)
                     lo = mid + 1;
                 else
                     hi = mid;
             }
-            for (; lo < n_heads && heads[lo].first == e0 && heads[lo].length == len; lo++) {
-                const int64_t *hd = head + 2 * heads[lo].row;
-                int same = 1;
-                for (Py_ssize_t q = 0; q < len && same; q++)
-                    same = r.entries[hd[0] + q] == r.entries[tok[q]];
-                if (same) row = heads[lo].row; /* the last that reads so */
-            }
+            if (lo > 0 && heads[lo - 1].length == len &&
+                entries_order(r.entries, heads[lo - 1].first, tok[0], len) == 0)
+                row = heads[lo - 1].row; /* the last row that reads so */
         }
         PyObject *item = NULL;
         if (row >= 0) {

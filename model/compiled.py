@@ -382,6 +382,8 @@ class CompiledModel:
         if isinstance(events, _Read):
             return self._with_read_events(a, scored, events, sentences)
         columns = block.columns_of(events)
+        if not any(columns):  # nothing the model weighs: the kernel's scores stand
+            return scored
         logits = scored.sentence_logits
         if sentences:
             logits = logits.copy()

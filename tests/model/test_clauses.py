@@ -394,6 +394,23 @@ def test_the_c_rules_refuse_what_they_cannot_read() -> None:
     assert finder.find([], np.array([0], dtype=np.int64), "", starts[:0], ends[:0]) == []
 
 
+def test_the_c_rules_refuse_tables_they_cannot_trust() -> None:
+    from model._matcher import Scopes
+
+    vocabulary, suffixes, tables = model.clauses._flat_tables()
+    Scopes(vocabulary, suffixes, tables)
+    with pytest.raises(ValueError, match="content"):
+        Scopes(vocabulary, (("n't", 40),), tables)  # no such kind
+    cue = np.frombuffer(tables[0], dtype=np.int32).copy()
+    cue[0] = 31
+    with pytest.raises(ValueError, match="content"):
+        Scopes(vocabulary, suffixes, (cue.tobytes(), *tables[1:]))
+    pool = np.frombuffer(tables[6], dtype=np.int32).copy()
+    pool[0] = len(cue)
+    with pytest.raises(ValueError, match="content"):
+        Scopes(vocabulary, suffixes, (*tables[:6], pool.tobytes(), *tables[7:]))
+
+
 def test_the_text_between_tokens_is_read_where_asked() -> None:
     text = "No shots, were   fired"
     starts, ends = [0, 3, 10, 17], [2, 8, 14, 22]

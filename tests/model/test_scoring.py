@@ -658,3 +658,36 @@ def test_the_c_event_block_refuses_what_it_cannot_read(scorer: Scorer) -> None:
     fresh = Events.__new__(Events)
     with pytest.raises(RuntimeError, match="not initialised"):
         fresh.score([], [], words, bounds, starts, ends, entries, heads, None)
+
+
+def test_the_c_event_block_reads_only_exact_str_and_its_own_codes(scorer: Scorer) -> None:
+    """A str subclass's hash or equality could run Python in the middle of the loop (and change
+    the lists it reads): words and codes must be str itself; a code's number stays the one the
+    tables were made for."""
+    import gc
+
+    block = scorer._model.events
+    assert block is not None and block.loops is not None
+    loops = block.loops
+    words = ["leaders", "warned", "of", "force"]
+    starts = np.array([0, 8, 15, 18], dtype=np.int64)
+    ends = starts + np.array([len(w) for w in words], dtype=np.int64)
+    entries = np.arange(4, dtype=np.int32)
+    bounds = np.array([0, 4], dtype=np.int64)
+    heads = np.zeros((0, 2), dtype=np.int64)
+    code = next(iter(block.analyzer.reader.patterns.codes))
+    sub = type("Word", (str,), {})
+    args = (bounds, starts, ends, entries, heads, None)
+    loops.score([(0, code, (1,), 1)], [], words, *args)
+    with pytest.raises(TypeError, match="str"):
+        loops.score([(0, code, (1,), 1)], [], [sub("leaders"), *words[1:]], *args)
+    with pytest.raises(TypeError, match="str"):
+        loops.score([(0, code, (1,), 1)], [], [1234, *words[1:]], *args)  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="str"):
+        loops.score([(0, sub(code), (1,), 1)], [], words, *args)
+    for held in gc.get_referents(loops):
+        if isinstance(held, dict):
+            held[code] = 10**7  # its own copy of the codes, changed from outside
+    with pytest.raises(ValueError, match="out of range"):
+        loops.score([(0, code, (1,), 1)], [], words, *args)
+    block.__dict__.pop("loops")  # made afresh for the tests after this one

@@ -18,7 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.parametrize(
     ("module", "expected"),
-    [("studies.experiments", "frontier"), ("studies.article_study", "--ngec")],
+    [
+        ("studies.experiments", "frontier"),
+        ("studies.article_study", "--ngec"),
+        ("studies.tagger_study", "verbs"),
+    ],
 )
 def test_a_study_runs_as_a_module_from_the_repository_root(module: str, expected: str) -> None:
     run = subprocess.run(
