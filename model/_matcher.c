@@ -84,6 +84,42 @@ typedef struct {
     Py_ssize_t n[N_TABLES];
 } Matcher;
 
+/* A copy of a buffer of `item`-byte items into *out (freed first), its items counted in *n: 0,
+ * or -1 with an exception set. */
+static int copy_buffer(PyObject *obj, void **out, Py_ssize_t *n, Py_ssize_t item) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0) return -1;
+    if (view.len % item) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, item == 4 ? "tables are int32 buffers"
+                                                    : "idf and coef are float64 buffers");
+        return -1;
+    }
+    PyMem_Free(*out);
+    *out = PyMem_Malloc(view.len ? (size_t)view.len : 8);
+    if (!*out) {
+        PyBuffer_Release(&view);
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(*out, view.buf, (size_t)view.len);
+    *n = view.len / item;
+    PyBuffer_Release(&view);
+    return 0;
+}
+
+/* Each buffer of the tuple `tables` (`count` of them) copied as int32 items: 0, or -1 with an
+ * exception set. */
+static int copy_tables(PyObject *tables, int32_t **t, Py_ssize_t *n, int count) {
+    if (PyTuple_GET_SIZE(tables) != count) {
+        PyErr_Format(PyExc_ValueError, "%d tables are needed", count);
+        return -1;
+    }
+    for (int i = 0; i < count; i++)
+        if (copy_buffer(PyTuple_GET_ITEM(tables, i), (void **)&t[i], &n[i], 4) < 0) return -1;
+    return 0;
+}
+
 static int Matcher_init(Matcher *m, PyObject *args, PyObject *kwds) {
     PyObject *vocabulary, *codes, *tables;
     if (!PyArg_ParseTuple(args, "O!O!O!", &PyDict_Type, &vocabulary, &PyTuple_Type, &codes,
@@ -93,29 +129,7 @@ static int Matcher_init(Matcher *m, PyObject *args, PyObject *kwds) {
         PyErr_SetString(PyExc_TypeError, "a Matcher is initialised once");
         return -1;
     }
-    if (PyTuple_GET_SIZE(tables) != N_TABLES) {
-        PyErr_Format(PyExc_ValueError, "Matcher needs %d tables", N_TABLES);
-        return -1;
-    }
-    for (int i = 0; i < N_TABLES; i++) {
-        Py_buffer view;
-        if (PyObject_GetBuffer(PyTuple_GET_ITEM(tables, i), &view, PyBUF_SIMPLE) < 0) return -1;
-        if (view.len % 4) {
-            PyBuffer_Release(&view);
-            PyErr_SetString(PyExc_ValueError, "tables are int32 buffers");
-            return -1;
-        }
-        PyMem_Free(m->t[i]);
-        m->t[i] = PyMem_Malloc(view.len ? (size_t)view.len : 4);
-        if (!m->t[i]) {
-            PyBuffer_Release(&view);
-            PyErr_NoMemory();
-            return -1;
-        }
-        memcpy(m->t[i], view.buf, (size_t)view.len);
-        m->n[i] = view.len / 4;
-        PyBuffer_Release(&view);
-    }
+    if (copy_tables(tables, m->t, m->n, N_TABLES) < 0) return -1;
     if (m->n[CONSTANTS] != 3 || m->n[W_FLAGS] + 1 != m->n[FORM_INDEX]) {
         PyErr_SetString(PyExc_ValueError, "Matcher tables disagree in size");
         return -1;
@@ -612,10 +626,6 @@ static int Scopes_init(Scopes *r, PyObject *args, PyObject *kwds) {
         PyErr_SetString(PyExc_TypeError, "a Scopes is initialised once");
         return -1;
     }
-    if (PyTuple_GET_SIZE(tables) != N_SCOPE_TABLES) {
-        PyErr_Format(PyExc_ValueError, "Scopes needs %d tables", N_SCOPE_TABLES);
-        return -1;
-    }
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(suffixes); i++) {
         PyObject *item = PyTuple_GET_ITEM(suffixes, i);
         if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2 ||
@@ -625,25 +635,7 @@ static int Scopes_init(Scopes *r, PyObject *args, PyObject *kwds) {
             return -1;
         }
     }
-    for (int i = 0; i < N_SCOPE_TABLES; i++) {
-        Py_buffer view;
-        if (PyObject_GetBuffer(PyTuple_GET_ITEM(tables, i), &view, PyBUF_SIMPLE) < 0) return -1;
-        if (view.len % 4) {
-            PyBuffer_Release(&view);
-            PyErr_SetString(PyExc_ValueError, "tables are int32 buffers");
-            return -1;
-        }
-        PyMem_Free(r->t[i]);
-        r->t[i] = PyMem_Malloc(view.len ? (size_t)view.len : 4);
-        if (!r->t[i]) {
-            PyBuffer_Release(&view);
-            PyErr_NoMemory();
-            return -1;
-        }
-        memcpy(r->t[i], view.buf, (size_t)view.len);
-        r->n[i] = view.len / 4;
-        PyBuffer_Release(&view);
-    }
+    if (copy_tables(tables, r->t, r->n, N_SCOPE_TABLES) < 0) return -1;
     Py_ssize_t v = r->n[S_CUE], kinds = r->n[S_MAX], n_phrases = r->n[S_PHRASES] / 3;
     int ok = r->n[S_START] == v && r->n[S_FOLLOW] == v && r->n[S_BOUND] == v &&
              r->n[S_PHRASE_INDEX] == v + 1 && kinds >= 1 && kinds <= 31 &&
@@ -987,27 +979,6 @@ typedef struct {
     Py_ssize_t n_columns, n_codes; /* the tables' numbers of columns and codes */
 } Events;
 
-static int copy_buffer(PyObject *obj, void **out, Py_ssize_t *n, Py_ssize_t item) {
-    Py_buffer view;
-    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0) return -1;
-    if (view.len % item) {
-        PyBuffer_Release(&view);
-        PyErr_SetString(PyExc_ValueError, "tables are int32 buffers, idf and coef float64");
-        return -1;
-    }
-    PyMem_Free(*out);
-    *out = PyMem_Malloc(view.len ? (size_t)view.len : 8);
-    if (!*out) {
-        PyBuffer_Release(&view);
-        PyErr_NoMemory();
-        return -1;
-    }
-    memcpy(*out, view.buf, (size_t)view.len);
-    *n = view.len / item;
-    PyBuffer_Release(&view);
-    return 0;
-}
-
 static int Events_init(Events *ev, PyObject *args, PyObject *kwds) {
     PyObject *codes, *function_words, *tables, *idf, *coef;
     if (!PyArg_ParseTuple(args, "O!O!O!OO", &PyDict_Type, &codes, &PyFrozenSet_Type,
@@ -1017,13 +988,7 @@ static int Events_init(Events *ev, PyObject *args, PyObject *kwds) {
         PyErr_SetString(PyExc_TypeError, "an Events is initialised once");
         return -1;
     }
-    if (PyTuple_GET_SIZE(tables) != N_EVENT_TABLES) {
-        PyErr_Format(PyExc_ValueError, "Events needs %d tables", N_EVENT_TABLES);
-        return -1;
-    }
-    for (int i = 0; i < N_EVENT_TABLES; i++)
-        if (copy_buffer(PyTuple_GET_ITEM(tables, i), (void **)&ev->t[i], &ev->n[i], 4) < 0)
-            return -1;
+    if (copy_tables(tables, ev->t, ev->n, N_EVENT_TABLES) < 0) return -1;
     Py_ssize_t n_idf, n_coef;
     if (copy_buffer(idf, (void **)&ev->idf, &n_idf, 8) < 0 ||
         copy_buffer(coef, (void **)&ev->coef, &n_coef, 8) < 0)
@@ -1395,10 +1360,10 @@ static PyObject *Events_score(Events *ev, PyObject *args) {
             if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "a match's code is unknown");
             goto done;
         }
-        Py_ssize_t c = small_int(code, 0, n_codes, "a code's number");
+        Py_ssize_t c = small_int(code, 0, n_codes, "a code's number"), verb = -1;
+        if (c < 0 || (verb = small_int(PyTuple_GET_ITEM(item, 3), 0, size, "a match's verb")) < 0)
+            goto done;
         PyObject *tokens = PyTuple_GET_ITEM(item, 2);
-        Py_ssize_t verb = small_int(PyTuple_GET_ITEM(item, 3), 0, size, "a match's verb");
-        if (c < 0 || verb < 0) goto done;
         if (!PyTuple_Check(tokens) || PyTuple_GET_SIZE(tokens) == 0) {
             PyErr_SetString(PyExc_TypeError, "a match's tokens: a tuple, not empty");
             goto done;

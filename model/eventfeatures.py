@@ -27,14 +27,14 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-if TYPE_CHECKING:
-    from model._matcher import Events
-
 from model.clauses import KINDS as SCOPE_KINDS
 from model.clauses import Scope, sentence_scopes
 from model.events import EventCode, EventPatterns
 from model.features import EVENT_RULES, FUNCTION_WORDS
 from model.text import Token, clean, display, is_function_word, rules_for, split_sentences
+
+if TYPE_CHECKING:
+    from model._matcher import Events
 
 KINDS: tuple[str, ...] = tuple(EVENT_RULES["kinds"])
 _QUADS: tuple[tuple[int, int, str], ...] = tuple(
@@ -374,7 +374,7 @@ class EventBlock:
         """The block's share of the logit (`contributions` summed)."""
         if len(columns) == 1 and len(columns[0]) == 1:  # one feature once: most sentences
             c = columns[0][0]
-            value = self.idf[c]
+            value = self.idf[c]  # its tf is 1; the sums of the general formula start at 0.0
             return 0.0 + value / math.sqrt(0.0 + value * value) * self.coef[c]
         return _ordered_sum(value for value, _ in self.contributions(columns).values())
 
