@@ -46,3 +46,36 @@ def test_every_variant_trains_on_registered_corpora() -> None:
                 assert REGISTRY[named].for_training, f"{name}: {variant.name}: {named}"
     for rows in (*GENRE_EXPERTS.values(), *GENRE_ROUTES):
         assert set(rows) <= set(REGISTRY)
+
+
+def test_the_cost_comparison_runs_two_checkouts_alternately(tiny_model_path: Path) -> None:
+    """`bench.compare` with this checkout on both sides: each side's rounds and their ratio."""
+    seed = tiny_model_path.parent / "seed.txt"
+    seed.write_text("Troops massed at the border. Talks collapsed.", encoding="utf-8")
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.compare",
+            "--before",
+            str(ROOT),
+            "--before-model",
+            str(tiny_model_path),
+            "--model",
+            str(tiny_model_path),
+            "--seed",
+            str(seed),
+            "--calls",
+            "3",
+            "--rounds",
+            "2",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "before: median of the round medians" in run.stdout
+    assert "ratio after/before: median" in run.stdout and "2 rounds of 3 calls" in run.stdout
