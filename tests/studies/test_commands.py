@@ -25,16 +25,21 @@ ROOT = Path(__file__).resolve().parents[2]
     ],
 )
 def test_a_study_runs_as_a_module_from_the_repository_root(module: str, expected: str) -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", module, "--help"],
+    run = run_module(module, "--help")
+    assert run.returncode == 0, run.stderr
+    assert expected in run.stdout
+
+
+def run_module(module: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m module args` from the repository root, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
-    assert run.returncode == 0, run.stderr
-    assert expected in run.stdout
 
 
 def test_every_variant_trains_on_registered_corpora() -> None:
@@ -52,29 +57,20 @@ def test_the_cost_comparison_runs_two_checkouts_alternately(tiny_model_path: Pat
     """`bench.compare` with this checkout on both sides: each side's rounds and their ratio."""
     seed = tiny_model_path.parent / "seed.txt"
     seed.write_text("Troops massed at the border. Talks collapsed.", encoding="utf-8")
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.compare",
-            "--before",
-            str(ROOT),
-            "--before-model",
-            str(tiny_model_path),
-            "--model",
-            str(tiny_model_path),
-            "--seed",
-            str(seed),
-            "--calls",
-            "3",
-            "--rounds",
-            "2",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    run = run_module(
+        "bench.compare",
+        "--before",
+        str(ROOT),
+        "--before-model",
+        str(tiny_model_path),
+        "--model",
+        str(tiny_model_path),
+        "--seed",
+        str(seed),
+        "--calls",
+        "3",
+        "--rounds",
+        "2",
     )
     assert run.returncode == 0, run.stderr
     assert "before: median of the round medians" in run.stdout
