@@ -281,6 +281,25 @@ static int span_order(const void *pa, const void *pb) {
     return (a->index > b->index) - (a->index < b->index);
 }
 
+/* The id of `word` in `vocabulary` (-1 when it is not there), below `size`: 0, or -1 with an
+ * exception set. Only a str itself is read: a subclass's hash or equality could run Python. */
+static int word_id(PyObject *vocabulary, PyObject *word, Py_ssize_t size, int32_t *out) {
+    if (!PyUnicode_CheckExact(word)) {
+        PyErr_SetString(PyExc_TypeError, "words are str");
+        return -1;
+    }
+    PyObject *id = PyDict_GetItemWithError(vocabulary, word);
+    if (!id && PyErr_Occurred()) return -1;
+    long value = id ? PyLong_AsLong(id) : -1;
+    if (value == -1 && PyErr_Occurred()) return -1;
+    if (value < -1 || value >= size) {
+        PyErr_SetString(PyExc_ValueError, "the vocabulary holds an id out of range");
+        return -1;
+    }
+    *out = (int32_t)value;
+    return 0;
+}
+
 /* The matches of the n words at `items` (sentence number `sentence`), appended to `result` as
  * (sentence, code, tokens, verb); tokens count from items[0]. 0, or -1 with an exception set. */
 static int match_into(const Matcher *m, PyObject *const *items, Py_ssize_t n, Py_ssize_t sentence,
@@ -305,20 +324,7 @@ static int match_into(const Matcher *m, PyObject *const *items, Py_ssize_t n, Py
     int32_t *sorted = ids + n, *best = ids + 2 * n, *got = ids + 3 * n, *mark = ids + 4 * n;
     Py_ssize_t n_sorted = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *word = items[i];
-        if (!PyUnicode_CheckExact(word)) { /* no str subclass: its hash could run Python */
-            PyErr_SetString(PyExc_TypeError, "match(words): words are str");
-            goto done;
-        }
-        PyObject *id = PyDict_GetItemWithError(m->vocabulary, word);
-        if (!id && PyErr_Occurred()) goto done;
-        long value = id ? PyLong_AsLong(id) : -1;
-        if (value == -1 && PyErr_Occurred()) goto done;
-        if (value < -1 || value >= m->n[W_FLAGS]) {
-            PyErr_SetString(PyExc_ValueError, "the Matcher's vocabulary holds an id out of range");
-            goto done;
-        }
-        ids[i] = (int32_t)value;
+        if (word_id(m->vocabulary, items[i], m->n[W_FLAGS], &ids[i]) < 0) goto done;
         if (ids[i] >= 0) sorted[n_sorted++] = ids[i];
     }
     if (n_sorted > 1) qsort(sorted, (size_t)n_sorted, sizeof(int32_t), cmp_int32);
@@ -508,13 +514,9 @@ done:
     return rc;
 }
 
-/* The items of a list or tuple of words (each checked as exact str when matched) and their
+/* The items of a list or tuple of words (each checked as exact str when read) and their
  * number: 0, or -1 with an exception set. */
-static int word_items(const Matcher *m, PyObject *words, PyObject *const **items, Py_ssize_t *n) {
-    if (!m->vocabulary) {
-        PyErr_SetString(PyExc_RuntimeError, "the Matcher was not initialised");
-        return -1;
-    }
+static int word_items(PyObject *words, PyObject *const **items, Py_ssize_t *n) {
     if (!PyList_Check(words) && !PyTuple_Check(words)) {
         PyErr_SetString(PyExc_TypeError, "words: a list or tuple of str");
         return -1;
@@ -531,9 +533,13 @@ static int word_items(const Matcher *m, PyObject *words, PyObject *const **items
 static PyObject *Matcher_match_sentences(Matcher *m, PyObject *args) {
     PyObject *words, *bounds;
     if (!PyArg_ParseTuple(args, "OO!:match_sentences", &words, &PyList_Type, &bounds)) return NULL;
+    if (!m->vocabulary) {
+        PyErr_SetString(PyExc_RuntimeError, "the Matcher was not initialised");
+        return NULL;
+    }
     Py_ssize_t n;
     PyObject *const *items;
-    if (word_items(m, words, &items, &n) < 0) return NULL;
+    if (word_items(words, &items, &n) < 0) return NULL;
     Py_ssize_t m_bounds = PyList_GET_SIZE(bounds);
     if (m_bounds == 0) {
         PyErr_SetString(PyExc_ValueError, "bounds must run from 0 to len(words), not down");
@@ -825,6 +831,14 @@ static int int64_items(PyObject *obj, Py_buffer *view, const char *name) {
     return 0;
 }
 
+/* Whether the m sentence bounds run from 0 to n, never down: 0, or -1 with an exception set. */
+static int check_bounds(const int64_t *bounds, Py_ssize_t m, Py_ssize_t n) {
+    int ok = m > 0 && bounds[0] == 0 && bounds[m - 1] == n;
+    for (Py_ssize_t k = 1; ok && k < m; k++) ok = bounds[k] >= bounds[k - 1];
+    if (!ok) PyErr_SetString(PyExc_ValueError, "bounds must run from 0 to len(words), not down");
+    return ok ? 0 : -1;
+}
+
 static PyObject *Scopes_find(Scopes *r, PyObject *args) {
     PyObject *words, *bounds_obj, *text, *starts_obj, *ends_obj;
     if (!PyArg_ParseTuple(args, "OOUOO:find", &words, &bounds_obj, &text, &starts_obj, &ends_obj))
@@ -833,16 +847,9 @@ static PyObject *Scopes_find(Scopes *r, PyObject *args) {
         PyErr_SetString(PyExc_RuntimeError, "the Scopes was not initialised");
         return NULL;
     }
-    if (!PyList_Check(words) && !PyTuple_Check(words)) {
-        PyErr_SetString(PyExc_TypeError, "words: a list or tuple of str");
-        return NULL;
-    }
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(words);
-    if (n > INT32_MAX / 2) {
-        PyErr_SetString(PyExc_ValueError, "words: too many");
-        return NULL;
-    }
-    PyObject *const *items = PySequence_Fast_ITEMS(words);
+    Py_ssize_t n;
+    PyObject *const *items;
+    if (word_items(words, &items, &n) < 0) return NULL;
     Py_buffer bv, sv, ev;
     if (int64_items(bounds_obj, &bv, "bounds") < 0) return NULL;
     if (int64_items(starts_obj, &sv, "starts") < 0) {
@@ -863,15 +870,7 @@ static PyObject *Scopes_find(Scopes *r, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "starts and ends: one per word");
         goto done;
     }
-    if (m == 0 || bounds[0] != 0 || bounds[m - 1] != n) {
-        PyErr_SetString(PyExc_ValueError, "bounds must run from 0 to len(words), not down");
-        goto done;
-    }
-    for (Py_ssize_t k = 1; k < m; k++)
-        if (bounds[k] < bounds[k - 1]) {
-            PyErr_SetString(PyExc_ValueError, "bounds must run from 0 to len(words), not down");
-            goto done;
-        }
+    if (check_bounds(bounds, m, n) < 0) goto done;
     for (Py_ssize_t t = 0; t < n; t++)
         if (starts[t] < 0 || starts[t] > ends[t] || ends[t] > length ||
             (t > 0 && starts[t] < ends[t - 1])) {
@@ -884,22 +883,8 @@ static PyObject *Scopes_find(Scopes *r, PyObject *args) {
         PyErr_NoMemory();
         goto done;
     }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *word = items[i];
-        if (!PyUnicode_CheckExact(word)) {
-            PyErr_SetString(PyExc_TypeError, "find(words): words are str");
-            goto done;
-        }
-        PyObject *id = PyDict_GetItemWithError(r->vocabulary, word);
-        if (!id && PyErr_Occurred()) goto done;
-        long value = id ? PyLong_AsLong(id) : -1;
-        if (value == -1 && PyErr_Occurred()) goto done;
-        if (value < -1 || value >= r->n[S_CUE]) {
-            PyErr_SetString(PyExc_ValueError, "the Scopes' vocabulary holds an id out of range");
-            goto done;
-        }
-        ids[i] = (int32_t)value;
-    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (word_id(r->vocabulary, items[i], r->n[S_CUE], &ids[i]) < 0) goto done;
     memset(stop, -1, (size_t)(n ? n : 1));
     result = PyList_New(0);
     for (Py_ssize_t k = 1; result && k < m; k++) {
@@ -1267,15 +1252,7 @@ static PyObject *Events_score(Events *ev, PyObject *args) {
                                           "disagree in size");
         goto done;
     }
-    if (m == 0 || bounds[0] != 0 || bounds[m - 1] != n) {
-        PyErr_SetString(PyExc_ValueError, "bounds must run from 0 to len(words), not down");
-        goto done;
-    }
-    for (Py_ssize_t k = 1; k < m; k++)
-        if (bounds[k] < bounds[k - 1]) {
-            PyErr_SetString(PyExc_ValueError, "bounds must run from 0 to len(words), not down");
-            goto done;
-        }
+    if (check_bounds(bounds, m, n) < 0) goto done;
     for (Py_ssize_t i = 0; i < 2 * n_heads; i++)
         if (head[i] < 0 || head[i] >= n || (i % 2 && head[i] < head[i - 1])) {
             PyErr_SetString(PyExc_ValueError, "heads: first and last tokens of phrases");

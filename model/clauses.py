@@ -193,17 +193,8 @@ def sentence_scopes(
     """The scopes of each sentence `words[bounds[k]:bounds[k + 1]]` whose tokens lie at
     `[starts, ends)` in `text` (int64 arrays), as (k, scope) in text order; a scope's tokens
     count from its sentence's first word. By the C rules when built, else by `scopes`."""
-    finder = _finder()
-    if finder is None:
-        lows, firsts, lasts = bounds.tolist(), starts.tolist(), ends.tolist()
-        return [
-            (k, scope)
-            for k in sorted(cue_sentences(words, lows))
-            for scope in scopes(
-                words[lows[k] : lows[k + 1]],
-                Gaps(text, firsts, lasts, lows[k], lows[k + 1] - lows[k] - 1),
-            )
-        ]
+    if _finder() is None:
+        return _scopes_of_sentences(words, bounds, text, starts, ends)
     return [
         (k, Scope(KINDS[kind], tuple(range(cue, first)), first, last))
         for k, kind, cue, first, last in scope_tuples(words, bounds, text, starts, ends)
@@ -219,12 +210,27 @@ def scope_tuples(
     if finder is None:
         return [
             (k, KINDS.index(s.kind), s.cue[0], s.first, s.last)
-            for k, s in sentence_scopes(words, bounds, text, starts, ends)
+            for k, s in _scopes_of_sentences(words, bounds, text, starts, ends)
         ]
     bounds_, starts_, ends_ = (
         np.ascontiguousarray(a, np.int64).data for a in (bounds, starts, ends)
     )
     return finder.find(words, bounds_, text, starts_, ends_)
+
+
+def _scopes_of_sentences(
+    words: list[str], bounds: np.ndarray, text: str, starts: np.ndarray, ends: np.ndarray
+) -> list[tuple[int, Scope]]:
+    """`sentence_scopes` by `scopes`, only in the sentences that hold a possible cue."""
+    lows, firsts, lasts = bounds.tolist(), starts.tolist(), ends.tolist()
+    return [
+        (k, scope)
+        for k in sorted(cue_sentences(words, lows))
+        for scope in scopes(
+            words[lows[k] : lows[k + 1]],
+            Gaps(text, firsts, lasts, lows[k], lows[k + 1] - lows[k] - 1),
+        )
+    ]
 
 
 class Gaps(Sequence[str]):

@@ -417,22 +417,15 @@ class CompiledModel:
             weights = weights.copy()
             for key, k in same.items():
                 weights[k] += phrases.pop(key)[0]
-        if not phrases:
-            return replace(scored, logit=logit, sentence_logits=logits, weights=weights)
         texts = tuple(phrases)
         flat = [phrases[t][1] for t in texts]
-        sizes = np.array([len(f) // 2 for f in flat], dtype=np.int64)
-        return replace(
+        return _with_event_phrases(
             scored,
-            logit=logit,
-            sentence_logits=logits,
-            weights=np.concatenate([weights, [phrases[t][0] for t in texts]]),
-            heads=np.concatenate([scored.heads, np.full((len(texts), 2), -1, dtype=np.int64)]),
-            offsets=np.concatenate([scored.offsets, scored.offsets[-1] + np.cumsum(sizes)]),
-            spans=np.concatenate(
-                [scored.spans, np.array([x for f in flat for x in f], np.int64).reshape(-1, 2)]
-            ),
-            event_texts=texts,
+            (logit, logits, weights),
+            texts,
+            np.array([phrases[t][0] for t in texts], dtype=np.float64),
+            np.array([len(f) // 2 for f in flat], dtype=np.int64),
+            np.array([x for f in flat for x in f], np.int64).reshape(-1, 2),
         )
 
     def _with_read_events(
@@ -462,20 +455,14 @@ class CompiledModel:
             weights_now = weights_now.copy()
             for row, weight in merged:
                 weights_now[row] += weight
-        logit = scored.logit + share
-        if not firsts:
-            return replace(scored, logit=logit, sentence_logits=logits, weights=weights_now)
         words = read.words
-        counts = np.frombuffer(sizes, np.int64)
-        return replace(
+        return _with_event_phrases(
             scored,
-            logit=logit,
-            sentence_logits=logits,
-            weights=np.concatenate([weights_now, np.frombuffer(weights, np.float64)]),
-            heads=np.concatenate([scored.heads, np.full((len(firsts), 2), -1, dtype=np.int64)]),
-            offsets=np.concatenate([scored.offsets, scored.offsets[-1] + np.cumsum(counts)]),
-            spans=np.concatenate([scored.spans, np.frombuffer(spans, np.int64).reshape(-1, 2)]),
-            event_texts=tuple(phrase_words([words[t] for t in first], first) for first in firsts),
+            (scored.logit + share, logits, weights_now),
+            tuple(phrase_words([words[t] for t in first], first) for first in firsts),
+            np.frombuffer(weights, np.float64),
+            np.frombuffer(sizes, np.int64),
+            np.frombuffer(spans, np.int64).reshape(-1, 2),
         )
 
     def _actor_runs(self, a: Analysed, flags: np.ndarray) -> list[tuple[int, int]]:
@@ -525,6 +512,32 @@ class CompiledModel:
         numbers its n-grams read) of an analysed text, masked names aside."""
         kept = ~a.masked
         return int(np.count_nonzero(kept)), int(np.count_nonzero((a.flags & 8 != 0) & kept))
+
+
+def _with_event_phrases(
+    scored: Scored,
+    logits: tuple[float, np.ndarray, np.ndarray],
+    texts: tuple[str, ...],
+    weights: np.ndarray,
+    sizes: np.ndarray,
+    spans: np.ndarray,
+) -> Scored:
+    """`scored` with the event block's (logit, sentence logits, kernel phrase weights) and its
+    phrases after the kernel's: their texts, weights, numbers of spans and spans (`(spans, 2)`,
+    each phrase's in turn); event phrases have no `heads` (-1)."""
+    logit, sentence_logits, kernel_weights = logits
+    if not texts:
+        return replace(scored, logit=logit, sentence_logits=sentence_logits, weights=kernel_weights)
+    return replace(
+        scored,
+        logit=logit,
+        sentence_logits=sentence_logits,
+        weights=np.concatenate([kernel_weights, weights]),
+        heads=np.concatenate([scored.heads, np.full((len(texts), 2), -1, dtype=np.int64)]),
+        offsets=np.concatenate([scored.offsets, scored.offsets[-1] + np.cumsum(sizes)]),
+        spans=np.concatenate([scored.spans, spans]),
+        event_texts=texts,
+    )
 
 
 class _Read(NamedTuple):
