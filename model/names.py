@@ -67,7 +67,7 @@ class Names:
         other word, so `runs` need look only at these."""
         if norm in self._trie or _bare(norm) in self._trie:
             return True
-        return "-" in norm and any(_bare(part) in self.names for part in norm.split("-"))
+        return "-" in norm and any(_bare(part) in self.names for part in set(norm.split("-")))
 
     def role(self, norm: str) -> int:
         """NEVER: no name starts here. ALONE: a whole name by itself, never part of a longer

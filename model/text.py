@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 
@@ -51,7 +51,7 @@ _LATIN_TWINS = str.maketrans(
     {c: latin.upper() if c.isupper() else latin for c, latin in lookalikes().items()}
 )
 _ASCII_LETTER = re.compile(r"[a-z]")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 @dataclass(frozen=True)
@@ -172,25 +172,46 @@ _PIECES: dict[str, str] = {}
 _PIECES_LIMIT = 100_000
 
 
-def _piece(cluster: str) -> str:
-    """One character with the marks that join it, as a reader sees it: invisible characters
-    dropped, at most MAX_NON_STARTERS non-starters in a row kept, then NFKC."""
-    piece = _PIECES.get(cluster)
-    if piece is None:
-        classes = _classes()
-        kept = classes.capped.sub(r"\1", classes.removed.sub("", cluster))
-        piece = unicodedata.normalize(UNICODE_FORM, kept)
-        if len(cluster) <= CACHED_CLUSTER_CHARS:
-            if len(_PIECES) >= _PIECES_LIMIT:
-                _PIECES.clear()
-            _PIECES[cluster] = piece
-    return piece
+# NUL joins the clusters cleaned in one pass: a starter that composes with nothing and is
+# neither removed nor a mark, so no rule of `_pieces` reaches across it.
+_JOIN = "\x00"
+
+
+def _pieces(segments: Sequence[str]) -> list[str]:
+    """Each character with the marks that join it, as a reader sees it: invisible characters
+    dropped, at most MAX_NON_STARTERS non-starters in a row kept, then NFKC. An ASCII segment
+    stays as it is. The clusters not cached are cleaned in one pass (joined by `_JOIN`, then
+    split), or one by one when one of them holds NUL."""
+    out: list[str | None] = [s if s.isascii() else _PIECES.get(s) for s in segments]
+    todo = [i for i, piece in enumerate(out) if piece is None]
+    if todo:
+        clusters = [segments[i] for i in todo]
+        joined = _JOIN.join(clusters)
+        if joined.count(_JOIN) == len(clusters) - 1:
+            cleaned = _clean_cluster(joined).split(_JOIN)
+        else:
+            cleaned = list(map(_clean_cluster, clusters))
+        for i, cluster, piece in zip(todo, clusters, cleaned, strict=True):
+            out[i] = piece
+            if len(cluster) <= CACHED_CLUSTER_CHARS:
+                if len(_PIECES) >= _PIECES_LIMIT:
+                    _PIECES.clear()
+                _PIECES[cluster] = piece
+    return cast(list[str], out)
+
+
+def _clean_cluster(cluster: str) -> str:
+    """The reader's form of a cluster (`_pieces`), with no cache."""
+    classes = _classes()
+    kept = classes.capped.sub(r"\1", classes.removed.sub("", cluster))
+    return unicodedata.normalize(UNICODE_FORM, kept)
 
 
 def _clean_by_character(text: str) -> Cleaned:
     """`clean` of a text in which no character joins the one before it: each of its distinct
-    characters is cleaned on its own (`_piece`), then the text is translated in one pass."""
-    table = {ord(c): _piece(c) for c in set(text)}
+    characters is cleaned on its own (`_pieces`), then the text is translated in one pass."""
+    distinct = list(set(text))
+    table = dict(zip(map(ord, distinct), _pieces(distinct), strict=True))
     out = text.translate(table)
     if len(out) == len(text) and all(len(piece) == 1 for piece in table.values()):
         return Cleaned(fold_lookalike_words(out))  # character for character
@@ -214,7 +235,7 @@ def clean(text: str) -> Cleaned:
     if text.isascii():
         return Cleaned(text)
     classes = _classes()
-    present = set(_NON_ASCII.findall(text))  # every class below is of non-ASCII characters
+    present = _non_ascii(text)  # every class below is of non-ASCII characters
     if (
         unicodedata.is_normalized(UNICODE_FORM, text)
         and classes.invisible.isdisjoint(present)
@@ -224,7 +245,7 @@ def clean(text: str) -> Cleaned:
     if classes.joining.isdisjoint(present):
         return _clean_by_character(text)
     segments = classes.segment.findall(text)
-    pieces = [s if s.isascii() else _piece(s) for s in segments]
+    pieces = _pieces(segments)
     seg_len = np.fromiter(map(len, segments), np.int64, len(segments))
     out_len = np.fromiter(map(len, pieces), np.int64, len(pieces))
     seg_end = np.cumsum(seg_len)
@@ -246,7 +267,7 @@ def fold_lookalike_words(text: str) -> str:
     other scripts ("\u0440\u0435\u0430\u0441\u0435", all Cyrillic) written with its Latin twins
     ("peace"), case kept. One character for one, so offsets stay. A text mostly in another
     script keeps its words: a Russian or Greek word stays itself."""
-    return text if text.isascii() else _fold_lookalike_words(text, set(_NON_ASCII.findall(text)))
+    return text if text.isascii() else _fold_lookalike_words(text, _non_ascii(text))
 
 
 def _fold_lookalike_words(text: str, present: set[str]) -> str:
@@ -258,6 +279,11 @@ def _fold_lookalike_words(text: str, present: set[str]) -> str:
     if latin <= classes.other_letter.subn("", text)[1]:
         return text
     return classes.lookalike_word.sub(lambda m: m.group().translate(_LATIN_TWINS), text)
+
+
+def _non_ascii(text: str) -> set[str]:
+    """The distinct non-ASCII characters of `text`."""
+    return set("".join(_NON_ASCII.findall(text)))
 
 
 class Token(NamedTuple):

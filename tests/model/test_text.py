@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from sklearn.pipeline import Pipeline
 
@@ -251,7 +251,7 @@ def reference_clean(text: str) -> tuple[str, list[int], list[int]]:
 # Marks of several combining classes (and a spacing one), format characters, compatibility
 # forms, Hangul jamo, look-alike letters and plain text.
 CLEAN_ALPHABET = (
-    "ab e.\n\u0301\u0316\u0327\u094d\u093c\u0903\u200b\u200d\u202e\u00ad\ufb01\uff41"
+    "ab e.\n\x00\u0301\u0316\u0327\u094d\u093c\u0903\u200b\u200d\u202e\u00ad\ufb01\uff41"
     "\u1100\u1161\u11a8\uac00\u0430\u0440\u0441\u00e9\u2019"
     # Arabic letters, tashkeel, tatweel, hamza and madda marks, a presentation form, digits.
     "\u0628\u0627\u0644\u064e\u0651\u0652\u0670\u0640\u0653\u0654\u0655\ufefb\u0663\u061f"
@@ -259,6 +259,8 @@ CLEAN_ALPHABET = (
 
 
 @given(st.text(CLEAN_ALPHABET, max_size=80) | st.text(max_size=40))
+@example("\x00\u0301 e\u0301 \u1100\u1161")  # NUL in a cluster: its clusters cleaned one by one
+@example("e\u0301 \u1100\u1161 e\u0301\u0316")  # several clusters cleaned in one pass
 def test_clean_is_the_written_definition(text: str) -> None:
     """`clean` gives the plain definition's text (then look-alike words) and source spans."""
     expected, starts, ends = reference_clean(text)
