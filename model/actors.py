@@ -219,7 +219,18 @@ def _names() -> frozenset[str]:
     return frozenset(names)
 
 
+def _capitals() -> frozenset[str]:
+    """Every alternative of the capitals field, lowercased."""
+    found: set[str] = set()
+    for line in _STATES.strip().splitlines():
+        fields = line.split("|")
+        if len(fields) > 2:
+            found.update(n.strip() for n in fields[2].split("/") if n.strip())
+    return frozenset(found)
+
+
 ACTOR_NAMES: frozenset[str] = _names()
+CAPITALS: frozenset[str] = _capitals()
 # Names that are also ordinary words ("us", "car"...) count only when written in capitals.
 CAPITALS_ONLY: frozenset[str] = frozenset(
     {"us", "uk", "usa", "u s", "u s a", "u k", "uae", "drc", "prc", "dprk", "rok"}

@@ -44,18 +44,26 @@ Arabic relative adjectives (demonyms) are derived from the names by the regular 
 (`_arabic_adjectives`: روسيا gives الروسي، الروسية، الروسيون; إيران gives الإيراني; كوريا الشمالية
 gives الكورية الشمالية), with the same proclitics.
 
+Capitals: CLDR names a city for each time zone (its exemplar city: Europe/Moscow is موسكو in
+Arabic, Moscú in Spanish). Every such city whose English name is a capital the English list
+masks (`model.actors.CAPITALS`) is masked, in every locale of the language, with the same forms
+(بموسكو، والقاهرة، moscu). A Spanish zone without a Spanish name takes its English one, as CLDR
+does ("Beirut"); an Arabic one is left out. 144 of the English list's 228 capital forms name a
+zone; Washington, Beijing, New Delhi, Ankara, Ottawa, Canberra, Islamabad, Doha, Abu Dhabi,
+Sanaa, Rabat, Hanoi and the others do not.
+
 Still not masked (CLDR and ISO 3166 have no such data):
 - Arabic: irregular demonyms and adjectives, and those of most names of several words
-  (الروس، الأمريكي، الأمريكيون، البريطاني، الإماراتي); capitals (موسكو،
-  طهران); short and informal forms no source gives (أمريكا، بريطانيا، الإمارات alone); Gaza and
-  the West Bank (غزة، الضفة الغربية); England, Scotland, Wales; institutions (البيت الأبيض،
-  الكرملين، البنتاغون); names with pronoun suffixes (مصرنا، عراقنا); proclitics on a later word
-  of a name; spellings no source has ("الولايات المتحدة الأمريكية" masks only its first two
-  words: the sources write الأميركية).
-- Spanish: demonyms and adjectives (ruso, rusa, estadounidense, iraní); capitals (Moscú,
-  Teherán); short forms (EE. UU., EEUU, RU, RDC) and "Qatar" alone (CLDR writes "Catar"); Gaza
-  and Cisjordania; Inglaterra, Escocia, Gales; institutions (Casa Blanca, Kremlin, Pentágono);
-  Grenada (see above).
+  (الروس، الأمريكي، الأمريكيون، البريطاني، الإماراتي); capitals that name no time zone
+  (واشنطن، بكين، أنقرة); short and informal forms no source gives (أمريكا، بريطانيا،
+  الإمارات alone); Gaza and the West Bank (غزة، الضفة الغربية); England, Scotland, Wales;
+  institutions (البيت الأبيض، الكرملين، البنتاغون); names with pronoun suffixes (مصرنا،
+  عراقنا); proclitics on a later word of a name; spellings no source has ("الولايات المتحدة
+  الأمريكية" masks only its first two words: the sources write الأميركية).
+- Spanish: demonyms and adjectives (ruso, rusa, estadounidense, iraní); capitals that name no
+  time zone (Washington, Pekín, Ankara); short forms (EE. UU., EEUU, RU, RDC) and "Qatar"
+  alone (CLDR writes "Catar"); Gaza and Cisjordania; Inglaterra, Escocia, Gales; institutions
+  (Casa Blanca, Kremlin, Pentágono); Grenada (see above).
 Names that are also words stay masked, as English "turkey" and "china" do: Spanish "irán" (they
 will go), "catar" (to taste), "sudan" (they sweat), "chile", "cuba", "china", "ecuador",
 "malta"; Arabic "مصر" (insistent), "قطر", "عمان" (Oman and Amman); and the days "الاثنين" (also
@@ -67,12 +75,15 @@ from __future__ import annotations
 import gettext
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
-from typing import Final
+from typing import Any, Final
 
 import pycountry
 from babel import Locale, localedata
+from babel.core import get_global
+
+from model.actors import CAPITALS
 
 LANGUAGES: Final = ("ar", "es")
 
@@ -186,6 +197,31 @@ def _source_names(language: str) -> list[tuple[str, str]]:
     return names
 
 
+def _exemplar_city(zones: Mapping[str, Any], zone: str, fallback: bool) -> str | None:
+    """A locale's name for a time zone's city (`Locale.time_zones`); without one, the zone ID's
+    last part when `fallback` (CLDR's rule: "Asia/Beirut" is "Beirut"), else None."""
+    name = zones.get(zone, {}).get("city")
+    if name or not fallback:
+        return str(name) if name else None
+    return zone.rpartition("/")[2].replace("_", " ")
+
+
+def _capital_names(language: str) -> list[str]:
+    """The capitals of `CAPITALS` that CLDR names as a time zone's exemplar city, as each of the
+    language's locales names them (module docstring)."""
+    english = Locale.parse("en").time_zones
+    zones = [
+        zone
+        for zone in sorted(get_global("zone_territories"))
+        if _words(_exemplar_city(english, zone, True) or "") in CAPITALS
+    ]
+    names: list[str] = []
+    for loc in _locales(language):
+        local = Locale.parse(loc).time_zones
+        names += [n for zone in zones if (n := _exemplar_city(local, zone, language != "ar"))]
+    return names
+
+
 def _strip_accents(name: str, keep_tilde: bool) -> str:
     """A Spanish name without accents; "ñ" kept when `keep_tilde`."""
     kept: list[str] = []
@@ -293,6 +329,7 @@ def _state_names(language: str) -> frozenset[str]:
             if (words := _words(name)) not in excluded
             for adjective in _arabic_adjectives(words)
         ]
+    names += _capital_names(language)
     return _forms(language, names, EXCLUDED_STATE_NAMES[language])
 
 
