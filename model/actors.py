@@ -219,18 +219,22 @@ def _names() -> frozenset[str]:
     return frozenset(names)
 
 
-def _capitals() -> frozenset[str]:
-    """Every alternative of the capitals field, lowercased."""
-    found: set[str] = set()
+def _capital_states() -> dict[str, frozenset[str]]:
+    """Each alternative of the capitals field, with the names of its state."""
+    found: dict[str, set[str]] = {}
     for line in _STATES.strip().splitlines():
         fields = line.split("|")
         if len(fields) > 2:
-            found.update(n.strip() for n in fields[2].split("/") if n.strip())
-    return frozenset(found)
+            states = {n.strip() for n in fields[0].split("/") if n.strip()}
+            for capital in (n.strip() for n in fields[2].split("/")):
+                if capital:
+                    found.setdefault(capital, set()).update(states)
+    return {capital: frozenset(states) for capital, states in found.items()}
 
 
 ACTOR_NAMES: frozenset[str] = _names()
-CAPITALS: frozenset[str] = _capitals()
+# Each capital, with the names of its state ("jerusalem": {"israel"}).
+CAPITAL_STATES: dict[str, frozenset[str]] = _capital_states()
 # Names that are also ordinary words ("us", "car"...) count only when written in capitals.
 CAPITALS_ONLY: frozenset[str] = frozenset(
     {"us", "uk", "usa", "u s", "u s a", "u k", "uae", "drc", "prc", "dprk", "rok"}

@@ -45,12 +45,17 @@ Arabic relative adjectives (demonyms) are derived from the names by the regular 
 gives الكورية الشمالية), with the same proclitics.
 
 Capitals: CLDR names a city for each time zone (its exemplar city: Europe/Moscow is موسكو in
-Arabic, Moscú in Spanish). Every such city whose English name is a capital the English list
-masks (`model.actors.CAPITALS`) is masked, in every locale of the language, with the same forms
-(بموسكو، والقاهرة، moscu). A Spanish zone without a Spanish name takes its English one, as CLDR
-does ("Beirut"); an Arabic one is left out. 144 of the English list's 228 capital forms name a
-zone; Washington, Beijing, New Delhi, Ankara, Ottawa, Canberra, Islamabad, Doha, Abu Dhabi,
-Sanaa, Rabat, Hanoi and the others do not.
+Arabic, Moscú in Spanish). Every such city that the English list masks as a capital of the
+state the zone lies in (`model.actors.CAPITAL_STATES`; America/St_Johns is in Canada, not
+Antigua) is masked, in every locale of the language, with the same forms (بموسكو، والقاهرة،
+moscu). A Spanish zone without a Spanish name takes its English one, as CLDR does ("Beirut");
+an Arabic one would be left out (none is). 145 zones are such capitals; Washington, Beijing,
+New Delhi, Ankara, Ottawa, Canberra, Islamabad, Doha, Abu Dhabi, Sanaa, Rabat, Hanoi and the
+other capitals name none. Left out as common words: Spanish "la paz" (also "the peace"),
+"asunción", "lagos" (lakes), "lima" (a file, a lime); Arabic "لا باز" (its first word is the
+particle لا) and "ديلي" (also "Daily", as in ديلي تلغراف). Names of people that are also
+capitals stay masked ("sofía", "santiago"), as do الرياض (also "gardens"), مسقط (also
+"birthplace", مسقط رأسه) and القدس (also in فيلق القدس, the Quds Force).
 
 Still not masked (CLDR and ISO 3166 have no such data):
 - Arabic: irregular demonyms and adjectives, and those of most names of several words
@@ -83,7 +88,7 @@ import pycountry
 from babel import Locale, localedata
 from babel.core import get_global
 
-from model.actors import CAPITALS
+from model.actors import CAPITAL_STATES
 
 LANGUAGES: Final = ("ar", "es")
 
@@ -104,8 +109,10 @@ STATES: Final = frozenset(
 # state's name in every form generated from it, a calendar name likewise.
 EXCLUDED_STATE_NAMES: Final = {
     # "مجري" (Hungarian) is also "مجرى" (course, channel) once alef maqsura folds to yeh.
-    "ar": frozenset({"مالي", "مجري", "المجري"}),
-    "es": frozenset({"granada"}),
+    # Capitals (module docstring): "لا باز" starts with the particle لا, "ديلي" is also "Daily".
+    "ar": frozenset({"مالي", "مجري", "المجري", "لا باز", "ديلي"}),
+    # "la paz" is also "the peace", "lagos" lakes, "lima" a file or a lime.
+    "es": frozenset({"granada", "la paz", "asunción", "lagos", "lima"}),
 }
 EXCLUDED_CALENDAR_NAMES: Final = {"ar": frozenset({"مارس", "آب"}), "es": frozenset[str]()}
 
@@ -207,13 +214,20 @@ def _exemplar_city(zones: Mapping[str, Any], zone: str, fallback: bool) -> str |
 
 
 def _capital_names(language: str) -> list[str]:
-    """The capitals of `CAPITALS` that CLDR names as a time zone's exemplar city, as each of the
-    language's locales names them (module docstring)."""
-    english = Locale.parse("en").time_zones
+    """The capitals of `CAPITAL_STATES` that CLDR names as the exemplar city of a time zone of
+    their own state, as each of the language's locales names them (module docstring)."""
+    english = Locale.parse("en")
+    territories = get_global("zone_territories")
+
+    def state(zone: str) -> str:  # the English name of the zone's territory, as the list has it
+        name = english.territories.get(territories[zone], "").split(" - ")[0]
+        return _words(re.sub(r"\(.*?\)", " ", name.replace("&", "and").replace("St. ", "Saint ")))
+
     zones = [
         zone
-        for zone in sorted(get_global("zone_territories"))
-        if _words(_exemplar_city(english, zone, True) or "") in CAPITALS
+        for zone in sorted(territories)
+        if state(zone)
+        in CAPITAL_STATES.get(_words(_exemplar_city(english.time_zones, zone, True) or ""), ())
     ]
     names: list[str] = []
     for loc in _locales(language):
@@ -329,7 +343,7 @@ def _state_names(language: str) -> frozenset[str]:
             if (words := _words(name)) not in excluded
             for adjective in _arabic_adjectives(words)
         ]
-    names += _capital_names(language)
+    names += [part for name in _capital_names(language) for part in _split(name)]
     return _forms(language, names, EXCLUDED_STATE_NAMES[language])
 
 

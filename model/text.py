@@ -180,24 +180,23 @@ _JOIN = "\x00"
 def _pieces(segments: Sequence[str]) -> list[str]:
     """Each character with the marks that join it, as a reader sees it: invisible characters
     dropped, at most MAX_NON_STARTERS non-starters in a row kept, then NFKC. An ASCII segment
-    stays as it is. The clusters not cached are cleaned in one pass (joined by `_JOIN`, then
-    split), or one by one when one of them holds NUL."""
-    out: list[str | None] = [s if s.isascii() else _PIECES.get(s) for s in segments]
-    todo = [i for i, piece in enumerate(out) if piece is None]
-    if todo:
-        clusters = [segments[i] for i in todo]
-        joined = _JOIN.join(clusters)
-        if joined.count(_JOIN) == len(clusters) - 1:
-            cleaned = _clean_cluster(joined).split(_JOIN)
-        else:
-            cleaned = list(map(_clean_cluster, clusters))
-        for i, cluster, piece in zip(todo, clusters, cleaned, strict=True):
-            out[i] = piece
-            if len(cluster) <= CACHED_CLUSTER_CHARS:
-                if len(_PIECES) >= _PIECES_LIMIT:
-                    _PIECES.clear()
-                _PIECES[cluster] = piece
-    return cast(list[str], out)
+    stays as it is. The distinct clusters not cached are cleaned in one pass (joined by `_JOIN`,
+    then split); one that holds NUL is cleaned on its own."""
+    out = [s if s.isascii() else _PIECES.get(s) for s in segments]
+    todo = list(dict.fromkeys(s for s, piece in zip(segments, out, strict=True) if piece is None))
+    if not todo:
+        return cast(list[str], out)
+    joined = [c for c in todo if _JOIN not in c]
+    cleaned: dict[str, str] = {}
+    if joined:
+        cleaned = dict(zip(joined, _clean_cluster(_JOIN.join(joined)).split(_JOIN), strict=True))
+    cleaned.update((c, _clean_cluster(c)) for c in todo if _JOIN in c)
+    for cluster, piece in cleaned.items():
+        if len(cluster) <= CACHED_CLUSTER_CHARS:
+            if len(_PIECES) >= _PIECES_LIMIT:
+                _PIECES.clear()
+            _PIECES[cluster] = piece
+    return [cleaned[s] if piece is None else piece for s, piece in zip(segments, out, strict=True)]
 
 
 def _clean_cluster(cluster: str) -> str:

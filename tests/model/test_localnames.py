@@ -187,7 +187,8 @@ def test_states_are_the_english_lists() -> None:
 def test_capitals_named_by_a_time_zone_are_masked() -> None:
     """The English list's capitals that CLDR names as a time zone's city, in Arabic (with
     proclitics) and Spanish (with and without accents; the English name where CLDR's Spanish
-    has none); the capitals that name no zone are not (the documented gap)."""
+    has none); the capitals that name no zone are not (the documented gap), nor those that are
+    common words."""
     arabic, spanish = state_names("ar"), state_names("es")
     for name in (
         "موسكو",
@@ -203,6 +204,13 @@ def test_capitals_named_by_a_time_zone_are_masked() -> None:
     for name in ("moscú", "moscu", "teherán", "el cairo", "beirut", "bagdad", "kiev"):
         assert name in spanish, name
     assert "واشنطن" not in arabic and "washington" not in spanish and "pekín" not in spanish
+    # a zone's city counts only as a capital of the state the zone lies in: St. John's in
+    # Newfoundland is not Antigua's
+    assert "san juan de terranova" not in spanish
+    # capitals that are also common words are left out; a name in brackets is a name of its own
+    assert not {"la paz", "lagos", "lima", "asunción", "asuncion"} & spanish
+    assert not {"لا باز", "بلا باز", "ديلي"} & arabic
+    assert {"yangón", "rangún"} <= spanish and "yangón rangún" not in spanish
 
 
 def test_common_words_left_out() -> None:
