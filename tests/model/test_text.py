@@ -259,7 +259,7 @@ CLEAN_ALPHABET = (
 
 
 @given(st.text(CLEAN_ALPHABET, max_size=80) | st.text(max_size=40))
-@example("\x00\u0301 e\u0301 \u1100\u1161")  # NUL in a cluster: its clusters cleaned one by one
+@example("\x00\u0301 e\u0301 \u1100\u1161")  # a cluster holding NUL is cleaned on its own
 @example("e\u0301 \u1100\u1161 e\u0301\u0316")  # several clusters cleaned in one pass
 def test_clean_is_the_written_definition(text: str) -> None:
     """`clean` gives the plain definition's text (then look-alike words) and source spans."""
