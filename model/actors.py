@@ -210,25 +210,25 @@ zimbabwe|zimbabwean/zimbabweans|harare
 """
 
 
+def _rows() -> list[list[list[str]]]:
+    """Each line of `_STATES`: its fields, each as the list of its alternatives."""
+    return [
+        [[n.strip() for n in field.split("/") if n.strip()] for field in line.split("|")]
+        for line in _STATES.strip().splitlines()
+    ]
+
+
 def _names() -> frozenset[str]:
     """Every alternative of every field, lowercased."""
-    names: set[str] = set()
-    for line in _STATES.strip().splitlines():
-        for part in line.split("|"):
-            names.update(n.strip() for n in part.split("/") if n.strip())
-    return frozenset(names)
+    return frozenset(name for row in _rows() for field in row for name in field)
 
 
 def _capital_states() -> dict[str, frozenset[str]]:
     """Each alternative of the capitals field, with the names of its state."""
     found: dict[str, set[str]] = {}
-    for line in _STATES.strip().splitlines():
-        fields = line.split("|")
-        if len(fields) > 2:
-            states = {n.strip() for n in fields[0].split("/") if n.strip()}
-            for capital in (n.strip() for n in fields[2].split("/")):
-                if capital:
-                    found.setdefault(capital, set()).update(states)
+    for row in _rows():
+        for capital in row[2] if len(row) > 2 else ():
+            found.setdefault(capital, set()).update(row[0])
     return {capital: frozenset(states) for capital, states in found.items()}
 
 
