@@ -20,6 +20,7 @@ instead of failing. An artifact that cannot be served is logged and the loaded m
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import shutil
@@ -76,12 +77,22 @@ control_socket_disable = True  # gunicorn >= 25.1 would open a socket under $HOM
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"  # heartbeat files on tmpfs: no stalls on a slow disk
 
+
+def _remove_metrics_dir(master: int, path: str) -> None:
+    """At the master's exit, even one before `on_exit` (a configuration or artifact refused at
+    start), remove the metrics directory it created; a forked worker inherits the handler and
+    leaves it."""
+    if os.getpid() == master:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 # Metrics from every worker: prometheus_client's multiprocess mode needs this directory set
 # before any worker imports it, and a fresh one per server (stale files would add old counts).
 if not os.environ.get(_MULTIPROC_ENV):
     _base = "/dev/shm" if os.path.isdir("/dev/shm") else None
     os.environ[_MULTIPROC_ENV] = tempfile.mkdtemp(prefix="escalation-metrics-", dir=_base)
     os.environ[_OWNED_ENV] = os.environ[_MULTIPROC_ENV]
+    atexit.register(_remove_metrics_dir, os.getpid(), os.environ[_OWNED_ENV])
 
 
 def on_reload(server) -> None:

@@ -80,6 +80,9 @@ CATALOGUE: dict[str, Callable[[int], str]] = {
     "verb phrases, one sentence": lambda n: _repeat("go to ban ", n),
     # One sentence of negated verbs: a scope at every other word, a match inside each.
     "negated verbs, one sentence": lambda n: _repeat("not ban ", n),
+    # A name masked only in capitals ("US"), and the word it also is ("us"): every token a name
+    # the masking must decide by how it is written.
+    "capitals-only names": lambda n: _repeat("US us ", n),
 }
 
 

@@ -29,7 +29,7 @@ def _target(name: str, measured: str, goal: str, ok: bool | None) -> Row:
 
 
 def targets(results: Row) -> list[Row]:
-    """Each target of the issue with its measured value and PASS / MISS (n/a if not run)."""
+    """Each performance target with its measured value and PASS / MISS (n/a if not run)."""
     out = []
     rows = results.get("inprocess", [])
     pp = find(rows, method="predict_proba", text="seed", batch=1)

@@ -473,7 +473,22 @@ class CompiledModel:
         a.masked[role == ALONE] = True
         look = role == MAYBE
         look[:-1] |= (role[:-1] == PREFIX) & (flags[1:] & 4 != 0)
-        candidates = np.flatnonzero(look).tolist()
+        found = np.flatnonzero(look)
+        if not found.size:
+            return []
+        # A capitals-only name by itself ("US", "us") is settled by how each token is written,
+        # without the walk of `runs` (a text of many of them would cost it per token).
+        entries = a.entries[found]
+        alone = [e for e in np.unique(entries).tolist() if self._names.by_capitals(a.words[e])]
+        if alone:
+            settled = np.isin(entries, alone)
+            picked = found[settled]
+            spans = zip(a.starts[picked].tolist(), a.ends[picked].tolist(), strict=True)
+            for i, (start, end) in zip(picked.tolist(), spans, strict=True):
+                if self._names.in_capitals(a.text[start:end]):
+                    a.masked[i] = True
+            found = found[~settled]
+        candidates = found.tolist()
         if not candidates:
             return []
         runs = self._names.runs(a.text, a.norms(), a.starts, a.ends, candidates)

@@ -85,18 +85,31 @@ ARABIC_LETTER_FOLDS: Final = {
     "\u0629": "\u0647",
 }
 
-SPEC_VERSION = 6
+SPEC_VERSION = 7
 
 # Reader-visible text: Unicode compatibility normalisation (fullwidth, ligatures, mathematical
 # letters read as plain letters), applied per character with its combining marks, and format
 # characters (category Cf: zero-width spaces and joiners, soft hyphens, bidi controls) removed.
 UNICODE_FORM: Final = "NFKC"
 REMOVED_CATEGORIES = ("Cf",)
-# Removed too, in every language: Arabic short vowels and other diacritics (tashkeel: most texts
-# leave them out, so a word reads the same with or without them) and the tatweel that stretches
-# a word for layout. Madda and hamza above/below (U+0653-U+0655) stay: NFKC composes them with
-# their letter (alef + hamza above is the letter hamza-on-alef).
+# Removed too, in every language: Unicode's other default-ignorable characters (the
+# Default_Ignorable_Code_Point property of DerivedCoreProperties.txt beyond category Cf: the
+# combining grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian free variation
+# selectors, variation selectors), which no reader sees, so that none splits or disguises a word;
+# Arabic short vowels and other diacritics (tashkeel: most texts leave them out, so a word reads
+# the same with or without them) and the tatweel that stretches a word for layout. Madda and
+# hamza above/below (U+0653-U+0655) stay: NFKC composes them with their letter (alef + hamza
+# above is the letter hamza-on-alef).
 REMOVED_CHARACTERS: Final = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180D),
+    (0x180F, 0x180F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0xE0100, 0xE01EF),
     (0x0610, 0x061A),
     (0x0640, 0x0640),
     (0x064B, 0x0652),
@@ -112,7 +125,7 @@ REMOVED_CHARACTERS: Final = (
 def removed_characters_class() -> str:
     """`REMOVED_CHARACTERS` as the body of a regular-expression character class."""
     return "".join(
-        f"\\u{lo:04x}-\\u{hi:04x}" if hi > lo else f"\\u{lo:04x}" for lo, hi in REMOVED_CHARACTERS
+        f"\\U{lo:08x}-\\U{hi:08x}" if hi > lo else f"\\U{lo:08x}" for lo, hi in REMOVED_CHARACTERS
     )
 
 

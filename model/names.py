@@ -89,6 +89,17 @@ class Names:
         name = self._trie.get(_bare(norm), {}).get("")
         return ALONE if name is not None and name not in self.capitals_only else MAYBE
 
+    def by_capitals(self, norm: str) -> bool:
+        """Whether a word with this form is a capitals-only name by itself ("us"), never the
+        start of a longer name: `runs` settles it by its capitals alone (a run of its own in
+        capitals, "US", else none)."""
+        node = self._trie.get(norm)
+        return node is not None and len(node) == 1 and node.get("") in self.capitals_only
+
+    def in_capitals(self, word: str) -> bool:
+        """Whether a word as written is in capitals, a trailing possessive aside ("US's")."""
+        return _bare(word).isupper()
+
     def continues(self, norm: str) -> bool:
         """Whether a word with this form can be the second or a later word of a name."""
         return norm in self._later or _bare(norm) in self._later

@@ -102,6 +102,11 @@ def parse_keys(lines: list[str]) -> dict[str, str]:
                 f"{ENV_PREFIX}API_KEYS: entry {number} must be id:secret with a secret of at least "
                 f"{MIN_SECRET_CHARS} characters"
             )
+        if not (secret.isascii() and secret.isprintable()):  # headers arrive as Latin-1
+            raise ConfigError(
+                f"{ENV_PREFIX}API_KEYS: entry {number} has a secret outside printable ASCII, "
+                "which no HTTP header would match"
+            )
         if key_id in keys:
             raise ConfigError(f"{ENV_PREFIX}API_KEYS: key id {key_id!r} appears twice")
         keys[key_id] = secret

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import NamedTuple, TypeVar, cast
 
 T = TypeVar("T")
 POOL_THREADS = 1
@@ -24,6 +24,25 @@ def _patched() -> bool:
     return monkey is not None and monkey.is_module_patched("socket")
 
 
+class _Raised(NamedTuple):
+    """An exception `work` raised in the pool, carried back to be raised in the caller."""
+
+    error: BaseException
+
+
+def _carried(work: Callable[[], T]) -> Callable[[], T | _Raised]:
+    """`work` returning what it raises: the pool itself would print an exception with the
+    call's arguments (a request body, article text) to the error log."""
+
+    def run() -> T | _Raised:
+        try:
+            return work()
+        except BaseException as exc:  # raised again in the caller's greenlet
+            return _Raised(exc)
+
+    return run
+
+
 def run_cpu(work: Callable[[], T]) -> T:
     """Run `work` and return its result; under gevent in the worker's thread pool."""
     if not _patched():
@@ -33,4 +52,7 @@ def run_cpu(work: Callable[[], T]) -> T:
     pool = get_hub().threadpool
     if pool.maxsize != POOL_THREADS:
         pool.maxsize = POOL_THREADS
-    return cast(T, pool.apply(work))
+    outcome = pool.apply(_carried(work))
+    if isinstance(outcome, _Raised):
+        raise outcome.error
+    return cast(T, outcome)

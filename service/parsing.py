@@ -28,6 +28,9 @@ MAX_DETAIL_ERRORS = 5  # failing fields named in `detail` (`errors` lists more)
 MAX_REPEATS = 20  # objects with a repeated key, and keys per object, reported in one answer
 LOCATE_BUDGET = 20_000  # JSON values searched for where those objects are
 MAX_PATH_DEPTH = 32  # deeper objects are not located (error paths are rendered recursively)
+# Fields of one JSON object: no object of this API has more than a dozen. A larger one is
+# refused while decoding, off the event loop: the schema would name each unknown field on it.
+MAX_FIELDS = 64
 log = logging.getLogger("service.parsing")
 
 # Why gunicorn could not read the body: what each of its errors means, without its message
@@ -97,16 +100,23 @@ def read_body(req: flask.Request) -> bytes:
 
 
 def decode_json(text: str) -> Any:
-    """The JSON document; 422 naming the keys that appear twice in one object, and where."""
+    """The JSON document; 422 naming the keys that appear twice in one object, and where, or
+    when an object has more than MAX_FIELDS fields."""
     repeats: list[tuple[dict[str, Any], list[str]]] = []
+    largest = 0
 
     def json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal largest
+        largest = max(largest, len(pairs))
         obj = dict(pairs)
         if len(obj) < len(pairs) and len(repeats) < MAX_REPEATS:
             repeats.append((obj, _repeated_keys(pairs)))
         return obj
 
     document = json.loads(text, object_pairs_hook=json_object)
+    if largest > MAX_FIELDS:
+        errors = {"_schema": [f"An object has {largest:,} fields; at most {MAX_FIELDS} are read."]}
+        raise ValidationFailed(validation_detail(errors), errors=errors)
     if repeats:
         errors = repeated_key_errors(document, repeats)
         raise ValidationFailed(validation_detail(errors), errors=errors)
@@ -196,6 +206,10 @@ class ProblemParser(FlaskParser):
         repeats in an object."""
         if not is_json_request(req):
             raise UnsupportedMediaType("Send the body as application/json.")
+        if req.headers.get("Content-Encoding", "identity").strip().lower() not in ("", "identity"):
+            raise UnsupportedMediaType("Send the body without a Content-Encoding.")
+        if req.mimetype_params.get("charset", "utf-8").strip().lower() not in ("utf-8", "utf8"):
+            raise UnsupportedMediaType("Send the body as UTF-8 JSON (charset=utf-8).")
         data = read_body(req)
         if not data.strip():
             raise MalformedBody("The request body is empty; send a JSON object.")

@@ -17,6 +17,12 @@ DISGUISED = {
         " a pre", " \u0430 pre"
     ),
     "Greek look-alikes": PLAIN.replace("army", "\u03b1rmy").replace("against", "\u03b1g\u03b1inst"),
+    "variation selectors": PLAIN.replace("threatened", "thr\ufe0featened").replace(
+        "rebels", "reb\U000e0100els"
+    ),
+    "grapheme joiner and fillers": PLAIN.replace("army", "ar\u034fmy").replace(
+        "strike", "str\u3164ike"
+    ),
     "fullwidth": "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in PLAIN),
     "ligature": PLAIN.replace("the rebels", "the rebels \ufb01rst"),
 }

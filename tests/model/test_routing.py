@@ -137,6 +137,51 @@ def test_an_english_text_the_model_barely_knows_is_identified_and_stays(
     assert result == router.scorers["en"].score(text) and result.language == "en"
 
 
+def _styled(text: str, upper: int, lower: int) -> str:
+    """`text` with its ASCII letters written from another alphabet of Latin letters."""
+    return "".join(
+        chr(upper + ord(c) - 65)
+        if "A" <= c <= "Z"
+        else chr(lower + ord(c) - 97)
+        if "a" <= c <= "z"
+        else c
+        for c in text
+    )
+
+
+@pytest.mark.parametrize(
+    "letters",
+    [(0xFF21, 0xFF41), (0x1D400, 0x1D41A), (0x1D5A0, 0x1D5BA), (0x1D670, 0x1D68A)],
+    ids=["fullwidth", "mathematical bold", "sans-serif", "monospace"],
+)
+def test_letters_a_model_reads_as_plain_ones_route_as_plain_ones(
+    router: Router, letters: tuple[int, int]
+) -> None:
+    """The router reads a text as the models do: English in styled letters is English."""
+    for text in (ENGLISH, FRENCH):
+        styled = _styled(text, *letters)
+        assert router.route(styled) == router.route(text)
+        assert router.score(styled).score == router.score(text).score
+
+
+@pytest.mark.parametrize("text", ["ok", "1234", "\u0085"])
+def test_a_text_the_identifier_knows_nothing_about_stays_with_the_first_model(
+    router: Router, text: str
+) -> None:
+    """No evidence for any language (every candidate alike): no language is guessed for it."""
+    result = router.score(text)
+    assert result == router.scorers["en"].score(text) and result.language == "en"
+    assert "little_evidence" in [w.code for w in result.warnings]
+
+
+def test_a_text_in_latin_letters_is_taken_for_a_language_written_in_them() -> None:
+    """Arabic written in Latin letters names a Latin-script language, never Arabic's model."""
+    for text in ("Al-hukuma hadadat bi-darb al-mutamarridin fi al-shamal", "ok ya habibi"):
+        code, _ = scope.language(text)
+        assert code != "ar" and code in scope._latin_candidates()
+    assert scope.language(ARABIC)[0] == "ar"
+
+
 def test_an_arabic_text_goes_to_the_arabic_model(
     router: Router, identifier_calls: list[str]
 ) -> None:

@@ -186,6 +186,23 @@ def test_invisible_and_look_alike_characters_read_as_plain(name: str) -> None:
     assert [t.norm for t in tokenize(DISGUISED[name])] == [t.norm for t in tokenize(PLAIN)]
 
 
+def test_every_default_ignorable_character_is_removed() -> None:
+    """Unicode's Default_Ignorable_Code_Point characters are invisible: each one assigned in
+    this Python's Unicode database is dropped, inside a word and after a letter of another
+    script, whether it is a format character (Cf) or one of REMOVED_CHARACTERS."""
+    regex = pytest.importorskip("regex")  # the standard library does not expose the property
+    ignorable = regex.compile(r"\p{Default_Ignorable_Code_Point}")
+    found = [
+        chr(c)
+        for c in range(0x110000)
+        if ignorable.match(chr(c)) and unicodedata.category(chr(c)) != "Cn"
+    ]
+    assert len(found) > 400  # the property as Unicode 14 defines it, not an empty match
+    for ch in found:
+        assert clean(f"war{ch}ship").text == "warship", hex(ord(ch))
+        assert clean(f"\u062d\u0631{ch}\u0628").text == "\u062d\u0631\u0628", hex(ord(ch))
+
+
 @pytest.mark.parametrize("name", [n for n in DISGUISED if n != "look-alike words"])
 def test_cleaned_spans_point_into_the_text_as_sent(name: str) -> None:
     """Each token's span, cleaned again, reads as the token. (A word of look-alike letters
@@ -253,6 +270,9 @@ def reference_clean(text: str) -> tuple[str, list[int], list[int]]:
 CLEAN_ALPHABET = (
     "ab e.\n\x00\u0301\u0316\u0327\u094d\u093c\u0903\u200b\u200d\u202e\u00ad\ufb01\uff41"
     "\u1100\u1161\u11a8\uac00\u0430\u0440\u0441\u00e9\u2019"
+    # Default-ignorable characters that are no format characters: a variation selector, the
+    # combining grapheme joiner, a Hangul filler.
+    "\ufe0f\u034f\u3164"
     # Arabic letters, tashkeel, tatweel, hamza and madda marks, a presentation form, digits.
     "\u0628\u0627\u0644\u064e\u0651\u0652\u0670\u0640\u0653\u0654\u0655\ufefb\u0663\u061f"
 )

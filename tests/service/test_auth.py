@@ -86,7 +86,7 @@ def test_key_id_for_compares_every_key() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["short:abc", f":{OLD}", "noseparator", f"a:{OLD},a:{NEW}"],
+    ["short:abc", f":{OLD}", "noseparator", f"a:{OLD},a:{NEW}", f"a:{OLD}\u00e9", f"a:{OLD}\x7f"],
 )
 def test_bad_keys_fail_fast_without_echoing_secrets(value: str) -> None:
     with pytest.raises(ConfigError, match="API_KEYS") as info:

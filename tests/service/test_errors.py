@@ -13,7 +13,13 @@ from gunicorn.http import errors as http_errors
 from werkzeug.test import EnvironBuilder
 
 from service.errors import MAX_KEY_CHARS, ValidationFailed
-from service.parsing import MAX_PATH_DEPTH, decode_json, error_paths, validation_detail
+from service.parsing import (
+    MAX_FIELDS,
+    MAX_PATH_DEPTH,
+    decode_json,
+    error_paths,
+    validation_detail,
+)
 from service.schemas import BATCH_MAX, MAX_ID_CHARS, MAX_TEXT_CHARS
 from service.state import MODEL_EXTENSION
 from tests.service.helpers import ESCALATORY_TEXT, assert_problem
@@ -147,6 +153,33 @@ def test_repeated_key_is_422_naming_it_and_where(
     assert "CANARY" not in json.dumps(problem)
 
 
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/score", {"text": "CANARY", **{f"k{i}": 1 for i in range(MAX_FIELDS)}}),
+        ("/v1/score/batch", {"articles": [{"text": "CANARY"}, {f"k{i}": 1 for i in range(5000)}]}),
+    ],
+)
+def test_an_object_with_too_many_fields_is_refused_in_a_bounded_answer(
+    client: FlaskClient, path: str, body: dict
+) -> None:
+    fields = max([len(body), *(len(a) for a in body.get("articles", []))])
+    problem = assert_problem(post_raw(client, path, json.dumps(body).encode()), 422)
+    message = f"An object has {fields:,} fields; at most {MAX_FIELDS} are read."
+    assert problem["errors"] == {"_schema": [message]}
+    assert problem["detail"] == f"The request body is invalid: body: {message}"
+    assert "CANARY" not in json.dumps(problem)
+
+
+def test_an_object_with_the_most_fields_read_reaches_the_schema(client: FlaskClient) -> None:
+    body = {"text": "x", **{f"k{i}": 1 for i in range(MAX_FIELDS - 1)}}
+    problem = assert_problem(post_raw(client, "/v1/score", json.dumps(body).encode()), 422)
+    assert problem["errors"] and all(
+        key.startswith("k") and value == ["Unknown field."]
+        for key, value in problem["errors"].items()
+    )
+
+
 def test_repeated_keys_are_named_cut_like_other_keys(client: FlaskClient) -> None:
     key = "k" * (MAX_KEY_CHARS + 50)
     data = json.dumps({"text": "x"})[:-1] + f', "{key}": 1, "{key}": 2, "{key}": 3}}'
@@ -215,6 +248,28 @@ def test_host_is_optional_in_http_1_0_only(app: Flask, protocol: str, host: str 
 def test_body_not_declared_json_is_415(client: FlaskClient, content_type: str | None) -> None:
     data = json.dumps({"text": ESCALATORY_TEXT}).encode()
     assert_problem(post_raw(client, "/v1/score", data, content_type), 415)
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Content-Encoding": "gzip"}, 415),
+        ({"Content-Encoding": "identity"}, 200),
+        ({"Content-Type": "application/json; charset=utf-16"}, 415),
+        ({"Content-Type": "application/json; charset=latin-1"}, 415),
+        ({"Content-Type": "application/json; charset=UTF-8"}, 200),
+    ],
+)
+def test_a_body_is_read_only_as_plain_utf_8(
+    client: FlaskClient, headers: dict[str, str], status: int
+) -> None:
+    """An encoded body, or one declared in another charset, is refused rather than misread."""
+    data = json.dumps({"text": ESCALATORY_TEXT}).encode()
+    response = client.post("/v1/score", data=data, headers={"Content-Type": JSON, **headers})
+    if status == 200:
+        assert response.status_code == 200
+    else:
+        assert_problem(response, status)
 
 
 def test_json_with_charset_is_accepted(client: FlaskClient) -> None:

@@ -82,8 +82,15 @@ def gunicorn(tmp_path: Path, model_path: Path, **env: str) -> Iterator[Server]:
     """Start `gunicorn 'service.app:create_app()'` from the repository root; always stop it."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if k not in CLEARED_ENV}
+    # The metrics files in the test's own directory: a server killed below leaves none behind.
+    metrics = tmp_path / f"metrics-{port}"
+    metrics.mkdir()
     environ.update(
-        BIND=f"{HOST}:{port}", WEB_CONCURRENCY="2", ESCALATION_MODEL_PATH=str(model_path), **env
+        BIND=f"{HOST}:{port}",
+        WEB_CONCURRENCY="2",
+        ESCALATION_MODEL_PATH=str(model_path),
+        PROMETHEUS_MULTIPROC_DIR=str(metrics),
+        **env,
     )
     log = tmp_path / "gunicorn.log"
     with log.open("wb") as out:
@@ -186,6 +193,38 @@ def test_hup_swaps_the_model_without_failed_requests(
             time.sleep(0.2)
         assert metric(server, "escalation_model_info", model_version="tiny-2") == [1.0]
         stop(server)
+
+
+def post_bytes(server: Server, data: bytes) -> tuple[int, str]:
+    """POST raw bytes as JSON to /v1/score: (status, content type)."""
+    conn = http.client.HTTPConnection(HOST, server.port, timeout=REQUEST_SECONDS)
+    try:
+        conn.request("POST", "/v1/score", body=data, headers={"Content-Type": "application/json"})
+        response = conn.getresponse()
+        response.read()
+        return response.status, response.getheader("Content-Type", "")
+    finally:
+        conn.close()
+
+
+def test_bodies_the_decoder_refuses_never_reach_the_log(
+    tmp_path: Path, tiny_model_path: Path
+) -> None:
+    """JSON is decoded in the worker's thread pool, which would print a failed call with its
+    arguments: the request body."""
+    canary = "CANARY-" + "article text " * 2000
+    bodies = {
+        b'{"text": "%s",}' % canary.encode(): 400,  # malformed
+        b'{"text": "%s", "text": "x"}' % canary.encode(): 422,  # a repeated key
+        b'{"text": "%s", "n": 1%s}' % (canary.encode(), b"0" * 5000): 400,  # an absurd integer
+        b'{"text": "%s", "a": %s1%s}' % (canary.encode(), b"[" * 100_000, b"]" * 100_000): 400,
+    }
+    with gunicorn(tmp_path, tiny_model_path) as server:
+        for data, status in bodies.items():
+            assert post_bytes(server, data) == (status, "application/problem+json")
+        stop(server)
+    log = server.log.read_text()
+    assert "CANARY" not in log and "Traceback" not in log, log[:2000]
 
 
 def test_hup_with_a_broken_artifact_keeps_the_loaded_model(

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from model.scoring import MAX_PHRASE_CHARS, MAX_SENTENCES, MAX_SPANS
 from service.errors import MAX_LISTED_ERRORS
+from service.parsing import MAX_FIELDS
 from service.schemas import BATCH_MAX, MAX_TEXT_CHARS, max_response_bytes
 from tests.service.helpers import ESCALATORY_TEXT, assert_problem
 
@@ -147,11 +148,11 @@ def test_paired_surrogates_are_text(client: FlaskClient) -> None:
 
 
 def test_field_errors_are_capped(client: FlaskClient) -> None:
-    body = {"text": "a war", **{f"k{i}": 0 for i in range(50_000)}}
+    body = {"text": "a war", **{f"k{i}": 0 for i in range(MAX_FIELDS - 1)}}
     response = client.post("/v1/score", json=body)
     problem = assert_problem(response, 422)
     assert len(problem["errors"]) == MAX_LISTED_ERRORS
-    assert "and 49995 more" in problem["detail"] and len(response.data) < 4096
+    assert f"and {MAX_FIELDS - 6} more" in problem["detail"] and len(response.data) < 4096
 
 
 def test_options_is_204_with_allow(client: FlaskClient) -> None:

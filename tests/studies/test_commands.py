@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from studies import language_study
 from studies.diplomatic_study import GENRE_EXPERTS, GENRE_ROUTES
 from studies.experiments import EXPERIMENTS
-from training.data.registry import REGISTRY
+from studies.language_study import STEMMERS
+from training.data.registry import LANGUAGE_TRAINING, REGISTRY
 from training.data.sources import Corpus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
         ("studies.experiments", "frontier"),
         ("studies.article_study", "--ngec"),
         ("studies.tagger_study", "verbs"),
+        ("studies.language_study", "{ar,es}"),
     ],
 )
 def test_a_study_runs_as_a_module_from_the_repository_root(module: str, expected: str) -> None:
@@ -51,6 +54,10 @@ def test_every_variant_trains_on_registered_corpora() -> None:
                 assert REGISTRY[named].for_training, f"{name}: {variant.name}: {named}"
     for rows in (*GENRE_EXPERTS.values(), *GENRE_ROUTES):
         assert set(rows) <= set(REGISTRY)
+    for language in STEMMERS:
+        for name, (config, _) in language_study.variants(language).items():
+            boosted = {corpus for corpus, _ in config.corpus_boost}
+            assert boosted <= set(LANGUAGE_TRAINING[language]), f"{language}: {name}"
 
 
 def test_the_cost_comparison_runs_two_checkouts_alternately(tiny_model_path: Path) -> None:

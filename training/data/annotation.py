@@ -25,7 +25,8 @@ from training.data.fetch import cache_dir_from_env, data_dir_from_env, resolve_f
 from training.data.registry import REGISTRY
 from training.data.wikinews import LABELS_FILE, REPO_ROOT, Article, wikinews_articles, write_tsv
 
-# The rule's seed: the committed sample (`SAMPLE_FILE`) was drawn with it; another draws another.
+# The rule's seed, an opaque string: the committed sample (`SAMPLE_FILE`) was drawn with it;
+# another draws another.
 SEED = "issue-18"
 MIN_BODY = 200
 MAX_EXPORT = 6000

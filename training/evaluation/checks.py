@@ -4,8 +4,8 @@
   Spanish threat), which must not read as escalatory (the Spanish one, in a language without a
   model, must be answered unscored).
 - `evasion_check`: an escalatory sentence disguised with characters a reader cannot see or tell
-  apart (zero-width spaces, soft hyphens, look-alike letters, fullwidth forms, NFD), each of
-  which must score within 0.02 of the plain sentence.
+  apart (zero-width spaces, soft hyphens, variation selectors, Hangul fillers, look-alike
+  letters, fullwidth forms, NFD), each of which must score within 0.02 of the plain sentence.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ def disguises(text: str) -> dict[str, str]:
     return {
         "zero-width spaces": " ".join(w[:2] + "\u200b" + w[2:] for w in words),
         "soft hyphens": " ".join(w[:3] + "\u00ad" + w[3:] for w in words),
+        "variation selectors": " ".join(w[:2] + "\ufe0f" + w[2:] for w in words),
+        "Hangul fillers": " ".join(w[:3] + "\u3164" + w[3:] for w in words),
         "Cyrillic look-alikes": text.replace("e", "\u0435").replace("o", "\u043e"),
         "fullwidth": _fullwidth(text),
     }
