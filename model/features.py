@@ -92,10 +92,11 @@ SPEC_VERSION = 7
 # characters (category Cf: zero-width spaces and joiners, soft hyphens, bidi controls) removed.
 UNICODE_FORM: Final = "NFKC"
 REMOVED_CATEGORIES = ("Cf",)
-# Removed too, in every language: Unicode's other default-ignorable characters (the
+# Removed too, in every language: Unicode's other default-ignorable code points (the
 # Default_Ignorable_Code_Point property of DerivedCoreProperties.txt beyond category Cf: the
 # combining grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian free variation
-# selectors, variation selectors), which no reader sees, so that none splits or disguises a word;
+# selectors, variation selectors, and the unassigned ones Unicode reserves as invisible), which
+# no reader sees, so that none splits or disguises a word;
 # Arabic short vowels and other diacritics (tashkeel: most texts leave them out, so a word reads
 # the same with or without them) and the tatweel that stretches a word for layout. Madda and
 # hamza above/below (U+0653-U+0655) stay: NFKC composes them with their letter (alef + hamza
@@ -106,10 +107,12 @@ REMOVED_CHARACTERS: Final = (
     (0x17B4, 0x17B5),
     (0x180B, 0x180D),
     (0x180F, 0x180F),
+    (0x2065, 0x2065),
     (0x3164, 0x3164),
     (0xFE00, 0xFE0F),
     (0xFFA0, 0xFFA0),
-    (0xE0100, 0xE01EF),
+    (0xFFF0, 0xFFF8),
+    (0xE0000, 0xE0FFF),
     (0x0610, 0x061A),
     (0x0640, 0x0640),
     (0x064B, 0x0652),

@@ -97,7 +97,8 @@ class Names:
         return node is not None and len(node) == 1 and node.get("") in self.capitals_only
 
     def in_capitals(self, word: str) -> bool:
-        """Whether a word as written is in capitals, a trailing possessive aside ("US's")."""
+        """Whether a word as written is in capitals (a trailing possessive aside), as `runs`
+        asks of a capitals-only name."""
         return _bare(word).isupper()
 
     def continues(self, norm: str) -> bool:

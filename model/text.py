@@ -132,10 +132,10 @@ def _classes() -> _Classes:
     for c in range(0x80, 0x110000):
         ch = chr(c)
         kind = category(ch)
-        if kind == "Cn":  # unassigned
-            continue
         if kind in REMOVED_CATEGORIES or c in removed:
             invisible.append(c)
+        if kind == "Cn":  # unassigned: no mark, joins nothing
+            continue
         if combining(ch):
             non_starters.append(c)
             joining.append(c)

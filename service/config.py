@@ -105,7 +105,7 @@ def parse_keys(lines: list[str]) -> dict[str, str]:
         if not (secret.isascii() and secret.isprintable()):  # headers arrive as Latin-1
             raise ConfigError(
                 f"{ENV_PREFIX}API_KEYS: entry {number} has a secret outside printable ASCII, "
-                "which no HTTP header would match"
+                "which a client's header would not carry as written"
             )
         if key_id in keys:
             raise ConfigError(f"{ENV_PREFIX}API_KEYS: key id {key_id!r} appears twice")

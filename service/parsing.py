@@ -28,8 +28,9 @@ MAX_DETAIL_ERRORS = 5  # failing fields named in `detail` (`errors` lists more)
 MAX_REPEATS = 20  # objects with a repeated key, and keys per object, reported in one answer
 LOCATE_BUDGET = 20_000  # JSON values searched for where those objects are
 MAX_PATH_DEPTH = 32  # deeper objects are not located (error paths are rendered recursively)
-# Fields of one JSON object: no object of this API has more than a dozen. A larger one is
-# refused while decoding, off the event loop: the schema would name each unknown field on it.
+# Members of one JSON object (repeated keys included): no object of this API has more than a
+# dozen fields. A larger one is refused while decoding, off the event loop: the schema would
+# name each unknown field on it.
 MAX_FIELDS = 64
 log = logging.getLogger("service.parsing")
 
@@ -101,7 +102,7 @@ def read_body(req: flask.Request) -> bytes:
 
 def decode_json(text: str) -> Any:
     """The JSON document; 422 naming the keys that appear twice in one object, and where, or
-    when an object has more than MAX_FIELDS fields."""
+    when an object has more than MAX_FIELDS members (repeats included)."""
     repeats: list[tuple[dict[str, Any], list[str]]] = []
     largest = 0
 
@@ -202,11 +203,13 @@ class ProblemParser(FlaskParser):
     """webargs parser whose failures are ServiceErrors instead of webargs aborts."""
 
     def load_json(self, req: flask.Request, schema: Any) -> Any:
-        """The body as JSON: 415 unless declared JSON, 400 unless UTF-8 JSON, 422 when a key
-        repeats in an object."""
+        """The body as JSON: 415 unless declared JSON, plain (no Content-Encoding) and UTF-8;
+        400 unless UTF-8 JSON; 422 when a key repeats in an object or an object has more than
+        MAX_FIELDS members."""
         if not is_json_request(req):
             raise UnsupportedMediaType("Send the body as application/json.")
-        if req.headers.get("Content-Encoding", "identity").strip().lower() not in ("", "identity"):
+        encodings = ",".join(req.headers.getlist("Content-Encoding")).lower().split(",")
+        if any(coding.strip() not in ("", "identity") for coding in encodings):
             raise UnsupportedMediaType("Send the body without a Content-Encoding.")
         if req.mimetype_params.get("charset", "utf-8").strip().lower() not in ("utf-8", "utf8"):
             raise UnsupportedMediaType("Send the body as UTF-8 JSON (charset=utf-8).")

@@ -14,9 +14,10 @@ Prints one row per variant.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
 from model.text import WordAnalyzer, _feature_tokens, word_ngrams
 from training.data.registry import LANGUAGE_TRAINING, load_sources
@@ -42,15 +43,21 @@ class StemmedWords(WordAnalyzer):
 
     def __call__(self, text: str) -> list[str]:
         """The document's word n-grams of stems."""
-        import Stemmer  # type: ignore[import-not-found]  # PyStemmer, installed for this study
-
-        stem = Stemmer.Stemmer(STEMMERS[self.language]).stemWord
+        stem = _stemmer(self.language)
         tokens, masked, alone = _feature_tokens(
             text, self.language, self.mask_actors, self.reader, self.function_words
         )
         tokens = [t._replace(norm=stem(t.norm)) for t in tokens]
         grams = word_ngrams(tokens, self.max_n, masked, alone, self.function_words == "content")
         return [gram for gram, _, _ in grams]
+
+
+@cache
+def _stemmer(language: str) -> Callable[[str], str]:
+    """The language's Snowball stemmer (PyStemmer, installed for this study)."""
+    import Stemmer  # type: ignore[import-not-found,unused-ignore]
+
+    return cast(Callable[[str], str], Stemmer.Stemmer(STEMMERS[language]).stemWord)
 
 
 def variants(language: str) -> dict[str, tuple[TrainConfig, bool]]:

@@ -179,6 +179,8 @@ NAMES = st.sampled_from(
         "States",
         "US",
         "us",
+        "Us",
+        "US's",
         "U.S.",
         "Russia's",
         "North",

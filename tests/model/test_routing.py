@@ -175,11 +175,28 @@ def test_a_text_the_identifier_knows_nothing_about_stays_with_the_first_model(
 
 
 def test_a_text_in_latin_letters_is_taken_for_a_language_written_in_them() -> None:
-    """Arabic written in Latin letters names a Latin-script language, never Arabic's model."""
+    """Arabic written in Latin letters names a Latin-script language, never Arabic's model;
+    its probability is among those languages'."""
     for text in ("Al-hukuma hadadat bi-darb al-mutamarridin fi al-shamal", "ok ya habibi"):
-        code, _ = scope.language(text)
-        assert code != "ar" and code in scope._latin_candidates()
-    assert scope.language(ARABIC)[0] == "ar"
+        code, probability = scope.language(text)
+        assert code != "ar" and code in scope._latin_candidates() and probability > 0.1
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (f"{ARABIC} https://example.com/news/2024/05/border-attack-report-and-more", "ar"),
+        ("S/RES/1979 (2011) إن مجلس الأمن، إذ يشير إلى قراراته السابقة", "ar"),
+        ("قناة Shanghai Media Group تبث برنامجا عن الحرب على الحدود", "ar"),
+        ("東京で首脳会議 Tokyo Summit 2024 が開幕した", "ja"),
+        (FRENCH, "fr"),
+    ],
+)
+def test_a_text_with_letters_of_another_script_is_read_among_all_languages(
+    text: str, language: str
+) -> None:
+    """ASCII figures, URLs or names in a text of another script leave every language open."""
+    assert scope.language(text)[0] == language
 
 
 def test_an_arabic_text_goes_to_the_arabic_model(

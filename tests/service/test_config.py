@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from bench.servers import CLEARED_ENV
 from model import DEFAULT_MODEL_PATH, DEFAULT_TOP_K, MODEL_PATH_ENV
 from service.app import create_app
 from service.config import ENV_PREFIX, ConfigError, Settings, load_settings
@@ -65,8 +67,13 @@ def test_a_bad_variable_stops_create_app_naming_it_and_the_range(tiny_model_path
 
 @pytest.mark.slow
 def test_a_bad_variable_stops_gunicorn_with_one_line(tiny_model_path: Path) -> None:
+    """...and the metrics directory its configuration made goes with it."""
     env = {**os.environ, MODEL_PATH_ENV: str(tiny_model_path), "ESCALATION_DEFAULT_TOP_K": "99"}
     env["BIND"] = "127.0.0.1:0"
+    for name in CLEARED_ENV:  # gunicorn.conf.py makes the metrics directory itself
+        env.pop(name, None)
+    shm = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+    before = set(shm.glob("escalation-metrics-*"))
     done = subprocess.run(
         [str(Path(sys.executable).parent / "gunicorn"), "service.app:create_app()"],
         env=env,
@@ -78,6 +85,7 @@ def test_a_bad_variable_stops_gunicorn_with_one_line(tiny_model_path: Path) -> N
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "Error: ESCALATION_DEFAULT_TOP_K must be in 1..50, not 99" in done.stderr
+    assert set(shm.glob("escalation-metrics-*")) <= before
 
 
 def test_app_reads_the_environment(tiny_model_path: Path) -> None:

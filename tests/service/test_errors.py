@@ -254,6 +254,7 @@ def test_body_not_declared_json_is_415(client: FlaskClient, content_type: str | 
     ("headers", "status"),
     [
         ({"Content-Encoding": "gzip"}, 415),
+        ({"Content-Encoding": "identity, gzip"}, 415),
         ({"Content-Encoding": "identity"}, 200),
         ({"Content-Type": "application/json; charset=utf-16"}, 415),
         ({"Content-Type": "application/json; charset=latin-1"}, 415),

@@ -82,15 +82,13 @@ def gunicorn(tmp_path: Path, model_path: Path, **env: str) -> Iterator[Server]:
     """Start `gunicorn 'service.app:create_app()'` from the repository root; always stop it."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if k not in CLEARED_ENV}
-    # The metrics files in the test's own directory: a server killed below leaves none behind.
+    # The metrics files in the test's own directory (unless the test names one): a server
+    # killed below leaves none behind.
     metrics = tmp_path / f"metrics-{port}"
     metrics.mkdir()
+    environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
     environ.update(
-        BIND=f"{HOST}:{port}",
-        WEB_CONCURRENCY="2",
-        ESCALATION_MODEL_PATH=str(model_path),
-        PROMETHEUS_MULTIPROC_DIR=str(metrics),
-        **env,
+        BIND=f"{HOST}:{port}", WEB_CONCURRENCY="2", ESCALATION_MODEL_PATH=str(model_path), **env
     )
     log = tmp_path / "gunicorn.log"
     with log.open("wb") as out:

@@ -153,7 +153,8 @@ ARABIC_SWAPS: tuple[tuple[str, str], ...] = (
     ("فنزويلية", "أوروغويانية"),
     ("فنزويلي", "أوروغوياني"),
 )
-# Tashkeel, Quranic marks and tatweel (what cleaning removes): never part of a name's spelling.
+# What cleaning removes (tashkeel, Quranic marks, tatweel, invisible characters): never part of a
+# name's spelling.
 _ARABIC_MARKS = removed_characters_class()
 _ARABIC_MARKS_RE = re.compile(f"[{_ARABIC_MARKS}]")
 
