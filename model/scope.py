@@ -79,13 +79,14 @@ def _latin_candidates() -> frozenset[str]:
 def language(text: str) -> tuple[str, float]:
     """The most likely language (ISO 639-1) of the text's start, as the models read it
     (`model.text.clean`: fullwidth or mathematical letters as plain ones, invisible characters
-    removed), and its probability. A text whose letters are all ASCII is taken for a language
-    written in Latin letters (their probabilities normalised anew), never for Arabic or
+    removed), and its probability. A text with letters, all of them ASCII, is taken for a
+    language written in Latin letters (their probabilities normalised anew), never for Arabic or
     Russian; one the identifier has no evidence about (every candidate as likely: "ok", "1234")
     for the first candidate, English."""
     sample = clean(text[:LANGUAGE_SAMPLE]).text
     ranked = _identifier().rank(sample)
-    if all(ch.isascii() for ch in sample if ch.isalpha()):
+    letters = [ch for ch in sample if ch.isalpha()]
+    if letters and all(ch.isascii() for ch in letters):
         ranked = [(code, p) for code, p in ranked if code in _latin_candidates()]
         total = sum(p for _, p in ranked)
         ranked = [(code, p / total) for code, p in ranked] if total > 0 else ranked

@@ -189,6 +189,7 @@ def test_a_text_in_latin_letters_is_taken_for_a_language_written_in_them() -> No
         ("S/RES/1979 (2011) إن مجلس الأمن، إذ يشير إلى قراراته السابقة", "ar"),
         ("قناة Shanghai Media Group تبث برنامجا عن الحرب على الحدود", "ar"),
         ("東京で首脳会議 Tokyo Summit 2024 が開幕した", "ja"),
+        ("١٢٣٤ - ٥٦٧٨", "ar"),  # no letters at all: Arabic digits are Arabic
         (FRENCH, "fr"),
     ],
 )
