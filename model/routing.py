@@ -77,8 +77,12 @@ class Router:
         return self.first.language != "en" or scope.mostly_ascii(text)
 
     def _detected(self, text: str) -> Route:
-        """The route the language identifier gives: its language's model, or none."""
-        code, probability = scope.language(text)
+        """The route the language identifier gives: its language's model, or none. A long text
+        is read at its start, middle and end (`scope.sample_starts`) and goes where two of
+        them agree (an English article under a French lead is English), else where it starts."""
+        found = [scope.language(text, start) for start in scope.sample_starts(text)]
+        codes = [code for code, _ in found]
+        code, probability = next(((c, p) for c, p in found if codes.count(c) >= 2), found[0])
         return Route(code, code in self.scorers, probability)
 
     def score(

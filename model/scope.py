@@ -1,15 +1,15 @@
 """Whether a model can judge a text: its language, and warnings that travel with its score.
 
-Each language model reads its own language; `model.routing` picks one per text with what is
-here: a text in Latin letters whose words are almost all in the English vocabulary (`COVERAGE`)
-is read by the English model without asking anything else; otherwise `py3langid` (a maintained
-langid.py with its model shipped in the package) names its language from its first
-`LANGUAGE_SAMPLE` characters (about 3 microseconds a character, so English news, nearly all in
-the vocabulary, never pays for it). A text in a language without a model is answered without a
-score (`UNSUPPORTED_LANGUAGE`); one with too few words its model knows is scored, and says so
-(`LITTLE_EVIDENCE`). A long text whose whole scores low while several of its sentences score at
-the top carries `ESCALATORY_PASSAGES`: its score is right about the whole, the warning says what
-it hides.
+Each language model reads its own language; `model.routing` picks one per text with what is here: a
+text in Latin letters whose words are almost all in the English vocabulary (`COVERAGE`) is read by
+the English model without asking anything else; otherwise `py3langid` (a maintained langid.py with
+its model shipped in the package) names its language from samples of `LANGUAGE_SAMPLE` characters
+(its start; in a long text its middle and end too: about 3 microseconds a character, so English
+news, nearly all in the vocabulary, never pays for it). A text in a language without a model is
+answered without a score (`UNSUPPORTED_LANGUAGE`); one with too few words its model knows is
+scored, and says so (`LITTLE_EVIDENCE`). A long text whose whole scores low while several of its
+sentences score at the top carries `ESCALATORY_PASSAGES`: its score is right about the whole, the
+warning says what it hides.
 """
 
 from __future__ import annotations
@@ -76,14 +76,22 @@ def _latin_candidates() -> frozenset[str]:
     return frozenset(c for c in CANDIDATES if "_Latn" in likely.get(c, ""))
 
 
-def language(text: str) -> tuple[str, float]:
-    """The most likely language (ISO 639-1) of the text's start, as the models read it
+def sample_starts(text: str) -> tuple[int, ...]:
+    """Where the identifier reads a text: its start, and for a text longer than two samples its
+    middle and its end too (`model.routing` goes where two of the three agree)."""
+    if len(text) <= 2 * LANGUAGE_SAMPLE:
+        return (0,)
+    return (0, (len(text) - LANGUAGE_SAMPLE) // 2, len(text) - LANGUAGE_SAMPLE)
+
+
+def language(text: str, start: int = 0) -> tuple[str, float]:
+    """The most likely language (ISO 639-1) of the text from `start` on, as the models read it
     (`model.text.clean`: fullwidth or mathematical letters as plain ones, invisible characters
     removed), and its probability. A text with letters, all of them ASCII, is taken for a
     language written in Latin letters (their probabilities normalised anew), never for Arabic or
     Russian; one the identifier has no evidence about (every candidate as likely: "ok", "1234")
     for the first candidate, English."""
-    sample = clean(text[:LANGUAGE_SAMPLE]).text
+    sample = clean(text[start : start + LANGUAGE_SAMPLE]).text
     ranked = _identifier().rank(sample)
     letters = [ch for ch in sample if ch.isalpha()]
     if letters and all(ch.isascii() for ch in letters):

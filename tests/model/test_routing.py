@@ -44,8 +44,8 @@ def router(tiny_release_path: Path) -> Router:
 def no_identifier(monkeypatch: pytest.MonkeyPatch) -> None:
     """The language identifier fails the test if it is asked."""
 
-    def asked(text: str) -> tuple[str, float]:
-        raise AssertionError(f"the identifier was asked about {text[:40]!r}")
+    def asked(text: str, start: int = 0) -> tuple[str, float]:
+        raise AssertionError(f"the identifier was asked about {text[start : start + 40]!r}")
 
     monkeypatch.setattr(scope, "language", asked)
 
@@ -54,11 +54,11 @@ def no_identifier(monkeypatch: pytest.MonkeyPatch) -> None:
 def identifier_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The texts the (real) identifier is asked about."""
     calls: list[str] = []
-    real: Callable[[str], tuple[str, float]] = scope.language
+    real: Callable[[str, int], tuple[str, float]] = scope.language
 
-    def spy(text: str) -> tuple[str, float]:
-        calls.append(text)
-        return real(text)
+    def spy(text: str, start: int = 0) -> tuple[str, float]:
+        calls.append(text[start:])
+        return real(text, start)
 
     monkeypatch.setattr(scope, "language", spy)
     return calls
@@ -198,6 +198,22 @@ def test_a_text_with_letters_of_another_script_is_read_among_all_languages(
 ) -> None:
     """ASCII figures, URLs or names in a text of another script leave every language open."""
     assert scope.language(text)[0] == language
+
+
+def test_a_long_text_goes_where_most_of_it_is_written(router: Router) -> None:
+    """Read at its start, middle and end: an English article under a French lead is English,
+    an Arabic one under an English lead Arabic, a French one ending in an English quote
+    French."""
+    english = " ".join([ENGLISH] * 40)
+    arabic = " ".join([ARABIC] * 25)
+    assert len(FRENCH) * 5 > scope.LANGUAGE_SAMPLE and len(english) > 2 * scope.LANGUAGE_SAMPLE
+    lead = " ".join([FRENCH] * 5)
+    assert router.route(f"{lead} {english}") == Route("en", True)
+    assert router.score(f"{lead} {english}").language == "en"
+    assert router.route(f"{' '.join([ENGLISH] * 10)} {arabic}").language == "ar"
+    french_with_quote = f"{' '.join([FRENCH] * 12)} {ENGLISH} {ENGLISH} {ENGLISH}"
+    assert router.route(french_with_quote).language == "fr"
+    assert scope.sample_starts(FRENCH) == (0,)
 
 
 def test_an_arabic_text_goes_to_the_arabic_model(
