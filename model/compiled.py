@@ -51,6 +51,7 @@ ENTRY_LIMIT = 100_000  # entries, and word forms
 CHAR_COLUMN_LIMIT = 2_000_000  # character n-gram columns of all entries
 CHARACTER_LIMIT = 2_000_000  # code points of the word forms and normalised forms
 FUNCTION_WORD = 16  # the entry flag of a word that counts only inside n-grams
+BY_CAPITALS = 32  # the entry flag of a capitals-only name by itself (`Names.by_capitals`)
 _NO_FLOATS = np.zeros(0, dtype=np.float64)
 _NO_SPANS = np.zeros((0, 2), dtype=np.int64)
 
@@ -256,13 +257,20 @@ class CompiledModel:
         `Names.continues` a name in bit 2 (both 0 when names are not masked), whether it has a word
         unigram feature in bit 3 (`word_counts`; a function word or number of a model that reads
         them only inside n-grams counts as known too), whether it counts only inside n-grams
-        (such a word: no features of its own) in bit 4."""
+        (such a word: no features of its own) in bit 4, whether `Names.by_capitals` settles it in
+        bit 5 (the kernel reads only bit 4)."""
         known = (norm in self._word_vocab) << 3
         if self.ngrams_only and is_function_word(norm):
             known = FUNCTION_WORD | 8  # a word of the vocabulary, read inside its n-grams
         if not self.mask_actors:
             return known
-        return self._names.role(norm) | self._names.continues(norm) << 2 | known
+        names = self._names
+        return (
+            names.role(norm)
+            | names.continues(norm) << 2
+            | known
+            | (BY_CAPITALS if names.by_capitals(norm) else 0)
+        )
 
     def _tokens(self, text: str) -> tuple[bytes, bytes, bytes, bytes]:
         """The kernel's tokens of `text` (starts, ends, entries, flags), after adding the word
@@ -478,16 +486,13 @@ class CompiledModel:
             return []
         # A capitals-only name by itself ("US", "us") is settled by how each token is written,
         # without the walk of `runs` (a text of many of them would cost it per token).
-        entries = a.entries[found]
-        alone = [e for e in np.unique(entries).tolist() if self._names.by_capitals(a.words[e])]
-        if alone:
-            settled = np.isin(entries, alone)
-            picked = found[settled]
-            spans = zip(a.starts[picked].tolist(), a.ends[picked].tolist(), strict=True)
-            for i, (start, end) in zip(picked.tolist(), spans, strict=True):
-                if self._names.in_capitals(a.text[start:end]):
-                    a.masked[i] = True
-            found = found[~settled]
+        settled = flags[found] & BY_CAPITALS != 0
+        picked = found[settled]
+        spans = zip(a.starts[picked].tolist(), a.ends[picked].tolist(), strict=True)
+        for i, (start, end) in zip(picked.tolist(), spans, strict=True):
+            if self._names.in_capitals(a.text[start:end]):
+                a.masked[i] = True
+        found = found[~settled]
         candidates = found.tolist()
         if not candidates:
             return []

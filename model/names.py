@@ -57,7 +57,7 @@ class Names:
         surfaces = _NAME_HYPHEN.split(text[start:end])
         for part, surface in zip(norm.split("-"), surfaces, strict=False):
             name = _bare(part)
-            if name in self.names and (name not in self.capitals_only or _bare(surface).isupper()):
+            if name in self.names and (name not in self.capitals_only or self.in_capitals(surface)):
                 return True
         return False
 
@@ -144,7 +144,7 @@ class Names:
                     name = last.get("") if last is not None else None
                 if name is not None:
                     if name not in capitals_only or all(
-                        _bare(text[starts[j] : ends[j]]).isupper() for j in range(i, i + n)
+                        self.in_capitals(text[starts[j] : ends[j]]) for j in range(i, i + n)
                     ):
                         runs.append((i, i + n))
                         covered = i + n

@@ -80,9 +80,15 @@ class Router:
         """The route the language identifier gives: its language's model, or none. A long text
         is read at its start, middle and end (`scope.sample_starts`) and goes where two of
         them agree (an English article under a French lead is English), else where it starts."""
-        found = [scope.language(text, start) for start in scope.sample_starts(text)]
-        codes = [code for code, _ in found]
-        code, probability = next(((c, p) for c, p in found if codes.count(c) >= 2), found[0])
+        found: list[tuple[str, float]] = []
+        for start in scope.sample_starts(text):
+            code, probability = scope.language(text, start)
+            # two samples agree (the first one's probability): the third need not be read
+            agreed = next((seen for seen in found if seen[0] == code), None)
+            if agreed is not None:
+                return Route(code, code in self.scorers, agreed[1])
+            found.append((code, probability))
+        code, probability = found[0]
         return Route(code, code in self.scorers, probability)
 
     def score(

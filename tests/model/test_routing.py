@@ -216,6 +216,14 @@ def test_a_long_text_goes_where_most_of_it_is_written(router: Router) -> None:
     assert scope.sample_starts(FRENCH) == (0,)
 
 
+def test_a_long_text_whose_start_and_middle_agree_is_not_read_at_its_end(
+    router: Router, identifier_calls: list[str]
+) -> None:
+    text = " ".join([ARABIC] * 25)
+    assert len(scope.sample_starts(text)) == 3
+    assert router.route(text).language == "ar" and len(identifier_calls) == 2
+
+
 def test_an_arabic_text_goes_to_the_arabic_model(
     router: Router, identifier_calls: list[str]
 ) -> None:
