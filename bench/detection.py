@@ -122,6 +122,21 @@ def corpus_texts(names: Sequence[str], data_dir: Path) -> list[str]:
     return [e.text for name in names for e in load_corpus(name, data_dir=data_dir).examples]
 
 
+def ant_articles_whole(data_dir: Path) -> list[str]:
+    """Every ANT article whole as sent (its training part, held-out part, mixed categories):
+    training reads the training part as titles and sentences, so it is read here whole."""
+    from dataclasses import replace
+
+    from training.data.ant import ant_examples
+    from training.data.registry import REGISTRY, load_corpus
+
+    whole = replace(
+        REGISTRY["ant"], adapter=lambda paths: ant_examples(paths, part="articles", source="ant")
+    )
+    training = [e.text for e in load_corpus(whole, data_dir=data_dir).examples]
+    return training + corpus_texts(("ant-heldout", "ant-mixed"), data_dir)
+
+
 def titles_and_leads(articles: Sequence[str]) -> tuple[list[str], list[str]]:
     """The titles and first sentences of articles sent as title, a blank line, body."""
     split = [a.partition("\n\n") for a in articles]
@@ -155,7 +170,7 @@ def arabic(data_dir: Path, rng: random.Random, n: int) -> Iterator[Text]:
     yield from (
         Text(t, "ar", "unquad-ar") for t in pick(rng, corpus_texts(["unquad-ar"], data_dir), n)
     )
-    titles, leads = titles_and_leads(corpus_texts(("ant", "ant-heldout", "ant-mixed"), data_dir))
+    titles, leads = titles_and_leads(ant_articles_whole(data_dir))
     yield from (Text(t, "ar", "ant title") for t in pick(rng, titles, n))
     yield from (Text(t, "ar", "ant lead") for t in pick(rng, leads, n))
 

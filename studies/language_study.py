@@ -1,26 +1,32 @@
-"""Arabic and Spanish variants around the shipped configuration: the news corpus' weight, and
-Snowball stems as the word forms of the word n-grams.
+"""Arabic and Spanish variants around the shipped configuration: the news corpus' weight, its
+rows (whole articles, or each article's title and sentences), and Snowball stems as the word
+forms of the word n-grams.
 
     ESCALATION_DATA_DIR=../shared/data .venv/bin/python -m studies.language_study {ar,es} [NAME ...]
 
-A weight variant is trained as `escalation-train --language es|ar` trains it (grouped CV per
-corpus, final fit, the gate's held-out news). Stems are not among the product's feature rules,
-so a stemmed variant is cross-validated only (same folds, same figures per corpus): its words are
-counted with the Snowball stemmer of `PyStemmer`, no dependency of this project (`pip install
-pystemmer` into the virtual environment first); the character n-grams keep the written forms.
-Prints one row per variant.
+A weight or rows variant is trained as `escalation-train --language es|ar` trains it (grouped CV
+per corpus, final fit, the gate's held-out news). Arabic's news trains as titles and sentences
+(`training/data/ant.py`); its "articles" variants train on the same articles whole. Spanish's
+trains whole; its "sentences" variants split each article into its title and sentences. Stems
+are not among the product's feature rules, so a stemmed variant is cross-validated only (same
+folds, same figures per corpus): its words are counted with the Snowball stemmer of `PyStemmer`,
+no dependency of this project (`pip install pystemmer` into the virtual environment first); the
+character n-grams keep the written forms. Prints one row per variant.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, cast
 
 from model.text import WordAnalyzer, _feature_tokens, word_ngrams
-from training.data.registry import LANGUAGE_TRAINING, load_sources
+from training.data.adapters import title_and_sentences
+from training.data.ant import ant_examples
+from training.data.registry import LANGUAGE_TRAINING, REGISTRY, load_corpus, load_sources
+from training.data.sources import Example, LoadedSource
 from training.fit.crossval import (
     TrainingSet,
     alert_threshold,
@@ -60,16 +66,49 @@ def _stemmer(language: str) -> Callable[[str], str]:
     return cast(Callable[[str], str], Stemmer.Stemmer(STEMMERS[language]).stemWord)
 
 
-def variants(language: str) -> dict[str, tuple[TrainConfig, bool]]:
-    """Each variant's configuration, and whether its words are stemmed."""
+# The news rows a variant trains on: as registered, or the other way (ROWS[language]).
+ROWS = {"ar": "articles", "es": "sentences"}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A configuration, whether its words are stemmed, and whether its news rows are the other
+    way than registered (`ROWS`)."""
+
+    config: TrainConfig
+    stems: bool = False
+    rows: bool = False
+
+
+def variants(language: str) -> dict[str, Variant]:
+    """Each variant by name."""
     shipped = language_config(TrainConfig(), language)
     news = NEWS[language]
-    out = {"shipped": (shipped, False), "stems": (shipped, True)}
-    for w in (1.0, 0.5, 0.3, 0.2, 0.1, 0.03):
+    out = {"shipped": Variant(shipped), "stems": Variant(shipped, stems=True)}
+    for w in (1.0, 0.5, 0.3, 0.2, 0.1, 0.05, 0.03):
         weighted = replace(shipped, corpus_boost=((news, w),))
-        out[f"{news} x{w}"] = (weighted, False)
-        out[f"{news} x{w}, stems"] = (weighted, True)
+        out[f"{news} x{w}"] = Variant(weighted)
+        out[f"{news} x{w}, stems"] = Variant(weighted, stems=True)
+        out[f"{news} x{w}, {ROWS[language]}"] = Variant(weighted, rows=True)
     return out
+
+
+def other_rows(language: str, news: LoadedSource) -> LoadedSource:
+    """The news corpus' training part the other way: Arabic's articles whole, Spanish's as each
+    article's title and sentences (in the article's group)."""
+    if language == "ar":
+        whole = replace(REGISTRY[news.name], adapter=_whole_ant)
+        return replace(news, examples=load_corpus(whole).examples)
+    units = []
+    for e in news.examples:
+        title, _, body = e.text.partition("\n\n")  # an article without a body: its title
+        units += [replace(e, text=unit) for unit in title_and_sentences(title, body)]
+    return replace(news, examples=tuple(units))
+
+
+def _whole_ant(paths: Any) -> Iterator[Example]:
+    """ANT's training part, whole articles."""
+    return ant_examples(paths, part="articles", source="ant")
 
 
 def stemmed_cv(data: TrainingSet, config: TrainConfig) -> dict[str, Any]:
@@ -97,20 +136,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"| variant | {' | '.join(shown)} | held-out news high+ |")
     print("|---" * (len(shown) + 2) + "|")
     for name in args.names or list(table):
-        config, stems = table[name]
+        variant = table[name]
+        sources = [
+            other_rows(args.language, s) if variant.rows and s.name == NEWS[args.language] else s
+            for s in loaded
+        ]
         heldout = ""
-        if stems:
-            cv = stemmed_cv(TrainingSet.from_sources(loaded, config), config)
+        if variant.stems:
+            cv = stemmed_cv(TrainingSet.from_sources(sources, variant.config), variant.config)
         else:
-            _, manifest = train_language(loaded, config, jobs=2)
+            _, manifest = train_language(sources, variant.config, jobs=2)
             cv = manifest["metrics"]["cv"]
-            heldout = next(
-                (
-                    f"{c['value']:.1%}"
-                    for c in manifest["gate"]["checks"]
-                    if "heldout" in c["check"]
-                ),
-                "",
+            heldout = ", ".join(
+                f"{c['check'].split(':')[0]} {c['value']:.1%}"
+                for c in manifest["gate"]["checks"]
+                if "heldout" in c["check"]
             )
         cells = [f"{cv[c]['roc_auc']:.3f}" for c in shown]
         print(f"| {name} | " + " | ".join(cells) + f" | {heldout} |", flush=True)

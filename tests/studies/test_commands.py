@@ -13,7 +13,7 @@ from studies.diplomatic_study import GENRE_EXPERTS, GENRE_ROUTES
 from studies.experiments import EXPERIMENTS
 from studies.language_study import STEMMERS
 from training.data.registry import LANGUAGE_TRAINING, REGISTRY
-from training.data.sources import Corpus
+from training.data.sources import Corpus, Example, LoadedSource
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,9 +55,28 @@ def test_every_variant_trains_on_registered_corpora() -> None:
     for rows in (*GENRE_EXPERTS.values(), *GENRE_ROUTES):
         assert set(rows) <= set(REGISTRY)
     for language in STEMMERS:
-        for name, (config, _) in language_study.variants(language).items():
-            boosted = {corpus for corpus, _ in config.corpus_boost}
+        for name, variant in language_study.variants(language).items():
+            boosted = {corpus for corpus, _ in variant.config.corpus_boost}
             assert boosted <= set(LANGUAGE_TRAINING[language]), f"{language}: {name}"
+
+
+def test_spanish_news_rows_split_into_title_and_sentences() -> None:
+    news = LoadedSource(
+        "fakenews-es",
+        (
+            Example("Sube el precio\n\nEl precio sube. Los clientes protestan.", 0, "g1", "n"),
+            Example("Gana el equipo", 0, "g2", "n", topic="Sport"),
+        ),
+        (),
+    )
+    rows = language_study.other_rows("es", news).examples
+    assert [(e.text, e.group) for e in rows] == [
+        ("Sube el precio", "g1"),
+        ("El precio sube.", "g1"),
+        ("Los clientes protestan.", "g1"),
+        ("Gana el equipo", "g2"),
+    ]
+    assert rows[-1].topic == "Sport" and {e.label for e in rows} == {0}
 
 
 def test_the_cost_comparison_runs_two_checkouts_alternately(tiny_model_path: Path) -> None:

@@ -22,9 +22,11 @@ from training.data.adapters import (
     UNQUAD_EN,
     UNQUAD_IDS,
     UNSCON_UNITS,
+    title_and_sentences,
     unquad_examples,
 )
 from training.data.fetch import cache_dir_from_env, corpus_files, data_dir_from_env, resolve_file
+from training.data.provenance import check_cut
 from training.data.registry import (
     DEFAULT_TRAINING,
     REGISTRY,
@@ -83,12 +85,12 @@ def fixture_manifest(
 def test_registry_names_order_and_defaults():
     assert list(REGISTRY) == [
         *("unscon", "cameo", "ngec", "petrarch", "unquad", "multicoped", *WIKI, "wikinews"),
-        *("unquad-ar", "unquad-es", "arabic-gsr", "ant", "ant-heldout", "ant-mixed"),
-        *("fakenews-es", "fakenews-es-heldout", "fakenews-es-mixed"),
+        *("unquad-ar", "unquad-es", "arabic-gsr", "ant", "ant-heldout", "ant-heldout-titles"),
+        *("ant-mixed", "fakenews-es", "fakenews-es-heldout", "fakenews-es-mixed"),
     ]
     assert DEFAULT_TRAINING == ("unscon", "cameo", "ngec", "unquad", *WIKI[:2], "multicoped")
     assert [n for n, c in REGISTRY.items() if not c.for_training] == [
-        *("petrarch", *WIKI[2:], "wikinews", "ant-heldout", "ant-mixed"),
+        *("petrarch", *WIKI[2:], "wikinews", "ant-heldout", "ant-heldout-titles", "ant-mixed"),
         *("fakenews-es-heldout", "fakenews-es-mixed"),
     ]
     assert REGISTRY["wikinews"].licence == "CC BY 2.5 (Wikinews); toscaData CC BY 4.0"
@@ -859,3 +861,22 @@ def test_scored_rows_only_drops_training_only_rows():
     full = run("cameo")
     scored = list(scored_rows_only(REGISTRY["cameo"]).adapter(fixture_paths("cameo")))
     assert scored == [r for r in full if r.evaluate] and len(scored) < len(full)
+
+
+def test_an_article_trains_as_its_title_and_sentences_with_letters_each_once():
+    body = "Le match a eu lieu. 6-3 .\nLe Titre\nLe match a eu lieu. .\nFin du match."
+    assert title_and_sentences("Le Titre", body) == [
+        "Le Titre",
+        "Le match a eu lieu.",
+        "Fin du match.",
+    ]
+    assert title_and_sentences("", "Une phrase.") == ["Une phrase."]
+
+
+def test_a_corpus_cut_anew_since_training_is_refused_for_its_cross_validation():
+    source = {"name": "ant", "description": REGISTRY["ant"].description}
+    check_cut(source)
+    with pytest.raises(DataError, match=r"ant: the model was trained on it as 'whole'.*retrain"):
+        check_cut({**source, "description": "whole"})
+    with pytest.raises(DataError, match="as an older release cut it"):
+        check_cut({"name": "ant"})

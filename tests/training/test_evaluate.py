@@ -314,10 +314,12 @@ def _source(name: str, texts: list[str], labels: list[int], topics: list[str]) -
 
 def _tiny_corpora(name: str) -> LoadedSource:
     """Stand-ins for the ANT articles: cooperative sentences (one held-out category of three
-    sentences in one text) and, unlabelled, escalatory ones."""
+    sentences in one text), two of them as titles and, unlabelled, escalatory ones."""
     if name == "ant-heldout":
         texts = [*ARABIC_COOPERATIVE[:6], " ".join(ARABIC_COOPERATIVE[6:9])]
         return _source(name, texts, [0] * 7, ["sport"] * 4 + ["economy"] * 3)
+    if name == "ant-heldout-titles":
+        return _source(name, ARABIC_COOPERATIVE[:2], [0, 0], ["sport", "sport"])
     assert name == "ant-mixed"
     texts = ARABIC_ESCALATORY[:5]
     return _source(name, texts, [0] * 5, ["politic", "politic", "localNews", "politic", "politic"])
@@ -359,6 +361,8 @@ def test_language_sections_of_a_two_language_artifact(
         "ant-heldout: all",
         "ant-heldout: economy",
         "ant-heldout: sport",
+        "ant-heldout-titles: all",
+        "ant-heldout-titles: sport",
         "ant-mixed: all",
         "ant-mixed: localNews",
         "ant-mixed: politic",
@@ -392,6 +396,8 @@ def test_language_sections_of_a_two_language_artifact(
         "| yes | 12 |",
         "| easy no | 12 |",
         "| ant-heldout: sport | 4 |",
+        "| ant-heldout-titles: sport | 2 |",
+        "headlines a monitor sends",
         "| 16+ | 0 | - | - | 0 | - | - |",
         "The Arabic model has no article map",
         "no labels, so a distribution",

@@ -25,7 +25,7 @@ from training.data.adapters import (
     collapse,
     unquad_examples,
 )
-from training.data.ant import ant_examples
+from training.data.ant import ant_articles, ant_examples
 from training.data.fakenews import (
     FAKENEWS_DEVELOPMENT,
     FAKENEWS_TRAIN,
@@ -46,8 +46,8 @@ from training.data.wikicurrent import is_heldout
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "data"
 NEW = (
-    *("unquad-ar", "unquad-es", "arabic-gsr", "ant", "ant-heldout", "ant-mixed"),
-    *("fakenews-es", "fakenews-es-heldout", "fakenews-es-mixed"),
+    *("unquad-ar", "unquad-es", "arabic-gsr", "ant", "ant-heldout", "ant-heldout-titles"),
+    *("ant-mixed", "fakenews-es", "fakenews-es-heldout", "fakenews-es-mixed"),
 )
 
 
@@ -107,7 +107,8 @@ def test_ant_package_manifest_is_pinned_and_shipped():
         "https://raw.githubusercontent.com/antcorpus/antcorpus.data/"
         "06f6a10e80c7a0e7aee0bba2f0a6372c35c45c83/culture/JA-culture-1-20170120.txt"
     )
-    assert {REGISTRY[n].manifest for n in ("ant", "ant-heldout", "ant-mixed")} == {ANT_MANIFEST}
+    ant = ("ant", "ant-heldout", "ant-heldout-titles", "ant-mixed")
+    assert {REGISTRY[n].manifest for n in ant} == {ANT_MANIFEST}
     assert REGISTRY["ant"].provenance() == (SourceFile("ant/MANIFEST.sha256", ANT_MANIFEST.sha256),)
 
 
@@ -306,20 +307,26 @@ def ant_fixture_corpus(name: str, root: Path = FIXTURES):
 def test_ant_parts_split_by_docno_and_keep_copies_together(tmp_path):
     loaded = {
         n: load_corpus(ant_fixture_corpus(n), data_dir=FIXTURES, cache_dir=tmp_path)
-        for n in ("ant", "ant-heldout", "ant-mixed")
+        for n in ("ant", "ant-heldout", "ant-heldout-titles", "ant-mixed")
     }
     rows = {n: src.examples for n, src in loaded.items()}
+    # a training article is its title and sentences, each a row in the article's group
     assert [(e.group, e.topic) for e in rows["ant"]] == [
         ("JA-economy-1-20990101", "economy"),
-        ("JA-sport-1-20990101", "sport"),
+        *[("JA-sport-1-20990101", "sport")] * 3,
     ]
     # sport-3 repeats culture-1's body: it takes culture-1's group, and its part
-    assert [(e.group, e.topic) for e in rows["ant-heldout"]] == [
+    held = [
         ("JA-culture-1-20990101", "culture"),
         ("JA-sport-2-20990101", "sport"),
         ("JA-culture-1-20990101", "sport"),
     ]
-    assert all(is_heldout(e.group) for e in rows["ant-heldout"])
+    assert [(e.group, e.topic) for e in rows["ant-heldout"]] == held
+    assert [(e.group, e.topic) for e in rows["ant-heldout-titles"]] == held
+    assert [e.text for e in rows["ant-heldout-titles"]] == [
+        e.text.split("\n\n")[0] for e in rows["ant-heldout"]
+    ]
+    assert all(is_heldout(e.group) for n in ("ant-heldout", "ant-heldout-titles") for e in rows[n])
     assert not any(is_heldout(e.group) for e in rows["ant"])
     # the mixed categories: unlabelled, never scored; the DOCNO is the file's name even where
     # the <DOCNO> tag is cut short ("92"), <CAT> and <SRC> may be missing
@@ -329,17 +336,16 @@ def test_ant_parts_split_by_docno_and_keep_copies_together(tmp_path):
     ]
     assert all(e.label == 0 for src in rows.values() for e in src)
     assert all(e.source == n for n, src in rows.items() for e in src)
-    assert all(r.evaluate for n in ("ant", "ant-heldout") for r in rows[n])
+    assert all(r.evaluate for n in ("ant", "ant-heldout", "ant-heldout-titles") for r in rows[n])
     assert loaded["ant"].files == (
         SourceFile("ant/MANIFEST.sha256", sha256(FIXTURES / "ant" / "MANIFEST.sha256")),
     )
     assert list(tmp_path.iterdir()) == []
 
 
-def test_ant_text_is_title_blank_line_body():
+def test_ant_text_is_title_blank_line_body_and_trains_as_title_and_sentences():
     sport, economy = (
-        next(e for e in ant_examples(ANT_FIXTURES, part="train", source="ant") if e.topic == t)
-        for t in ("sport", "economy")
+        next(a for a in ant_articles(ANT_FIXTURES) if a.category == t) for t in ("sport", "economy")
     )
     # whitespace collapsed within lines (no-break space too), blank lines dropped, line breaks
     # kept; "&" and "<" are text (the files are not XML)
@@ -349,6 +355,17 @@ def test_ant_text_is_title_blank_line_body():
         "وقال المدرب إن الفوز مستحق & إن اللاعبين < كانوا في أفضل حالاتهم."
     )
     assert economy.text == "ارتفاع صادرات التمور بنسبة 24 بالمائة"  # no body: the title alone
+    # trained as its title and sentences; the same articles whole as the part "articles"
+    rows = list(ant_examples(ANT_FIXTURES, part="train", source="ant"))
+    assert [e.text for e in rows] == [
+        economy.text,
+        "فوز الترجي على النادي الصفاقسي",
+        "فاز الفريق الأول على منافسه بنتيجة 3 - 1 مساء أمس.",
+        "وقال المدرب إن الفوز مستحق & إن اللاعبين < كانوا في أفضل حالاتهم.",
+    ]
+    whole = list(ant_examples(ANT_FIXTURES, part="articles", source="ant"))
+    assert [e.text for e in whole] == [economy.text, sport.text]
+    assert [e.group for e in whole] == ["JA-economy-1-20990101", "JA-sport-1-20990101"]
 
 
 def test_ant_tampered_article_is_refused(tmp_path):
@@ -545,8 +562,9 @@ class TestRealCorpora:
             ("unquad-ar", 3807, 1551, 499),
             ("unquad-es", 3807, 1551, 499),
             ("arabic-gsr", 2165, 216, 1821),
-            ("ant", 2690, 0, 2653),
+            ("ant", 12272, 0, 2653),
             ("ant-heldout", 865, 0, 851),
+            ("ant-heldout-titles", 860, 0, 846),
             ("ant-mixed", 6606, 0, 6489),
             ("fakenews-es", 447, 0, 445),
             ("fakenews-es-heldout", 159, 0, 158),
@@ -605,8 +623,14 @@ class TestRealCorpora:
         held = load_corpus("ant-heldout").examples
         mixed = load_corpus("ant-mixed").examples
         assert not {e.group for e in train} & {e.group for e in held}
-        assert 0.2 < len(held) / (len(train) + len(held)) < 0.3
-        assert Counter(e.topic for e in (*train, *held)) == {
+        whole = load_corpus(
+            dataclasses.replace(
+                REGISTRY["ant"], adapter=lambda p: ant_examples(p, part="articles", source="ant")
+            )
+        ).examples
+        assert {e.group for e in whole} == {e.group for e in train}
+        assert 0.2 < len(held) / (len(whole) + len(held)) < 0.3
+        assert Counter(e.topic for e in (*whole, *held)) == {
             "sport": 1460,
             "society": 1087,
             "diverse": 475,
@@ -614,13 +638,17 @@ class TestRealCorpora:
             "culture": 124,
             "technology": 83,
         }
+        titles = load_corpus("ant-heldout-titles").examples
+        assert {e.text for e in titles} <= {e.text.split("\n\n")[0] for e in held}
+        assert not {e.text for e in titles} & {e.text for e in train}
         assert Counter(e.topic for e in mixed) == {
             "localNews": 4832,
             "internationalNews": 1260,
             "politic": 514,
         }
-        with_body = [e for e in train if "\n\n" in e.text]
-        assert len(with_body) > 0.99 * len(train)
+        with_body = [e for e in held if "\n\n" in e.text]
+        assert len(with_body) > 0.99 * len(held)
+        assert not any("\n" in e.text for e in train)  # a title or a sentence each
         assert not any("<" + tag in e.text for e in train for tag in ("TEXT", "TITLE", "DOC"))
 
     def test_load_sources_of_each_language(self):

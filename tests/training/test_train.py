@@ -25,7 +25,7 @@ from tests.helpers import (
     tiny_config,
     write_csv,
 )
-from training.data.registry import DEFAULT_TRAINING, load_sources
+from training.data.registry import DEFAULT_TRAINING, REGISTRY, load_sources
 from training.data.sources import LoadedSource
 from training.evaluation.checks import OFF_TOPIC_PROBES, evasion_check
 from training.fit import gates
@@ -273,6 +273,21 @@ def test_if_missing_retrains_a_model_of_other_data_or_settings(
     assert load_artifact(out).version != retrained.version
 
 
+def test_if_missing_retrains_a_model_whose_corpus_rows_are_cut_anew(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = replace(TrainConfig(), article_calibration="none")
+    source = {"name": "ant", "description": REGISTRY["ant"].description, "files": []}
+    entry = {"sources": [source], "hyperparameters": json.loads(json.dumps(config.to_dict()))}
+    monkeypatch.setattr(train_module, "read_manifest", lambda path: {"languages": {"ar": entry}})
+    plans = {"ar": (["ant"], config)}
+    assert train_module.already_trained(Path("model.joblib"), plans)
+    source["description"] = "ANT Arabic news articles, whole"  # an artifact of the rows before
+    assert not train_module.already_trained(Path("model.joblib"), plans)
+    del source["description"]  # an artifact written before descriptions were recorded
+    assert not train_module.already_trained(Path("model.joblib"), plans)
+
+
 def test_model_path_env_is_the_default_output(
     tmp_path: Path, user_csv: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -410,6 +425,27 @@ def test_the_default_arabic_model_reads_arabic(default_model: Path) -> None:
     assert not named & {"روسيا", "العراق", "مع العراق"}
     gate = router.manifest["languages"]["ar"]["gate"]
     assert gate["passed"] is True and all(c["passed"] is not False for c in gate["checks"])
+
+
+@pytest.mark.corpora
+def test_the_default_arabic_model_reads_ordinary_headlines_as_calm(default_model: Path) -> None:
+    """Short Arabic texts of sport, markets, weather and culture, sent alone, read `low` (the
+    model learned ordinary news as headlines and sentences, not only as whole articles); a short
+    attack report still reads `high` or above."""
+    router = Router.load(default_model)
+    if "ar" not in router.languages:
+        pytest.skip(f"Arabic missed its gate: {router.manifest['unsupported']['ar']['gate']}")
+    calm = (
+        "فاز الفريق بالمباراة",
+        "ارتفعت أسعار النفط",
+        "الطقس جميل اليوم",
+        "افتتاح مهرجان المدينة للموسيقى",
+        "شكرا جزيلا",
+    )
+    levels = {t: router.score(t, language="ar").level for t in calm}
+    assert set(levels.values()) == {"low"}, levels
+    attack = router.score("قتل ثلاثة جنود في هجوم", language="ar")
+    assert attack.level in ("high", "severe")
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 from xml.sax.saxutils import unescape
 
+from model.text import split_sentences
 from training.data.sources import DataError, Example
 
 UNSCON_SENTENCES = "unscon/conflict_annotations_sentences.csv"
@@ -94,6 +95,17 @@ def collapse(text: str) -> str:
 def collapse_lines(text: str) -> list[str]:
     """The lines of a text, each `collapse`d; blank lines dropped."""
     return [line for line in map(collapse, text.splitlines()) if line]
+
+
+def title_and_sentences(title: str, body: str) -> list[str]:
+    """An article's title, then each sentence of its body (`model.text.split_sentences`): the
+    units a reader sends alone. Units without a letter ("." or "6-3 .") are left out, and so is
+    a body sentence that repeats the title or an earlier sentence."""
+    units: list[str] = []
+    for unit in (title, *(body[start:end] for start, end in split_sentences(body))):
+        if any(c.isalpha() for c in unit) and unit not in units:
+            units.append(unit)
+    return units
 
 
 def detokenise(text: str) -> str:

@@ -4,7 +4,10 @@ nine category folders.
 Categories are topics, not rhetoric labels: ordinary news (sport, society, economy, culture,
 technology, diverse) trains as 0; politics, international and local news mix diplomacy, war,
 crime and protests, and carry no label. Articles are split once, by a fixed rule on the DOCNO,
-into a training part and a held-out part used for evaluation only.
+into a training part and a held-out part used for evaluation only. A training article enters as
+its title and its sentences, one row each in the article's group: the units a monitor sends alone
+(a headline) and the sentences it is made of. Held-out articles are scored whole as sent, and
+their titles alone.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from training.data.adapters import collapse, collapse_lines
+from training.data.adapters import collapse, collapse_lines, title_and_sentences
 from training.data.sources import DataError, Example
 from training.data.wikicurrent import is_heldout
 
@@ -23,9 +26,14 @@ ANT_DIR = "ant"
 ORDINARY_CATEGORIES = frozenset({"sport", "society", "economy", "culture", "technology", "diverse"})
 MIXED_CATEGORIES = frozenset({"politic", "internationalNews", "localNews"})
 
-# "train" and "heldout": ordinary articles (label 0) of each part; "mixed": the unlabelled
-# categories, all of them (label 0 as a placeholder, never scored: `evaluate=False`).
-Part = Literal["train", "heldout", "mixed"]
+# "train": the title and sentences of the training part's ordinary articles (label 0), and
+# "articles": the same articles whole (how a study compares the two); "heldout": the held-out
+# part's ordinary articles, whole; "titles": their titles alone, but those that are also a
+# training row (a title several articles share); "mixed": the unlabelled categories' articles,
+# whole (label 0 as a placeholder, never scored: `evaluate=False`).
+Part = Literal["train", "articles", "heldout", "titles", "mixed"]
+PARTS: tuple[Part, ...] = ("train", "articles", "heldout", "titles", "mixed")
+HELD_OUT = frozenset({"heldout", "titles"})
 
 _FILE = re.compile(rf"{ANT_DIR}/(\w+)/(JA-[\w-]+)\.txt")  # category folder, DOCNO
 # Not well-formed XML ("&" and "<" unescaped in the text): one pattern per tag.
@@ -97,19 +105,35 @@ def ant_articles(paths: Mapping[str, Path]) -> list[AntArticle]:
 
 
 def ant_examples(paths: Mapping[str, Path], *, part: Part, source: str) -> Iterator[Example]:
-    """The articles of one part, `topic` = the category.
+    """The rows of one part (`Part`), `topic` = the category.
 
     Group = the DOCNO; an article whose body (its title when it has none) repeats an earlier
     one's takes that one's DOCNO, so copies share a group and a part. A group is held out when
     sha256(DOCNO) ends in 0-3 (about a quarter).
     """
-    if part not in ("train", "heldout", "mixed"):
-        raise ValueError(f"part must be 'train', 'heldout' or 'mixed', not {part!r}")
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {', '.join(PARTS)}, not {part!r}")
     first: dict[str, str] = {}
-    for a in ant_articles(paths):
-        group = first.setdefault(a.body or a.title, a.docno)
+    grouped = [(a, first.setdefault(a.body or a.title, a.docno)) for a in ant_articles(paths)]
+    trained: set[str] = set()  # a held-out title that is also a training row is no test of it
+    if part == "titles":
+        trained = {
+            unit
+            for a, group in grouped
+            if a.category in ORDINARY_CATEGORIES and not is_heldout(group)
+            for unit in title_and_sentences(a.title, a.body)
+        }
+    for a, group in grouped:
         if part == "mixed":
             if a.category in MIXED_CATEGORIES:
                 yield Example(a.text, 0, group, source, evaluate=False, topic=a.category)
-        elif a.category in ORDINARY_CATEGORIES and is_heldout(group) == (part == "heldout"):
+        elif a.category not in ORDINARY_CATEGORIES or is_heldout(group) != (part in HELD_OUT):
+            continue
+        elif part == "train":
+            for unit in title_and_sentences(a.title, a.body):
+                yield Example(unit, 0, group, source, topic=a.category)
+        elif part == "titles":
+            if a.title and a.title not in trained:
+                yield Example(a.title, 0, group, source, topic=a.category)
+        else:
             yield Example(a.text, 0, group, source, topic=a.category)

@@ -65,5 +65,18 @@ def load_training_sources(
                 )
             )
         else:
+            check_cut(source)
             loaded.append(load_corpus((corpus or {}).get(source["name"], source["name"])))
     return loaded
+
+
+def check_cut(source: Mapping[str, Any]) -> None:
+    """A registered corpus is read now as the model was trained on it: its rows cut the same
+    way, as the registry's description says (an artifact that records none predates it)."""
+    recorded, now = source.get("description"), REGISTRY[source["name"]].description
+    if recorded != now:
+        raise DataError(
+            f"{source['name']}: the model was trained on it as "
+            f"{'an older release cut it' if recorded is None else repr(recorded)}, this release "
+            f"reads {now!r}: retrain the model"
+        )

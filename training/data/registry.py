@@ -169,7 +169,7 @@ def _wiki(name: str, topics: frozenset[str], heldout: bool, description: str) ->
 
 
 def _ant(name: str, part: AntPart, description: str) -> Corpus:
-    """One part (training, held out, unlabelled) of the ANT articles."""
+    """One part of the ANT articles (`training.data.ant.Part`)."""
 
     def adapter(paths: Mapping[str, Path]) -> Iterator[Example]:
         return ant_examples(paths, part=part, source=name)
@@ -436,13 +436,19 @@ REGISTRY: dict[str, Corpus] = {
             "ant",
             "train",
             f"ANT Arabic news articles (JawharaFM), ordinary categories ({_ANT_ORDINARY}), "
-            f"training part; all 0 ({_ANT_SPLIT})",
+            f"training part, each article's title and sentences a row; all 0 ({_ANT_SPLIT})",
         ),
         _ant(
             "ant-heldout",
             "heldout",
-            f"ANT Arabic news articles, ordinary categories ({_ANT_ORDINARY}), held-out part "
-            "(evaluation only); all 0",
+            f"ANT Arabic news articles, ordinary categories ({_ANT_ORDINARY}), held-out part, "
+            "whole (evaluation only); all 0",
+        ),
+        _ant(
+            "ant-heldout-titles",
+            "titles",
+            "ANT Arabic news articles, ordinary categories, the held-out part's titles alone "
+            "(evaluation only; a title that is also a training row left out); all 0",
         ),
         _ant(
             "ant-mixed",

@@ -4,10 +4,11 @@ For each language model of the artifact: its quality gate and grouped cross-vali
 manifest; for the Arabic GSR (when the model trained on it), the `yes` sentences' share at `high`
 or above and the mean scores of `yes` and `easy no`, out of fold (the language's grouped CV rerun
 with the manifest's hyper-parameters, with `--cv` only); the held-out ordinary articles and the
-unlabelled mixed ones of its news corpus, whole as sent, per category and by sentence count; the
-actor swap on the language's paragraphs; one written sentence explained, its spans checked
-against the text. For each language that missed its gate (`unsupported`): its gate and CV tables,
-and what cannot be computed without a model.
+unlabelled mixed ones of its news corpus, whole as sent, per category and by sentence count, and
+the held-out titles alone where the corpus has them; the actor swap on the language's
+paragraphs; one written sentence explained, its spans checked against the text. For each
+language that missed its gate (`unsupported`): its gate and CV tables, and what cannot be
+computed without a model.
 """
 
 from __future__ import annotations
@@ -38,11 +39,13 @@ from training.fit.gates import GATES
 from training.fit.metrics import binary_metrics
 from training.fit.pipeline import TrainConfig
 
-# Each language's news articles: (held-out ordinary articles, unlabelled mixed articles).
+# Each language's news articles: (held-out ordinary articles, unlabelled mixed articles), and
+# where the corpus has them, the held-out articles' titles alone (the headlines a monitor sends).
 NEWS: dict[str, tuple[str, str]] = {
     "ar": ("ant-heldout", "ant-mixed"),
     "es": ("fakenews-es-heldout", "fakenews-es-mixed"),
 }
+TITLES: dict[str, str] = {"ar": "ant-heldout-titles"}
 GSR = "arabic-gsr"
 # Sentence-count buckets of whole articles: (label, lowest, highest), counted by
 # `model.text.article_sentences` (a text of no sentence counts with the single ones).
@@ -133,7 +136,9 @@ def language_section(
     step(f"{name}: news articles, actor swap, explanation")
     news: dict[str, Any] | None = None
     if options.news and code in NEWS:
-        news = news_articles(scorer, *(options.corpus(c) for c in NEWS[code]))
+        heldout, mixed = (options.corpus(c) for c in NEWS[code])
+        titles = options.corpus(TITLES[code]) if code in TITLES else None
+        news = news_articles(scorer, heldout, mixed, titles)
     probability = lambda texts: expit(scorer.logits(texts))  # noqa: E731
     swap = actor_swap_check(probability, language=code) if code in SWAP_LANGUAGES else None
     return {
@@ -141,7 +146,12 @@ def language_section(
         "gate": manifest.get("gate"),
         "cv_at_training": manifest.get("metrics", {}).get("cv", {}),
         "gsr": {"trained": GSR in sources, "cv": options.cv, "figures": gsr},
-        "news": {"corpora": list(NEWS.get(code, ())), "scored": options.news, "figures": news},
+        "news": {
+            "corpora": list(NEWS.get(code, ())),
+            "titles": TITLES.get(code),
+            "scored": options.news,
+            "figures": news,
+        },
         "article_map": manifest.get("article_calibration") if scorer.article != IDENTITY else None,
         "actor_swap": (
             {
@@ -187,18 +197,26 @@ def bucket_of(sentences: int) -> str:
     return next(label for label, low, high in LENGTH_BUCKETS if low <= sentences <= high)
 
 
-def news_articles(scorer: Scorer, heldout: LoadedSource, mixed: LoadedSource) -> dict[str, Any]:
-    """Held-out ordinary and unlabelled mixed articles, whole as sent: per category (topic) and
-    all, and by sentence count (mean and share at `high` or above)."""
+def news_articles(
+    scorer: Scorer,
+    heldout: LoadedSource,
+    mixed: LoadedSource,
+    titles: LoadedSource | None = None,
+) -> dict[str, Any]:
+    """Held-out ordinary and unlabelled mixed articles, whole as sent (and the held-out titles
+    alone, when given): per category (topic) and all, and by sentence count (mean and share at
+    `high` or above)."""
     high = dict(scorer.levels)["high"]
     out: dict[str, Any] = {"by_topic": {}, "by_length": {}}
-    for source in (heldout, mixed):
+    for source in (heldout, mixed) if titles is None else (heldout, titles, mixed):
         texts = [e.text for e in source.examples]
         topics = np.array([e.topic for e in source.examples])
         p = expit(scorer.logits(texts)) if texts else np.zeros(0)
         out["by_topic"][f"{source.name}: all"] = shares(p, scorer.levels)
         for topic in sorted(set(topics.tolist())):
             out["by_topic"][f"{source.name}: {topic}"] = shares(p[topics == topic], scorer.levels)
+        if source is titles:  # one line each: no lengths to compare
+            continue
         buckets = np.array([bucket_of(article_sentences(t)) for t in texts])
         out["by_length"][source.name] = {
             label: length_row(p[buckets == label], high) for label, _, _ in LENGTH_BUCKETS
@@ -339,9 +357,12 @@ def render_news(code: str, section: Mapping[str, Any], levels: Sequence[str]) ->
     heldout, mixed = news["corpora"]
     lines = ["### News articles, whole as sent", ""]
     figures = news["figures"]
+    titles = news.get("titles")
     if figures is None:
-        return [*lines, f"Not scored (--no-ordinary-news): `{heldout}`, `{mixed}`.", ""]
-    header = "| articles | n | mean | " + " | ".join(f"≥ {n}" for n in levels) + " |"
+        named = ", ".join(f"`{c}`" for c in (heldout, titles, mixed) if c)
+        return [*lines, f"Not scored (--no-ordinary-news): {named}.", ""]
+    levels_header = " | n | mean | " + " | ".join(f"≥ {n}" for n in levels) + " |"
+    header = "| articles" + levels_header
     rule = "|---|---:|---:|" + "---:|" * len(levels)
 
     def rows(prefix: str) -> list[str]:
@@ -361,6 +382,18 @@ def render_news(code: str, section: Mapping[str, Any], levels: Sequence[str]) ->
         rule,
         *rows(heldout),
         "",
+    ]
+    if titles:
+        lines += [
+            f"The same articles' titles, each scored alone (`{titles}`: the headlines a monitor "
+            f"sends without their articles).{_gate_bound(code, titles)}",
+            "",
+            "| titles" + levels_header,
+            rule,
+            *rows(titles),
+            "",
+        ]
+    lines += [
         f"Articles of the mixed categories (`{mixed}`): no labels, so a distribution of scores, "
         "not an error rate.",
         "",
