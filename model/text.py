@@ -98,6 +98,8 @@ class _Classes:
     lookalike_word: re.Pattern[str]  # a word made only of look-alike letters
     latin_letter: re.Pattern[str]
     other_letter: re.Pattern[str]  # a letter of any other script
+    joining_codes: np.ndarray  # `joining` and `invisible` as sorted code points (`np.isin`)
+    invisible_codes: np.ndarray
 
 
 def _ranges(codes: Iterable[int]) -> str:
@@ -162,6 +164,8 @@ def _classes() -> _Classes:
         ),
         latin_letter=re.compile(LATIN_LETTER),
         other_letter=re.compile(rf"(?:(?!{LATIN_LETTER})[^\W\d_])"),
+        joining_codes=np.array(sorted(joining), dtype=np.uint32),
+        invisible_codes=np.array(sorted(invisible), dtype=np.uint32),
     )
 
 
@@ -235,14 +239,49 @@ def clean(text: str) -> Cleaned:
         return Cleaned(text)
     classes = _classes()
     present = _non_ascii(text)  # every class below is of non-ASCII characters
-    if (
-        unicodedata.is_normalized(UNICODE_FORM, text)
-        and classes.invisible.isdisjoint(present)
-        and (classes.non_starters.isdisjoint(present) or classes.long_marks.search(text) is None)
-    ):
-        return Cleaned(_fold_lookalike_words(text, present))
+    capped = classes.non_starters.isdisjoint(present) or classes.long_marks.search(text) is None
+    if capped and unicodedata.is_normalized(UNICODE_FORM, text):
+        if classes.invisible.isdisjoint(present):
+            return Cleaned(_fold_lookalike_words(text, present))
+        if not classes.joining.isdisjoint(present):
+            removed = _clean_by_removal(text)
+            if removed is not None:
+                return removed
     if classes.joining.isdisjoint(present):
         return _clean_by_character(text)
+    return _clean_by_segments(text)
+
+
+def _clean_by_removal(text: str) -> Cleaned | None:
+    """`clean` of a text in NFKC form, with no run of marks to cap, when dropping its invisible
+    characters leaves it in NFKC form (Arabic with tashkeel or tatweel): the others kept as
+    they are, each from its whole cluster (a character with the characters that join it), as
+    `_clean_by_segments` maps them. None when the text needs that general path."""
+    classes = _classes()
+    kept = classes.removed.sub("", text)
+    if not unicodedata.is_normalized(UNICODE_FORM, kept):
+        return None
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    starts_cluster = ~_member(codes, classes.joining_codes)
+    starts_cluster[0] = True
+    cluster_start = np.flatnonzero(starts_cluster)
+    cluster_end = np.append(cluster_start[1:], len(text))
+    cluster_of = np.cumsum(starts_cluster) - 1
+    source = cluster_of[~_member(codes, classes.invisible_codes)]
+    return Cleaned(fold_lookalike_words(kept), cluster_start[source], cluster_end[source])
+
+
+def _member(codes: np.ndarray, sorted_codes: np.ndarray) -> np.ndarray:
+    """Whether each code is one of `sorted_codes` (a binary search each: `np.isin` would build
+    a table as wide as their range)."""
+    at = np.minimum(np.searchsorted(sorted_codes, codes), len(sorted_codes) - 1)
+    return np.asarray(sorted_codes[at] == codes)
+
+
+def _clean_by_segments(text: str) -> Cleaned:
+    """`clean` by its definition: each cluster (a character with the characters that join it)
+    cleaned on its own (`_pieces`); an ASCII run that no mark joins kept as it is."""
+    classes = _classes()
     segments = classes.segment.findall(text)
     pieces = _pieces(segments)
     seg_len = np.fromiter(map(len, segments), np.int64, len(segments))

@@ -26,6 +26,8 @@ from model.text import (
     ENGLISH,
     CharAnalyzer,
     WordAnalyzer,
+    _clean_by_removal,
+    _clean_by_segments,
     actor_mask,
     clean,
     display,
@@ -287,6 +289,34 @@ def test_clean_is_the_written_definition(text: str) -> None:
         assert expected == text or one_for_one
     else:
         assert cleaned.starts.tolist() == starts and cleaned.ends.tolist() == ends
+
+
+@given(st.text(CLEAN_ALPHABET, max_size=80) | st.text(max_size=40))
+@example("هدّدت الحكومةُ بردٍّ عسكريٍّ")  # tashkeel: marks to drop that join their letters
+@example("a\u200c\u0301")  # dropping the joiner would let the accent compose: the general path
+def test_dropping_invisible_characters_maps_as_the_general_path(text: str) -> None:
+    """An NFKC text that stays in NFKC form without its invisible characters (Arabic with
+    tashkeel or tatweel) is cleaned by dropping them; it gives what cleaning cluster by cluster
+    gives, text and source spans."""
+    fast = _clean_by_removal(text) if text else None
+    if fast is None:
+        return
+    general = _clean_by_segments(text)
+    assert fast.text == general.text
+    assert fast.starts is not None and fast.ends is not None
+    assert general.starts is not None and general.ends is not None
+    assert fast.starts.tolist() == general.starts.tolist()
+    assert fast.ends.tolist() == general.ends.tolist()
+
+
+def test_arabic_with_tashkeel_is_cleaned_by_dropping_them() -> None:
+    text = "هدّدت الحكومةُ"
+    assert _clean_by_removal(text) is not None
+    assert _clean_by_removal("a\u200c\u0301") is None  # "á" once the joiner is gone
+    cleaned = clean(text)
+    assert cleaned.text == "هددت الحكومة"
+    assert cleaned.span(0, 4) == (0, 5)  # the word with its shadda
+    assert cleaned.span(5, 12) == (6, 14)  # and with its final damma
 
 
 def test_a_run_of_combining_marks_is_capped() -> None:
