@@ -98,7 +98,7 @@ class _Classes:
     lookalike_word: re.Pattern[str]  # a word made only of look-alike letters
     latin_letter: re.Pattern[str]
     other_letter: re.Pattern[str]  # a letter of any other script
-    joining_codes: np.ndarray  # `joining` and `invisible` as sorted code points (`np.isin`)
+    joining_codes: np.ndarray  # `joining` and `invisible` as sorted code points (`_member`)
     invisible_codes: np.ndarray
 
 
@@ -259,7 +259,7 @@ def _clean_by_removal(text: str) -> Cleaned | None:
     `_clean_by_segments` maps them. None when the text needs that general path."""
     classes = _classes()
     kept = classes.removed.sub("", text)
-    if not unicodedata.is_normalized(UNICODE_FORM, kept):
+    if not text or not unicodedata.is_normalized(UNICODE_FORM, kept):
         return None
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
     starts_cluster = ~_member(codes, classes.joining_codes)

@@ -298,7 +298,7 @@ def test_dropping_invisible_characters_maps_as_the_general_path(text: str) -> No
     """An NFKC text that stays in NFKC form without its invisible characters (Arabic with
     tashkeel or tatweel) is cleaned by dropping them; it gives what cleaning cluster by cluster
     gives, text and source spans."""
-    fast = _clean_by_removal(text) if text else None
+    fast = _clean_by_removal(text)
     if fast is None:
         return
     general = _clean_by_segments(text)
