@@ -232,6 +232,8 @@ def reference_clean(text: str) -> tuple[str, list[int], list[int]]:
     in a row, NFKC; each cleaned character's source span."""
 
     def joins(ch: str) -> bool:
+        if unicodedata.category(ch) == "Cn":  # unassigned: joins nothing, even among jamo
+            return False
         return (
             unicodedata.category(ch)[0] == "M"
             or unicodedata.combining(ch) != 0
@@ -278,6 +280,7 @@ CLEAN_ALPHABET = (
 
 @given(st.text(CLEAN_ALPHABET, max_size=80) | st.text(max_size=40))
 @example("\x00\u0301 e\u0301 \u1100\u1161")  # a cluster holding NUL is cleaned on its own
+@example("\u1100\ud7c7\u0650")  # an unassigned code point among the jamo joins nothing
 @example("e\u0301 \u1100\u1161 e\u0301\u0316")  # several clusters cleaned in one pass
 def test_clean_is_the_written_definition(text: str) -> None:
     """`clean` gives the plain definition's text (then look-alike words) and source spans."""
