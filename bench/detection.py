@@ -125,15 +125,9 @@ def corpus_texts(names: Sequence[str], data_dir: Path) -> list[str]:
 def ant_articles_whole(data_dir: Path) -> list[str]:
     """Every ANT article whole as sent (its training part, held-out part, mixed categories):
     training reads the training part as titles and sentences, so it is read here whole."""
-    from dataclasses import replace
+    from training.data.registry import ant_whole_articles, load_corpus
 
-    from training.data.ant import ant_examples
-    from training.data.registry import REGISTRY, load_corpus
-
-    whole = replace(
-        REGISTRY["ant"], adapter=lambda paths: ant_examples(paths, part="articles", source="ant")
-    )
-    training = [e.text for e in load_corpus(whole, data_dir=data_dir).examples]
+    training = [e.text for e in load_corpus(ant_whole_articles(), data_dir=data_dir).examples]
     return training + corpus_texts(("ant-heldout", "ant-mixed"), data_dir)
 
 

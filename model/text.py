@@ -240,16 +240,15 @@ def clean(text: str) -> Cleaned:
     classes = _classes()
     present = _non_ascii(text)  # every class below is of non-ASCII characters
     capped = classes.non_starters.isdisjoint(present) or classes.long_marks.search(text) is None
+    joins = not classes.joining.isdisjoint(present)
     if capped and unicodedata.is_normalized(UNICODE_FORM, text):
         if classes.invisible.isdisjoint(present):
             return Cleaned(_fold_lookalike_words(text, present))
-        if not classes.joining.isdisjoint(present):
+        if joins:
             removed = _clean_by_removal(text)
             if removed is not None:
                 return removed
-    if classes.joining.isdisjoint(present):
-        return _clean_by_character(text)
-    return _clean_by_segments(text)
+    return _clean_by_segments(text) if joins else _clean_by_character(text)
 
 
 def _clean_by_removal(text: str) -> Cleaned | None:
@@ -257,17 +256,19 @@ def _clean_by_removal(text: str) -> Cleaned | None:
     characters leaves it in NFKC form (Arabic with tashkeel or tatweel): the others kept as
     they are, each from its whole cluster (a character with the characters that join it), as
     `_clean_by_segments` maps them. None when the text needs that general path."""
-    classes = _classes()
-    kept = classes.removed.sub("", text)
-    if not text or not unicodedata.is_normalized(UNICODE_FORM, kept):
+    if not text:
         return None
+    classes = _classes()
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    visible = ~_member(codes, classes.invisible_codes)
+    kept = codes[visible].tobytes().decode("utf-32-le", "surrogatepass")
+    if not unicodedata.is_normalized(UNICODE_FORM, kept):
+        return None
     starts_cluster = ~_member(codes, classes.joining_codes)
     starts_cluster[0] = True
     cluster_start = np.flatnonzero(starts_cluster)
     cluster_end = np.append(cluster_start[1:], len(text))
-    cluster_of = np.cumsum(starts_cluster) - 1
-    source = cluster_of[~_member(codes, classes.invisible_codes)]
+    source = (np.cumsum(starts_cluster) - 1)[visible]
     return Cleaned(fold_lookalike_words(kept), cluster_start[source], cluster_end[source])
 
 

@@ -17,16 +17,20 @@ character n-grams keep the written forms. Prints one row per variant.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, cast
 
 from model.text import WordAnalyzer, _feature_tokens, word_ngrams
 from training.data.adapters import title_and_sentences
-from training.data.ant import ant_examples
-from training.data.registry import LANGUAGE_TRAINING, REGISTRY, load_corpus, load_sources
-from training.data.sources import Example, LoadedSource
+from training.data.registry import (
+    LANGUAGE_TRAINING,
+    ant_whole_articles,
+    load_corpus,
+    load_sources,
+)
+from training.data.sources import LoadedSource
 from training.fit.crossval import (
     TrainingSet,
     alert_threshold,
@@ -97,18 +101,12 @@ def other_rows(language: str, news: LoadedSource) -> LoadedSource:
     """The news corpus' training part the other way: Arabic's articles whole, Spanish's as each
     article's title and sentences (in the article's group)."""
     if language == "ar":
-        whole = replace(REGISTRY[news.name], adapter=_whole_ant)
-        return replace(news, examples=load_corpus(whole).examples)
+        return replace(news, examples=load_corpus(ant_whole_articles()).examples)
     units = []
     for e in news.examples:
         title, _, body = e.text.partition("\n\n")  # an article without a body: its title
         units += [replace(e, text=unit) for unit in title_and_sentences(title, body)]
     return replace(news, examples=tuple(units))
-
-
-def _whole_ant(paths: Any) -> Iterator[Example]:
-    """ANT's training part, whole articles."""
-    return ant_examples(paths, part="articles", source="ant")
 
 
 def stemmed_cv(data: TrainingSet, config: TrainConfig) -> dict[str, Any]:

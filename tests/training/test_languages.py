@@ -38,6 +38,7 @@ from training.data.registry import (
     DEFAULT_TRAINING,
     LANGUAGE_TRAINING,
     REGISTRY,
+    ant_whole_articles,
     load_corpus,
     load_sources,
 )
@@ -623,11 +624,7 @@ class TestRealCorpora:
         held = load_corpus("ant-heldout").examples
         mixed = load_corpus("ant-mixed").examples
         assert not {e.group for e in train} & {e.group for e in held}
-        whole = load_corpus(
-            dataclasses.replace(
-                REGISTRY["ant"], adapter=lambda p: ant_examples(p, part="articles", source="ant")
-            )
-        ).examples
+        whole = load_corpus(ant_whole_articles()).examples
         assert {e.group for e in whole} == {e.group for e in train}
         assert 0.2 < len(held) / (len(whole) + len(held)) < 0.3
         assert Counter(e.topic for e in (*whole, *held)) == {

@@ -70,11 +70,16 @@ def load_training_sources(
     return loaded
 
 
+def cut_anew(source: Mapping[str, Any]) -> bool:
+    """Whether a registered corpus' rows are cut now otherwise than when the model was trained
+    on them, as the registry's description says (an artifact that records none predates it)."""
+    return bool(source.get("description") != REGISTRY[source["name"]].description)
+
+
 def check_cut(source: Mapping[str, Any]) -> None:
-    """A registered corpus is read now as the model was trained on it: its rows cut the same
-    way, as the registry's description says (an artifact that records none predates it)."""
+    """A registered corpus is read now as the model was trained on it (`cut_anew`)."""
     recorded, now = source.get("description"), REGISTRY[source["name"]].description
-    if recorded != now:
+    if cut_anew(source):
         raise DataError(
             f"{source['name']}: the model was trained on it as "
             f"{'an older release cut it' if recorded is None else repr(recorded)}, this release "

@@ -65,6 +65,7 @@ __all__ = [
     "REGISTRY",
     "UNQUAD_IRRELEVANT",
     "WIKICURRENT_MANIFEST",
+    "ant_whole_articles",
     "load_corpus",
     "load_sources",
     "scored_rows_only",
@@ -178,6 +179,13 @@ def _ant(name: str, part: AntPart, description: str) -> Corpus:
     return Corpus(
         name, (), ANT_LICENCE, description, part == "train", adapter, True, ANT_MANIFEST, "ar"
     )
+
+
+def ant_whole_articles() -> Corpus:
+    """ANT's training part under its name, each article whole (title, blank line, body), not cut
+    into the titles and sentences training reads: what a study compares them with, and what the
+    detection set samples titles and leads from."""
+    return _ant("ant", "articles", "ANT Arabic news articles, training part, whole; all 0")
 
 
 def _fakenews(name: str, part: FakeNewsPart, description: str) -> Corpus:

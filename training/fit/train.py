@@ -45,6 +45,7 @@ from model.artifact import (
 from model.features import LANGUAGES
 from model.scoring import DEFAULT_LEVELS, Scorer
 from training.data.knowledge import event_sources
+from training.data.provenance import cut_anew
 from training.data.registry import LANGUAGE_TRAINING, REGISTRY, load_corpus, load_sources
 from training.data.sources import DataError, LoadedSource
 from training.data.wikinews import LABELS_FILE, REPO_ROOT
@@ -347,7 +348,7 @@ def already_trained(out: Path, plans: dict[str, tuple[list[str], TrainConfig]]) 
             # A user's file may have changed under the same name; corpora are pinned by SHA-256,
             # but their rows may be cut anew.
             if spec in REGISTRY:
-                if source.get("description") != REGISTRY[spec].description:
+                if cut_anew(source):
                     return False
             elif [f["sha256"] for f in source["files"]] != [
                 hashlib.sha256(Path(spec).read_bytes()).hexdigest()
