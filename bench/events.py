@@ -1,4 +1,4 @@
-"""The CAMEO event patterns on the English training corpora: how often they match, a random
+"""The CAMEO event patterns on the English public training corpora: how often they match, a random
 sample of matches to check by hand, its precision once checked, and each event feature's weight.
 
     ESCALATION_DATA_DIR=../shared/data .venv/bin/python -m bench.events \
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from model.artifact import default_model_path, load_artifact
 from training.data.knowledge import event_patterns
-from training.data.registry import DEFAULT_TRAINING
+from training.data.registry import DEFAULT_TRAINING, public_corpora
 from training.evaluation.events import (
     SHARES,
     coverage,
@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-weights", action="store_true", help="no model: matches only")
     args = parser.parse_args(argv)
     patterns = event_patterns()
-    shares, found = coverage(patterns, DEFAULT_TRAINING)
+    shares, found = coverage(patterns, public_corpora(DEFAULT_TRAINING))
     print(f"{'corpus':<16}{'sentences':>10}" + "".join(f"{k:>10}" for k in SHARES))
     for name, row in shares.items():
         print(f"{name:<16}{row['sentences']:>10}" + "".join(f"{row[k]:>10.1%}" for k in SHARES))

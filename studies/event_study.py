@@ -1,12 +1,14 @@
-"""English feature variants around the CAMEO event block, each trained as `escalation-train`
-trains English (grouped CV, final fit, article map, quality gate), on the default corpora.
+"""English feature variants around the CAMEO event block, and the weight of the project's own
+pairs, each trained as `escalation-train` trains English (grouped CV, final fit, article map,
+quality gate): the event variants on the default corpora without the pairs (as they were
+measured), the pairs variants with them.
 
     ESCALATION_DATA_DIR=../shared/data .venv/bin/python -m studies.event_study [NAME ...]
 
 Prints one row per variant: grouped CV ROC-AUC per corpus, the article map's cross-fitted
-ROC-AUC on the annotated articles, and the held-out ordinary news at `high`+ (the gate's
-false-alarm share). Never reads the contrast set: the choice of `ENGLISH_FEATURES` rests on
-these figures only.
+ROC-AUC on the annotated articles, the held-out ordinary news at `high`+ (the gate's
+false-alarm share), and the pairs' own. Never reads the contrast set: the choice of
+`ENGLISH_FEATURES` and of the pairs' weight rests on these figures only.
 """
 
 from __future__ import annotations
@@ -21,16 +23,18 @@ from training.fit.pipeline import TrainConfig
 from training.fit.train import ENGLISH_FEATURES, train_language
 
 PRODUCT = replace(TrainConfig(), **ENGLISH_FEATURES)
+WITHOUT_PAIRS = tuple(c for c in DEFAULT_TRAINING if c != "pairs")
+NO_PAIRS_BOOST = tuple((c, w) for c, w in PRODUCT.corpus_boost if c != "pairs")
 # A: root codes, scopes masked, scoped events as CAMEO codes them, function words only inside
 # n-grams, the event block unweighted. B: A, and no n-gram or pattern match made only of
 # function words. The ablations change one thing each from A or from QUAD (scoped events read as the
 # scope's kind and quad class), as docs/decisions.md records them.
-A = replace(PRODUCT, function_words="ngrams", event_weight=1.0)
+A = replace(PRODUCT, function_words="ngrams", event_weight=1.0, corpus_boost=NO_PAIRS_BOOST)
 B = replace(A, function_words="content")
 QUAD = replace(A, event_scopes="quad")
 VARIANTS: dict[str, TrainConfig] = {
-    "no events (word + char only)": TrainConfig(),
-    "shipped": PRODUCT,
+    "no events (word + char only)": TrainConfig(corpus_boost=NO_PAIRS_BOOST),
+    "events, no pairs": replace(PRODUCT, corpus_boost=NO_PAIRS_BOOST),
     "A": A,
     "B": B,
     **{f"B, the event block weighted {w}": replace(B, event_weight=float(w)) for w in (2, 4, 8)},
@@ -44,8 +48,18 @@ VARIANTS: dict[str, TrainConfig] = {
     "quad, the words of a matched event masked": replace(QUAD, event_words="mask"),
     "quad, scopes not masked": replace(QUAD, scopes=False),
     "quad, function words keep their own features": replace(QUAD, function_words="features"),
+    "shipped": PRODUCT,
+    **{
+        f"pairs x{w}": replace(PRODUCT, corpus_boost=(*NO_PAIRS_BOOST, ("pairs", w)))
+        for w in (0.5, 1.0)
+    },
 }
 CORPORA = ("multicoped", "unquad", "pooled", "pooled-diplomatic", "cameo", "ngec", "unscon")
+
+
+def corpora(config: TrainConfig) -> tuple[str, ...]:
+    """The corpora a variant trains on: the pairs only when it weights them."""
+    return DEFAULT_TRAINING if "pairs" in dict(config.corpus_boost) else WITHOUT_PAIRS
 
 
 def row(name: str, manifest: dict[str, Any]) -> str:
@@ -58,17 +72,20 @@ def row(name: str, manifest: dict[str, Any]) -> str:
         (c["value"] for c in manifest["gate"]["checks"] if "heldout" in c["check"]), None
     )
     cells.append("" if heldout is None else f"{heldout:.2%}")
+    pairs = cv.get("pairs", {}).get("roc_auc")
+    cells.append("" if pairs is None else f"{pairs:.3f}")
     return f"| {name} | " + " | ".join(cells) + " |"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Train the named variants (default: all) and print their rows."""
     names = list(argv if argv is not None else sys.argv[1:]) or list(VARIANTS)
-    loaded = load_sources(DEFAULT_TRAINING)
-    print("| variant | " + " | ".join(CORPORA) + " | articles | ordinary news high+ |")
-    print("|---" * (len(CORPORA) + 3) + "|")
+    loaded = {s.name: s for s in load_sources(DEFAULT_TRAINING)}
+    print("| variant | " + " | ".join(CORPORA) + " | articles | ordinary news high+ | pairs |")
+    print("|---" * (len(CORPORA) + 4) + "|")
     for name in names:
-        _, manifest = train_language(loaded, VARIANTS[name])
+        config = VARIANTS[name]
+        _, manifest = train_language([loaded[c] for c in corpora(config)], config)
         print(row(name, manifest), flush=True)
     return 0
 

@@ -84,11 +84,15 @@ def fixture_manifest(
 
 def test_registry_names_order_and_defaults():
     assert list(REGISTRY) == [
-        *("unscon", "cameo", "ngec", "petrarch", "unquad", "multicoped", *WIKI, "wikinews"),
+        *("unscon", "cameo", "ngec", "petrarch", "unquad", "multicoped", "pairs", *WIKI),
+        "wikinews",
         *("unquad-ar", "unquad-es", "arabic-gsr", "ant", "ant-heldout", "ant-heldout-titles"),
         *("ant-mixed", "fakenews-es", "fakenews-es-heldout", "fakenews-es-mixed"),
     ]
-    assert DEFAULT_TRAINING == ("unscon", "cameo", "ngec", "unquad", *WIKI[:2], "multicoped")
+    assert DEFAULT_TRAINING == (
+        *("unscon", "cameo", "ngec", "unquad", *WIKI[:2], "multicoped", "pairs"),
+    )
+    assert registry.public_corpora([*DEFAULT_TRAINING, "user.csv"]) == DEFAULT_TRAINING[:-1]
     assert [n for n, c in REGISTRY.items() if not c.for_training] == [
         *("petrarch", *WIKI[2:], "wikinews", "ant-heldout", "ant-heldout-titles", "ant-mixed"),
         *("fakenews-es-heldout", "fakenews-es-mixed"),
@@ -96,6 +100,7 @@ def test_registry_names_order_and_defaults():
     assert REGISTRY["wikinews"].licence == "CC BY 2.5 (Wikinews); toscaData CC BY 4.0"
     assert REGISTRY["unscon"].licence == "CC BY-SA 4.0"
     assert {REGISTRY[n].licence for n in ("cameo", "ngec", "petrarch", "unquad")} == {"MIT"}
+    assert REGISTRY["pairs"].licence == "MIT (the project's own)"
     assert REGISTRY["multicoped"].licence.startswith("unclear")
     assert all(REGISTRY[n].licence.startswith("CC BY-SA 4.0 (Wikipedia") for n in WIKI)
 
@@ -112,7 +117,10 @@ def test_registry_files_are_pinned(name):
     assert corpus.name == name and corpus.description and "\n" not in corpus.description
     raw = re.compile(r"https://raw\.githubusercontent\.com/[\w.-]+/[\w.-]+/[0-9a-f]{40}/\S+")
     files = corpus_files(corpus)
-    assert files
+    assert files or corpus.project_files
+    for f in corpus.project_files:  # the project's own: shipped in the package, pinned the same
+        assert f.path.is_file() and f.path.as_posix().endswith(f.name)
+        assert sha256(f.path) == f.sha256
     for f in files:
         assert raw.fullmatch(f.url), f.url
         assert re.fullmatch(r"[0-9a-f]{64}", f.sha256)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from model import progress
-from training.data.sources import Corpus, DataError, Manifest, RemoteFile
+from training.data.sources import Corpus, DataError, Manifest, ProjectFile, RemoteFile
 
 __all__ = [
     "RETRIES",
@@ -28,6 +28,7 @@ __all__ = [
     "http_downloader",
     "local_copy",
     "manifest_files",
+    "project_file",
     "resolve_file",
 ]
 
@@ -243,6 +244,21 @@ def manifest_files(manifest: Manifest) -> tuple[RemoteFile, ...]:
         sha, path = match.groups()
         files.append(RemoteFile(f"{manifest.directory}/{path}", manifest.url_prefix + path, sha))
     return tuple(files)
+
+
+def project_file(f: ProjectFile) -> Path:
+    """The project's own file, after checking it against its pinned SHA-256 (an edit must be
+    pinned anew in the registry, so that a model trained on the old file is retrained)."""
+    try:
+        actual = _sha256(f.path)
+    except OSError as exc:
+        raise DataError(f"{f.path}: cannot read {f.name}: {exc}") from exc
+    if actual != f.sha256:
+        raise DataError(
+            f"{f.path}: {f.name} has sha256 {actual}, the registry pins {f.sha256}: "
+            "pin the edited file anew"
+        )
+    return f.path
 
 
 def corpus_files(corpus: Corpus) -> tuple[RemoteFile, ...]:

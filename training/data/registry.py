@@ -1,4 +1,5 @@
-"""The registry of named public corpora: where each file comes from, its licence, its adapter.
+"""The registry of named corpora (the public ones, and the project's own training sentences):
+where each file comes from, its licence, its adapter.
 
 Files are found and verified by `training.data.fetch`; user files are read by
 `training.data.userdata`.
@@ -43,9 +44,25 @@ from training.data.fetch import (
     corpus_files,
     data_dir_from_env,
     local_copy,
+    project_file,
     resolve_file,
 )
-from training.data.sources import Corpus, DataError, Example, LoadedSource, Manifest, RemoteFile
+from training.data.pairs import (
+    PAIRS_NAME,
+    PAIRS_PATH,
+    SENSES_NAME,
+    SENSES_PATH,
+    pairs_examples,
+)
+from training.data.sources import (
+    Corpus,
+    DataError,
+    Example,
+    LoadedSource,
+    Manifest,
+    ProjectFile,
+    RemoteFile,
+)
 from training.data.userdata import load_user_file
 from training.data.wikicurrent import CONFLICT, ORDINARY_NEWS, WIKICURRENT_DIR, wikicurrent_items
 from training.data.wikinews import (
@@ -68,6 +85,7 @@ __all__ = [
     "ant_whole_articles",
     "load_corpus",
     "load_sources",
+    "public_corpora",
     "scored_rows_only",
 ]
 
@@ -320,6 +338,29 @@ REGISTRY: dict[str, Corpus] = {
             multicoped_examples,
             clean_licence=False,
         ),
+        Corpus(
+            "pairs",
+            (),
+            "MIT (the project's own)",
+            "English news sentences written for training by the project "
+            "(training/data/pairs/README.md): minimal pairs, 1 = the escalatory member, 0 = the "
+            "calm one; ordinary news with the pairs' words in their everyday sense, all 0",
+            True,
+            pairs_examples,
+            clean_licence=True,
+            project_files=(
+                ProjectFile(
+                    PAIRS_NAME,
+                    PAIRS_PATH,
+                    "9fafae38df169aab14adfe1d68fb91e11d5dbad3dba5ee4bc2702cb530b2f884",
+                ),
+                ProjectFile(
+                    SENSES_NAME,
+                    SENSES_PATH,
+                    "be6032f3feb7744059e9f6ed58d7b9fcdd1f6ccca8cc6ca09151ded29b3d2aa8",
+                ),
+            ),
+        ),
         _wiki(
             "wikicurrent",
             ORDINARY_NEWS,
@@ -486,6 +527,12 @@ REGISTRY: dict[str, Corpus] = {
 }
 
 
+def public_corpora(names: Sequence[str]) -> tuple[str, ...]:
+    """The registered public corpora among `names`: neither the project's own written
+    sentences nor user files."""
+    return tuple(n for n in names if n in REGISTRY and not REGISTRY[n].project_files)
+
+
 def scored_rows_only(corpus: Corpus) -> Corpus:
     """The same corpus without its training-only rows (e.g. CAMEO without code definitions)."""
 
@@ -496,7 +543,8 @@ def scored_rows_only(corpus: Corpus) -> Corpus:
 
 
 # The four political and diplomatic corpora, ordinary news (negatives) and armed-conflict news
-# items from Wikipedia, and Multi-CoPED's real news sentences (docs/decisions.md).
+# items from Wikipedia, Multi-CoPED's real news sentences, and the project's own minimal pairs
+# and everyday senses (docs/decisions.md).
 DEFAULT_TRAINING: tuple[str, ...] = (
     "unscon",
     "cameo",
@@ -505,6 +553,7 @@ DEFAULT_TRAINING: tuple[str, ...] = (
     "wikicurrent",
     "wikiconflict",
     "multicoped",
+    "pairs",
 )
 # The training corpora of each language (ISO 639-1), what `escalation-train` trains by default;
 # English's is `DEFAULT_TRAINING`.
@@ -536,6 +585,7 @@ def load_corpus(
         )
     with progress.bar(files, desc=f"{name} files", unit="file", show=len(files) > 1) as shown:
         local = {f.path: resolve_file(f, data_dir=data_dir, cache_dir=cache_dir) for f in shown}
+    local.update({f.name: project_file(f) for f in corpus.project_files})
     return LoadedSource(name=name, examples=tuple(corpus.adapter(local)), files=corpus.provenance())
 
 

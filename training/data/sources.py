@@ -12,6 +12,7 @@ __all__ = [
     "Example",
     "LoadedSource",
     "Manifest",
+    "ProjectFile",
     "RemoteFile",
     "SourceFile",
 ]
@@ -46,6 +47,16 @@ class RemoteFile:
 
 
 @dataclass(frozen=True)
+class ProjectFile:
+    """A file the project wrote and ships in its package (its own training pairs), pinned by
+    SHA-256 as an upstream file is: `path` where it is read, `name` how manifests name it."""
+
+    name: str
+    path: Path
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Manifest:
     """Many upstream files pinned by one `sha256sum` list shipped with the package.
 
@@ -73,10 +84,14 @@ class Corpus:
     clean_licence: bool = False
     manifest: Manifest | None = None
     language: str = "en"  # ISO 639-1 code of the texts
+    project_files: tuple[ProjectFile, ...] = ()
 
     def provenance(self) -> tuple[SourceFile, ...]:
-        """The files that pin the corpus: those listed, and the manifest rather than its items."""
-        listed = tuple(SourceFile(f.path, f.sha256) for f in self.files)
+        """The files that pin the corpus: those listed, the project's own, and the manifest
+        rather than its items."""
+        listed = tuple(SourceFile(f.path, f.sha256) for f in self.files) + tuple(
+            SourceFile(f.name, f.sha256) for f in self.project_files
+        )
         if self.manifest is None:
             return listed
         return (

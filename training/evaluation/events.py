@@ -24,7 +24,7 @@ from model.eventfeatures import EventAnalyzer, phrase_text
 from model.events import EventPatterns
 from model.text import clean, split_sentences, tokenize_clean
 from training.data.knowledge import codebook
-from training.data.registry import load_corpus
+from training.data.registry import load_corpus, public_corpora
 from training.data.sources import DataError, LoadedSource
 from training.data.wikinews import REPO_ROOT
 
@@ -168,9 +168,9 @@ def feature_weights(pipeline: Pipeline) -> list[dict[str, Any]]:
 def event_figures(
     pipeline: Pipeline, patterns: EventPatterns, corpora: Sequence[str], sample: Path = SAMPLE
 ) -> dict[str, Any]:
-    """The report's figures: coverage of the corpora, precision of the checked sample, the
-    learned weights."""
-    shares, _ = coverage(patterns, corpora)
+    """The report's figures: coverage of the public corpora among `corpora`, precision of the
+    checked sample, the learned weights."""
+    shares, _ = coverage(patterns, public_corpora(corpora))
     return {
         "dictionary_sha256": patterns.source_sha256,
         "rules": patterns.rules(),

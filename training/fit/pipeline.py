@@ -38,9 +38,13 @@ class TrainConfig:
     # does not drown the small hand-annotated ones.
     corpus_weighting: str = "sqrt"
     # Then a corpus' weight times this factor: Multi-CoPED's 674 real news sentences get about
-    # as much total weight as the largest corpus, the armed-conflict news items half theirs
-    # (measured: docs/decisions.md).
-    corpus_boost: tuple[tuple[str, float], ...] = (("multicoped", 5.0), ("wikiconflict", 0.5))
+    # as much total weight as the largest corpus, the armed-conflict news items half theirs,
+    # the project's own pairs a quarter (measured: docs/decisions.md).
+    corpus_boost: tuple[tuple[str, float], ...] = (
+        ("multicoped", 5.0),
+        ("wikiconflict", 0.5),
+        ("pairs", 0.25),
+    )
     calibration: str = "platt"  # or "none": the classifier's own probabilities
     # Whole texts: the length-aware map fitted on the annotated Wikinews articles
     # (`training.fit.article_map`), or "none" (the pipeline's score at every length).

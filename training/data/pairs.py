@@ -1,0 +1,84 @@
+"""The project's own training sentences (English), written to teach what happened:
+
+* minimal pairs (`training/data/pairs/pairs.tsv`: `id`, `writer`, `category`, `escalatory`,
+  `calm`), news sentences that share their actors, place and wording and differ only in what
+  happened (talks broken or held, sanctions imposed or lifted, an attack or its halt, a threat
+  or a reassurance, an event stated or denied, a refusal or an acceptance, an ultimatum or an
+  offer, coercive or ordinary trade). A pair is two rows in one group, 1 for its escalatory
+  member and 0 for its calm one, so cross-validation never splits a pair;
+* everyday senses (`training/data/pairs/senses.tsv`: `id`, `writer`, `word`, `text`): ordinary
+  news sentences (sport, markets, weather, ...) using a word of the pairs' escalatory members
+  in its everyday sense ("an airline suspends flights"), each a row of its own, 0.
+
+How they were written: `training/data/pairs/README.md`. Both files are pinned by SHA-256 in the
+registry like upstream files, and written apart from the contrast set of `docs/contrast/`, an
+evaluation file; a test holds them apart.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+from training.data.sources import DataError, Example
+
+_DIR = Path(__file__).resolve().parent / "pairs"
+PAIRS_NAME = "training/data/pairs/pairs.tsv"  # how manifests name the files
+PAIRS_PATH = _DIR / "pairs.tsv"
+SENSES_NAME = "training/data/pairs/senses.tsv"
+SENSES_PATH = _DIR / "senses.tsv"
+COLUMNS = ("id", "writer", "category", "escalatory", "calm")
+SENSE_COLUMNS = ("id", "writer", "word", "text")
+
+
+def read_rows(path: Path, columns: Sequence[str], texts: Sequence[str]) -> list[dict[str, str]]:
+    """The rows of a pairs or senses file (`columns`, of which `texts` hold sentences);
+    DataError (file and line) for a wrong header, an empty value, a repeated id, a sentence
+    that repeats another, or a pair whose members are the same."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        if tuple(reader.fieldnames or ()) != tuple(columns):
+            raise DataError(f"{path}: the header must be {' '.join(columns)}")
+        rows = list(reader)
+    ids: set[str] = set()
+    seen: set[str] = set()
+    for line, row in enumerate(rows, start=2):
+        if any(not (row.get(c) or "").strip() for c in columns):
+            raise DataError(f"{path}:{line}: every column needs a value")
+        sentences = [row[c].strip() for c in texts]
+        problem = (
+            "the two members are the same"
+            if len(set(sentences)) < len(sentences)
+            else f"id {row['id']} repeated"
+            if row["id"] in ids
+            else "a sentence repeats another row's"
+            if seen.intersection(sentences)
+            else None
+        )
+        if problem:
+            raise DataError(f"{path}:{line}: {problem}")
+        ids.add(row["id"])
+        seen.update(sentences)
+    return rows
+
+
+def read_pairs(path: Path = PAIRS_PATH) -> list[dict[str, str]]:
+    """The rows of a pairs file (`read_rows`)."""
+    return read_rows(path, COLUMNS, ("escalatory", "calm"))
+
+
+def read_senses(path: Path = SENSES_PATH) -> list[dict[str, str]]:
+    """The rows of a senses file (`read_rows`)."""
+    return read_rows(path, SENSE_COLUMNS, ("text",))
+
+
+def pairs_examples(paths: Mapping[str, Path]) -> Iterator[Example]:
+    """Two examples per pair, in one group (the escalatory member 1, the calm one 0), then a
+    0 per everyday sense, in a group of its own."""
+    for row in read_pairs(paths[PAIRS_NAME]):
+        group = f"pairs:{row['id']}"
+        yield Example(row["escalatory"].strip(), 1, group, "pairs", topic=row["category"])
+        yield Example(row["calm"].strip(), 0, group, "pairs", topic=row["category"])
+    for row in read_senses(paths[SENSES_NAME]):
+        yield Example(row["text"].strip(), 0, f"pairs:{row['id']}", "pairs", topic="sense")
