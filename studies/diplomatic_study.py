@@ -28,7 +28,7 @@ from studies.genre import (
     routed_logits,
     sentence_gate_weight,
 )
-from training.data.registry import DEFAULT_TRAINING, load_corpus
+from training.data.registry import DEFAULT_TRAINING, load_corpus, public_corpora
 from training.evaluation.articles import ArticleData
 from training.evaluation.intervals import grouped_bootstrap_ci
 from training.fit.article_map import ArticleSet, cross_fitted
@@ -47,6 +47,8 @@ from training.fit.pipeline import TrainConfig, build_pipeline, fit_platt
 log = logging.getLogger("escalation.train")
 
 
+# The default corpora less the project's own pairs, as these studies were measured.
+PUBLIC = public_corpora(DEFAULT_TRAINING)
 # The diplomatic corpora's figures against the ordinary-news target, as a frontier: the default
 # corpora, weighted or featurised otherwise. Both sides come from the grouped CV's
 # out-of-fold rows (ordinary news: the `wikicurrent` rows, held out by day).
@@ -76,7 +78,7 @@ FRONTIER: tuple[tuple[str, TrainConfig], ...] = (
 def run_frontier(jobs: int) -> dict[str, dict[str, float]]:
     """Each `FRONTIER` variant's diplomatic, Multi-CoPED and ordinary-news figures; terms are
     counted once per feature configuration, not once per weighting."""
-    loaded = [load_corpus(name) for name in DEFAULT_TRAINING]
+    loaded = [load_corpus(name) for name in PUBLIC]
     results: dict[str, dict[str, float]] = {}
     key: tuple[object, ...] = ()
     features: FoldFeatures | None = None
@@ -149,7 +151,7 @@ def run_genre(jobs: int, seed_article: Path | None = None) -> dict[str, dict[str
     corpus, on the same folds and counts (the default model is the general expert); logs the
     gate weights on whole texts and on sentences, and each gate's whole-article figures."""
     config = TrainConfig()
-    data = TrainingSet.from_sources([load_corpus(n) for n in DEFAULT_TRAINING], config)
+    data = TrainingSet.from_sources([load_corpus(n) for n in PUBLIC], config)
     diplomatic = np.isin(data.sources, DIPLOMATIC)
     experts = {name: np.isin(data.sources, rows) for name, rows in GENRE_EXPERTS.items()}
     found = expert_logits(data, config, diplomatic, experts, jobs)

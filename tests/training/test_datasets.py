@@ -882,8 +882,11 @@ def test_an_article_trains_as_its_title_and_sentences_with_letters_each_once():
 
 
 def test_a_corpus_cut_anew_since_training_is_refused_for_its_cross_validation():
-    source = {"name": "ant", "description": REGISTRY["ant"].description}
+    pinned = [{"path": f.path, "sha256": f.sha256} for f in REGISTRY["ant"].provenance()]
+    source = {"name": "ant", "description": REGISTRY["ant"].description, "files": pinned}
     check_cut(source)
+    with pytest.raises(DataError, match=r"ant: the model was trained on other files of it"):
+        check_cut({**source, "files": pinned[:0]})
     with pytest.raises(DataError, match=r"ant: the model was trained on it as 'whole'.*retrain"):
         check_cut({**source, "description": "whole"})
     with pytest.raises(DataError, match="as an older release cut it"):

@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from training.data import registry
 from training.data.pairs import (
@@ -62,6 +63,8 @@ def test_a_pair_is_two_rows_in_one_group_and_a_sense_one_row(tmp_path: Path) -> 
     [
         ("w1-01\t1\ttalks\tSame.\tSame.\n", r"pairs\.tsv:2: the two members are the same"),
         ("w1-01\t1\ttalks\tA.\t\n", r"pairs\.tsv:2: every column needs a value"),
+        ("w1-01\t1\ttalks\tA.\tB.\tC.\n", r"pairs\.tsv:2: every column needs a value, and no more"),
+        ("\nw1-01\t1\ttalks\tSame.\tSame.\n", r"pairs\.tsv:3: the two members are the same"),
         ("w1-01\t1\ttalks\tA.\tB.\nw1-01\t1\ttalks\tC.\tD.\n", r":3: id w1-01 repeated"),
         ("w1-01\t1\ttalks\tA.\tB.\nw1-02\t1\ttalks\tC.\tA.\n", r":3: a sentence repeats"),
     ],
@@ -87,7 +90,7 @@ def test_a_pairs_file_needs_its_header(tmp_path: Path) -> None:
 def test_the_shipped_files_load_with_their_pins(tmp_path: Path) -> None:
     source = load_corpus("pairs", data_dir=tmp_path, cache_dir=tmp_path)
     pairs, senses = read_pairs(), read_senses()
-    assert len(pairs) >= 500 and len(senses) >= 200
+    assert len(pairs) >= 400 and len(senses) >= 200
     assert source.n_rows == 2 * len(pairs) + len(senses)
     assert source.files == tuple(
         SourceFile(f.name, f.sha256) for f in REGISTRY["pairs"].project_files
@@ -117,11 +120,15 @@ def words(text: str) -> set[str]:
 
 
 def test_no_training_sentence_comes_near_a_contrast_pair() -> None:
-    """The contrast set measures what the pairs teach on sentences the model never saw: no
-    training sentence shares half of its words (Jaccard) with a contrast member."""
-    contrast = [words(t) for p in read_contrast_pairs() for t in (p.escalatory, p.calm)]
+    """The contrast set measures what the pairs teach on sentences the model never saw, of
+    other events: no training sentence holds 40% of a contrast member's content words (those
+    not in scikit-learn's English stop words), which takes out the pairs written about the
+    same events ("Indonesia halts nickel exports ...")."""
+    contrast = [
+        words(t) - ENGLISH_STOP_WORDS for p in read_contrast_pairs() for t in (p.escalatory, p.calm)
+    ]
     assert len(contrast) == 360
     texts = [r[c] for r in read_pairs() for c in ("escalatory", "calm")]
     texts += [r["text"] for r in read_senses()]
-    closest = max(len(words(t) & c) / len(words(t) | c) for t in texts for c in contrast)
-    assert 0.3 < closest < 0.5  # near in topic, never the same sentence
+    closest = max(len(words(t) & c) / len(c) for t in texts for c in contrast)
+    assert 0.2 < closest < 0.4  # near in topic, never the same event

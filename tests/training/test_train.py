@@ -277,7 +277,8 @@ def test_if_missing_retrains_a_model_whose_corpus_rows_are_cut_anew(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     config = replace(TrainConfig(), article_calibration="none")
-    source = {"name": "ant", "description": REGISTRY["ant"].description, "files": []}
+    pinned = [{"path": f.path, "sha256": f.sha256} for f in REGISTRY["ant"].provenance()]
+    source = {"name": "ant", "description": REGISTRY["ant"].description, "files": pinned}
     entry = {"sources": [source], "hyperparameters": json.loads(json.dumps(config.to_dict()))}
     monkeypatch.setattr(train_module, "read_manifest", lambda path: {"languages": {"ar": entry}})
     plans = {"ar": (["ant"], config)}
@@ -285,6 +286,20 @@ def test_if_missing_retrains_a_model_whose_corpus_rows_are_cut_anew(
     source["description"] = "ANT Arabic news articles, whole"  # an artifact of the rows before
     assert not train_module.already_trained(Path("model.joblib"), plans)
     del source["description"]  # an artifact written before descriptions were recorded
+    assert not train_module.already_trained(Path("model.joblib"), plans)
+
+
+def test_if_missing_retrains_a_model_of_the_project_s_sentences_before_an_edit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = replace(TrainConfig(), article_calibration="none")
+    pinned = [{"path": f.path, "sha256": f.sha256} for f in REGISTRY["pairs"].provenance()]
+    source = {"name": "pairs", "description": REGISTRY["pairs"].description, "files": pinned}
+    entry = {"sources": [source], "hyperparameters": json.loads(json.dumps(config.to_dict()))}
+    monkeypatch.setattr(train_module, "read_manifest", lambda path: {"languages": {"en": entry}})
+    plans = {"en": (["pairs"], config)}
+    assert train_module.already_trained(Path("model.joblib"), plans)
+    source["files"] = [{**pinned[0], "sha256": "0" * 64}, pinned[1]]  # pairs.tsv as it was
     assert not train_module.already_trained(Path("model.joblib"), plans)
 
 

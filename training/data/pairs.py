@@ -34,32 +34,34 @@ SENSE_COLUMNS = ("id", "writer", "word", "text")
 
 def read_rows(path: Path, columns: Sequence[str], texts: Sequence[str]) -> list[dict[str, str]]:
     """The rows of a pairs or senses file (`columns`, of which `texts` hold sentences);
-    DataError (file and line) for a wrong header, an empty value, a repeated id, a sentence
-    that repeats another, or a pair whose members are the same."""
+    DataError (file and line) for a wrong header, a missing, empty or extra field, a repeated
+    id, a sentence that repeats another, or a pair whose members are the same."""
+    rows: list[dict[str, str]] = []
+    ids: set[str] = set()
+    seen: set[str] = set()
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
         if tuple(reader.fieldnames or ()) != tuple(columns):
             raise DataError(f"{path}: the header must be {' '.join(columns)}")
-        rows = list(reader)
-    ids: set[str] = set()
-    seen: set[str] = set()
-    for line, row in enumerate(rows, start=2):
-        if any(not (row.get(c) or "").strip() for c in columns):
-            raise DataError(f"{path}:{line}: every column needs a value")
-        sentences = [row[c].strip() for c in texts]
-        problem = (
-            "the two members are the same"
-            if len(set(sentences)) < len(sentences)
-            else f"id {row['id']} repeated"
-            if row["id"] in ids
-            else "a sentence repeats another row's"
-            if seen.intersection(sentences)
-            else None
-        )
-        if problem:
-            raise DataError(f"{path}:{line}: {problem}")
-        ids.add(row["id"])
-        seen.update(sentences)
+        for row in reader:
+            line = reader.line_num
+            if None in row or any(not (row.get(c) or "").strip() for c in columns):
+                raise DataError(f"{path}:{line}: every column needs a value, and no more")
+            sentences = [row[c].strip() for c in texts]
+            problem = (
+                "the two members are the same"
+                if len(set(sentences)) < len(sentences)
+                else f"id {row['id']} repeated"
+                if row["id"] in ids
+                else "a sentence repeats another row's"
+                if seen.intersection(sentences)
+                else None
+            )
+            if problem:
+                raise DataError(f"{path}:{line}: {problem}")
+            ids.add(row["id"])
+            seen.update(sentences)
+            rows.append(row)
     return rows
 
 

@@ -70,18 +70,34 @@ def load_training_sources(
     return loaded
 
 
+def pinned_files(name: str) -> list[dict[str, str]]:
+    """A registered corpus' files as a manifest records them: path and SHA-256 of each."""
+    return [{"path": f.path, "sha256": f.sha256} for f in REGISTRY[name].provenance()]
+
+
 def cut_anew(source: Mapping[str, Any]) -> bool:
-    """Whether a registered corpus' rows are cut now otherwise than when the model was trained
-    on them, as the registry's description says (an artifact that records none predates it)."""
-    return bool(source.get("description") != REGISTRY[source["name"]].description)
+    """Whether a registered corpus is read now otherwise than when the model was trained on it:
+    its rows cut another way, as the registry's description says (an artifact that records none
+    predates it), or other pinned files (the project's own sentences edited and pinned anew)."""
+    name = source["name"]
+    return bool(
+        source.get("description") != REGISTRY[name].description
+        or list(source.get("files") or []) != pinned_files(name)
+    )
 
 
 def check_cut(source: Mapping[str, Any]) -> None:
     """A registered corpus is read now as the model was trained on it (`cut_anew`)."""
+    if not cut_anew(source):
+        return
     recorded, now = source.get("description"), REGISTRY[source["name"]].description
-    if cut_anew(source):
+    if recorded != now:
         raise DataError(
             f"{source['name']}: the model was trained on it as "
             f"{'an older release cut it' if recorded is None else repr(recorded)}, this release "
             f"reads {now!r}: retrain the model"
         )
+    raise DataError(
+        f"{source['name']}: the model was trained on other files of it than this release pins: "
+        "retrain the model"
+    )

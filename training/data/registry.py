@@ -352,7 +352,7 @@ REGISTRY: dict[str, Corpus] = {
                 ProjectFile(
                     PAIRS_NAME,
                     PAIRS_PATH,
-                    "9fafae38df169aab14adfe1d68fb91e11d5dbad3dba5ee4bc2702cb530b2f884",
+                    "191d28abb0e12430e61d707e4f901ff1e0e040e6c8478d6080cc0cbacebb955f",
                 ),
                 ProjectFile(
                     SENSES_NAME,

@@ -368,7 +368,9 @@ def render_contrast(contrast: dict[str, Any]) -> list[str]:
         f"{overall['pairs']} minimal pairs of English news sentences, an escalatory and a calm "
         f"member differing only in what happened, in {named}: written by two people "
         f"independently (neither saw the other's file) and added in commit "
-        f"`{contrast['commit']}`; an evaluation file, never trained or tuned on. Each member is "
+        f"`{contrast['commit']}`; an evaluation file, never trained or tuned on. The English "
+        "model's own training pairs (corpus `pairs`) are of the same kinds of contrast, written "
+        "apart from this set and about other events. Each member is "
         "scored as the service scores English text. A pair is ordered right when its escalatory "
         f"member scores strictly higher; at high+ means a score of at least {contrast['high']:g}.",
         "",

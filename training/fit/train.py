@@ -331,7 +331,7 @@ def clean_profile(specs: Sequence[str], *, explicit: bool) -> list[str]:
 def already_trained(out: Path, plans: dict[str, tuple[list[str], TrainConfig]]) -> bool:
     """Whether `out` loads and every language was trained (published or not) on these sources
     with this configuration (a model of an older default, of other feature rules, or of a
-    corpus whose rows are now cut another way, as its registry description says, is
+    corpus now read otherwise, its rows cut another way or its pinned files changed, is
     retrained)."""
     try:
         manifest = read_manifest(out)
@@ -345,8 +345,8 @@ def already_trained(out: Path, plans: dict[str, tuple[list[str], TrainConfig]]) 
         if [s["name"] for s in sources] != list(specs):
             return False
         for spec, source in zip(specs, sources, strict=True):
-            # A user's file may have changed under the same name; corpora are pinned by SHA-256,
-            # but their rows may be cut anew.
+            # A user's file may have changed under the same name; a corpus' rows may be cut
+            # anew, or its pinned files changed (the project's own sentences, edited).
             if spec in REGISTRY:
                 if cut_anew(source):
                     return False
