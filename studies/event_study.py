@@ -18,12 +18,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from training.data.registry import DEFAULT_TRAINING, load_sources
+from training.data.registry import DEFAULT_TRAINING, load_sources, public_corpora
 from training.fit.pipeline import TrainConfig
 from training.fit.train import ENGLISH_FEATURES, train_language
 
 PRODUCT = replace(TrainConfig(), **ENGLISH_FEATURES)
-WITHOUT_PAIRS = tuple(c for c in DEFAULT_TRAINING if c != "pairs")
+WITHOUT_PAIRS = public_corpora(DEFAULT_TRAINING)
 NO_PAIRS_BOOST = tuple((c, w) for c, w in PRODUCT.corpus_boost if c != "pairs")
 # A: root codes, scopes masked, scoped events as CAMEO codes them, function words only inside
 # n-grams, the event block unweighted. B: A, and no n-gram or pattern match made only of

@@ -26,7 +26,7 @@ from training.data.adapters import (
     unquad_examples,
 )
 from training.data.fetch import cache_dir_from_env, corpus_files, data_dir_from_env, resolve_file
-from training.data.provenance import check_cut
+from training.data.provenance import check_cut, pinned_files
 from training.data.registry import (
     DEFAULT_TRAINING,
     REGISTRY,
@@ -882,7 +882,7 @@ def test_an_article_trains_as_its_title_and_sentences_with_letters_each_once():
 
 
 def test_a_corpus_cut_anew_since_training_is_refused_for_its_cross_validation():
-    pinned = [{"path": f.path, "sha256": f.sha256} for f in REGISTRY["ant"].provenance()]
+    pinned = pinned_files("ant")
     source = {"name": "ant", "description": REGISTRY["ant"].description, "files": pinned}
     check_cut(source)
     with pytest.raises(DataError, match=r"ant: the model was trained on other files of it"):

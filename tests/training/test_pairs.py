@@ -26,8 +26,6 @@ from training.data.sources import DataError, ProjectFile, SourceFile
 from training.evaluation.contrast import read_pairs as read_contrast_pairs
 
 HEADER = "\t".join(COLUMNS) + "\n"
-
-
 SENSES_HEADER = "\t".join(SENSE_COLUMNS) + "\n"
 
 

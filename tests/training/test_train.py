@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -25,6 +26,7 @@ from tests.helpers import (
     tiny_config,
     write_csv,
 )
+from training.data.provenance import pinned_files
 from training.data.registry import DEFAULT_TRAINING, REGISTRY, load_sources
 from training.data.sources import LoadedSource
 from training.evaluation.checks import OFF_TOPIC_PROBES, evasion_check
@@ -273,33 +275,43 @@ def test_if_missing_retrains_a_model_of_other_data_or_settings(
     assert load_artifact(out).version != retrained.version
 
 
-def test_if_missing_retrains_a_model_whose_corpus_rows_are_cut_anew(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    config = replace(TrainConfig(), article_calibration="none")
-    pinned = [{"path": f.path, "sha256": f.sha256} for f in REGISTRY["ant"].provenance()]
-    source = {"name": "ant", "description": REGISTRY["ant"].description, "files": pinned}
-    entry = {"sources": [source], "hyperparameters": json.loads(json.dumps(config.to_dict()))}
-    monkeypatch.setattr(train_module, "read_manifest", lambda path: {"languages": {"ar": entry}})
-    plans = {"ar": (["ant"], config)}
-    assert train_module.already_trained(Path("model.joblib"), plans)
-    source["description"] = "ANT Arabic news articles, whole"  # an artifact of the rows before
-    assert not train_module.already_trained(Path("model.joblib"), plans)
-    del source["description"]  # an artifact written before descriptions were recorded
-    assert not train_module.already_trained(Path("model.joblib"), plans)
+def _first_file_edited(source: dict[str, Any]) -> None:
+    """The recorded files of a model trained before the corpus' first file was edited."""
+    first, *rest = source["files"]
+    source["files"] = [{**first, "sha256": "0" * 64}, *rest]
 
 
-def test_if_missing_retrains_a_model_of_the_project_s_sentences_before_an_edit(
+@pytest.mark.parametrize(
+    ("language", "corpus", "edit"),
+    [
+        # an artifact of the rows before they were cut anew
+        ("ar", "ant", lambda s: s.update(description="ANT Arabic news articles, whole")),
+        # an artifact written before descriptions were recorded
+        ("ar", "ant", lambda s: s.pop("description")),
+        # an artifact of the project's own sentences before an edit pinned anew
+        ("en", "pairs", _first_file_edited),
+    ],
+    ids=["rows cut anew", "no description recorded", "project file edited"],
+)
+def test_if_missing_retrains_a_model_of_a_corpus_now_read_otherwise(
     monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    corpus: str,
+    edit: Callable[[dict[str, Any]], object],
 ) -> None:
     config = replace(TrainConfig(), article_calibration="none")
-    pinned = [{"path": f.path, "sha256": f.sha256} for f in REGISTRY["pairs"].provenance()]
-    source = {"name": "pairs", "description": REGISTRY["pairs"].description, "files": pinned}
+    source = {
+        "name": corpus,
+        "description": REGISTRY[corpus].description,
+        "files": pinned_files(corpus),
+    }
     entry = {"sources": [source], "hyperparameters": json.loads(json.dumps(config.to_dict()))}
-    monkeypatch.setattr(train_module, "read_manifest", lambda path: {"languages": {"en": entry}})
-    plans = {"en": (["pairs"], config)}
+    monkeypatch.setattr(
+        train_module, "read_manifest", lambda path: {"languages": {language: entry}}
+    )
+    plans = {language: ([corpus], config)}
     assert train_module.already_trained(Path("model.joblib"), plans)
-    source["files"] = [{**pinned[0], "sha256": "0" * 64}, pinned[1]]  # pairs.tsv as it was
+    edit(source)
     assert not train_module.already_trained(Path("model.joblib"), plans)
 
 

@@ -33,7 +33,7 @@ SENSE_COLUMNS = ("id", "writer", "word", "text")
 
 
 def read_rows(path: Path, columns: Sequence[str], texts: Sequence[str]) -> list[dict[str, str]]:
-    """The rows of a pairs or senses file (`columns`, of which `texts` hold sentences);
+    """The rows of a pairs or senses file (`columns`, of which `texts` hold sentences, stripped);
     DataError (file and line) for a wrong header, a missing, empty or extra field, a repeated
     id, a sentence that repeats another, or a pair whose members are the same."""
     rows: list[dict[str, str]] = []
@@ -61,7 +61,7 @@ def read_rows(path: Path, columns: Sequence[str], texts: Sequence[str]) -> list[
                 raise DataError(f"{path}:{line}: {problem}")
             ids.add(row["id"])
             seen.update(sentences)
-            rows.append(row)
+            rows.append({**row, **dict(zip(texts, sentences, strict=True))})
     return rows
 
 
@@ -80,7 +80,7 @@ def pairs_examples(paths: Mapping[str, Path]) -> Iterator[Example]:
     0 per everyday sense, in a group of its own."""
     for row in read_pairs(paths[PAIRS_NAME]):
         group = f"pairs:{row['id']}"
-        yield Example(row["escalatory"].strip(), 1, group, "pairs", topic=row["category"])
-        yield Example(row["calm"].strip(), 0, group, "pairs", topic=row["category"])
+        yield Example(row["escalatory"], 1, group, "pairs", topic=row["category"])
+        yield Example(row["calm"], 0, group, "pairs", topic=row["category"])
     for row in read_senses(paths[SENSES_NAME]):
-        yield Example(row["text"].strip(), 0, f"pairs:{row['id']}", "pairs", topic="sense")
+        yield Example(row["text"], 0, f"pairs:{row['id']}", "pairs", topic="sense")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from training.data.registry import REGISTRY, load_corpus
-from training.data.sources import Corpus, DataError, LoadedSource
+from training.data.sources import Corpus, DataError, LoadedSource, file_records
 from training.data.userdata import load_user_file
 
 
@@ -72,7 +72,7 @@ def load_training_sources(
 
 def pinned_files(name: str) -> list[dict[str, str]]:
     """A registered corpus' files as a manifest records them: path and SHA-256 of each."""
-    return [{"path": f.path, "sha256": f.sha256} for f in REGISTRY[name].provenance()]
+    return file_records(REGISTRY[name].provenance())
 
 
 def cut_anew(source: Mapping[str, Any]) -> bool:

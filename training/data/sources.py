@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,7 @@ __all__ = [
     "ProjectFile",
     "RemoteFile",
     "SourceFile",
+    "file_records",
 ]
 
 
@@ -106,6 +107,11 @@ class SourceFile:
 
     path: str
     sha256: str
+
+
+def file_records(files: Iterable[SourceFile]) -> list[dict[str, str]]:
+    """Files as a manifest records them: the path and SHA-256 of each, in order."""
+    return [{"path": f.path, "sha256": f.sha256} for f in files]
 
 
 @dataclass(frozen=True)

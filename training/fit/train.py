@@ -47,7 +47,7 @@ from model.scoring import DEFAULT_LEVELS, Scorer
 from training.data.knowledge import event_sources
 from training.data.provenance import cut_anew
 from training.data.registry import LANGUAGE_TRAINING, REGISTRY, load_corpus, load_sources
-from training.data.sources import DataError, LoadedSource
+from training.data.sources import DataError, LoadedSource, file_records
 from training.data.wikinews import LABELS_FILE, REPO_ROOT
 from training.fit.article_map import SOURCE as ARTICLE_SOURCE
 from training.fit.article_map import ArticleSet, cross_fitted, fit
@@ -97,7 +97,7 @@ def article_calibration(artifact: Artifact, articles: LoadedSource) -> dict[str,
         raise DataError(f"the article map cannot be fitted on {articles.name}: {exc}") from exc
     return calibration.to_manifest(
         source=articles.name,
-        files=[{"path": f.path, "sha256": f.sha256} for f in articles.files],
+        files=file_records(articles.files),
         labels={
             "path": LABELS_FILE.relative_to(REPO_ROOT).as_posix(),
             "sha256": hashlib.sha256(LABELS_FILE.read_bytes()).hexdigest(),
@@ -124,7 +124,7 @@ def build_manifest(
             "rows": len(src.examples),
             "positives": sum(ex.label for ex in src.examples),
             "licence": REGISTRY[src.name].licence if src.name in REGISTRY else "user's own data",
-            "files": [{"path": f.path, "sha256": f.sha256} for f in src.files],
+            "files": file_records(src.files),
         }
         for src in loaded
     ]
