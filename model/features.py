@@ -85,7 +85,7 @@ ARABIC_LETTER_FOLDS: Final = {
     "\u0629": "\u0647",
 }
 
-SPEC_VERSION = 7
+SPEC_VERSION = 8
 
 # Reader-visible text: Unicode compatibility normalisation (fullwidth, ligatures, mathematical
 # letters read as plain letters), applied per character with its combining marks, and format
@@ -123,6 +123,39 @@ REMOVED_CHARACTERS: Final = (
     (0x06E7, 0x06E8),
     (0x06EA, 0x06ED),
 )
+
+
+# Latin letters drawn in a style NFKC leaves alone read as the plain letter, before NFKC (which
+# turns a parenthesized letter into three characters and a raised small capital into a small
+# capital): small capitals, raised or not ("\u1d00\u0280\u1d0d\u028f", "army" in the "fancy
+# text" of social media), as small letters; parenthesized letters, and negative circled and
+# squared capitals, in their case (NFKC already reads circled, squared and mathematical letters
+# as plain ones). Unicode's own
+# character names say which letter each one is: a family's prefix, then one letter A-Z. Not
+# regional indicators: two of them in a row are a flag, not two letters.
+STYLED_LETTER_NAMES: Final = (
+    ("LATIN LETTER SMALL CAPITAL ", "lower"),
+    ("MODIFIER LETTER SMALL CAPITAL ", "lower"),
+    ("PARENTHESIZED LATIN SMALL LETTER ", "lower"),
+    ("PARENTHESIZED LATIN CAPITAL LETTER ", "upper"),
+    ("NEGATIVE CIRCLED LATIN CAPITAL LETTER ", "upper"),
+    ("NEGATIVE SQUARED LATIN CAPITAL LETTER ", "upper"),
+)
+
+
+@cache
+def styled_letters() -> dict[str, str]:
+    """Each styled Latin letter (`STYLED_LETTER_NAMES`) of this Python's Unicode database, mapped
+    to its plain letter."""
+    table: dict[str, str] = {}
+    for prefix, case in STYLED_LETTER_NAMES:
+        for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+            try:
+                styled = unicodedata.lookup(prefix + letter)
+            except KeyError:  # no such character (no small capital X)
+                continue
+            table[styled] = letter.lower() if case == "lower" else letter
+    return table
 
 
 def removed_characters_class() -> str:
@@ -339,7 +372,7 @@ def language_rules(language: str) -> dict[str, Any]:
 def spec(language: str = "en") -> dict[str, Any]:
     """The rules of one language as JSON-ready data: what the manifest stores and `check`
     compares."""
-    table = lookalikes()
+    table, styled = lookalikes(), styled_letters()
     words = language_rules(language)
     if language == "en":
         named: dict[str, Any] = {
@@ -378,6 +411,11 @@ def spec(language: str = "en") -> dict[str, Any]:
         "name_hyphens": NAME_HYPHENS,
         "word_folds": words["word_folds"],
         "lowercase": True,
+        "styled_letters": {
+            "names": [list(family) for family in STYLED_LETTER_NAMES],
+            "letters": len(styled),
+            "sha256": _table_digest(styled),
+        },
         "lookalikes": {
             "source": f"{LOOKALIKE_SOURCE} {metadata.version(LOOKALIKE_SOURCE)}",
             "letters": len(table),

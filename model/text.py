@@ -37,6 +37,7 @@ from model.features import (
     WORD_JOINERS,
     language_rules,
     lookalikes,
+    styled_letters,
 )
 from model.names import Names
 
@@ -45,6 +46,7 @@ if TYPE_CHECKING:  # the reader's module imports this one
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _LOOKALIKES = str.maketrans(lookalikes())
+_STYLED = str.maketrans(styled_letters())
 _DISPLAY_FOLDS = str.maketrans(WORD_FOLDS)
 # Each look-alike letter to its Latin twin in the same case (a capital for a capital).
 _LATIN_TWINS = str.maketrans(
@@ -89,6 +91,7 @@ class _Classes:
     non_starters: frozenset[str]  # combining class other than 0
     joining: frozenset[str]  # characters that join the one before them (`segment`)
     lookalikes: frozenset[str]  # letters of other scripts that look like Latin ones
+    styled: frozenset[str]  # Latin letters in a style NFKC leaves alone (`styled_letters`)
     removed: re.Pattern[str]  # any invisible character
     segment: re.Pattern[str]  # a run of ASCII characters none of which a mark joins, or a
     # character with the characters that join it: marks (category M or a combining class),
@@ -153,6 +156,7 @@ def _classes() -> _Classes:
         non_starters=frozenset(map(chr, non_starters)),
         joining=frozenset(map(chr, joining)),
         lookalikes=frozenset(letters),
+        styled=frozenset(styled_letters()),
         removed=re.compile(_char_class(invisible)),
         segment=re.compile(rf"(?:[\x00-\x7f](?!{joins}))+|.{joins}*", re.S),
         long_marks=re.compile(f"(?:{marks}){{{MAX_NON_STARTERS + 1}}}"),
@@ -207,7 +211,7 @@ def _clean_cluster(cluster: str) -> str:
     """The reader's form of a cluster (`_pieces`), with no cache."""
     classes = _classes()
     kept = classes.capped.sub(r"\1", classes.removed.sub("", cluster))
-    return unicodedata.normalize(UNICODE_FORM, kept)
+    return unicodedata.normalize(UNICODE_FORM, kept.translate(_STYLED))
 
 
 def _clean_by_character(text: str) -> Cleaned:
@@ -231,17 +235,20 @@ def clean(text: str) -> Cleaned:
     """The text as a reader sees it. Each character with the marks that join it is read on its
     own: format characters removed, at most MAX_NON_STARTERS combining marks in a row (the
     stream-safe limit of Unicode Standard Annex 15; more are dropped: no reader sees them, and
-    they would cost quadratic time), then Unicode compatibility form (NFKC: fullwidth, ligature
-    and mathematical letters read as plain ones). Then, in a text written in Latin letters, a
-    word made only of look-alike letters of other scripts reads as its Latin twin
-    (`fold_lookalike_words`). ASCII, and text already in that form, is returned as is."""
+    they would cost quadratic time), styled Latin letters NFKC leaves alone as plain ones (small
+    capitals, parenthesized and negative circled or squared letters: `styled_letters`), then
+    Unicode compatibility form (NFKC: fullwidth, ligature, circled and mathematical letters read
+    as plain ones). Then, in a text written in Latin letters, a word made only of look-alike
+    letters of other scripts reads as its Latin twin (`fold_lookalike_words`). ASCII, and text
+    already in that form, is returned as is."""
     if text.isascii():
         return Cleaned(text)
     classes = _classes()
     present = _non_ascii(text)  # every class below is of non-ASCII characters
     capped = classes.non_starters.isdisjoint(present) or classes.long_marks.search(text) is None
     joins = not classes.joining.isdisjoint(present)
-    if capped and unicodedata.is_normalized(UNICODE_FORM, text):
+    plain = classes.styled.isdisjoint(present)
+    if capped and plain and unicodedata.is_normalized(UNICODE_FORM, text):
         if classes.invisible.isdisjoint(present):
             return Cleaned(_fold_lookalike_words(text, present))
         if joins:
@@ -255,10 +262,11 @@ def _clean_by_removal(text: str) -> Cleaned | None:
     """`clean` of a text in NFKC form, with no run of marks to cap, when dropping its invisible
     characters leaves it in NFKC form (Arabic with tashkeel or tatweel): the others kept as
     they are, each from its whole cluster (a character with the characters that join it), as
-    `_clean_by_segments` maps them. None when the text needs that general path."""
-    if not text:
-        return None
+    `_clean_by_segments` maps them. None when the text needs that general path (styled
+    letters to read as plain ones among them)."""
     classes = _classes()
+    if not text or not classes.styled.isdisjoint(text):
+        return None
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
     visible = ~_member(codes, classes.invisible_codes)
     kept = codes[visible].tobytes().decode("utf-32-le", "surrogatepass")

@@ -23,6 +23,13 @@ DISGUISED = {
     "grapheme joiner and fillers": PLAIN.replace("army", "ar\u034fmy").replace(
         "strike", "str\u3164ike"
     ),
+    "small capitals": PLAIN.replace(
+        "threatened", "\u1d1b\u029c\u0280\u1d07\u1d00\u1d1b\u1d07\u0274\u1d07\u1d05"
+    ).replace("rebels", "\u0280\u1d07\u0299\u1d07\u029f\ua731"),
+    "parenthesized letters": PLAIN.replace("army", "\u249c\u24ad\u24a8\u24b4"),
+    "negative circled and squared letters": PLAIN.replace(
+        "army", "\U0001f150\U0001f161\U0001f15c\U0001f168"
+    ).replace("rebels", "\U0001f181\U0001f174\U0001f171\U0001f174\U0001f17b\U0001f182"),
     "fullwidth": "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in PLAIN),
     "ligature": PLAIN.replace("the rebels", "the rebels \ufb01rst"),
 }

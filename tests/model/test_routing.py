@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from sklearn.pipeline import Pipeline
 from model import scope
 from model.article import ArticleCalibration, reference_logits
 from model.artifact import ArtifactError, save_release
+from model.features import STYLED_LETTER_NAMES, styled_letters
 from model.routing import Route, Router
 from model.scoring import Scorer
 from model.types import UNSCORED, ArticleScore
@@ -162,6 +164,24 @@ def test_letters_a_model_reads_as_plain_ones_route_as_plain_ones(
         styled = _styled(text, *letters)
         assert router.route(styled) == router.route(text)
         assert router.score(styled).score == router.score(text).score
+
+
+@pytest.mark.parametrize("prefix", [prefix for prefix, _ in STYLED_LETTER_NAMES])
+def test_styled_letters_nfkc_leaves_alone_route_as_plain_ones(router: Router, prefix: str) -> None:
+    """English in small capitals or parenthesized letters is English, scored as the letters it
+    reads as (a small capital as a small letter); French in them is still French."""
+    table = styled_letters()
+    routes = []
+    for text in (ENGLISH, FRENCH):
+        styled = "".join(
+            next((s for s in table if unicodedata.name(s) == prefix + c.upper()), c) for c in text
+        )
+        assert styled != text
+        plain = styled.translate(str.maketrans(table))
+        assert router.route(styled) == router.route(plain)
+        assert router.score(styled).score == router.score(plain).score
+        routes.append(router.route(styled).language)
+    assert routes == ["en", "fr"]
 
 
 @pytest.mark.parametrize("text", ["ok", "1234", "\u0085"])

@@ -19,8 +19,10 @@ from model.features import (
     MAX_NON_STARTERS,
     REMOVED_CATEGORIES,
     REMOVED_CHARACTERS,
+    STYLED_LETTER_NAMES,
     UNICODE_FORM,
     WORD_FOLDS,
+    styled_letters,
 )
 from model.text import (
     ENGLISH,
@@ -225,11 +227,62 @@ def test_look_alikes_fold_only_in_words_with_a_latin_letter() -> None:
     assert normalise("\u03b1\u03b8\u03ae\u03bd\u03b1") == "\u03b1\u03b8\u03ae\u03bd\u03b1"
 
 
+def plain_letter(ch: str) -> str:
+    """The letter a styled Latin letter is, by its Unicode name ("<prefix><one letter A-Z>"),
+    in the family's case; any other character as it is."""
+    name = unicodedata.name(ch, "")
+    for prefix, case in STYLED_LETTER_NAMES:
+        letter = name.removeprefix(prefix)
+        if letter != name and len(letter) == 1 and "A" <= letter <= "Z":
+            return letter.lower() if case == "lower" else letter
+    return ch
+
+
+def test_styled_letters_are_every_letter_their_names_give() -> None:
+    """Every code point whose name is one of the families' with one letter A-Z is in the table,
+    as that letter; regional indicators (two make a flag) are not."""
+    found = {
+        chr(c): plain_letter(chr(c))
+        for c in range(0x80, 0x110000)
+        if plain_letter(chr(c)) != chr(c)
+    }
+    assert found == styled_letters()
+    families = [
+        sum(unicodedata.name(c).startswith(p) for c in found) for p, _ in STYLED_LETTER_NAMES
+    ]
+    assert families == [25, 9, 26, 26, 26, 26]  # Unicode 14: no small capital X, 9 raised
+    assert clean("\U0001f1fa\U0001f1e6 Kyiv").text == "\U0001f1fa\U0001f1e6 Kyiv"
+
+
+@pytest.mark.parametrize(
+    ("styled", "plain"),
+    [
+        (
+            "\u1d1b\u0280\u1d0f\u1d0f\u1d18\ua731 \u1d00\u1d1b\u1d1b\u1d00\u1d04\u1d0b",
+            "troops attack",
+        ),
+        ("\u24af\u24ad\u24aa\u24aa\u24ab\u24ae", "troops"),  # NFKC alone gives "(t)(r)(o)..."
+        ("\U0001f123\U0001f121\U0001f11e\U0001f11e\U0001f11f\U0001f122", "TROOPS"),
+        ("\U0001f183\U0001f181\U0001f17e\U0001f17e\U0001f17f\U0001f182", "TROOPS"),
+        ("\U0001f163\U0001f161\U0001f15e\U0001f15e\U0001f15f\U0001f162", "TROOPS"),
+        ("\u1d1b\u0301", "\u0074\u0301"),  # a mark stays on its letter (NFKC: no precomposed t)
+        ("\u1d07\u0301", "\u00e9"),  # and composes with it
+        ("\u1da6\u1dab", "il"),  # raised small capitals (NFKC alone gives small capitals)
+    ],
+)
+def test_styled_latin_letters_read_as_plain_ones(styled: str, plain: str) -> None:
+    """One character for one: offsets into the text as sent stay exact."""
+    cleaned = clean(styled)
+    assert cleaned.text == plain
+    if cleaned.starts is not None:
+        assert cleaned.span(0, len(plain)) == (0, len(styled))
+
+
 def reference_clean(text: str) -> tuple[str, list[int], list[int]]:
     """The cleaning rules written plainly, before look-alike words: each character with the
     characters that join it (marks, Hangul vowel and final jamo), format characters and the
     removed characters (Arabic tashkeel, tatweel) dropped, at most MAX_NON_STARTERS non-starters
-    in a row, NFKC; each cleaned character's source span."""
+    in a row, styled Latin letters as plain ones, NFKC; each cleaned character's source span."""
 
     def joins(ch: str) -> bool:
         if unicodedata.category(ch) == "Cn":  # unassigned: joins nothing, even among jamo
@@ -256,7 +309,7 @@ def reference_clean(text: str) -> tuple[str, list[int], list[int]]:
                 continue
             run = run + 1 if unicodedata.combining(ch) else 0
             if run <= MAX_NON_STARTERS:
-                kept.append(ch)
+                kept.append(plain_letter(ch))
         piece = unicodedata.normalize(UNICODE_FORM, "".join(kept))
         out.append(piece)
         starts += [i] * len(piece)
@@ -275,6 +328,9 @@ CLEAN_ALPHABET = (
     "\ufe0f\u034f\u3164"
     # Arabic letters, tashkeel, tatweel, hamza and madda marks, a presentation form, digits.
     "\u0628\u0627\u0644\u064e\u0651\u0652\u0670\u0640\u0653\u0654\u0655\ufefb\u0663\u061f"
+    # Styled Latin letters: a small capital, parenthesized, negative circled and squared letters,
+    # a regional indicator (no letter).
+    "\u1d07\u24a0\U0001f150\U0001f170\U0001f1fa"
 )
 
 

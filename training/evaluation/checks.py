@@ -5,11 +5,13 @@
   model, must be answered unscored).
 - `evasion_check`: an escalatory sentence disguised with characters a reader cannot see or tell
   apart (zero-width spaces, soft hyphens, variation selectors, Hangul fillers, look-alike
-  letters, fullwidth forms, NFD), each of which must score within 0.02 of the plain sentence.
+  letters, fullwidth forms, small capitals, parenthesized and negative squared letters, NFD),
+  each of which must score within 0.02 of the plain sentence.
 """
 
 from __future__ import annotations
 
+import string
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -43,6 +45,18 @@ def _fullwidth(text: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
+def _styled(text: str, prefix: str, letters: str) -> str:
+    """`letters` of the text written as the styled letters Unicode names `prefix` + letter."""
+
+    def letter(c: str) -> str:
+        try:
+            return unicodedata.lookup(prefix + c.upper()) if c in letters else c
+        except KeyError:  # no such styled letter (no small capital X)
+            return c
+
+    return "".join(map(letter, text))
+
+
 def disguises(text: str) -> dict[str, str]:
     """The text as a reader sees it but a naive tokeniser does not."""
     words = text.split(" ")
@@ -53,6 +67,13 @@ def disguises(text: str) -> dict[str, str]:
         "Hangul fillers": " ".join(w[:3] + "\u3164" + w[3:] for w in words),
         "Cyrillic look-alikes": text.replace("e", "\u0435").replace("o", "\u043e"),
         "fullwidth": _fullwidth(text),
+        "small capitals": _styled(text, "LATIN LETTER SMALL CAPITAL ", string.ascii_lowercase),
+        "parenthesized letters": _styled(
+            text, "PARENTHESIZED LATIN SMALL LETTER ", string.ascii_lowercase
+        ),
+        "negative squared capitals": _styled(
+            text.upper(), "NEGATIVE SQUARED LATIN CAPITAL LETTER ", string.ascii_uppercase
+        ),
     }
 
 
