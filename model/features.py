@@ -85,12 +85,16 @@ ARABIC_LETTER_FOLDS: Final = {
     "\u0629": "\u0647",
 }
 
-SPEC_VERSION = 8
+SPEC_VERSION = 9
 
 # Reader-visible text: Unicode compatibility normalisation (fullwidth, ligatures, mathematical
 # letters read as plain letters), applied per character with its combining marks, and format
 # characters (category Cf: zero-width spaces and joiners, soft hyphens, bidi controls) removed.
+# The combining marks NFKC leaves on a Latin letter are dropped: an underline, a stroke or a
+# circle drawn over every letter ("t\u0332h\u0332e\u0332") decorates the word a reader reads,
+# while an accent NFKC composes with its letter ("e\u0301" is "\u00e9") is part of the letter.
 UNICODE_FORM: Final = "NFKC"
+MARKS_ON_LATIN_LETTERS: Final = "dropped after NFKC"
 REMOVED_CATEGORIES = ("Cf",)
 # Removed too, in every language: Unicode's other default-ignorable code points (the
 # Default_Ignorable_Code_Point property of DerivedCoreProperties.txt beyond category Cf: the
@@ -404,6 +408,7 @@ def spec(language: str = "en") -> dict[str, Any]:
         "removed_categories": list(REMOVED_CATEGORIES),
         "removed_characters": [list(r) for r in REMOVED_CHARACTERS],
         "max_non_starters": MAX_NON_STARTERS,
+        "marks_on_latin_letters": MARKS_ON_LATIN_LETTERS,
         "token_pattern": TOKEN_PATTERN,
         "kernel": KERNEL_RULES,
         "joining_ranges": [list(r) for r in JOINING_RANGES],
@@ -421,6 +426,7 @@ def spec(language: str = "en") -> dict[str, Any]:
             "letters": len(table),
             "sha256": _table_digest(table),
             "whole_words_in_text_of": LATIN_LETTER,
+            "in_words_with_a_basic_latin_letter": "before lowercasing",
         },
         "sentence_end_pattern": SENTENCE_END_PATTERN,
         "article_line_wrap_pattern": LINE_WRAP_PATTERN,

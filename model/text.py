@@ -52,7 +52,7 @@ _DISPLAY_FOLDS = str.maketrans(WORD_FOLDS)
 _LATIN_TWINS = str.maketrans(
     {c: latin.upper() if c.isupper() else latin for c, latin in lookalikes().items()}
 )
-_ASCII_LETTER = re.compile(r"[a-z]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
@@ -92,6 +92,7 @@ class _Classes:
     joining: frozenset[str]  # characters that join the one before them (`segment`)
     lookalikes: frozenset[str]  # letters of other scripts that look like Latin ones
     styled: frozenset[str]  # Latin letters in a style NFKC leaves alone (`styled_letters`)
+    decoration: re.Pattern[str]  # the combining marks after a Latin letter
     removed: re.Pattern[str]  # any invisible character
     segment: re.Pattern[str]  # a run of ASCII characters none of which a mark joins, or a
     # character with the characters that join it: marks (category M or a combining class),
@@ -131,7 +132,7 @@ def _char_class(codes: Iterable[int]) -> str:
 @lru_cache(maxsize=1)
 def _classes() -> _Classes:
     """The character classes, from the Unicode database (once per process)."""
-    invisible, joining, non_starters = [], [], []
+    invisible, joining, non_starters, marks_all = [], [], [], []
     removed = {c for lo, hi in REMOVED_CHARACTERS for c in range(lo, hi + 1)}
     category, combining = unicodedata.category, unicodedata.combining
     for c in range(0x80, 0x110000):
@@ -141,6 +142,8 @@ def _classes() -> _Classes:
             invisible.append(c)
         if kind == "Cn":  # unassigned: no mark, joins nothing
             continue
+        if combining(ch) or kind[0] == "M":
+            marks_all.append(c)
         if combining(ch):
             non_starters.append(c)
             joining.append(c)
@@ -157,6 +160,7 @@ def _classes() -> _Classes:
         joining=frozenset(map(chr, joining)),
         lookalikes=frozenset(letters),
         styled=frozenset(styled_letters()),
+        decoration=re.compile(rf"(?<={LATIN_LETTER})(?:{_char_class(marks_all)})+"),
         removed=re.compile(_char_class(invisible)),
         segment=re.compile(rf"(?:[\x00-\x7f](?!{joins}))+|.{joins}*", re.S),
         long_marks=re.compile(f"(?:{marks}){{{MAX_NON_STARTERS + 1}}}"),
@@ -211,7 +215,7 @@ def _clean_cluster(cluster: str) -> str:
     """The reader's form of a cluster (`_pieces`), with no cache."""
     classes = _classes()
     kept = classes.capped.sub(r"\1", classes.removed.sub("", cluster))
-    return unicodedata.normalize(UNICODE_FORM, kept.translate(_STYLED))
+    return classes.decoration.sub("", unicodedata.normalize(UNICODE_FORM, kept.translate(_STYLED)))
 
 
 def _clean_by_character(text: str) -> Cleaned:
@@ -238,7 +242,9 @@ def clean(text: str) -> Cleaned:
     they would cost quadratic time), styled Latin letters NFKC leaves alone as plain ones (small
     capitals, parenthesized and negative circled or squared letters: `styled_letters`), then
     Unicode compatibility form (NFKC: fullwidth, ligature, circled and mathematical letters read
-    as plain ones). Then, in a text written in Latin letters, a word made only of look-alike
+    as plain ones), and the combining marks NFKC leaves on a Latin letter dropped (underlines,
+    strokes and enclosing circles drawn over each letter; an accent NFKC composes with its letter
+    is part of it). Then, in a text written in Latin letters, a word made only of look-alike
     letters of other scripts reads as its Latin twin (`fold_lookalike_words`). ASCII, and text
     already in that form, is returned as is."""
     if text.isascii():
@@ -247,7 +253,9 @@ def clean(text: str) -> Cleaned:
     present = _non_ascii(text)  # every class below is of non-ASCII characters
     capped = classes.non_starters.isdisjoint(present) or classes.long_marks.search(text) is None
     joins = not classes.joining.isdisjoint(present)
-    plain = classes.styled.isdisjoint(present)
+    plain = classes.styled.isdisjoint(present) and not (
+        joins and classes.decoration.search(text) is not None
+    )
     if capped and plain and unicodedata.is_normalized(UNICODE_FORM, text):
         if classes.invisible.isdisjoint(present):
             return Cleaned(_fold_lookalike_words(text, present))
@@ -263,14 +271,16 @@ def _clean_by_removal(text: str) -> Cleaned | None:
     characters leaves it in NFKC form (Arabic with tashkeel or tatweel): the others kept as
     they are, each from its whole cluster (a character with the characters that join it), as
     `_clean_by_segments` maps them. None when the text needs that general path (styled
-    letters to read as plain ones among them)."""
+    letters to read as plain ones, or marks on Latin letters, among them)."""
     classes = _classes()
-    if not text or not classes.styled.isdisjoint(text):
+    if not text or not classes.styled.isdisjoint(text) or classes.decoration.search(text):
         return None
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
     visible = ~_member(codes, classes.invisible_codes)
     kept = codes[visible].tobytes().decode("utf-32-le", "surrogatepass")
-    if not unicodedata.is_normalized(UNICODE_FORM, kept):
+    # A removed character may have split a run of marks longer than the cap: the general path
+    # caps it.
+    if not unicodedata.is_normalized(UNICODE_FORM, kept) or classes.long_marks.search(kept):
         return None
     starts_cluster = ~_member(codes, classes.joining_codes)
     starts_cluster[0] = True
@@ -364,14 +374,14 @@ class WordRules:
 
     def normalise(self, word: str) -> str:
         """A word's form (of a cleaned text): the language's character folds (apostrophe and
-        hyphen variants; Arabic letter variants), lowercase, and in a word that holds a basic
-        Latin letter, look-alike letters of other scripts read as the Latin letter they
-        imitate ("\u0430ttack" with a Cyrillic "a" is "attack")."""
-        return _fold_lookalikes(word.translate(self._folds).lower())
+        hyphen variants; Arabic letter variants), then in a word that holds a basic Latin
+        letter, look-alike letters of other scripts read as the Latin letter they imitate
+        ("\u0430ttack" with a Cyrillic "a" is "attack"), then lowercase."""
+        return _fold_lookalikes(word.translate(self._folds)).lower()
 
     def normalise_all(self, forms: list[str]) -> list[str]:
-        """`[normalise(f) for f in forms]`, folding and lowercasing in one call over the forms
-        joined by line breaks (the word-level look-alike rule then runs per form).
+        """`[normalise(f) for f in forms]`, folding and lowercasing in one call each over the
+        forms joined by line breaks (the word-level look-alike rule runs per form between them).
 
         Equal because folding maps each character on its own (`str.translate`, then
         `str.lower`, whose only context rule, the final sigma, stops at a character that is
@@ -381,10 +391,13 @@ class WordRules:
         """
         if len(forms) < 2:
             return [self.normalise(form) for form in forms]
-        folded = "\n".join(forms).translate(self._folds).lower().split("\n")
+        folded = "\n".join(forms).translate(self._folds).split("\n")
         if len(folded) != len(forms):
             return [self.normalise(form) for form in forms]
-        return [_fold_lookalikes(f) for f in folded]
+        lowered = "\n".join(map(_fold_lookalikes, folded)).lower().split("\n")
+        if len(lowered) != len(forms):
+            return [self.normalise(form) for form in forms]
+        return lowered
 
     def tokenize(self, text: str) -> list[Token]:
         """Split text into words with `[start, end)` offsets into the text as sent (cleaned
@@ -421,14 +434,16 @@ def display(word: str) -> str:
     """A word as a phrase shows it: apostrophe and hyphen variants folded, lowercase, look-alike
     letters read as Latin ones (`WordRules.normalise` without a language's own letter folds, so
     an Arabic word reads as written; an English word shows exactly its feature's form)."""
-    return _fold_lookalikes(word.translate(_DISPLAY_FOLDS).lower())
+    return _fold_lookalikes(word.translate(_DISPLAY_FOLDS)).lower()
 
 
-def _fold_lookalikes(norm: str) -> str:
-    """Look-alike letters read as Latin in a lowercase word that holds a basic Latin letter."""
-    if not norm.isascii() and _ASCII_LETTER.search(norm):
-        return norm.translate(_LOOKALIKES)
-    return norm
+def _fold_lookalikes(word: str) -> str:
+    """Look-alike letters read as Latin ones (small) in a word that holds a basic Latin letter;
+    before lowercasing, so that a capital whose small letter looks like no Latin one (Greek
+    "\u0395") still reads as the letter it imitates."""
+    if not word.isascii() and _ASCII_LETTER.search(word):
+        return word.translate(_LOOKALIKES)
+    return word
 
 
 CACHED_WORD_CHARS = 40

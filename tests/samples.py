@@ -30,6 +30,8 @@ DISGUISED = {
     "negative circled and squared letters": PLAIN.replace(
         "army", "\U0001f150\U0001f161\U0001f15c\U0001f168"
     ).replace("rebels", "\U0001f181\U0001f174\U0001f171\U0001f174\U0001f17b\U0001f182"),
+    "underlined letters": PLAIN.replace("threatened", "".join(c + "\u0332" for c in "threatened")),
+    "Greek capital look-alikes": PLAIN.replace("The army", "TH\u0395 ARMY"),
     "fullwidth": "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in PLAIN),
     "ligature": PLAIN.replace("the rebels", "the rebels \ufb01rst"),
 }

@@ -15,6 +15,7 @@ from sklearn.pipeline import Pipeline
 from model import Artifact, Scorer, features
 from model.features import (
     ARABIC_LETTER_FOLDS,
+    LATIN_LETTER,
     LINE_WRAP_PATTERN,
     MAX_NON_STARTERS,
     REMOVED_CATEGORIES,
@@ -223,6 +224,9 @@ def test_nfc_and_nfd_read_alike() -> None:
 
 def test_look_alikes_fold_only_in_words_with_a_latin_letter() -> None:
     assert normalise("\u0430ttack") == "attack"  # Cyrillic a in a Latin word
+    # A Greek capital epsilon looks like E, its small letter like no Latin one: folded first.
+    assert normalise("THR\u0395AT") == normalise("thr\u0395at") == "threat"
+    assert normalise("\u0395\u0398\u039d\u039f\u03a3") == "\u03b5\u03b8\u03bd\u03bf\u03c2"
     assert normalise("\u0441\u043e\u0440") == "\u0441\u043e\u0440"  # a Russian word stays
     assert normalise("\u03b1\u03b8\u03ae\u03bd\u03b1") == "\u03b1\u03b8\u03ae\u03bd\u03b1"
 
@@ -265,8 +269,8 @@ def test_styled_letters_are_every_letter_their_names_give() -> None:
         ("\U0001f123\U0001f121\U0001f11e\U0001f11e\U0001f11f\U0001f122", "TROOPS"),
         ("\U0001f183\U0001f181\U0001f17e\U0001f17e\U0001f17f\U0001f182", "TROOPS"),
         ("\U0001f163\U0001f161\U0001f15e\U0001f15e\U0001f15f\U0001f162", "TROOPS"),
-        ("\u1d1b\u0301", "\u0074\u0301"),  # a mark stays on its letter (NFKC: no precomposed t)
-        ("\u1d07\u0301", "\u00e9"),  # and composes with it
+        ("\u1d1b\u0301", "t"),  # a mark NFKC leaves on a Latin letter decorates it: dropped
+        ("\u1d07\u0301", "\u00e9"),  # one it composes with is part of the letter
         ("\u1da6\u1dab", "il"),  # raised small capitals (NFKC alone gives small capitals)
     ],
 )
@@ -282,7 +286,8 @@ def reference_clean(text: str) -> tuple[str, list[int], list[int]]:
     """The cleaning rules written plainly, before look-alike words: each character with the
     characters that join it (marks, Hangul vowel and final jamo), format characters and the
     removed characters (Arabic tashkeel, tatweel) dropped, at most MAX_NON_STARTERS non-starters
-    in a row, styled Latin letters as plain ones, NFKC; each cleaned character's source span."""
+    in a row, styled Latin letters as plain ones, NFKC, the marks left on a Latin letter dropped;
+    each cleaned character's source span."""
 
     def joins(ch: str) -> bool:
         if unicodedata.category(ch) == "Cn":  # unassigned: joins nothing, even among jamo
@@ -310,7 +315,11 @@ def reference_clean(text: str) -> tuple[str, list[int], list[int]]:
             run = run + 1 if unicodedata.combining(ch) else 0
             if run <= MAX_NON_STARTERS:
                 kept.append(plain_letter(ch))
-        piece = unicodedata.normalize(UNICODE_FORM, "".join(kept))
+        piece = ""
+        for ch in unicodedata.normalize(UNICODE_FORM, "".join(kept)):
+            mark = unicodedata.category(ch)[0] == "M" or unicodedata.combining(ch) != 0
+            if not (mark and piece and re.fullmatch(LATIN_LETTER, piece[-1])):
+                piece += ch
         out.append(piece)
         starts += [i] * len(piece)
         ends += [j] * len(piece)
@@ -331,6 +340,8 @@ CLEAN_ALPHABET = (
     # Styled Latin letters: a small capital, parenthesized, negative circled and squared letters,
     # a regional indicator (no letter).
     "\u1d07\u24a0\U0001f150\U0001f170\U0001f1fa"
+    # Marks drawn over a letter: an underline, an enclosing circle.
+    "\u0332\u20dd"
 )
 
 
@@ -380,16 +391,25 @@ def test_arabic_with_tashkeel_is_cleaned_by_dropping_them() -> None:
 
 def test_a_run_of_combining_marks_is_capped() -> None:
     """A letter keeps MAX_NON_STARTERS marks of a run (the rest dropped, in any order), and its
-    span still covers every mark it was sent with."""
+    span still covers every mark it was sent with; on a Latin letter, those NFKC leaves are
+    dropped too."""
     marks = "\u0301" * 5_000 + "\u0316" * 5_000
-    text = f"war a{marks} war"
+    text = f"war \u05d0{marks} war"  # a Hebrew letter: its marks stay
     cleaned = clean(text)
-    kept = unicodedata.normalize(UNICODE_FORM, "a" + marks[:MAX_NON_STARTERS])
+    kept = unicodedata.normalize(UNICODE_FORM, "\u05d0" + marks[:MAX_NON_STARTERS])
     assert cleaned.text == f"war {kept} war"
-    assert clean("e" + "\u0316" * 100).text == "e" + "\u0316" * MAX_NON_STARTERS  # normalised
+    assert clean("\u05d0" + "\u0316" * 100).text == "\u05d0" + "\u0316" * MAX_NON_STARTERS
     tokens = tokenize(text)
     assert [t.norm for t in tokens] == ["war", kept[0], "war"]
     assert (tokens[1].start, tokens[1].end) == (4, 5 + len(marks))
+    # A removed character inside the run (a variation selector, the grapheme joiner) caps what
+    # is left of it all the same.
+    for removed in ("\ufe0f", "\u034f"):
+        split = "\u05d0" + ("\u0301" * 30 + removed) * 100
+        assert clean(split).text == unicodedata.normalize("NFKC", "\u05d0" + "\u0301" * 30)
+    latin = clean(f"war a{marks} war")
+    assert latin.text == "war \u00e1 war"  # the first acute composes, the rest decorate
+    assert latin.span(4, 5) == (4, 5 + len(marks))
 
 
 def test_look_alike_words_fold_in_latin_text_only() -> None:

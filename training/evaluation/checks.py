@@ -5,7 +5,8 @@
   model, must be answered unscored).
 - `evasion_check`: an escalatory sentence disguised with characters a reader cannot see or tell
   apart (zero-width spaces, soft hyphens, variation selectors, Hangul fillers, look-alike
-  letters, fullwidth forms, small capitals, parenthesized and negative squared letters, NFD),
+  letters, fullwidth forms, small capitals, parenthesized and negative squared letters,
+  underlined letters, capitals in Greek look-alikes, NFD),
   each of which must score within 0.02 of the plain sentence.
 """
 
@@ -74,6 +75,8 @@ def disguises(text: str) -> dict[str, str]:
         "negative squared capitals": _styled(
             text.upper(), "NEGATIVE SQUARED LATIN CAPITAL LETTER ", string.ascii_uppercase
         ),
+        "underlined letters": "".join(c + "\u0332" if c.isalpha() else c for c in text),
+        "Greek capital look-alikes": text.upper().replace("E", "\u0395").replace("N", "\u039d"),
     }
 
 
