@@ -71,6 +71,11 @@ CATALOGUE: dict[str, Callable[[int], str]] = {
     "never-seen words": random_words,
     "look-alike letters": lambda n: _repeat("\u0430tt\u0430ck \u0440\u0435\u0430\u0441\u0435 ", n),
     "Hangul jamo": lambda n: _repeat("\u1100" + "\u1161" * 9 + " ", n),
+    # Styled letters read before NFKC, and marks dropped after it: every letter through both.
+    "small capitals": lambda n: _repeat(
+        "\u1d1b\u0280\u1d0f\u1d0f\u1d18\ua731 \u1d00\u1d1b\u1d1b\u1d00\u1d04\u1d0b ", n
+    ),
+    "underlined letters": lambda n: _repeat("t\u0332r\u0332o\u0332o\u0332p\u0332s\u0332 ", n),
     "hyphen chain": lambda n: _repeat("a-", n - 1) + "a",
     # Look-alike letters joined by hyphens, ending in a Latin letter: one token, not a word of
     # look-alikes alone (a pattern that retried from every hyphen took 75 s here).

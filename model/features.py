@@ -134,9 +134,8 @@ REMOVED_CHARACTERS: Final = (
 # capital): small capitals, raised or not ("\u1d00\u0280\u1d0d\u028f", "army" in the "fancy
 # text" of social media), as small letters; parenthesized letters, and negative circled and
 # squared capitals, in their case (NFKC already reads circled, squared and mathematical letters
-# as plain ones). Unicode's own
-# character names say which letter each one is: a family's prefix, then one letter A-Z. Not
-# regional indicators: two of them in a row are a flag, not two letters.
+# as plain ones). Unicode's own character names say which letter each one is: a family's prefix,
+# then one letter A-Z. Not regional indicators: two of them in a row are a flag, not two letters.
 STYLED_LETTER_NAMES: Final = (
     ("LATIN LETTER SMALL CAPITAL ", "lower"),
     ("MODIFIER LETTER SMALL CAPITAL ", "lower"),
