@@ -253,14 +253,16 @@ def clean(text: str) -> Cleaned:
     present = _non_ascii(text)  # every class below is of non-ASCII characters
     capped = classes.non_starters.isdisjoint(present) or classes.long_marks.search(text) is None
     joins = not classes.joining.isdisjoint(present)
-    plain = classes.styled.isdisjoint(present) and not (
-        joins and classes.decoration.search(text) is not None
-    )
-    if capped and plain and unicodedata.is_normalized(UNICODE_FORM, text):
+    if (
+        capped
+        and classes.styled.isdisjoint(present)
+        and unicodedata.is_normalized(UNICODE_FORM, text)
+    ):
         if classes.invisible.isdisjoint(present):
-            return Cleaned(_fold_lookalike_words(text, present))
-        if joins:
-            removed = _clean_by_removal(text)
+            if not joins or classes.decoration.search(text) is None:  # no mark on a Latin letter
+                return Cleaned(_fold_lookalike_words(text, present))
+        elif joins:
+            removed = _clean_by_removal(text)  # None for marks on a Latin letter
             if removed is not None:
                 return removed
     return _clean_by_segments(text) if joins else _clean_by_character(text)

@@ -70,13 +70,12 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def _verify(path: Path, f: RemoteFile, hint: str = "") -> None:
-    """Raise `DataError` unless `path` has the pinned SHA-256 of `f`."""
+def _verify(path: Path, name: str, sha256: str, hint: str = "") -> None:
+    """Raise `DataError` unless `path` (the file `name`) has the pinned SHA-256."""
     actual = _sha256(path)
-    if actual != f.sha256:
+    if actual != sha256:
         raise DataError(
-            f"{path}: checksum mismatch for {f.path}: expected sha256 {f.sha256}, "
-            f"got {actual}{hint}"
+            f"{path}: checksum mismatch for {name}: expected sha256 {sha256}, got {actual}{hint}"
         )
 
 
@@ -172,11 +171,11 @@ def resolve_file(
     cache (by `downloader`, default `http_downloader`, retried `retries` times)."""
     if data_dir is not None and (data_dir / f.path).is_file():
         mirrored = data_dir / f.path
-        _verify(mirrored, f)
+        _verify(mirrored, f.path, f.sha256)
         return mirrored
     cached = cache_dir / f.path
     if cached.is_file():
-        _verify(cached, f, "; delete the cached file to download it again")
+        _verify(cached, f.path, f.sha256, "; delete the cached file to download it again")
         return cached
     return _download(f, cache_dir, downloader or http_downloader(f.path), retries)
 
@@ -250,14 +249,14 @@ def project_file(f: ProjectFile) -> Path:
     """The project's own file, after checking it against its pinned SHA-256 (an edit must be
     pinned anew in the registry, so that a model trained on the old file is retrained)."""
     try:
-        actual = _sha256(f.path)
+        _verify(
+            f.path,
+            f.name,
+            f.sha256,
+            "; the registry pins the expected one: pin the edited file anew",
+        )
     except OSError as exc:
         raise DataError(f"{f.path}: cannot read {f.name}: {exc}") from exc
-    if actual != f.sha256:
-        raise DataError(
-            f"{f.path}: {f.name} has sha256 {actual}, the registry pins {f.sha256}: "
-            "pin the edited file anew"
-        )
     return f.path
 
 
