@@ -1,9 +1,10 @@
-"""The contrast set: minimal pairs of English news sentences that differ only in what happened.
+"""The contrast set: minimal pairs of news sentences that differ only in what happened.
 
-    .venv/bin/python -m bench.contrast [--model artifacts/escalation-model.joblib]
+    .venv/bin/python -m bench.contrast [--model artifacts/escalation-model.joblib] [--language ar]
 
-Reads `docs/contrast/pairs-*.tsv` (two writers, written independently; an evaluation file,
-never trained or tuned on) and scores each member as the service does. Prints, per category and
+Reads `docs/contrast/pairs-*.tsv` (English: two writers, written independently; an evaluation
+file, never trained or tuned on), or a language's own in `docs/contrast/<language>/`, and scores
+each member as the service scores a text of that language. Prints, per category and
 in all: pairs ordered right (the escalatory member scores higher), escalatory members at `high`
 or above, calm members at `high` or above, then the pairs ordered wrong. The reading, scoring
 and counting are `training.evaluation.contrast`'s, as the evaluation report uses them.
@@ -20,6 +21,7 @@ from model.routing import Router
 from training.evaluation.contrast import (
     CONTRAST_DIR,
     HIGH,
+    contrast_dir,
     Pair,
     read_pairs,
     score_pairs,
@@ -33,15 +35,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Score the pairs and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--language", default="en", help="ISO 639-1 (default: en)")
     args = parser.parse_args(argv)
     router = Router.load(args.model or default_model_path())
     high = dict(router.levels)[HIGH]
-    pairs = read_pairs()
+    pairs = read_pairs(contrast_dir(args.language))
+    if not pairs:
+        parser.error(f"no contrast pairs in {contrast_dir(args.language)}")
     try:
-        scored = score_pairs(router, pairs)
+        scored = score_pairs(router, pairs, language=args.language)
     except ArtifactError as exc:
         parser.error(str(exc))
-    print(f"# Contrast set: {len(pairs)} pairs, model {router.version}\n")
+    print(f"# Contrast set ({args.language}): {len(pairs)} pairs, model {router.version}\n")
     print("| category | pairs | ordered right | escalatory at high+ | calm at high+ |")
     print("|---|---:|---:|---:|---:|")
     for category, c in summarise(scored, high).items():

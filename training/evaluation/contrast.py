@@ -63,6 +63,12 @@ class Pair:
     calm: str
 
 
+def contrast_dir(language: str = "en") -> Path:
+    """Where a language's contrast pairs are: English's in `docs/contrast/`, the others' in its
+    folder of the language's code (`docs/contrast/ar/`)."""
+    return CONTRAST_DIR if language == "en" else CONTRAST_DIR / language
+
+
 def pair_files(directory: Path = CONTRAST_DIR) -> list[Path]:
     """The pairs files, in name order."""
     return sorted(directory.glob("pairs-*.tsv"))
@@ -121,20 +127,24 @@ class ScoredPair:
         return self.escalatory.score > self.calm.score
 
 
-def score_english(router: Router, text: str, top: int = TOP) -> Member:
-    """One text scored as the service scores English text, with its first `top` escalating
-    phrases; ArtifactError when the router has no English model."""
-    result = router.score(text, top_k=max(top, DEFAULT_TOP_K), language="en")
+def score_member(router: Router, text: str, top: int = TOP, language: str = "en") -> Member:
+    """One text scored as the service scores a text of `language`, with its first `top`
+    escalating phrases; ArtifactError when the router has no model of that language."""
+    result = router.score(text, top_k=max(top, DEFAULT_TOP_K), language=language)
     if result.score is None:
-        raise ArtifactError(f"{router.version} has no English model")
+        raise ArtifactError(f"{router.version} has no model of {language!r}")
     return Member(result.score, result.level, tuple(p.text for p in result.phrases[:top]))
 
 
-def score_pairs(router: Router, pairs: Iterable[Pair], top: int = TOP) -> list[ScoredPair]:
-    """Both members of every pair, scored as English."""
+def score_pairs(
+    router: Router, pairs: Iterable[Pair], top: int = TOP, language: str = "en"
+) -> list[ScoredPair]:
+    """Both members of every pair, scored as texts of `language`."""
     return [
         ScoredPair(
-            pair, score_english(router, pair.escalatory, top), score_english(router, pair.calm, top)
+            pair,
+            score_member(router, pair.escalatory, top, language),
+            score_member(router, pair.calm, top, language),
         )
         for pair in pairs
     ]
@@ -314,7 +324,7 @@ def annotated_texts(data: ArticleData | None = None) -> list[str]:
 
 def top_phrases(router: Router, texts: Iterable[str], top: int = TOP) -> list[tuple[str, ...]]:
     """Each text's first `top` escalating phrase texts, scored as English."""
-    return [score_english(router, text, top).phrases for text in texts]
+    return [score_member(router, text, top).phrases for text in texts]
 
 
 # --- the report's sections -----------------------------------------------------------------
