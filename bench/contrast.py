@@ -21,8 +21,8 @@ from model.routing import Router
 from training.evaluation.contrast import (
     CONTRAST_DIR,
     HIGH,
-    contrast_dir,
     Pair,
+    contrast_dir,
     read_pairs,
     score_pairs,
     summarise,

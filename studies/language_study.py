@@ -1,8 +1,15 @@
-"""Arabic and Spanish variants around the shipped configuration: the news corpus' weight, its
-rows (whole articles, or each article's title and sentences), and Snowball stems as the word
-forms of the word n-grams.
+"""Arabic and Spanish variants around the shipped configuration: the project's written sentences
+of the language (`pairs-ar`, `pairs-es`: minimal pairs and everyday senses) at a weight or left
+out ("no pairs"); and, without them (as they were measured before the written sentences
+existed), the news corpus' weight, its rows (whole articles, or each article's title and
+sentences) and Snowball stems as the word forms of the word n-grams.
 
-    ESCALATION_DATA_DIR=../shared/data .venv/bin/python -m studies.language_study {ar,es} [NAME ...]
+    ESCALATION_DATA_DIR=../shared/data .venv/bin/python -m studies.language_study \
+        [--contrast] {ar,es} [NAME ...]
+
+`--contrast` also scores the language's contrast set (`docs/contrast/<language>/`, an evaluation
+file) with each variant's model, as the service would: pairs ordered right, escalatory and calm
+members at `high`+. A variant is chosen on the other columns; the contrast set is read after.
 
 A weight or rows variant is trained as `escalation-train --language es|ar` trains it (grouped CV
 per corpus, final fit, the gate's held-out news). Arabic's news trains as titles and sentences
@@ -22,8 +29,11 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, cast
 
+from model.artifact import Artifact
+from model.scoring import Scorer
 from model.text import WordAnalyzer, _feature_tokens, word_ngrams
 from training.data.adapters import title_and_sentences
+from training.data.pairs import WRITTEN
 from training.data.registry import (
     LANGUAGE_TRAINING,
     ant_whole_articles,
@@ -31,6 +41,7 @@ from training.data.registry import (
     load_sources,
 )
 from training.data.sources import LoadedSource
+from training.evaluation.contrast import HIGH, contrast_dir, read_pairs, scored_by, summarise
 from training.fit.crossval import (
     TrainingSet,
     alert_threshold,
@@ -82,18 +93,29 @@ class Variant:
     config: TrainConfig
     stems: bool = False
     rows: bool = False
+    written: bool = True  # the language's written sentences (`pairs-<language>`) trained on
 
 
 def variants(language: str) -> dict[str, Variant]:
     """Each variant by name."""
     shipped = language_config(TrainConfig(), language)
     news = NEWS[language]
-    out = {"shipped": Variant(shipped), "stems": Variant(shipped, stems=True)}
+    written = WRITTEN[language].corpus
+    others = tuple((c, w) for c, w in shipped.corpus_boost if c != written)
+    unwritten = replace(shipped, corpus_boost=others)
+    out = {
+        "shipped": Variant(shipped),
+        "no pairs": Variant(unwritten, written=False),
+        "stems": Variant(unwritten, stems=True, written=False),
+    }
     for w in (1.0, 0.5, 0.3, 0.2, 0.1, 0.05, 0.03):
         weighted = replace(shipped, corpus_boost=((news, w),))
-        out[f"{news} x{w}"] = Variant(weighted)
-        out[f"{news} x{w}, stems"] = Variant(weighted, stems=True)
-        out[f"{news} x{w}, {ROWS[language]}"] = Variant(weighted, rows=True)
+        out[f"{news} x{w}"] = Variant(weighted, written=False)
+        out[f"{news} x{w}, stems"] = Variant(weighted, stems=True, written=False)
+        out[f"{news} x{w}, {ROWS[language]}"] = Variant(weighted, rows=True, written=False)
+    for w in (0.25, 0.5, 1.0, 2.0, 4.0):
+        boosted = replace(shipped, corpus_boost=(*others, (written, w)))
+        out[f"pairs x{w}"] = Variant(boosted)
     return out
 
 
@@ -124,35 +146,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("language", choices=sorted(STEMMERS))
     parser.add_argument("names", nargs="*", metavar="NAME", help="variants (default: all)")
+    parser.add_argument("--contrast", action="store_true", help="score the contrast set too")
     args = parser.parse_args(argv)
     table = variants(args.language)
     unknown = [name for name in args.names if name not in table]
     if unknown:
         parser.error(f"no variant {unknown[0]!r} (variants: {', '.join(table)})")
+    written = WRITTEN[args.language].corpus
+    names = args.names or list(table)
     loaded = load_sources(LANGUAGE_TRAINING[args.language])
     shown = SHOWN[args.language]
-    print(f"| variant | {' | '.join(shown)} | held-out news high+ |")
-    print("|---" * (len(shown) + 2) + "|")
-    for name in args.names or list(table):
+    columns = [*shown, f"{written} (own CV)", "held-out news high+"]
+    columns += ["contrast ordered", "escalatory high+", "calm high+"] if args.contrast else []
+    print(f"| variant | {' | '.join(columns)} |")
+    print("|---" * (len(columns) + 1) + "|")
+    for name in names:
         variant = table[name]
         sources = [
             other_rows(args.language, s) if variant.rows and s.name == NEWS[args.language] else s
             for s in loaded
+            if variant.written or s.name != written
         ]
-        heldout = ""
+        heldout, contrast = "", []
         if variant.stems:
             cv = stemmed_cv(TrainingSet.from_sources(sources, variant.config), variant.config)
         else:
-            _, manifest = train_language(sources, variant.config, jobs=2)
+            pipeline, manifest = train_language(sources, variant.config, jobs=2)
             cv = manifest["metrics"]["cv"]
             heldout = ", ".join(
                 f"{c['check'].split(':')[0]} {c['value']:.1%}"
                 for c in manifest["gate"]["checks"]
                 if "heldout" in c["check"]
             )
-        cells = [f"{cv[c]['roc_auc']:.3f}" for c in shown]
-        print(f"| {name} | " + " | ".join(cells) + f" | {heldout} |", flush=True)
+            if args.contrast:
+                contrast = contrast_cells(Scorer(Artifact(pipeline, manifest)), args.language)
+        cells = [f"{cv[c]['roc_auc']:.3f}" if c in cv else "-" for c in (*shown, written)]
+        print(f"| {name} | " + " | ".join([*cells, heldout, *contrast]) + " |", flush=True)
     return 0
+
+
+def contrast_cells(scorer: Scorer, language: str) -> list[str]:
+    """The language's contrast set scored by one model: pairs ordered right, escalatory and
+    calm members at `high`+."""
+    scored = scored_by(scorer, read_pairs(contrast_dir(language)))
+    shares = summarise(scored, float(dict(scorer.levels)[HIGH]))["all"].shares()
+    return [f"{shares[k]:.1%}" for k in ("ordered_right", "escalatory_high", "calm_high")]
 
 
 if __name__ == "__main__":

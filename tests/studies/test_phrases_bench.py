@@ -42,6 +42,12 @@ def test_top_must_be_positive(capsys) -> None:
 def test_contrast_bench_prints_its_tables(tiny_model_path: Path, capsys) -> None:
     assert contrast_bench.main(["--model", str(tiny_model_path)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("# Contrast set: 180 pairs, model tiny-1\n")
+    assert out.startswith("# Contrast set (en): 180 pairs, model tiny-1\n")
     assert "| category | pairs | ordered right | escalatory at high+ | calm at high+ |" in out
     assert "\n| all | 180 | " in out and "Ordered wrong (escalatory score, calm score):" in out
+
+
+def test_contrast_bench_refuses_a_language_the_model_lacks(tiny_model_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit):
+        contrast_bench.main(["--model", str(tiny_model_path), "--language", "ar"])
+    assert "has no model of 'ar'" in capsys.readouterr().err

@@ -88,6 +88,7 @@ def test_registry_names_order_and_defaults():
         "wikinews",
         *("unquad-ar", "unquad-es", "arabic-gsr", "ant", "ant-heldout", "ant-heldout-titles"),
         *("ant-mixed", "fakenews-es", "fakenews-es-heldout", "fakenews-es-mixed"),
+        *("pairs-ar", "pairs-es"),
     ]
     assert DEFAULT_TRAINING == (
         *("unscon", "cameo", "ngec", "unquad", *WIKI[:2], "multicoped", "pairs"),

@@ -378,6 +378,16 @@ def test_language_sections_of_a_two_language_artifact(
     assert len(swap["original"]) == len(ARABIC_PARAGRAPHS)
     assert swap["max_abs_change"] >= swap["mean_abs_change"] >= 0
 
+    contrast = ar["contrast"]  # the Arabic contrast set, scored by the Arabic model
+    assert contrast["files"] == ["docs/contrast/ar/pairs-a.tsv"]
+    every = contrast["summary"]["all"]
+    assert every["pairs"] == 90 and list(contrast["summary"])[-1] == "all"
+    assert sum(c["pairs"] for n, c in contrast["summary"].items() if n != "all") == 90
+    assert (
+        0 <= every["ordered_right"] <= 90
+        and every["shares"]["calm_high"] == every["calm_high"] / 90
+    )
+
     explained = ar["explanation"]
     text = explained["text"]
     assert text == languages.EXPLAINED["ar"] and ARABIC_MARKS.search(text)
@@ -403,6 +413,9 @@ def test_language_sections_of_a_two_language_artifact(
         "no labels, so a distribution",
         "(target ≤ 0.02)",
         "Every span checked",
+        "### Contrast set",
+        "90 minimal pairs in `docs/contrast/ar/pairs-a.tsv`",
+        f"| **all** | 90 | {100 * every['shares']['ordered_right']:.1f}% |",
         "Not published: missed its gate.",
         "| unquad-es: CV ROC-AUC >= 0.86 | 0.500 | **no** |",
         "(`fakenews-es-heldout`) and the mixed articles (`fakenews-es-mixed`): not computable",

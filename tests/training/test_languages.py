@@ -46,9 +46,10 @@ from training.data.sources import DataError, Example, SourceFile
 from training.data.wikicurrent import is_heldout
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "data"
-NEW = (
+NOT_ENGLISH = (
     *("unquad-ar", "unquad-es", "arabic-gsr", "ant", "ant-heldout", "ant-heldout-titles"),
     *("ant-mixed", "fakenews-es", "fakenews-es-heldout", "fakenews-es-mixed"),
+    *("pairs-ar", "pairs-es"),
 )
 
 
@@ -82,16 +83,16 @@ def copy_fixture(tmp_path: Path, key: str, edit=None) -> Path:
 def test_language_training_sets():
     assert LANGUAGE_TRAINING == {
         "en": DEFAULT_TRAINING,
-        "ar": ("unquad-ar", "arabic-gsr", "ant"),
-        "es": ("unquad-es", "fakenews-es"),
+        "ar": ("unquad-ar", "arabic-gsr", "ant", "pairs-ar"),
+        "es": ("unquad-es", "fakenews-es", "pairs-es"),
     }
     for language, names in LANGUAGE_TRAINING.items():
         assert all(REGISTRY[n].for_training and REGISTRY[n].language == language for n in names)
-    assert {n: REGISTRY[n].language for n in NEW} == {
-        n: "es" if n.endswith("-es") or "fakenews" in n else "ar" for n in NEW
+    assert {n: REGISTRY[n].language for n in NOT_ENGLISH} == {
+        n: "es" if n.endswith("-es") or "fakenews" in n else "ar" for n in NOT_ENGLISH
     }
-    assert {c.language for n, c in REGISTRY.items() if n not in NEW} == {"en"}
-    assert [n for n in NEW if not REGISTRY[n].clean_licence] == ["arabic-gsr"]
+    assert {c.language for n, c in REGISTRY.items() if n not in NOT_ENGLISH} == {"en"}
+    assert [n for n in NOT_ENGLISH if not REGISTRY[n].clean_licence] == ["arabic-gsr"]
 
 
 def test_ant_package_manifest_is_pinned_and_shipped():

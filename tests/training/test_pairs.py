@@ -1,5 +1,6 @@
 """The project's own training sentences (`training.data.pairs`): reading, refusals, the pinned
-files, and the line that keeps them apart from the contrast set the model is measured on."""
+files of each language, and the line that keeps them apart from the contrast sets the models are
+measured on."""
 
 from __future__ import annotations
 
@@ -15,14 +16,18 @@ from training.data import registry
 from training.data.pairs import (
     COLUMNS,
     PAIRS_NAME,
+    PAIRS_PATH,
     SENSE_COLUMNS,
     SENSES_NAME,
+    WRITTEN,
     pairs_examples,
     read_pairs,
     read_senses,
+    written_adapter,
 )
 from training.data.registry import REGISTRY, load_corpus
 from training.data.sources import DataError, ProjectFile, SourceFile
+from training.evaluation.contrast import contrast_dir
 from training.evaluation.contrast import read_pairs as read_contrast_pairs
 
 HEADER = "\t".join(COLUMNS) + "\n"
@@ -130,3 +135,72 @@ def test_no_training_sentence_comes_near_a_contrast_pair() -> None:
     texts += [r["text"] for r in read_senses()]
     closest = max(len(words(t) & c) / len(c) for t in texts for c in contrast)
     assert 0.2 < closest < 0.4  # near in topic, never the same event
+
+
+# --- the other languages' written sentences ---------------------------------------------------
+
+OTHER_LANGUAGES = [code for code in WRITTEN if code != "en"]
+
+
+def test_each_language_has_its_own_corpus_and_files() -> None:
+    assert {code: w.corpus for code, w in WRITTEN.items()} == {
+        "en": "pairs",
+        "ar": "pairs-ar",
+        "es": "pairs-es",
+    }
+    assert WRITTEN["es"].pairs_name == "training/data/pairs/es/pairs.tsv"
+    assert WRITTEN["en"].pairs_path == PAIRS_PATH
+
+
+def test_another_languages_pair_is_grouped_under_its_corpus(tmp_path: Path) -> None:
+    written = WRITTEN["es"]
+    paths = {
+        written.pairs_name: write(
+            tmp_path, "w1-01\t1\ttalks\tSe rompió el diálogo.\tSe reanudó el diálogo.\n"
+        ),
+        written.senses_name: write(
+            tmp_path, "s1-01\t1\tataque\tEl ataque del equipo.\n", "senses.tsv", SENSES_HEADER
+        ),
+    }
+    got = [(e.label, e.group, e.source) for e in written_adapter(written)(paths)]
+    assert got == [
+        (1, "pairs-es:w1-01", "pairs-es"),
+        (0, "pairs-es:w1-01", "pairs-es"),
+        (0, "pairs-es:s1-01", "pairs-es"),
+    ]
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_another_languages_files_load_with_their_pins(language: str, tmp_path: Path) -> None:
+    written = WRITTEN[language]
+    corpus = REGISTRY[written.corpus]
+    source = load_corpus(written.corpus, data_dir=tmp_path, cache_dir=tmp_path)
+    pairs, senses = read_pairs(written.pairs_path), read_senses(written.senses_path)
+    assert corpus.language == language and corpus.clean_licence
+    assert len(pairs) >= 150 and len(senses) >= 150
+    assert Counter(e.label for e in source.examples) == {1: len(pairs), 0: len(pairs) + len(senses)}
+    assert [f.name for f in corpus.project_files] == [written.pairs_name, written.senses_name]
+    assert len(Counter(r["category"] for r in pairs)) == 9
+    assert len(Counter(r["writer"] for r in pairs)) == 3
+
+
+def long_words(text: str) -> set[str]:
+    """Words of four letters or more: a language-neutral stand-in for content words."""
+    return {w for w in re.findall(r"\w+", text.lower()) if len(w) >= 4}
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_no_written_sentence_comes_near_the_languages_contrast_pair(language: str) -> None:
+    """As for English: no training sentence of the language holds 40% of a contrast member's
+    words of four letters or more (the same events written twice are left out)."""
+    contrast = [
+        long_words(t)
+        for p in read_contrast_pairs(contrast_dir(language))
+        for t in (p.escalatory, p.calm)
+    ]
+    assert len(contrast) == 180
+    written = WRITTEN[language]
+    texts = [r[c] for r in read_pairs(written.pairs_path) for c in ("escalatory", "calm")]
+    texts += [r["text"] for r in read_senses(written.senses_path)]
+    closest = max(len(long_words(t) & c) / len(c) for t in texts for c in contrast)
+    assert 0.2 < closest < 0.4

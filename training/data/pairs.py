@@ -1,33 +1,74 @@
-"""The project's own training sentences (English), written to teach what happened:
+"""The project's own training sentences, written to teach what happened, one set per language
+(English in `training/data/pairs/`, Arabic and Spanish in its `ar/` and `es/` folders):
 
-* minimal pairs (`training/data/pairs/pairs.tsv`: `id`, `writer`, `category`, `escalatory`,
-  `calm`), news sentences that share their actors, place and wording and differ only in what
-  happened (talks broken or held, sanctions imposed or lifted, an attack or its halt, a threat
-  or a reassurance, an event stated or denied, a refusal or an acceptance, an ultimatum or an
-  offer, coercive or ordinary trade). A pair is two rows in one group, 1 for its escalatory
-  member and 0 for its calm one, so cross-validation never splits a pair;
-* everyday senses (`training/data/pairs/senses.tsv`: `id`, `writer`, `word`, `text`): ordinary
-  news sentences (sport, markets, weather, ...) using a word of the pairs' escalatory members
-  in its everyday sense ("an airline suspends flights"), each a row of its own, 0.
+* minimal pairs (`pairs.tsv`: `id`, `writer`, `category`, `escalatory`, `calm`), news sentences
+  that share their actors, place and wording and differ only in what happened (talks broken or
+  held, sanctions imposed or lifted, an attack or its halt, a threat or a reassurance, an event
+  stated or denied, a refusal or an acceptance, an ultimatum or an offer, coercive or ordinary
+  trade). A pair is two rows in one group, 1 for its escalatory member and 0 for its calm one,
+  so cross-validation never splits a pair;
+* everyday senses (`senses.tsv`: `id`, `writer`, `word`, `text`): ordinary news sentences
+  (sport, markets, weather, ...) using a word of the pairs' escalatory members in its everyday
+  sense ("an airline suspends flights"), each a row of its own, 0.
 
-How they were written: `training/data/pairs/README.md`. Both files are pinned by SHA-256 in the
-registry like upstream files, and written apart from the contrast set of `docs/contrast/`, an
-evaluation file; a test holds them apart.
+How they were written: `training/data/pairs/README.md`. The files are pinned by SHA-256 in the
+registry like upstream files, and written apart from the contrast sets of `docs/contrast/`,
+evaluation files; a test holds them apart.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from training.data.sources import DataError, Example
 
 _DIR = Path(__file__).resolve().parent / "pairs"
-PAIRS_NAME = "training/data/pairs/pairs.tsv"  # how manifests name the files
-PAIRS_PATH = _DIR / "pairs.tsv"
-SENSES_NAME = "training/data/pairs/senses.tsv"
-SENSES_PATH = _DIR / "senses.tsv"
+_NAME = "training/data/pairs"  # how manifests name the files: their path in the project
+
+
+@dataclass(frozen=True)
+class Written:
+    """One language's written sentences: its corpus name and its two files."""
+
+    language: str
+
+    @property
+    def corpus(self) -> str:
+        """The corpus name: `pairs` for English, `pairs-<language>` for the others."""
+        return "pairs" if self.language == "en" else f"pairs-{self.language}"
+
+    def _name(self, file: str) -> str:
+        return f"{_NAME}/{file}" if self.language == "en" else f"{_NAME}/{self.language}/{file}"
+
+    @property
+    def pairs_name(self) -> str:
+        """The pairs file as manifests name it."""
+        return self._name("pairs.tsv")
+
+    @property
+    def senses_name(self) -> str:
+        """The senses file as manifests name it."""
+        return self._name("senses.tsv")
+
+    @property
+    def pairs_path(self) -> Path:
+        """The pairs file in this checkout."""
+        return _DIR.parent.parent.parent / self.pairs_name
+
+    @property
+    def senses_path(self) -> Path:
+        """The senses file in this checkout."""
+        return _DIR.parent.parent.parent / self.senses_name
+
+
+WRITTEN = {language: Written(language) for language in ("en", "ar", "es")}
+PAIRS_NAME = WRITTEN["en"].pairs_name
+PAIRS_PATH = WRITTEN["en"].pairs_path
+SENSES_NAME = WRITTEN["en"].senses_name
+SENSES_PATH = WRITTEN["en"].senses_path
 COLUMNS = ("id", "writer", "category", "escalatory", "calm")
 SENSE_COLUMNS = ("id", "writer", "word", "text")
 
@@ -75,12 +116,20 @@ def read_senses(path: Path = SENSES_PATH) -> list[dict[str, str]]:
     return read_rows(path, SENSE_COLUMNS, ("text",))
 
 
-def pairs_examples(paths: Mapping[str, Path]) -> Iterator[Example]:
-    """Two examples per pair, in one group (the escalatory member 1, the calm one 0), then a
-    0 per everyday sense, in a group of its own."""
-    for row in read_pairs(paths[PAIRS_NAME]):
-        group = f"pairs:{row['id']}"
-        yield Example(row["escalatory"], 1, group, "pairs", topic=row["category"])
-        yield Example(row["calm"], 0, group, "pairs", topic=row["category"])
-    for row in read_senses(paths[SENSES_NAME]):
-        yield Example(row["text"], 0, f"pairs:{row['id']}", "pairs", topic="sense")
+def written_adapter(written: Written) -> Callable[[Mapping[str, Path]], Iterator[Example]]:
+    """The adapter of one language's written sentences: two examples per pair, in one group (the
+    escalatory member 1, the calm one 0), then a 0 per everyday sense, in a group of its own."""
+    corpus = written.corpus
+
+    def examples(paths: Mapping[str, Path]) -> Iterator[Example]:
+        for row in read_pairs(paths[written.pairs_name]):
+            group = f"{corpus}:{row['id']}"
+            yield Example(row["escalatory"], 1, group, corpus, topic=row["category"])
+            yield Example(row["calm"], 0, group, corpus, topic=row["category"])
+        for row in read_senses(paths[written.senses_name]):
+            yield Example(row["text"], 0, f"{corpus}:{row['id']}", corpus, topic="sense")
+
+    return examples
+
+
+pairs_examples = written_adapter(WRITTEN["en"])

@@ -47,13 +47,7 @@ from training.data.fetch import (
     project_file,
     resolve_file,
 )
-from training.data.pairs import (
-    PAIRS_NAME,
-    PAIRS_PATH,
-    SENSES_NAME,
-    SENSES_PATH,
-    pairs_examples,
-)
+from training.data.pairs import WRITTEN, written_adapter
 from training.data.sources import (
     Corpus,
     DataError,
@@ -235,6 +229,28 @@ _FAKENEWS_ORDINARY = "sport, science, entertainment, economy, health, education,
 _UNUSED = "unlabelled: label 0 is a placeholder, never scored (per-topic scores only)"
 
 
+def _written(language: str, name: str, pairs_sha256: str, senses_sha256: str) -> Corpus:
+    """The project's own written sentences of one language (`training.data.pairs`), its two
+    files pinned by SHA-256."""
+    written = WRITTEN[language]
+    return Corpus(
+        written.corpus,
+        (),
+        "MIT (the project's own)",
+        f"{name} news sentences written for training by the project "
+        "(training/data/pairs/README.md): minimal pairs, 1 = the escalatory member, 0 = the "
+        "calm one; ordinary news with the pairs' words in their everyday sense, all 0",
+        True,
+        written_adapter(written),
+        clean_licence=True,
+        language=language,
+        project_files=(
+            ProjectFile(written.pairs_name, written.pairs_path, pairs_sha256),
+            ProjectFile(written.senses_name, written.senses_path, senses_sha256),
+        ),
+    )
+
+
 REGISTRY: dict[str, Corpus] = {
     c.name: c
     for c in (
@@ -338,28 +354,11 @@ REGISTRY: dict[str, Corpus] = {
             multicoped_examples,
             clean_licence=False,
         ),
-        Corpus(
-            "pairs",
-            (),
-            "MIT (the project's own)",
-            "English news sentences written for training by the project "
-            "(training/data/pairs/README.md): minimal pairs, 1 = the escalatory member, 0 = the "
-            "calm one; ordinary news with the pairs' words in their everyday sense, all 0",
-            True,
-            pairs_examples,
-            clean_licence=True,
-            project_files=(
-                ProjectFile(
-                    PAIRS_NAME,
-                    PAIRS_PATH,
-                    "191d28abb0e12430e61d707e4f901ff1e0e040e6c8478d6080cc0cbacebb955f",
-                ),
-                ProjectFile(
-                    SENSES_NAME,
-                    SENSES_PATH,
-                    "be6032f3feb7744059e9f6ed58d7b9fcdd1f6ccca8cc6ca09151ded29b3d2aa8",
-                ),
-            ),
+        _written(
+            "en",
+            "English",
+            "191d28abb0e12430e61d707e4f901ff1e0e040e6c8478d6080cc0cbacebb955f",
+            "be6032f3feb7744059e9f6ed58d7b9fcdd1f6ccca8cc6ca09151ded29b3d2aa8",
         ),
         _wiki(
             "wikicurrent",
@@ -523,6 +522,18 @@ REGISTRY: dict[str, Corpus] = {
             "Spanish news articles, true and fake, on politics and security, evaluation only; "
             f"{_UNUSED}",
         ),
+        _written(
+            "ar",
+            "Arabic",
+            "22875a48a6f7f118788dfe2dcbe5995aa415def804ece07f239fc5312192b78c",
+            "593887b7c02e5a299745888113569237d1e64c5a646ac73adb801eae0c3e53de",
+        ),
+        _written(
+            "es",
+            "Spanish",
+            "988d31c18a180a25c8ad260c0f01784f5f45fd03af4430aebfac3b7d7a529302",
+            "911df93b26071175264107669798d188233441c6a09a24fd9873d12d5784594a",
+        ),
     )
 }
 
@@ -559,8 +570,8 @@ DEFAULT_TRAINING: tuple[str, ...] = (
 # English's is `DEFAULT_TRAINING`.
 LANGUAGE_TRAINING: dict[str, tuple[str, ...]] = {
     "en": DEFAULT_TRAINING,
-    "ar": ("unquad-ar", "arabic-gsr", "ant"),
-    "es": ("unquad-es", "fakenews-es"),
+    "ar": ("unquad-ar", "arabic-gsr", "ant", "pairs-ar"),
+    "es": ("unquad-es", "fakenews-es", "pairs-es"),
 }
 
 

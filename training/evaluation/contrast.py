@@ -27,6 +27,7 @@ from typing import Any
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from model import Scorer
 from model.artifact import ArtifactError
 from model.routing import Router
 from model.scoring import DEFAULT_TOP_K
@@ -150,6 +151,19 @@ def score_pairs(
     ]
 
 
+def scored_by(scorer: Scorer, pairs: Iterable[Pair]) -> list[ScoredPair]:
+    """Both members of every pair scored by one language's model, as the service scores a text
+    routed to it (no phrases kept)."""
+
+    def member(text: str) -> Member:
+        result = scorer.score(text)
+        if result.score is None:  # a scorer scores every text; the type allows an unscored one
+            raise ArtifactError(f"{scorer.language}: a contrast member was not scored")
+        return Member(result.score, result.level)
+
+    return [ScoredPair(p, member(p.escalatory), member(p.calm)) for p in pairs]
+
+
 @dataclass(frozen=True)
 class Counts:
     """Pairs of one category (or of all), and how many met each condition."""
@@ -218,11 +232,14 @@ def contrast_figures(
             "escalatory_high": {"at_least": ESCALATORY_HIGH_TARGET},
             "calm_high": {"at_most": CALM_HIGH_TARGET},
         },
-        "summary": {
-            name: {**vars(c), "shares": c.shares()} for name, c in summarise(scored, high).items()
-        },
+        "summary": summary_figures(scored, high),
         "pairs": pair_rows(scored),
     }
+
+
+def summary_figures(scored: Sequence[ScoredPair], high: float) -> dict[str, Any]:
+    """`summarise` as JSON-ready figures: per category and in all, the counts and their shares."""
+    return {name: {**vars(c), "shares": c.shares()} for name, c in summarise(scored, high).items()}
 
 
 # --- the phrases a reader trusts -----------------------------------------------------------
@@ -365,6 +382,20 @@ def _met(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
+def category_table(summary: dict[str, Any]) -> list[str]:
+    """The per-category table of a contrast summary (`contrast_figures`), all pairs last."""
+    lines = [
+        "| category | pairs | ordered right | escalatory at high+ | calm at high+ |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, row in summary.items():
+        s = row["shares"]
+        cells = [_pct(s["ordered_right"]), _pct(s["escalatory_high"]), _pct(s["calm_high"])]
+        label = f"**{name}**" if name == "all" else name
+        lines.append(f"| {label} | {row['pairs']} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def render_contrast(contrast: dict[str, Any]) -> list[str]:
     """The "Contrast set" section: where the pairs come from, the table per category, the
     overall figures against the targets, and every pair's row in a folded block."""
@@ -384,14 +415,8 @@ def render_contrast(contrast: dict[str, Any]) -> list[str]:
         "scored as the service scores English text. A pair is ordered right when its escalatory "
         f"member scores strictly higher; at high+ means a score of at least {contrast['high']:g}.",
         "",
-        "| category | pairs | ordered right | escalatory at high+ | calm at high+ |",
-        "|---|---:|---:|---:|---:|",
+        *category_table(summary),
     ]
-    for name, row in summary.items():
-        s = row["shares"]
-        cells = [_pct(s["ordered_right"]), _pct(s["escalatory_high"]), _pct(s["calm_high"])]
-        label = f"**{name}**" if name == "all" else name
-        lines.append(f"| {label} | {row['pairs']} | " + " | ".join(cells) + " |")
     shares, targets = overall["shares"], contrast["targets"]
     lines += ["", "| all pairs | value | target | met |", "|---|---:|---:|---|"]
     for key, title in (

@@ -6,7 +6,9 @@ or above and the mean scores of `yes` and `easy no`, out of fold (the language's
 with the manifest's hyper-parameters, with `--cv` only); the held-out ordinary articles and the
 unlabelled mixed ones of its news corpus, whole as sent, per category and by sentence count, and
 the held-out titles alone where the corpus has them; the actor swap on the language's
-paragraphs; one written sentence explained, its spans checked against the text. For each
+paragraphs; the language's contrast set (`docs/contrast/<language>/`: minimal pairs that differ
+only in what happened, an evaluation file); one written sentence explained, its spans checked
+against the text. For each
 language that missed its gate (`unsupported`): its gate and CV tables, and what cannot be
 computed without a model.
 """
@@ -32,6 +34,15 @@ from training.data.sources import LoadedSource
 from training.evaluation.actor_swap import LANGUAGES as SWAP_LANGUAGES
 from training.evaluation.actor_swap import TARGET_MEAN_ABS_CHANGE, actor_swap_check
 from training.evaluation.articles import shares
+from training.evaluation.contrast import (
+    HIGH,
+    category_table,
+    contrast_dir,
+    pair_files,
+    read_pairs,
+    scored_by,
+    summary_figures,
+)
 from training.evaluation.report import swap_table
 from training.fit.card import cv_table, gate_table, language_name
 from training.fit.crossval import TrainingSet, cross_validate
@@ -163,7 +174,23 @@ def language_section(
             if swap
             else None
         ),
+        "contrast": contrast_section(scorer),
         "explanation": explained(scorer, EXPLAINED[code]) if code in EXPLAINED else None,
+    }
+
+
+def contrast_section(scorer: Scorer) -> dict[str, Any] | None:
+    """The language's contrast set scored by its model: the files and the summary per category
+    and in all (`training.evaluation.contrast.summarise`); None when the language has none."""
+    directory = contrast_dir(scorer.language)
+    pairs = read_pairs(directory)
+    if not pairs:
+        return None
+    high = float(dict(scorer.levels)[HIGH])
+    return {
+        "files": [f"docs/contrast/{scorer.language}/{f.name}" for f in pair_files(directory)],
+        "high": high,
+        "summary": summary_figures(scored_by(scorer, pairs), high),
     }
 
 
@@ -316,6 +343,7 @@ def render_language(code: str, section: Mapping[str, Any], levels: Sequence[str]
     lines += render_gsr(section["gsr"])
     lines += render_news(code, section, levels)
     lines += render_swap(section["actor_swap"])
+    lines += render_language_contrast(section.get("contrast"))
     lines += render_explanation(section["explanation"])
     return lines[:-1] if lines[-1] == "" else lines
 
@@ -446,6 +474,26 @@ def render_swap(swap: Mapping[str, Any] | None) -> list[str]:
         *swap_table(swap),
     ]
     return [*lines, ""]
+
+
+def render_language_contrast(contrast: Mapping[str, Any] | None) -> list[str]:
+    """The language's contrast set: where it is, and the table per category."""
+    if contrast is None:
+        return []
+    named = " and ".join(f"`{f}`" for f in contrast["files"])
+    pairs = contrast["summary"]["all"]["pairs"]
+    return [
+        "### Contrast set",
+        "",
+        f"{pairs} minimal pairs in {named}, an escalatory and a calm member differing only in "
+        "what happened, in the nine kinds of the English set; an evaluation file, never trained "
+        "or tuned on, written apart from the language's training pairs. A pair is ordered right "
+        "when its escalatory member scores strictly higher; at high+ means a score of at least "
+        f"{contrast['high']:g}.",
+        "",
+        *category_table(contrast["summary"]),
+        "",
+    ]
 
 
 def render_explanation(explanation: Mapping[str, Any] | None) -> list[str]:
