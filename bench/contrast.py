@@ -22,10 +22,11 @@ from training.evaluation.contrast import (
     CONTRAST_DIR,
     HIGH,
     Pair,
+    category_table,
     contrast_dir,
     read_pairs,
     score_pairs,
-    summarise,
+    summary_figures,
 )
 
 __all__ = ["CONTRAST_DIR", "HIGH", "Pair", "main", "read_pairs"]
@@ -47,14 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ArtifactError as exc:
         parser.error(str(exc))
     print(f"# Contrast set ({args.language}): {len(pairs)} pairs, model {router.version}\n")
-    print("| category | pairs | ordered right | escalatory at high+ | calm at high+ |")
-    print("|---|---:|---:|---:|---:|")
-    for category, c in summarise(scored, high).items():
-        n = c.pairs
-        print(
-            f"| {category} | {n} | {c.ordered_right / n:.1%} | {c.escalatory_high / n:.1%} | "
-            f"{c.calm_high / n:.1%} |"
-        )
+    print("\n".join(category_table(summary_figures(scored, high))))
     print("\nOrdered wrong (escalatory score, calm score):\n")
     for row in scored:
         if not row.ordered_right:

@@ -85,7 +85,7 @@ ARABIC_LETTER_FOLDS: Final = {
     "\u0629": "\u0647",
 }
 
-SPEC_VERSION = 9
+SPEC_VERSION = 10
 
 # Reader-visible text: Unicode compatibility normalisation (fullwidth, ligatures, mathematical
 # letters read as plain letters), applied per character with its combining marks, and format
@@ -315,15 +315,17 @@ LOOKALIKE_SOURCE = "confusable-homoglyphs"
 
 @cache
 def lookalikes() -> dict[str, str]:
-    """Letters of other scripts that look like a basic Latin letter, mapped to it (from the
-    Unicode confusables data shipped by `confusable-homoglyphs`). `model.text.normalise` folds
-    them in words that also hold a Latin letter: "аttack" with a Cyrillic "а" reads "attack";
-    `model.text.fold_lookalike_words`, words made only of them in a text of Latin letters."""
+    """Letters that look like a basic Latin letter, mapped to it (from the Unicode confusables
+    data shipped by `confusable-homoglyphs`): of other scripts (a Cyrillic "а"), and Latin ones
+    that are no basic letter with an accent ("ǀ" dental click for "l", "ɑ" alpha, dotless "ı").
+    `model.text.normalise` folds them in words that also hold a basic Latin letter: "аttack"
+    with a Cyrillic "а" reads "attack"; `model.text.fold_lookalike_words`, words made only of
+    them in a text of Latin letters."""
     table: dict[str, str] = {}
     for char in sorted(confusables.confusables_data):
         if len(char) != 1 or char.isascii() or not char.isalpha():
             continue
-        if categories.alias(char) in ("LATIN", "COMMON"):
+        if categories.alias(char) == "COMMON":
             continue
         latin = sorted(
             h["c"].lower()
@@ -424,6 +426,7 @@ def spec(language: str = "en") -> dict[str, Any]:
             "source": f"{LOOKALIKE_SOURCE} {metadata.version(LOOKALIKE_SOURCE)}",
             "letters": len(table),
             "sha256": _table_digest(table),
+            "scripts": "all but Common, Latin included",
             "whole_words_in_text_of": LATIN_LETTER,
             "in_words_with_a_basic_latin_letter": "before lowercasing",
         },

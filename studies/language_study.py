@@ -167,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for s in loaded
             if variant.written or s.name != written
         ]
-        heldout, contrast = "", []
+        heldout, contrast = "", ["-"] * 3 if args.contrast else []
         if variant.stems:
             cv = stemmed_cv(TrainingSet.from_sources(sources, variant.config), variant.config)
         else:

@@ -32,6 +32,7 @@ DISGUISED = {
     ).replace("rebels", "\U0001f181\U0001f174\U0001f171\U0001f174\U0001f17b\U0001f182"),
     "underlined letters": PLAIN.replace("threatened", "".join(c + "\u0332" for c in "threatened")),
     "Greek capital look-alikes": PLAIN.replace("The army", "TH\u0395 ARMY"),
+    "Latin look-alikes": PLAIN.replace("rebels", "rebe\u01c0s").replace("army", "\u0251rmy"),
     "fullwidth": "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in PLAIN),
     "ligature": PLAIN.replace("the rebels", "the rebels \ufb01rst"),
 }

@@ -23,6 +23,7 @@ from model.features import (
     STYLED_LETTER_NAMES,
     UNICODE_FORM,
     WORD_FOLDS,
+    lookalikes,
     styled_letters,
 )
 from model.text import (
@@ -229,6 +230,23 @@ def test_look_alikes_fold_only_in_words_with_a_latin_letter() -> None:
     assert normalise("\u0395\u0398\u039d\u039f\u03a3") == "\u03b5\u03b8\u03bd\u03bf\u03c2"
     assert normalise("\u0441\u043e\u0440") == "\u0441\u043e\u0440"  # a Russian word stays
     assert normalise("\u03b1\u03b8\u03ae\u03bd\u03b1") == "\u03b1\u03b8\u03ae\u03bd\u03b1"
+
+
+def test_latin_look_alikes_fold_and_accented_letters_stay() -> None:
+    """Latin letters that are no basic letter with an accent, yet look like one, fold like the
+    other scripts' look-alikes: the dental click "ǀ" as "l", "ɑ" as "a", the dotless "ı" as "i";
+    a letter with an accent is a letter of its own language and stays."""
+    assert normalise("rebe\u01c0s") == "rebels" and normalise("\u0251rmy") == "army"
+    assert normalise("str\u0131ke") == "strike" and normalise("\u0261uns") == "guns"
+    assert [normalise(w) for w in ("menac\u00e9", "a\u00f1o", "fran\u00e7ais", "\u00fcber")] == [
+        "menac\u00e9",
+        "a\u00f1o",
+        "fran\u00e7ais",
+        "\u00fcber",
+    ]
+    assert not set(lookalikes()) & set(
+        "\u00e1\u00e9\u00ed\u00f3\u00fa\u00f1\u00fc\u00e7\u00e0\u00e8"
+    )
 
 
 def plain_letter(ch: str) -> str:

@@ -14,6 +14,7 @@ from studies.experiments import EXPERIMENTS
 from studies.language_study import STEMMERS
 from training.data.registry import LANGUAGE_TRAINING, REGISTRY
 from training.data.sources import Corpus, Example, LoadedSource
+from training.fit.train import LANGUAGE_BOOSTS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,6 +59,25 @@ def test_every_variant_trains_on_registered_corpora() -> None:
         for name, variant in language_study.variants(language).items():
             boosted = {corpus for corpus, _ in variant.config.corpus_boost}
             assert boosted <= set(LANGUAGE_TRAINING[language]), f"{language}: {name}"
+
+
+def test_the_written_pairs_variants_change_their_weight_only() -> None:
+    """Arabic trains its ANT news at 0.2 and its written pairs at 1, Spanish its pairs at 2; a
+    "pairs xN" variant changes the pairs' weight alone, and "no pairs" and the news-weight
+    variants (measured before the pairs existed) train without them."""
+    assert LANGUAGE_BOOSTS == {
+        "ar": (("ant", 0.2), ("pairs-ar", 0.5)),
+        "es": (("pairs-es", 2.0),),
+    }
+    ar = language_study.variants("ar")
+    assert ar["shipped"].written and ar["shipped"].config.corpus_boost == LANGUAGE_BOOSTS["ar"]
+    assert ar["pairs x0.5"].written
+    assert ar["pairs x0.5"].config.corpus_boost == (("ant", 0.2), ("pairs-ar", 0.5))
+    assert not ar["no pairs"].written and ar["no pairs"].config.corpus_boost == (("ant", 0.2),)
+    assert not ar["ant x0.5"].written and not ar["stems"].written
+    es = language_study.variants("es")
+    assert es["pairs x4.0"].config.corpus_boost == (("pairs-es", 4.0),)
+    assert es["no pairs"].config.corpus_boost == ()
 
 
 def test_spanish_news_rows_split_into_title_and_sentences() -> None:

@@ -44,10 +44,23 @@ def test_contrast_bench_prints_its_tables(tiny_model_path: Path, capsys) -> None
     out = capsys.readouterr().out
     assert out.startswith("# Contrast set (en): 180 pairs, model tiny-1\n")
     assert "| category | pairs | ordered right | escalatory at high+ | calm at high+ |" in out
-    assert "\n| all | 180 | " in out and "Ordered wrong (escalatory score, calm score):" in out
+    assert "\n| **all** | 180 | " in out and "Ordered wrong (escalatory score, calm score):" in out
 
 
 def test_contrast_bench_refuses_a_language_the_model_lacks(tiny_model_path: Path, capsys) -> None:
     with pytest.raises(SystemExit):
         contrast_bench.main(["--model", str(tiny_model_path), "--language", "ar"])
     assert "has no model of 'ar'" in capsys.readouterr().err
+
+
+def test_contrast_bench_scores_a_languages_own_set(tiny_release_path: Path, capsys) -> None:
+    assert contrast_bench.main(["--model", str(tiny_release_path), "--language", "ar"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Contrast set (ar): 90 pairs, model ")
+    assert "\n| **all** | 90 | " in out and "\n| ultimatum | 10 | " in out
+
+
+def test_contrast_bench_refuses_a_language_without_pairs(tiny_release_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit):
+        contrast_bench.main(["--model", str(tiny_release_path), "--language", "fr"])
+    assert "no contrast pairs in " in capsys.readouterr().err

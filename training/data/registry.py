@@ -525,14 +525,14 @@ REGISTRY: dict[str, Corpus] = {
         _written(
             "ar",
             "Arabic",
-            "22875a48a6f7f118788dfe2dcbe5995aa415def804ece07f239fc5312192b78c",
-            "593887b7c02e5a299745888113569237d1e64c5a646ac73adb801eae0c3e53de",
+            "8bc1e29e6ad4718a1db8030331357ab9950ae46bab08f5fba3ee5bd05a2e7334",
+            "e74ae294bd91abdcbaae133f1ccafcca58afe06030f5d6ba2894b380a1fd15d0",
         ),
         _written(
             "es",
             "Spanish",
-            "988d31c18a180a25c8ad260c0f01784f5f45fd03af4430aebfac3b7d7a529302",
-            "911df93b26071175264107669798d188233441c6a09a24fd9873d12d5784594a",
+            "3fd9abd2eb2ace63ab48fb680158f1430be74f3eabef471d767a8703e062033b",
+            "00def213899ebfdb08ff4901f791f8183438cfd5f518600a6aaecb910a42e470",
         ),
     )
 }

@@ -6,7 +6,7 @@
 - `evasion_check`: an escalatory sentence disguised with characters a reader cannot see or tell
   apart (zero-width spaces, soft hyphens, variation selectors, Hangul fillers, look-alike
   letters, fullwidth forms, small capitals, parenthesized and negative squared letters,
-  underlined letters, capitals in Greek look-alikes, NFD),
+  underlined letters, capitals in Greek look-alikes, Latin look-alikes such as "ǀ" for "l", NFD),
   each of which must score within 0.02 of the plain sentence.
 """
 
@@ -77,6 +77,7 @@ def disguises(text: str) -> dict[str, str]:
         ),
         "underlined letters": "".join(c + "\u0332" if c.isalpha() else c for c in text),
         "Greek capital look-alikes": text.upper().replace("E", "\u0395").replace("N", "\u039d"),
+        "Latin look-alikes": text.replace("l", "\u01c0").replace("a", "\u0251"),
     }
 
 

@@ -1,9 +1,10 @@
 """The contrast set and the phrases a reader trusts, for the evaluation report and `bench`.
 
-The contrast set: minimal pairs of English news sentences that differ only in what happened
-(`docs/contrast/pairs-*.tsv`, two writers, written independently; an evaluation file, never
-trained or tuned on). Each member is scored as the service scores English text
-(`Router.score(text, language="en")`); per category and in all: pairs ordered right (the
+The contrast sets: minimal pairs of news sentences that differ only in what happened, English's
+in `docs/contrast/pairs-*.tsv` (two writers, written independently), Arabic's and Spanish's in
+`docs/contrast/ar/` and `docs/contrast/es/`; evaluation files, never trained or tuned on. Each
+member is scored as the service scores a text of the set's language (`Router.score(text,
+language=...)`, or one language's `Scorer`); per category and in all: pairs ordered right (the
 escalatory member scores strictly higher), escalatory members at `high` or above, calm members
 at `high` or above.
 

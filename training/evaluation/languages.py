@@ -31,6 +31,7 @@ from model.types import Phrase
 from training.data.provenance import load_training_sources
 from training.data.registry import ARABIC_GSR_UNCLEAR, load_corpus
 from training.data.sources import LoadedSource
+from training.data.wikinews import REPO_ROOT
 from training.evaluation.actor_swap import LANGUAGES as SWAP_LANGUAGES
 from training.evaluation.actor_swap import TARGET_MEAN_ABS_CHANGE, actor_swap_check
 from training.evaluation.articles import shares
@@ -188,7 +189,7 @@ def contrast_section(scorer: Scorer) -> dict[str, Any] | None:
         return None
     high = float(dict(scorer.levels)[HIGH])
     return {
-        "files": [f"docs/contrast/{scorer.language}/{f.name}" for f in pair_files(directory)],
+        "files": [f.relative_to(REPO_ROOT).as_posix() for f in pair_files(directory)],
         "high": high,
         "summary": summary_figures(scored_by(scorer, pairs), high),
     }
