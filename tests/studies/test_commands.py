@@ -62,7 +62,7 @@ def test_every_variant_trains_on_registered_corpora() -> None:
 
 
 def test_the_written_pairs_variants_change_their_weight_only() -> None:
-    """Arabic trains its ANT news at 0.2 and its written pairs at 1, Spanish its pairs at 2; a
+    """Arabic trains its ANT news at 0.2 and its written pairs at 0.5, Spanish its pairs at 2; a
     "pairs xN" variant changes the pairs' weight alone, and "no pairs" and the news-weight
     variants (measured before the pairs existed) train without them."""
     assert LANGUAGE_BOOSTS == {

@@ -390,8 +390,7 @@ def test_language_sections_of_a_two_language_artifact(
     assert every["ordered_right"] == sum(up.score > down.score for up, down in scored)
     assert every["calm_high"] == sum(down.score >= 0.5 for _, down in scored)
     assert every["shares"]["calm_high"] == every["calm_high"] / 90
-    markdown_none = languages.render_language_contrast(None)
-    assert markdown_none == []
+    assert languages.render_language_contrast(None) == []
 
     explained = ar["explanation"]
     text = explained["text"]
