@@ -24,6 +24,7 @@ from training.evaluation.contrast import (
     Pair,
     category_table,
     contrast_dir,
+    language_scorer,
     read_pairs,
     score_pairs,
     summary_figures,
@@ -44,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not pairs:
         parser.error(f"no contrast pairs in {contrast_dir(args.language)}")
     try:
-        scored = score_pairs(router, pairs, language=args.language)
+        scored = score_pairs(language_scorer(router, args.language), pairs)
     except ArtifactError as exc:
         parser.error(str(exc))
     print(f"# Contrast set ({args.language}): {len(pairs)} pairs, model {router.version}\n")

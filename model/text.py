@@ -142,12 +142,13 @@ def _classes() -> _Classes:
             invisible.append(c)
         if kind == "Cn":  # unassigned: no mark, joins nothing
             continue
-        if combining(ch) or kind[0] == "M":
+        combines = combining(ch)
+        if combines or kind[0] == "M":  # a mark: it joins the character before it
             marks_all.append(c)
-        if combining(ch):
-            non_starters.append(c)
             joining.append(c)
-        elif kind[0] == "M" or any(lo <= c <= hi for lo, hi in JOINING_RANGES):
+            if combines:
+                non_starters.append(c)
+        elif any(lo <= c <= hi for lo, hi in JOINING_RANGES):
             joining.append(c)
     joins = _char_class(joining)
     marks = _char_class(non_starters)
@@ -396,10 +397,7 @@ class WordRules:
         folded = "\n".join(forms).translate(self._folds).split("\n")
         if len(folded) != len(forms):
             return [self.normalise(form) for form in forms]
-        lowered = "\n".join(map(_fold_lookalikes, folded)).lower().split("\n")
-        if len(lowered) != len(forms):
-            return [self.normalise(form) for form in forms]
-        return lowered
+        return "\n".join(map(_fold_lookalikes, folded)).lower().split("\n")
 
     def tokenize(self, text: str) -> list[Token]:
         """Split text into words with `[start, end)` offsets into the text as sent (cleaned

@@ -41,7 +41,7 @@ from training.data.registry import (
     load_sources,
 )
 from training.data.sources import LoadedSource
-from training.evaluation.contrast import HIGH, contrast_dir, read_pairs, scored_by, summarise
+from training.evaluation.contrast import HIGH, contrast_dir, read_pairs, score_pairs, summarise
 from training.fit.crossval import (
     TrainingSet,
     alert_threshold,
@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def contrast_cells(scorer: Scorer, language: str) -> list[str]:
     """The language's contrast set scored by one model: pairs ordered right, escalatory and
     calm members at `high`+."""
-    scored = scored_by(scorer, read_pairs(contrast_dir(language)))
+    scored = score_pairs(scorer, read_pairs(contrast_dir(language)), top=0)
     shares = summarise(scored, float(dict(scorer.levels)[HIGH]))["all"].shares()
     return [f"{shares[k]:.1%}" for k in ("ordered_right", "escalatory_high", "calm_high")]
 

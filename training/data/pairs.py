@@ -25,7 +25,7 @@ from pathlib import Path
 
 from training.data.sources import DataError, Example
 
-_DIR = Path(__file__).resolve().parent / "pairs"
+_ROOT = Path(__file__).resolve().parents[2]  # the project (or the installed packages)
 _NAME = "training/data/pairs"  # how manifests name the files: their path in the project
 
 
@@ -56,12 +56,12 @@ class Written:
     @property
     def pairs_path(self) -> Path:
         """The pairs file in this checkout."""
-        return _DIR.parent.parent.parent / self.pairs_name
+        return _ROOT / self.pairs_name
 
     @property
     def senses_path(self) -> Path:
         """The senses file in this checkout."""
-        return _DIR.parent.parent.parent / self.senses_name
+        return _ROOT / self.senses_name
 
 
 WRITTEN = {language: Written(language) for language in ("en", "ar", "es")}

@@ -3,8 +3,8 @@
 The contrast sets: minimal pairs of news sentences that differ only in what happened, English's
 in `docs/contrast/pairs-*.tsv` (two writers, written independently), Arabic's and Spanish's in
 `docs/contrast/ar/` and `docs/contrast/es/`; evaluation files, never trained or tuned on. Each
-member is scored as the service scores a text of the set's language (`Router.score(text,
-language=...)`, or one language's `Scorer`); per category and in all: pairs ordered right (the
+member is scored by the model of the set's language (its `Scorer`, as the service scores a text
+that language names or is routed to); per category and in all: pairs ordered right (the
 escalatory member scores strictly higher), escalatory members at `high` or above, calm members
 at `high` or above.
 
@@ -129,40 +129,31 @@ class ScoredPair:
         return self.escalatory.score > self.calm.score
 
 
-def score_member(router: Router, text: str, top: int = TOP, language: str = "en") -> Member:
-    """One text scored as the service scores a text of `language`, with its first `top`
-    escalating phrases; ArtifactError when the router has no model of that language."""
-    result = router.score(text, top_k=max(top, DEFAULT_TOP_K), language=language)
-    if result.score is None:
+def language_scorer(router: Router, language: str = "en") -> Scorer:
+    """The router's model of `language`, which scores a text as the service scores a text of
+    that language; ArtifactError when the router has none."""
+    scorer = router.scorers.get(language)
+    if scorer is None:
         raise ArtifactError(f"{router.version} has no model of {language!r}")
+    return scorer
+
+
+def score_member(scorer: Scorer, text: str, top: int = TOP) -> Member:
+    """One text scored by one language's model, with its first `top` escalating phrases."""
+    result = scorer.score(text, top_k=max(top, DEFAULT_TOP_K))
+    if result.score is None:  # a scorer scores every text; the type allows an unscored one
+        raise ArtifactError(f"{scorer.language}: a text was not scored")
     return Member(result.score, result.level, tuple(p.text for p in result.phrases[:top]))
 
 
-def score_pairs(
-    router: Router, pairs: Iterable[Pair], top: int = TOP, language: str = "en"
-) -> list[ScoredPair]:
-    """Both members of every pair, scored as texts of `language`."""
+def score_pairs(scorer: Scorer, pairs: Iterable[Pair], top: int = TOP) -> list[ScoredPair]:
+    """Both members of every pair, scored by one language's model."""
     return [
         ScoredPair(
-            pair,
-            score_member(router, pair.escalatory, top, language),
-            score_member(router, pair.calm, top, language),
+            pair, score_member(scorer, pair.escalatory, top), score_member(scorer, pair.calm, top)
         )
         for pair in pairs
     ]
-
-
-def scored_by(scorer: Scorer, pairs: Iterable[Pair]) -> list[ScoredPair]:
-    """Both members of every pair scored by one language's model, as the service scores a text
-    routed to it (no phrases kept)."""
-
-    def member(text: str) -> Member:
-        result = scorer.score(text)
-        if result.score is None:  # a scorer scores every text; the type allows an unscored one
-            raise ArtifactError(f"{scorer.language}: a contrast member was not scored")
-        return Member(result.score, result.level)
-
-    return [ScoredPair(p, member(p.escalatory), member(p.calm)) for p in pairs]
 
 
 @dataclass(frozen=True)
@@ -342,7 +333,8 @@ def annotated_texts(data: ArticleData | None = None) -> list[str]:
 
 def top_phrases(router: Router, texts: Iterable[str], top: int = TOP) -> list[tuple[str, ...]]:
     """Each text's first `top` escalating phrase texts, scored as English."""
-    return [score_member(router, text, top).phrases for text in texts]
+    scorer = language_scorer(router)
+    return [score_member(scorer, text, top).phrases for text in texts]
 
 
 # --- the report's sections -----------------------------------------------------------------
@@ -357,7 +349,7 @@ def report_figures(
     pairs = read_pairs()
     if not pairs:
         raise DataError(f"{CONTRAST_DIR}: no contrast pairs (pairs-*.tsv) to score")
-    scored = score_pairs(router, pairs, TOP)
+    scored = score_pairs(language_scorer(router), pairs, TOP)
     files = [p.relative_to(root).as_posix() for p in pair_files()]
     high = float(dict(router.levels)[HIGH])
     members = [m.phrases for r in scored for m in (r.escalatory, r.calm)]

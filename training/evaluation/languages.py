@@ -41,7 +41,7 @@ from training.evaluation.contrast import (
     contrast_dir,
     pair_files,
     read_pairs,
-    scored_by,
+    score_pairs,
     summary_figures,
 )
 from training.evaluation.report import swap_table
@@ -191,7 +191,7 @@ def contrast_section(scorer: Scorer) -> dict[str, Any] | None:
     return {
         "files": [f.relative_to(REPO_ROOT).as_posix() for f in pair_files(directory)],
         "high": high,
-        "summary": summary_figures(scored_by(scorer, pairs), high),
+        "summary": summary_figures(score_pairs(scorer, pairs, top=0), high),
     }
 
 
