@@ -25,6 +25,7 @@ from pathlib import Path
 
 from model.artifact import ArtifactError, default_model_path
 from model.routing import Router
+from training.data.sources import DataError
 from training.evaluation.contrast import (
     SHOWN,
     TARGET,
@@ -85,14 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--top must be at least 1")
     router = Router.load(args.model or default_model_path())
     print(f"# Listed phrases: junk among the top {args.top}, model {router.version}\n")
-    for name, texts in (
-        ("contrast set", contrast_texts()),
-        ("annotated articles", annotated_texts()),
-    ):
+    for name, texts in (("contrast set", contrast_texts), ("annotated articles", annotated_texts)):
         try:
-            tops = top_phrases(router, texts, args.top)
-        except ArtifactError as exc:
-            parser.error(str(exc))
+            tops = top_phrases(router, texts(), args.top)
+        except (ArtifactError, DataError) as exc:  # a model or a corpus that cannot be read
+            parser.exit(2, f"{parser.prog}: error: {exc}\n")
         print("\n".join(render(name, tally(tops), args.top)), end="\n\n")
     return 0
 

@@ -85,7 +85,7 @@ ARABIC_LETTER_FOLDS: Final = {
     "\u0629": "\u0647",
 }
 
-SPEC_VERSION = 10
+SPEC_VERSION = 11
 
 # Reader-visible text: Unicode compatibility normalisation (fullwidth, ligatures, mathematical
 # letters read as plain letters), applied per character with its combining marks, and format
@@ -97,8 +97,9 @@ UNICODE_FORM: Final = "NFKC"
 MARKS_ON_LATIN_LETTERS: Final = "dropped after NFKC"
 REMOVED_CATEGORIES = ("Cf",)
 # Removed too, in every language: Unicode's other default-ignorable code points (the
-# Default_Ignorable_Code_Point property of DerivedCoreProperties.txt beyond category Cf: the
-# combining grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian free variation
+# Default_Ignorable_Code_Point property of DerivedCoreProperties.txt beyond category Cf, but the
+# Hangul fillers, read as spaces: `BLANKS`): the combining grapheme joiner, Khmer inherent
+# vowels, Mongolian free variation
 # selectors, variation selectors, and the unassigned ones Unicode reserves as invisible), which
 # no reader sees, so that none splits or disguises a word;
 # Arabic short vowels and other diacritics (tashkeel: most texts leave them out, so a word reads
@@ -107,14 +108,11 @@ REMOVED_CATEGORIES = ("Cf",)
 # above is the letter hamza-on-alef).
 REMOVED_CHARACTERS: Final = (
     (0x034F, 0x034F),
-    (0x115F, 0x1160),
     (0x17B4, 0x17B5),
     (0x180B, 0x180D),
     (0x180F, 0x180F),
     (0x2065, 0x2065),
-    (0x3164, 0x3164),
     (0xFE00, 0xFE0F),
-    (0xFFA0, 0xFFA0),
     (0xFFF0, 0xFFF8),
     (0xE0000, 0xE0FFF),
     (0x0610, 0x061A),
@@ -127,6 +125,85 @@ REMOVED_CHARACTERS: Final = (
     (0x06E7, 0x06E8),
     (0x06EA, 0x06ED),
 )
+
+
+# Read as another character before every other rule, one for one (offsets stay):
+# - the look-alikes of the ASCII punctuation the text rules name (`read_as_targets`: in the word
+#   joiners, sentence ends and scope boundaries), as that character: the characters Unicode lists
+#   as confusable with it (`LOOKALIKE_SOURCE`), but digits and marks, letters of a script of
+#   their own (the Hebrew yod, the N'Ko tone apostrophes, the Lisu tone letters), characters of
+#   a script the product reads (`READ_SCRIPTS`, the scripts of `LANGUAGES`, and Arabic's
+#   presentation forms: the Arabic full stop and ornate parentheses stay themselves), and those
+#   NFKC already reads as a character the rules name. So "army`s", "army\u02bcs", "army\u2032s"
+#   and "army\u00b4s" read "army's" (the acute accent before NFKC, which reads it as a space and
+#   a mark), "cross\u2212border" reads "cross-border", and a ratio sign "\u2236" ends a negation's
+#   scope as a colon does. The typographic characters the rules name themselves (the right
+#   single quotation mark, Unicode hyphens, dashes, curly double quotes) stay as they are.
+# - the look-alike letters that NFKC would turn into a letter with no Latin twin (the lunate
+#   sigma symbols "\u03f2" "\u03f9": a final and a capital sigma), as a look-alike of the same
+#   Latin letter and case that NFKC keeps (the Cyrillic "\u0441" "\u0421"), so the look-alike
+#   rule reads them where it reads the others: "a\u03f2\u03f2usations" reads "accusations", a
+#   Greek word stays Greek.
+# - the blanks that are not spaces, as a space: the Hangul fillers, default-ignorable yet drawn
+#   as a blank by text renderers (HarfBuzz, as Uniscribe did, does not hide them as it hides
+#   the others), and the braille blank.
+LOOKALIKE_SOURCE = "confusable-homoglyphs"  # the confusables data of every look-alike table
+READ_SCRIPTS: Final = ("LATIN", "ARABIC")
+ARABIC_PRESENTATION_FORMS: Final = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+BLANKS: Final = ("\u115f", "\u1160", "\u2800", "\u3164", "\uffa0")
+
+
+def _rule_characters() -> str:
+    """The characters the text rules name: word joiners, sentence ends and closers, scope
+    boundaries, word folds."""
+    return (
+        WORD_JOINERS
+        + KERNEL_RULES["sentence_end_marks"]
+        + KERNEL_RULES["sentence_closers"]
+        + "".join(SCOPE_RULES["boundary_characters"])
+        + "".join(WORD_FOLDS)
+    )
+
+
+def read_as_targets() -> str:
+    """The ASCII punctuation the text rules name, whose look-alikes `read_as` reads as it."""
+    return "".join(sorted({c for c in _rule_characters() if c.isascii()}))
+
+
+def _reads_its_own(char: str) -> bool:
+    """Whether a character belongs to a script the product reads (or Arabic's presentation
+    forms), a digit or a mark, or is a letter of a script of its own: never read as another."""
+    kind, script = unicodedata.category(char)[0], categories.alias(char)
+    if kind in "MN" or script in READ_SCRIPTS or (script != "COMMON" and kind == "L"):
+        return True
+    return any(lo <= ord(char) <= hi for lo, hi in ARABIC_PRESENTATION_FORMS)
+
+
+@cache
+def read_as() -> dict[str, str]:
+    """The characters read as another before every other cleaning rule, each to what it reads
+    as: punctuation look-alikes to the punctuation, the look-alike letters NFKC would hide from
+    `lookalikes` to one it keeps, blanks to " "."""
+    named = set(_rule_characters())
+    table = dict.fromkeys(BLANKS, " ")
+    for target in read_as_targets():
+        for entry in confusables.confusables_data.get(target, []):
+            char = entry["c"].strip("\u200e")  # right-to-left ones are listed between marks
+            if len(char) != 1 or char in named or char in table or _reads_its_own(char):
+                continue
+            if unicodedata.normalize(UNICODE_FORM, char) not in named:
+                table[char] = target
+    letters = lookalikes()
+    kept = {
+        (latin, char.isupper()): char
+        for char, latin in sorted(letters.items(), reverse=True)
+        if unicodedata.normalize(UNICODE_FORM, char) == char
+    }
+    for char, latin in letters.items():
+        read = unicodedata.normalize(UNICODE_FORM, char)  # not itself: a look-alike is no ASCII
+        if len(read) == 1 and not read.isascii() and read.isalpha() and read not in letters:
+            table[char] = kept[latin, char.isupper()]
+    return dict(sorted(table.items()))
 
 
 # Latin letters drawn in a style NFKC leaves alone read as the plain letter, before NFKC (which
@@ -310,8 +387,6 @@ SCOPE_RULES: Final[dict[str, Any]] = {
     "max_scope": {"negated": 6, "refused": 6, "demanded": 12},
 }
 
-LOOKALIKE_SOURCE = "confusable-homoglyphs"
-
 
 @cache
 def lookalikes() -> dict[str, str]:
@@ -328,13 +403,28 @@ def lookalikes() -> dict[str, str]:
         if categories.alias(char) == "COMMON":
             continue
         latin = sorted(
-            h["c"].lower()
+            (h["c"].lower(), h["c"])  # the letter, and its case as listed
             for h in confusables.confusables_data[char]
             if len(h["c"]) == 1 and h["c"].isascii() and h["c"].isalpha()
         )
         if latin:
-            table[char] = latin[0]
+            table[char] = latin[0][0]
     return table
+
+
+@cache
+def capital_i_lookalikes() -> frozenset[str]:
+    """The capitals `lookalikes` reads as "l": Unicode's table pairs the capital I's look-alikes
+    (Cyrillic "\u0406", Greek "\u0399") with the small "l", the same stroke in most fonts (a
+    capital that looks like an L is paired with "L"). `model.text` reads one as "I" where a
+    capital stands: first in its word, or in a word without small letters ("K\u0406LLED")."""
+    return frozenset(
+        char
+        for char, latin in lookalikes().items()
+        if latin == "l"
+        and char.isupper()
+        and any(h["c"] == "l" for h in confusables.confusables_data[char])
+    )
 
 
 def _table_digest(table: dict[str, str]) -> str:
@@ -417,6 +507,14 @@ def spec(language: str = "en") -> dict[str, Any]:
         "name_hyphens": NAME_HYPHENS,
         "word_folds": words["word_folds"],
         "lowercase": True,
+        "read_as": {
+            "source": f"{LOOKALIKE_SOURCE} {metadata.version(LOOKALIKE_SOURCE)}",
+            "characters": {f"U+{ord(c):04X}": r for c, r in read_as().items()},
+        },
+        "capital_i_lookalikes": {
+            "characters": sorted(f"U+{ord(c):04X}" for c in capital_i_lookalikes()),
+            "read_as_i": "first in a word, or in a word without small letters",
+        },
         "styled_letters": {
             "names": [list(family) for family in STYLED_LETTER_NAMES],
             "letters": len(styled),

@@ -147,14 +147,21 @@ def _locales(language: str) -> list[str]:
 
 
 def _words(text: str) -> str:
-    """A name as `model.text` reads it: NFKC, Arabic diacritics removed, apostrophe and hyphen
-    variants folded, lowercase, its words (`TOKEN_PATTERN`) joined by single spaces; a loose
-    "و" is attached to the word after it."""
+    """A name as `model.text` reads it: `read_as` (look-alike punctuation, blanks), NFKC, Arabic
+    diacritics removed, apostrophe and hyphen variants folded, lowercase, its words
+    (`TOKEN_PATTERN`) joined by single spaces; a loose "و" is attached to the word after it."""
     # Imported here: model.features imports this module.
-    from model.features import TOKEN_PATTERN, WORD_FOLDS, removed_characters_class
+    from model.features import (
+        TOKEN_PATTERN,
+        UNICODE_FORM,
+        WORD_FOLDS,
+        read_as,
+        removed_characters_class,
+    )
 
     marks = f"[{removed_characters_class()}]"
-    text = re.sub(marks, "", unicodedata.normalize("NFKC", text))
+    text = text.translate({ord(c): read for c, read in read_as().items()})
+    text = re.sub(marks, "", unicodedata.normalize(UNICODE_FORM, text))
     text = _LOOSE_AND.sub("\u0648", text)
     text = text.translate({ord(c): folded for c, folded in WORD_FOLDS.items()}).lower()
     return " ".join(re.findall(TOKEN_PATTERN, text))

@@ -35,8 +35,10 @@ from model.features import (
     UNICODE_FORM,
     WORD_FOLDS,
     WORD_JOINERS,
+    capital_i_lookalikes,
     language_rules,
     lookalikes,
+    read_as,
     styled_letters,
 )
 from model.names import Names
@@ -47,6 +49,9 @@ if TYPE_CHECKING:  # the reader's module imports this one
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _LOOKALIKES = str.maketrans(lookalikes())
 _STYLED = str.maketrans(styled_letters())
+_READ_AS = str.maketrans(read_as())
+_CAPITAL_I = capital_i_lookalikes()
+_ASCII_READ_AS = tuple(c for c in read_as() if c.isascii())
 _DISPLAY_FOLDS = str.maketrans(WORD_FOLDS)
 # Each look-alike letter to its Latin twin in the same case (a capital for a capital).
 _LATIN_TWINS = str.maketrans(
@@ -92,6 +97,7 @@ class _Classes:
     joining: frozenset[str]  # characters that join the one before them (`segment`)
     lookalikes: frozenset[str]  # letters of other scripts that look like Latin ones
     styled: frozenset[str]  # Latin letters in a style NFKC leaves alone (`styled_letters`)
+    read_as: frozenset[str]  # the non-ASCII characters read as another (`read_as`)
     decoration: re.Pattern[str]  # the combining marks after a Latin letter
     removed: re.Pattern[str]  # any invisible character
     segment: re.Pattern[str]  # a run of ASCII characters none of which a mark joins, or a
@@ -161,6 +167,7 @@ def _classes() -> _Classes:
         joining=frozenset(map(chr, joining)),
         lookalikes=frozenset(letters),
         styled=frozenset(styled_letters()),
+        read_as=frozenset(c for c in read_as() if not c.isascii()),
         decoration=re.compile(rf"(?<={LATIN_LETTER})(?:{_char_class(marks_all)})+"),
         removed=re.compile(_char_class(invisible)),
         segment=re.compile(rf"(?:[\x00-\x7f](?!{joins}))+|.{joins}*", re.S),
@@ -237,21 +244,28 @@ def _clean_by_character(text: str) -> Cleaned:
 
 
 def clean(text: str) -> Cleaned:
-    """The text as a reader sees it. Each character with the marks that join it is read on its
-    own: format characters removed, at most MAX_NON_STARTERS combining marks in a row (the
-    stream-safe limit of Unicode Standard Annex 15; more are dropped: no reader sees them, and
-    they would cost quadratic time), styled Latin letters NFKC leaves alone as plain ones (small
-    capitals, parenthesized and negative circled or squared letters: `styled_letters`), then
-    Unicode compatibility form (NFKC: fullwidth, ligature, circled and mathematical letters read
-    as plain ones), and the combining marks NFKC leaves on a Latin letter dropped (underlines,
-    strokes and enclosing circles drawn over each letter; an accent NFKC composes with its letter
-    is part of it). Then, in a text written in Latin letters, a word made only of look-alike
-    letters of other scripts reads as its Latin twin (`fold_lookalike_words`). ASCII, and text
-    already in that form, is returned as is."""
+    """The text as a reader sees it. First, one character for one, `read_as`: punctuation
+    look-alikes read as the punctuation, blanks as a space, the look-alike letters NFKC would
+    hide as ones it keeps; then each
+    character with the marks that join it is read on its own: format characters removed, at
+    most MAX_NON_STARTERS combining marks in a row (the stream-safe limit of Unicode Standard
+    Annex 15; more are dropped: no reader sees them, and they would cost quadratic time), styled
+    Latin letters NFKC leaves alone as plain ones (small capitals, parenthesized and negative
+    circled or squared letters: `styled_letters`), then Unicode compatibility form (NFKC:
+    fullwidth, ligature, circled and mathematical letters read as plain ones), and the combining
+    marks NFKC leaves on a Latin letter dropped (underlines, strokes and enclosing circles drawn
+    over each letter; an accent NFKC composes with its letter is part of it). Then, in a text
+    written in Latin letters, a word made only of look-alike letters of other scripts reads as
+    its Latin twin (`fold_lookalike_words`). ASCII, and text already in that form (with no
+    character to read as another), is returned as is."""
+    read = any(c in text for c in _ASCII_READ_AS)
     if text.isascii():
-        return Cleaned(text)
+        return Cleaned(text.translate(_READ_AS) if read else text)
     classes = _classes()
     present = _non_ascii(text)  # every class below is of non-ASCII characters
+    if read or not classes.read_as.isdisjoint(present):
+        text = text.translate(_READ_AS)  # one character for one: offsets stay
+        present = _non_ascii(text)
     capped = classes.non_starters.isdisjoint(present) or classes.long_marks.search(text) is None
     joins = not classes.joining.isdisjoint(present)
     if (
@@ -338,7 +352,22 @@ def _fold_lookalike_words(text: str, present: set[str]) -> str:
     latin = classes.latin_letter.subn("", text)[1]
     if latin <= classes.other_letter.subn("", text)[1]:
         return text
-    return classes.lookalike_word.sub(lambda m: m.group().translate(_LATIN_TWINS), text)
+    return classes.lookalike_word.sub(
+        lambda m: _read_capital_i(m.group()).translate(_LATIN_TWINS), text
+    )
+
+
+def _read_capital_i(word: str) -> str:
+    """A word's look-alikes of the capital I (`capital_i_lookalikes`) as "I" where a capital
+    stands: first in the word, or anywhere in a word without small letters ("K\u0406LLED" is
+    "KILLED", "\u0406srael" "Israel"). Elsewhere the look-alike table reads them as "l"
+    ("ki\u0406\u0406ed" is "killed")."""
+    if _CAPITAL_I.isdisjoint(word):
+        return word
+    capitals = not any(c.islower() for c in word)
+    return "".join(
+        "I" if c in _CAPITAL_I and (capitals or i == 0) else c for i, c in enumerate(word)
+    )
 
 
 def _non_ascii(text: str) -> set[str]:
@@ -442,7 +471,7 @@ def _fold_lookalikes(word: str) -> str:
     before lowercasing, so that a capital whose small letter looks like no Latin one (Greek
     "\u0395") still reads as the letter it imitates."""
     if not word.isascii() and _ASCII_LETTER.search(word):
-        return word.translate(_LOOKALIKES)
+        return _read_capital_i(word).translate(_LOOKALIKES)
     return word
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-PLAIN = "The army threatened a pre-emptive strike against the rebels."
+PLAIN = "The army's commander threatened a pre-emptive strike against the rebels."
 # What a reader cannot see or tell apart: each reads as PLAIN.
 DISGUISED = {
     "zero-width space": PLAIN.replace("threat", "thr\u200beat").replace("strike", "st\u200brike"),
@@ -20,9 +20,14 @@ DISGUISED = {
     "variation selectors": PLAIN.replace("threatened", "thr\ufe0featened").replace(
         "rebels", "reb\U000e0100els"
     ),
-    "grapheme joiner and fillers": PLAIN.replace("army", "ar\u034fmy").replace(
-        "strike", "str\u3164ike"
+    "grapheme joiner": PLAIN.replace("army", "ar\u034fmy").replace("strike", "str\u034fike"),
+    "Hangul fillers for spaces": PLAIN.replace(" ", "\u3164"),
+    "apostrophe look-alikes": PLAIN.replace("'", "\u00b4"),
+    "minus sign for a hyphen": PLAIN.replace("-", "\u2212"),
+    "capital I look-alikes": PLAIN.replace("strike", "STR\u0406KE").replace(
+        "rebels", "rebe\u0406s"
     ),
+    "lunate sigma": PLAIN.replace("commander", "\u03f2ommander"),
     "small capitals": PLAIN.replace(
         "threatened", "\u1d1b\u029c\u0280\u1d07\u1d00\u1d1b\u1d07\u0274\u1d07\u1d05"
     ).replace("rebels", "\u0280\u1d07\u0299\u1d07\u029f\ua731"),

@@ -15,6 +15,7 @@ from sklearn.pipeline import Pipeline
 from model import Artifact, Scorer, features
 from model.features import (
     ARABIC_LETTER_FOLDS,
+    BLANKS,
     LATIN_LETTER,
     LINE_WRAP_PATTERN,
     MAX_NON_STARTERS,
@@ -23,7 +24,9 @@ from model.features import (
     STYLED_LETTER_NAMES,
     UNICODE_FORM,
     WORD_FOLDS,
+    capital_i_lookalikes,
     lookalikes,
+    read_as,
     styled_letters,
 )
 from model.text import (
@@ -193,14 +196,20 @@ def test_invisible_and_look_alike_characters_read_as_plain(name: str) -> None:
     assert [t.norm for t in tokenize(DISGUISED[name])] == [t.norm for t in tokenize(PLAIN)]
 
 
-def test_every_default_ignorable_character_is_removed() -> None:
+def test_every_default_ignorable_character_is_removed_but_the_blank_hangul_fillers() -> None:
     """Unicode's Default_Ignorable_Code_Point characters are invisible: each one, assigned or
     reserved, is dropped inside a word and after a letter of another script, whether it is a
-    format character (Cf) or one of REMOVED_CHARACTERS."""
+    format character (Cf) or one of REMOVED_CHARACTERS. The Hangul fillers, which renderers
+    draw as a blank, read as a space, as the braille blank does."""
     ignorable = regex.compile(r"\p{Default_Ignorable_Code_Point}")  # not in unicodedata
     found = [chr(c) for c in range(0x110000) if ignorable.match(chr(c))]
     assert len(found) > 4000  # the property as Unicode defines it, not an empty match
-    for ch in found:
+    fillers = set(BLANKS) & set(found)
+    assert fillers == {"\u115f", "\u1160", "\u3164", "\uffa0"} and "\u2800" in BLANKS
+    for ch in BLANKS:
+        assert clean(f"war{ch}ship").text == "war ship", hex(ord(ch))
+        assert [t.norm for t in tokenize(f"The{ch}army{ch}attacked")] == ["the", "army", "attacked"]
+    for ch in set(found) - fillers:
         assert clean(f"war{ch}ship").text == "warship", hex(ord(ch))
         assert clean(f"\u062d\u0631{ch}\u0628").text == "\u062d\u0631\u0628", hex(ord(ch))
 
@@ -247,6 +256,78 @@ def test_latin_look_alikes_fold_and_accented_letters_stay() -> None:
     assert not set(lookalikes()) & set(
         "\u00e1\u00e9\u00ed\u00f3\u00fa\u00f1\u00fc\u00e7\u00e0\u00e8"
     )
+
+
+def test_apostrophe_look_alikes_read_as_the_apostrophe() -> None:
+    """Each character Unicode lists as confusable with the apostrophe, but letters and marks of
+    a script of their own, joins a possessive as the apostrophe does, and its span is the text
+    as sent; the typeset apostrophe (U+2019) already does without being read as another."""
+    apostrophes = [c for c, r in read_as().items() if r == "'"]
+    assert {"`", "\u00b4", "\u02bc", "\u2018", "\u2032", "\uff40"} <= set(apostrophes)
+    assert not {"\u05d9", "\u07f4", "\ua78c", "\u2019"} & set(apostrophes)  # yod, N'Ko, saltillo
+    plain = tokenize("The army's commander")
+    for ch in [*apostrophes, "\u2019", "\uff07"]:  # NFKC reads the fullwidth one
+        text = f"The army{ch}s commander"
+        assert [t.norm for t in tokenize(text)] == [t.norm for t in plain], hex(ord(ch))
+        assert [(t.start, t.end) for t in tokenize(text)] == [(t.start, t.end) for t in plain]
+    assert clean("army\u00b4s").text == "army's"  # before NFKC, which reads " \u0301"
+    assert clean("\u2018quoted\u2019 `code`").text == "'quoted\u2019 'code'"
+
+
+def test_punctuation_look_alikes_read_as_the_punctuation_the_rules_name() -> None:
+    """A minus sign joins a hyphenated word as a hyphen does, a ratio sign or a modifier letter
+    colon is a colon, a figure dash a hyphen; the characters the rules name keep their own
+    meaning (an en dash stays a dash between words), and no digit, mark, letter of a script of
+    its own or character of a script the product reads is read as another."""
+    table = read_as()
+    assert [t.norm for t in tokenize("cross\u2212border raid")] == ["cross-border", "raid"]
+    assert clean("no talks were planned\u2236 troops \ua789 attack").text == (
+        "no talks were planned: troops : attack"
+    )
+    assert clean("1990\u20131995 \u2014 war").text == "1990\u20131995 \u2014 war"
+    assert [t.norm for t in tokenize("a figure\u2012dash")] == ["a", "figure-dash"]
+    # Arabic's ornate parentheses are Arabic punctuation (script Common, Arabic's block).
+    assert clean("\u0642\u0627\u0644 \ufd3e\u0627\ufd3f").text == (
+        "\u0642\u0627\u0644 \ufd3e\u0627\ufd3f"
+    )
+    for ch, read in table.items():
+        kind = unicodedata.category(ch)[0]
+        assert kind not in "MN", hex(ord(ch))
+        assert read in features.read_as_targets() or read == " " or read.isalpha(), hex(ord(ch))
+    # Arabic's full stop, decimal and date separators stay Arabic punctuation.
+    assert not {"\u06d4", "\u066b", "\u060d", "\ufd3e", "\ufd3f"} & set(table)
+    assert not {"\u0660", "\ua4f8", "\ua4f9", "\u01c3"} & set(table)  # a digit, letters
+
+
+def test_capital_i_look_alikes_read_as_i_where_a_capital_stands() -> None:
+    """Unicode's table pairs the capital I's look-alikes with the small "l": one reads as "I"
+    first in a word or in a word without small letters, as "l" elsewhere."""
+    assert {"\u0406", "\u0399", "\u04c0"} <= capital_i_lookalikes()
+    assert "\u13de" not in capital_i_lookalikes()  # Cherokee TLE, paired with the capital L
+    assert normalise("K\u0406LLED") == normalise("K\u0399LLED") == "killed"
+    assert normalise("ki\u0406\u0406ed") == "killed" and normalise("wi\u0399\u0399") == "will"
+    assert normalise("\u0406srael") == "israel" and normalise("\u0406ran") == "iran"
+    text = "M\u0406L\u0406TANTS K\u0406LLED in the \u0406sraeli town"
+    assert [t.norm for t in tokenize(text)] == [
+        t.norm for t in tokenize("MILITANTS KILLED in the Israeli town")
+    ]
+    assert [(t.start, t.end) for t in tokenize(text)] == [
+        (t.start, t.end) for t in tokenize("MILITANTS KILLED in the Israeli town")
+    ]
+
+
+def test_lunate_sigma_reads_as_c_in_latin_words_and_stays_greek_in_greek() -> None:
+    """NFKC turns the lunate sigma symbol into a final sigma, which is no look-alike: it reads
+    as a look-alike of "c" that NFKC keeps, one character for one, so the look-alike rule reads
+    it where it reads the others."""
+    assert normalise("a\u03f2\u03f2usations") == "accusations"
+    assert normalise("\u03f9ease") == "cease"
+    assert [(t.norm, t.start, t.end) for t in tokenize("a\u03f2\u03f2usations of")] == [
+        ("accusations", 0, 11),
+        ("of", 12, 14),
+    ]
+    greek = [t.norm for t in tokenize("\u03f2\u03bf\u03c6\u03af\u03b1")]
+    assert greek and not any(c.isascii() for c in greek[0])
 
 
 def plain_letter(ch: str) -> str:
@@ -301,7 +382,8 @@ def test_styled_latin_letters_read_as_plain_ones(styled: str, plain: str) -> Non
 
 
 def reference_clean(text: str) -> tuple[str, list[int], list[int]]:
-    """The cleaning rules written plainly, before look-alike words: each character with the
+    """The cleaning rules written plainly, before look-alike words: `read_as` (look-alike
+    punctuation, blanks, the lunate sigma), then each character with the
     characters that join it (marks, Hangul vowel and final jamo), format characters and the
     removed characters (Arabic tashkeel, tatweel) dropped, at most MAX_NON_STARTERS non-starters
     in a row, styled Latin letters as plain ones, NFKC, the marks left on a Latin letter dropped;
@@ -320,6 +402,7 @@ def reference_clean(text: str) -> tuple[str, list[int], list[int]]:
     def removed(ch: str) -> bool:
         return any(lo <= ord(ch) <= hi for lo, hi in REMOVED_CHARACTERS)
 
+    text = "".join(read_as().get(ch, ch) for ch in text)
     out, starts, ends = [], [], []
     i = 0
     while i < len(text):
@@ -351,8 +434,11 @@ CLEAN_ALPHABET = (
     "ab e.\n\x00\u0301\u0316\u0327\u094d\u093c\u0903\u200b\u200d\u202e\u00ad\ufb01\uff41"
     "\u1100\u1161\u11a8\uac00\u0430\u0440\u0441\u00e9\u2019"
     # Default-ignorable characters that are no format characters: a variation selector, the
-    # combining grapheme joiner, a Hangul filler.
-    "\ufe0f\u034f\u3164"
+    # combining grapheme joiner, Hangul fillers (read as spaces).
+    "\ufe0f\u034f\u3164\u1160"
+    # Punctuation look-alikes (the grave and acute accents, the modifier letter apostrophe, the
+    # minus sign), a lunate sigma, the braille blank.
+    "`\u00b4\u02bc\u2212\u03f2\u2800"
     # Arabic letters, tashkeel, tatweel, hamza and madda marks, a presentation form, digits.
     "\u0628\u0627\u0644\u064e\u0651\u0652\u0670\u0640\u0653\u0654\u0655\ufefb\u0663\u061f"
     # Styled Latin letters: a small capital, parenthesized, negative circled and squared letters,
@@ -367,6 +453,7 @@ CLEAN_ALPHABET = (
 @example("\x00\u0301 e\u0301 \u1100\u1161")  # a cluster holding NUL is cleaned on its own
 @example("\u1100\ud7c7\u0650")  # an unassigned code point among the jamo joins nothing
 @example("e\u0301 \u1100\u1161 e\u0301\u0316")  # several clusters cleaned in one pass
+@example("`\u0301 \u00b4\u0301")  # an apostrophe look-alike a mark joins
 def test_clean_is_the_written_definition(text: str) -> None:
     """`clean` gives the plain definition's text (then look-alike words) and source spans."""
     expected, starts, ends = reference_clean(text)
@@ -374,7 +461,7 @@ def test_clean_is_the_written_definition(text: str) -> None:
     assert cleaned.text == fold_lookalike_words(expected)
     if cleaned.starts is None or cleaned.ends is None:  # nothing changed, or one for one
         one_for_one = starts == list(range(len(text))) and ends == list(range(1, len(text) + 1))
-        assert expected == text or one_for_one
+        assert expected == text.translate(str.maketrans(read_as())) or one_for_one
     else:
         assert cleaned.starts.tolist() == starts and cleaned.ends.tolist() == ends
 

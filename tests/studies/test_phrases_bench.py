@@ -9,6 +9,7 @@ import pytest
 
 from bench import contrast as contrast_bench
 from bench import phrases
+from training.data.sources import DataError
 from training.evaluation import contrast
 
 
@@ -64,3 +65,21 @@ def test_contrast_bench_refuses_a_language_without_pairs(tiny_release_path: Path
     with pytest.raises(SystemExit):
         contrast_bench.main(["--model", str(tiny_release_path), "--language", "fr"])
     assert "no contrast pairs in " in capsys.readouterr().err
+
+
+def test_phrases_bench_without_its_corpora_ends_in_one_line(
+    tiny_model_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """The annotated articles' corpora neither mirrored nor downloadable: an error, exit 2."""
+
+    def unavailable() -> list[str]:
+        raise DataError("could not download politics.rda; set ESCALATION_DATA_DIR")
+
+    monkeypatch.setattr(phrases, "annotated_texts", unavailable)
+    with pytest.raises(SystemExit) as exited:
+        phrases.main(["--model", str(tiny_model_path)])
+    assert exited.value.code == 2
+    out, err = capsys.readouterr()
+    assert out.count("## ") == 1 and "## contrast set: " in out  # the first set was printed
+    assert err.count("\n") == 1  # no traceback
+    assert err.endswith(": error: could not download politics.rda; set ESCALATION_DATA_DIR\n")

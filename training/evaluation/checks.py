@@ -4,10 +4,11 @@
   Spanish threat), which must not read as escalatory (the Spanish one, in a language without a
   model, must be answered unscored).
 - `evasion_check`: an escalatory sentence disguised with characters a reader cannot see or tell
-  apart (zero-width spaces, soft hyphens, variation selectors, Hangul fillers, look-alike
-  letters, fullwidth forms, small capitals, parenthesized and negative squared letters,
-  underlined letters, capitals in Greek look-alikes, Latin look-alikes such as "ǀ" for "l", NFD),
-  each of which must score within 0.02 of the plain sentence.
+  apart (zero-width spaces, soft hyphens, variation selectors, Hangul fillers for spaces,
+  accents for apostrophes, minus signs for hyphens, look-alike letters (capital I look-alikes
+  and lunate sigmas among them), fullwidth forms, small capitals, parenthesized and negative
+  squared letters, underlined letters, capitals in Greek look-alikes, Latin look-alikes such as
+  "ǀ" for "l", NFD), each of which must score within 0.02 of the plain sentence.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ OFF_TOPIC_PROBES: tuple[tuple[str, str], ...] = (
 )
 
 EVASION_SENTENCE = (
-    "The defence minister threatened a pre-emptive strike and warned that troops would attack "
-    "unless the enemy withdrew."
+    "The defence minister threatened a pre-emptive strike and warned that the army's troops "
+    "would attack unless the enemy withdrew."
 )
 
 
@@ -65,7 +66,12 @@ def disguises(text: str) -> dict[str, str]:
         "zero-width spaces": " ".join(w[:2] + "\u200b" + w[2:] for w in words),
         "soft hyphens": " ".join(w[:3] + "\u00ad" + w[3:] for w in words),
         "variation selectors": " ".join(w[:2] + "\ufe0f" + w[2:] for w in words),
-        "Hangul fillers": " ".join(w[:3] + "\u3164" + w[3:] for w in words),
+        "Hangul fillers for spaces": "\u3164".join(words),
+        "apostrophe look-alikes": text.replace("'", "\u00b4"),
+        "minus signs for hyphens": text.replace("-", "\u2212"),
+        "capital I look-alikes": text.upper().replace("I", "\u0406"),
+        "capital I look-alikes for l": text.replace("l", "\u0406"),
+        "lunate sigmas": text.replace("c", "\u03f2"),
         "Cyrillic look-alikes": text.replace("e", "\u0435").replace("o", "\u043e"),
         "fullwidth": _fullwidth(text),
         "small capitals": _styled(text, "LATIN LETTER SMALL CAPITAL ", string.ascii_lowercase),
