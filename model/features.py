@@ -403,12 +403,12 @@ def lookalikes() -> dict[str, str]:
         if categories.alias(char) == "COMMON":
             continue
         latin = sorted(
-            (h["c"].lower(), h["c"])  # the letter, and its case as listed
+            h["c"].lower()
             for h in confusables.confusables_data[char]
             if len(h["c"]) == 1 and h["c"].isascii() and h["c"].isalpha()
         )
         if latin:
-            table[char] = latin[0][0]
+            table[char] = latin[0]
     return table
 
 

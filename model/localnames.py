@@ -82,7 +82,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
-from typing import Any, Final
+from typing import Any, Final, Literal, NamedTuple
 
 import pycountry
 from babel import Locale, localedata
@@ -146,10 +146,19 @@ def _locales(language: str) -> list[str]:
     )
 
 
-def _words(text: str) -> str:
-    """A name as `model.text` reads it: `read_as` (look-alike punctuation, blanks), NFKC, Arabic
-    diacritics removed, apostrophe and hyphen variants folded, lowercase, its words
-    (`TOKEN_PATTERN`) joined by single spaces; a loose "و" is attached to the word after it."""
+class _Reading(NamedTuple):
+    """What `_words` applies, in its order."""
+
+    read_as: dict[int, str]
+    form: Literal["NFC", "NFD", "NFKC", "NFKD"]  # the Unicode normalisation form
+    removed: re.Pattern[str]
+    folds: dict[int, str]
+    token: re.Pattern[str]
+
+
+@cache
+def _reading() -> _Reading:
+    """The text rules `_words` applies, built once from `model.features`."""
     # Imported here: model.features imports this module.
     from model.features import (
         TOKEN_PATTERN,
@@ -159,12 +168,23 @@ def _words(text: str) -> str:
         removed_characters_class,
     )
 
-    marks = f"[{removed_characters_class()}]"
-    text = text.translate({ord(c): read for c, read in read_as().items()})
-    text = re.sub(marks, "", unicodedata.normalize(UNICODE_FORM, text))
+    return _Reading(
+        {ord(c): read for c, read in read_as().items()},
+        UNICODE_FORM,
+        re.compile(f"[{removed_characters_class()}]"),
+        {ord(c): folded for c, folded in WORD_FOLDS.items()},
+        re.compile(TOKEN_PATTERN),
+    )
+
+
+def _words(text: str) -> str:
+    """A name as `model.text` reads it: `read_as` (look-alike punctuation, blanks), NFKC, Arabic
+    diacritics removed, apostrophe and hyphen variants folded, lowercase, its words
+    (`TOKEN_PATTERN`) joined by single spaces; a loose "و" is attached to the word after it."""
+    rules = _reading()
+    text = rules.removed.sub("", unicodedata.normalize(rules.form, text.translate(rules.read_as)))
     text = _LOOSE_AND.sub("\u0648", text)
-    text = text.translate({ord(c): folded for c, folded in WORD_FOLDS.items()}).lower()
-    return " ".join(re.findall(TOKEN_PATTERN, text))
+    return " ".join(rules.token.findall(text.translate(rules.folds).lower()))
 
 
 def _split(name: str) -> Iterator[str]:

@@ -245,19 +245,18 @@ def _clean_by_character(text: str) -> Cleaned:
 
 def clean(text: str) -> Cleaned:
     """The text as a reader sees it. First, one character for one, `read_as`: punctuation
-    look-alikes read as the punctuation, blanks as a space, the look-alike letters NFKC would
-    hide as ones it keeps; then each
-    character with the marks that join it is read on its own: format characters removed, at
-    most MAX_NON_STARTERS combining marks in a row (the stream-safe limit of Unicode Standard
-    Annex 15; more are dropped: no reader sees them, and they would cost quadratic time), styled
-    Latin letters NFKC leaves alone as plain ones (small capitals, parenthesized and negative
-    circled or squared letters: `styled_letters`), then Unicode compatibility form (NFKC:
+    look-alikes read as the punctuation, blanks as a space, the look-alike letters NFKC would hide
+    as ones it keeps. Then each character with the marks that join it is read on its own: format
+    characters removed, at most MAX_NON_STARTERS combining marks in a row (the stream-safe limit of
+    Unicode Standard Annex 15; more are dropped: no reader sees them, and they would cost quadratic
+    time), styled Latin letters NFKC leaves alone as plain ones (small capitals, parenthesized and
+    negative circled or squared letters: `styled_letters`), then Unicode compatibility form (NFKC:
     fullwidth, ligature, circled and mathematical letters read as plain ones), and the combining
     marks NFKC leaves on a Latin letter dropped (underlines, strokes and enclosing circles drawn
     over each letter; an accent NFKC composes with its letter is part of it). Then, in a text
-    written in Latin letters, a word made only of look-alike letters of other scripts reads as
-    its Latin twin (`fold_lookalike_words`). ASCII, and text already in that form (with no
-    character to read as another), is returned as is."""
+    written in Latin letters, a word made only of look-alike letters of other scripts reads as its
+    Latin twin (`fold_lookalike_words`). ASCII, and text already in that form (with no character to
+    read as another), is returned as is."""
     read = any(c in text for c in _ASCII_READ_AS)
     if text.isascii():
         return Cleaned(text.translate(_READ_AS) if read else text)
