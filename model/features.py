@@ -85,7 +85,7 @@ ARABIC_LETTER_FOLDS: Final = {
     "\u0629": "\u0647",
 }
 
-SPEC_VERSION = 11
+SPEC_VERSION = 12
 
 # Reader-visible text: Unicode compatibility normalisation (fullwidth, ligatures, mathematical
 # letters read as plain letters), applied per character with its combining marks, and format
@@ -101,7 +101,9 @@ REMOVED_CATEGORIES = ("Cf",)
 # Hangul fillers, read as spaces: `BLANKS`): the combining grapheme joiner, Khmer inherent
 # vowels, Mongolian free variation
 # selectors, variation selectors, and the unassigned ones Unicode reserves as invisible), which
-# no reader sees, so that none splits or disguises a word;
+# no reader sees, so that none splits or disguises a word; the format characters Unicode 15
+# added (Egyptian hieroglyph format controls), unassigned in the Unicode of the Python the
+# rules run on (`unicode_version`), so category Cf does not name them;
 # Arabic short vowels and other diacritics (tashkeel: most texts leave them out, so a word reads
 # the same with or without them) and the tatweel that stretches a word for layout. Madda and
 # hamza above/below (U+0653-U+0655) stay: NFKC composes them with their letter (alef + hamza
@@ -115,6 +117,7 @@ REMOVED_CHARACTERS: Final = (
     (0xFE00, 0xFE0F),
     (0xFFF0, 0xFFF8),
     (0xE0000, 0xE0FFF),
+    (0x13439, 0x1343F),
     (0x0610, 0x061A),
     (0x0640, 0x0640),
     (0x064B, 0x0652),
@@ -197,7 +200,7 @@ def read_as() -> dict[str, str]:
     kept = {
         (latin, char.isupper()): char
         for char, latin in sorted(letters.items(), reverse=True)
-        if unicodedata.normalize(UNICODE_FORM, char) == char
+        if char.isalpha() and unicodedata.normalize(UNICODE_FORM, char) == char
     }
     for char, latin in letters.items():
         read = unicodedata.normalize(UNICODE_FORM, char)  # not itself: a look-alike is no ASCII
@@ -250,7 +253,7 @@ def removed_characters_class() -> str:
 # 15: no text needs more, and NFKC's canonical reordering costs quadratic time in a run's length.
 MAX_NON_STARTERS = 30
 # Latin letters. A text with more of them than of letters of other scripts is written in Latin
-# letters, and a word made only of look-alike letters of other scripts reads as its Latin twin.
+# letters, and a word made only of look-alikes (`lookalikes`) reads as its Latin twin.
 LATIN_LETTER = r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]"
 
 # The character classes the C kernel applies too: `setup.py` writes them into the kernel's
@@ -392,13 +395,17 @@ SCOPE_RULES: Final[dict[str, Any]] = {
 def lookalikes() -> dict[str, str]:
     """Letters that look like a basic Latin letter, mapped to it (from the Unicode confusables
     data shipped by `confusable-homoglyphs`): of other scripts (a Cyrillic "а"), and Latin ones
-    that are no basic letter with an accent ("ǀ" dental click for "l", "ɑ" alpha, dotless "ı").
+    that are no basic letter with an accent ("ǀ" dental click for "l", "ɑ" alpha, dotless "ı");
+    and the digits of other scripts that look like one (the Devanagari and Myanmar zeros "०"
+    "၀" for "o", the extended Arabic-Indic one "۱" for "l").
     `model.text.normalise` folds them in words that also hold a basic Latin letter: "аttack"
     with a Cyrillic "а" reads "attack"; `model.text.fold_lookalike_words`, words made only of
-    them in a text of Latin letters."""
+    them in a text of Latin letters. A run of digits that holds a digit with no Latin twin
+    (an ASCII one among them) is a number and stays ("F-۱۶"), as does a word with no
+    letter at all."""
     table: dict[str, str] = {}
     for char in sorted(confusables.confusables_data):
-        if len(char) != 1 or char.isascii() or not char.isalpha():
+        if len(char) != 1 or char.isascii() or not (char.isalpha() or char.isdecimal()):
             continue
         if categories.alias(char) == "COMMON":
             continue
@@ -418,13 +425,24 @@ def capital_i_lookalikes() -> frozenset[str]:
     (Cyrillic "\u0406", Greek "\u0399") with the small "l", the same stroke in most fonts (a
     capital that looks like an L is paired with "L"). `model.text` reads one as "I" where a
     capital stands: first in its word, or in a word without small letters ("K\u0406LLED")."""
-    return frozenset(
+    return frozenset(c for c in _strokes() if c.isupper())
+
+
+@cache
+def caseless_i_lookalikes() -> frozenset[str]:
+    """The characters without case that `lookalikes` reads as "l" and Unicode's table pairs with
+    the small "l" (the dental click "\u01c0", the extended Arabic-Indic one "\u06f1", the Runic
+    isaz): `model.text` reads one as "I" in a word without small letters ("K\u06f1LLED")."""
+    return frozenset(c for c in _strokes() if not c.isupper() and not c.islower())
+
+
+def _strokes() -> list[str]:
+    """The look-alikes of "l" that Unicode's table pairs with the small "l" itself."""
+    return [
         char
         for char, latin in lookalikes().items()
-        if latin == "l"
-        and char.isupper()
-        and any(h["c"] == "l" for h in confusables.confusables_data[char])
-    )
+        if latin == "l" and any(h["c"] == "l" for h in confusables.confusables_data[char])
+    ]
 
 
 def _table_digest(table: dict[str, str]) -> str:
@@ -511,6 +529,10 @@ def spec(language: str = "en") -> dict[str, Any]:
             "source": f"{LOOKALIKE_SOURCE} {metadata.version(LOOKALIKE_SOURCE)}",
             "characters": {f"U+{ord(c):04X}": r for c, r in read_as().items()},
         },
+        "caseless_i_lookalikes": {
+            "characters": sorted(f"U+{ord(c):04X}" for c in caseless_i_lookalikes()),
+            "read_as_i": "in a word without small letters",
+        },
         "capital_i_lookalikes": {
             "characters": sorted(f"U+{ord(c):04X}" for c in capital_i_lookalikes()),
             "read_as_i": "first in a word, or in a word without small letters",
@@ -522,11 +544,13 @@ def spec(language: str = "en") -> dict[str, Any]:
         },
         "lookalikes": {
             "source": f"{LOOKALIKE_SOURCE} {metadata.version(LOOKALIKE_SOURCE)}",
-            "letters": len(table),
+            "letters": sum(c.isalpha() for c in table),
+            "digits": sum(c.isdecimal() for c in table),
             "sha256": _table_digest(table),
             "scripts": "all but Common, Latin included",
             "whole_words_in_text_of": LATIN_LETTER,
             "in_words_with_a_basic_latin_letter": "before lowercasing",
+            "kept": "a run of digits holding one with no Latin twin; a word without a letter",
         },
         "sentence_end_pattern": SENTENCE_END_PATTERN,
         "article_line_wrap_pattern": LINE_WRAP_PATTERN,

@@ -36,6 +36,7 @@ from model.features import (
     WORD_FOLDS,
     WORD_JOINERS,
     capital_i_lookalikes,
+    caseless_i_lookalikes,
     language_rules,
     lookalikes,
     read_as,
@@ -51,6 +52,10 @@ _LOOKALIKES = str.maketrans(lookalikes())
 _STYLED = str.maketrans(styled_letters())
 _READ_AS = str.maketrans(read_as())
 _CAPITAL_I = capital_i_lookalikes()
+_CASELESS_I = caseless_i_lookalikes()
+_STROKES = _CAPITAL_I | _CASELESS_I
+_TWIN_DIGITS = frozenset(c for c in lookalikes() if c.isdecimal())
+_DIGIT_RUN = re.compile(r"\d+")
 _ASCII_READ_AS = tuple(c for c in read_as() if c.isascii())
 _DISPLAY_FOLDS = str.maketrans(WORD_FOLDS)
 # Each look-alike letter to its Latin twin in the same case (a capital for a capital).
@@ -95,7 +100,7 @@ class _Classes:
     invisible: frozenset[str]  # dropped: REMOVED_CATEGORIES
     non_starters: frozenset[str]  # combining class other than 0
     joining: frozenset[str]  # characters that join the one before them (`segment`)
-    lookalikes: frozenset[str]  # letters of other scripts that look like Latin ones
+    lookalikes: frozenset[str]  # letters and digits that look like Latin letters (`lookalikes`)
     styled: frozenset[str]  # Latin letters in a style NFKC leaves alone (`styled_letters`)
     read_as: frozenset[str]  # the non-ASCII characters read as another (`read_as`)
     decoration: re.Pattern[str]  # the combining marks after a Latin letter
@@ -105,7 +110,7 @@ class _Classes:
     # Hangul vowel and final consonant jamo (NFKC composes them with the syllable's start)
     long_marks: re.Pattern[str]  # more than MAX_NON_STARTERS non-starters in a row
     capped: re.Pattern[str]  # MAX_NON_STARTERS non-starters (group 1), then the rest
-    lookalike_word: re.Pattern[str]  # a word made only of look-alike letters
+    lookalike_word: re.Pattern[str]  # a word made only of look-alikes
     latin_letter: re.Pattern[str]
     other_letter: re.Pattern[str]  # a letter of any other script
     joining_codes: np.ndarray  # `joining` and `invisible` as sorted code points (`_member`)
@@ -173,7 +178,7 @@ def _classes() -> _Classes:
         segment=re.compile(rf"(?:[\x00-\x7f](?!{joins}))+|.{joins}*", re.S),
         long_marks=re.compile(f"(?:{marks}){{{MAX_NON_STARTERS + 1}}}"),
         capped=re.compile(f"((?:{marks}){{{MAX_NON_STARTERS}}})(?:{marks})+"),
-        # A whole token (`TOKEN_PATTERN`) of look-alike letters: not after a letter or a letter
+        # A whole token (`TOKEN_PATTERN`) of look-alikes: not after a letter or a letter
         # and a joiner, not before either (so each start is tried once: linear time).
         lookalike_word=re.compile(
             rf"(?<!\w)(?<!\w{joiner})(?>{lookalike}+(?:{joiner}{lookalike}+)*)(?!\w|{joiner}\w)"
@@ -254,8 +259,8 @@ def clean(text: str) -> Cleaned:
     fullwidth, ligature, circled and mathematical letters read as plain ones), and the combining
     marks NFKC leaves on a Latin letter dropped (underlines, strokes and enclosing circles drawn
     over each letter; an accent NFKC composes with its letter is part of it). Then, in a text
-    written in Latin letters, a word made only of look-alike letters of other scripts reads as its
-    Latin twin (`fold_lookalike_words`). ASCII, and text already in that form (with no character to
+    written in Latin letters, a word made only of look-alikes (`lookalikes`) reads as its Latin
+    twin (`fold_lookalike_words`). ASCII, and text already in that form (with no character to
     read as another), is returned as is."""
     read = any(c in text for c in _ASCII_READ_AS)
     if text.isascii():
@@ -336,10 +341,11 @@ def _clean_by_segments(text: str) -> Cleaned:
 
 
 def fold_lookalike_words(text: str) -> str:
-    """In a text whose letters are mostly Latin, each word made only of look-alike letters of
-    other scripts ("\u0440\u0435\u0430\u0441\u0435", all Cyrillic) written with its Latin twins
-    ("peace"), case kept. One character for one, so offsets stay. A text mostly in another
-    script keeps its words: a Russian or Greek word stays itself."""
+    """In a text whose letters are mostly Latin, each word made only of look-alikes
+    (`lookalikes`: "\u0440\u0435\u0430\u0441\u0435", all Cyrillic) written with its Latin twins
+    ("peace"), case kept, but a number of another script's digits (`_as_latin`). One character
+    for one, so offsets stay. A text mostly in another script keeps its words: a Russian or
+    Greek word stays itself."""
     return text if text.isascii() else _fold_lookalike_words(text, _non_ascii(text))
 
 
@@ -351,21 +357,36 @@ def _fold_lookalike_words(text: str, present: set[str]) -> str:
     latin = classes.latin_letter.subn("", text)[1]
     if latin <= classes.other_letter.subn("", text)[1]:
         return text
-    return classes.lookalike_word.sub(
-        lambda m: _read_capital_i(m.group()).translate(_LATIN_TWINS), text
-    )
+    return classes.lookalike_word.sub(lambda m: _as_latin(m.group(), _LATIN_TWINS), text)
 
 
-def _read_capital_i(word: str) -> str:
-    """A word's look-alikes of the capital I (`capital_i_lookalikes`) as "I" where a capital
-    stands: first in the word, or anywhere in a word without small letters ("K\u0406LLED" is
-    "KILLED", "\u0406srael" "Israel"). Elsewhere the look-alike table reads them as "l"
-    ("ki\u0406\u0406ed" is "killed")."""
-    if _CAPITAL_I.isdisjoint(word):
+def _as_latin(word: str, table: dict[int, str]) -> str:
+    """A word's look-alikes read by `table` (`_LOOKALIKES` or `_LATIN_TWINS`), but where a
+    capital I is meant and where a number stands. A look-alike of the capital I
+    (`capital_i_lookalikes`) reads "I" first in the word or anywhere in a word without small
+    letters, one without case (`caseless_i_lookalikes`) in a word without small letters
+    ("K\u0406LLED" and "K\u06f1LLED" are "KILLED", "\u0406srael" "Israel"; "ki\u0406\u0406ed" is
+    "killed"). A run of digits that holds one with no Latin twin ("F-\u06f1\u06f6"), and a word
+    without a letter ("\u06f1\u06f5"), is a number and stays one."""
+    digits = not _TWIN_DIGITS.isdisjoint(word)
+    if not digits and _STROKES.isdisjoint(word):
+        return word.translate(table)
+    if digits and not any(c.isalpha() for c in word):
         return word
+    kept = {
+        i
+        for run in _DIGIT_RUN.finditer(word)
+        if not _TWIN_DIGITS.issuperset(run.group())
+        for i in range(run.start(), run.end())
+    }
     capitals = not any(c.islower() for c in word)
     return "".join(
-        "I" if c in _CAPITAL_I and (capitals or i == 0) else c for i, c in enumerate(word)
+        c
+        if i in kept
+        else "I"
+        if (c in _CAPITAL_I and (capitals or i == 0)) or (c in _CASELESS_I and capitals)
+        else c.translate(table)
+        for i, c in enumerate(word)
     )
 
 
@@ -406,8 +427,8 @@ class WordRules:
     def normalise(self, word: str) -> str:
         """A word's form (of a cleaned text): the language's character folds (apostrophe and
         hyphen variants; Arabic letter variants), then in a word that holds a basic Latin
-        letter, look-alike letters of other scripts read as the Latin letter they imitate
-        ("\u0430ttack" with a Cyrillic "a" is "attack"), then lowercase."""
+        letter, look-alikes (`lookalikes`) read as the Latin letter they imitate ("\u0430ttack"
+        with a Cyrillic "a" is "attack"; `_as_latin`), then lowercase."""
         return _fold_lookalikes(word.translate(self._folds)).lower()
 
     def normalise_all(self, forms: list[str]) -> list[str]:
@@ -466,11 +487,11 @@ def display(word: str) -> str:
 
 
 def _fold_lookalikes(word: str) -> str:
-    """Look-alike letters read as Latin ones (small) in a word that holds a basic Latin letter;
+    """Look-alikes read as Latin letters (small) in a word that holds a basic Latin letter;
     before lowercasing, so that a capital whose small letter looks like no Latin one (Greek
     "\u0395") still reads as the letter it imitates."""
     if not word.isascii() and _ASCII_LETTER.search(word):
-        return _read_capital_i(word).translate(_LOOKALIKES)
+        return _as_latin(word, _LOOKALIKES)
     return word
 
 

@@ -8,7 +8,8 @@ measured), the pairs variants with them.
 Prints one row per variant: grouped CV ROC-AUC per corpus, the article map's cross-fitted
 ROC-AUC on the annotated articles, the held-out ordinary news at `high`+ (the gate's
 false-alarm share), and the pairs' own. Never reads the contrast set: the choice of
-`ENGLISH_FEATURES` and of the pairs' weight rests on these figures only.
+`ENGLISH_FEATURES` and the first choice of the pairs' weight rest on these figures only (the
+weight's second choice read it too: docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ VARIANTS: dict[str, TrainConfig] = {
     "shipped": PRODUCT,
     **{
         f"pairs x{w}": replace(PRODUCT, corpus_boost=(*NO_PAIRS_BOOST, ("pairs", w)))
-        for w in (0.5, 1.0)
+        for w in (0.25, 0.5, 1.0)
     },
 }
 CORPORA = ("multicoped", "unquad", "pooled", "pooled-diplomatic", "cameo", "ngec", "unscon")

@@ -28,6 +28,12 @@ DISGUISED = {
         "rebels", "rebe\u0406s"
     ),
     "lunate sigma": PLAIN.replace("commander", "\u03f2ommander"),
+    "digits of other scripts for letters": PLAIN.replace("commander", "c\u0966mmander").replace(
+        "rebels", "rebe\u06f1s"
+    ),
+    "format characters newer than the rules' Unicode": PLAIN.replace(
+        "threatened", "threat\U0001343cened"
+    ),
     "small capitals": PLAIN.replace(
         "threatened", "\u1d1b\u029c\u0280\u1d07\u1d00\u1d1b\u1d07\u0274\u1d07\u1d05"
     ).replace("rebels", "\u0280\u1d07\u0299\u1d07\u029f\ua731"),

@@ -25,6 +25,7 @@ from model.features import (
     UNICODE_FORM,
     WORD_FOLDS,
     capital_i_lookalikes,
+    caseless_i_lookalikes,
     lookalikes,
     read_as,
     styled_letters,
@@ -305,6 +306,11 @@ def test_capital_i_look_alikes_read_as_i_where_a_capital_stands() -> None:
     assert {"\u0406", "\u0399", "\u04c0"} <= capital_i_lookalikes()
     assert "\u13de" not in capital_i_lookalikes()  # Cherokee TLE, paired with the capital L
     assert normalise("K\u0406LLED") == normalise("K\u0399LLED") == "killed"
+    # Look-alikes of "l" without case (the extended Arabic-Indic one, the dental click) read as
+    # "I" in a word without small letters only.
+    assert {"\u06f1", "\u01c0"} <= caseless_i_lookalikes()
+    assert normalise("K\u06f1LLED") == normalise("K\u01c0LLED") == "killed"
+    assert normalise("\u06f1RAN") == "iran" and normalise("\u01c0ove") == "love"
     assert normalise("ki\u0406\u0406ed") == "killed" and normalise("wi\u0399\u0399") == "will"
     assert normalise("\u0406srael") == "israel" and normalise("\u0406ran") == "iran"
     text = "M\u0406L\u0406TANTS K\u0406LLED in the \u0406sraeli town"
@@ -328,6 +334,37 @@ def test_lunate_sigma_reads_as_c_in_latin_words_and_stays_greek_in_greek() -> No
     ]
     greek = [t.norm for t in tokenize("\u03f2\u03bf\u03c6\u03af\u03b1")]
     assert greek and not any(c.isascii() for c in greek[0])
+
+
+def test_digits_of_other_scripts_read_as_letters_only_in_latin_words() -> None:
+    """A digit of another script that Unicode lists as confusable with a Latin letter reads as
+    it in a word of Latin letters ("b\u0966mb") or of look-alikes; a number stays a number: a
+    word without a letter, and a run of digits that holds one with no Latin twin."""
+    assert normalise("b\u0966mb") == normalise("b\u1040mb") == "bomb"
+    assert normalise("ki\u06f1\u06f1ed") == "killed" and normalise("c\u0966\u0966l") == "cool"
+    assert normalise("F-\u06f1\u06f6") == "f-\u06f1\u06f6" and normalise("A1\u0966") == "a1\u0966"
+    text = (
+        "Between \u06f1\u06f5-\u06f1\u06f7 rockets hit \u06f1\u043e\u043e troops, \u0967\u0966 dead"
+    )
+    assert [t.norm for t in tokenize(text)] == [
+        "between",
+        "\u06f1\u06f5-\u06f1\u06f7",
+        "rockets",
+        "hit",
+        "loo",
+        "troops",
+        "\u0967\u0966",
+        "dead",
+    ]
+    arabic = "\u0642\u062a\u0644 \u06f1\u06f5 \u0634\u062e\u0635\u0627"
+    assert [t.norm for t in tokenize(arabic)][1] == "\u06f1\u06f5"
+
+
+def test_format_characters_newer_than_the_rules_unicode_are_removed() -> None:
+    """The Egyptian hieroglyph format controls Unicode 15 added are unassigned in the Unicode
+    the rules run on, so category Cf does not remove them: REMOVED_CHARACTERS does."""
+    for code in range(0x13439, 0x13440):
+        assert clean(f"threat{chr(code)}ened").text == "threatened", hex(code)
 
 
 def plain_letter(ch: str) -> str:

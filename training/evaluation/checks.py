@@ -6,9 +6,10 @@
 - `evasion_check`: an escalatory sentence disguised with characters a reader cannot see or tell
   apart (zero-width spaces, soft hyphens, variation selectors, Hangul fillers for spaces,
   accents for apostrophes, minus signs for hyphens, look-alike letters (capital I look-alikes
-  and lunate sigmas among them), fullwidth forms, small capitals, parenthesized and negative
-  squared letters, underlined letters, capitals in Greek look-alikes, Latin look-alikes such as
-  "ǀ" for "l", NFD), each of which must score within 0.02 of the plain sentence.
+  and lunate sigmas among them), other scripts' zeros for "o", fullwidth forms, small capitals,
+  parenthesized and negative squared letters, underlined letters, capitals in Greek
+  look-alikes, Latin look-alikes such as "ǀ" for "l", NFD), each of which must score within
+  0.02 of the plain sentence.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def disguises(text: str) -> dict[str, str]:
         "capital I look-alikes": text.upper().replace("I", "\u0406"),
         "capital I look-alikes for l": text.replace("l", "\u0406"),
         "lunate sigmas": text.replace("c", "\u03f2"),
+        "zeros of other scripts for o": text.replace("o", "\u0966"),
         "Cyrillic look-alikes": text.replace("e", "\u0435").replace("o", "\u043e"),
         "fullwidth": _fullwidth(text),
         "small capitals": _styled(text, "LATIN LETTER SMALL CAPITAL ", string.ascii_lowercase),
