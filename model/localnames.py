@@ -169,10 +169,10 @@ def _reading() -> _Reading:
     )
 
     return _Reading(
-        {ord(c): read for c, read in read_as().items()},
+        str.maketrans(read_as()),
         UNICODE_FORM,
         re.compile(f"[{removed_characters_class()}]"),
-        {ord(c): folded for c, folded in WORD_FOLDS.items()},
+        str.maketrans(WORD_FOLDS),
         re.compile(TOKEN_PATTERN),
     )
 
