@@ -9,14 +9,17 @@ Arabic from UN QuadClass (`unquad-ar`: documents up to 2010 only) and ANT titles
 sentences; Spanish from UN QuadClass (`unquad-es`, the same rule) and the fake-news corpus's
 headlines and first sentences (its `.xlsx` files need openpyxl). Texts in languages without a
 model are the team's own (`docs/detection/*.txt`). Every draw is seeded (`--seed`); short texts
-(headlines, one-liners) are included on purpose.
+(headlines, one-liners) are included on purpose. The Arabic texts are also read typed with the
+letters Persian and Urdu keyboards write for Arabic ones (`retyped`): still Arabic, each
+keyboard a row of its own.
 
 Each text's language comes from `route`: `model.scope.language` (py3langid restricted to the
 service's candidates, `model.scope.CANDIDATES`), and with `--model` also the service's router
 (`model.routing.Router`) over that artifact; for comparison, py3langid restricted to
 `--candidates` (default `all`: unrestricted). Per true language: texts, accuracy on all
 and on texts of at least 50 characters, the top confusions, and how many went to another
-language's model (en, es, ar: for fr/pt/it/ru/de, the harmful errors); then the worst errors.
+language's model (en, es, ar: for fr/pt/it/ru/de/fa/ur, the harmful errors); then the worst
+errors.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from typing import TYPE_CHECKING
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from model.scope import CANDIDATES, LANGUAGE_SAMPLE, language
+from training.evaluation.checks import keyboard_typed
 
 if TYPE_CHECKING:
     from model.routing import Router
@@ -42,19 +46,30 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[1]
 TEAM_DIR = REPO / "docs" / "detection"
 SUPPORTED = ("en", "ar", "es")  # languages with (or about to have) a model
-UNSUPPORTED = ("fr", "pt", "it", "ru", "de")  # the team's own files, one per language
+UNSUPPORTED = ("fr", "pt", "it", "ru", "de", "fa", "ur")  # the team's own files, one each
 ALL = "all"  # --candidates value: py3langid unrestricted (every language of its model)
 LONG = 50  # characters: "long" texts, reported apart
+# Arabic as two other keyboards type it (`retyped`), each a row of its own after Arabic.
+KEYBOARD_ROWS = ("Persian keyboard letters", "Urdu keyboard letters")
+ROWS = ("en", "ar", *(f"ar, {k}" for k in KEYBOARD_ROWS), "es", *UNSUPPORTED)
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
 
 
 @dataclass(frozen=True)
 class Text:
-    """One text of the detection set: its true language and where it comes from."""
+    """One text of the detection set: its true language, where it comes from, and the keyboard
+    whose letters it is typed with when not its own (Arabic as Persian and Urdu keyboards type
+    it: `training.evaluation.checks.KEYBOARDS`)."""
 
     text: str
     lang: str
     source: str
+    keyboard: str = ""
+
+    @property
+    def row(self) -> str:
+        """The row of the tables it counts in: its language, and the keyboard if any."""
+        return f"{self.lang}, {self.keyboard}" if self.keyboard else self.lang
 
 
 # ---- predictions ----------------------------------------------------------------------------
@@ -169,6 +184,17 @@ def arabic(data_dir: Path, rng: random.Random, n: int) -> Iterator[Text]:
     yield from (Text(t, "ar", "ant lead") for t in pick(rng, leads, n))
 
 
+def retyped(texts: Sequence[Text]) -> list[Text]:
+    """The Arabic texts again, typed with the letters of the other keyboards that write Arabic
+    script (`KEYBOARD_ROWS`): the same language, which must reach the same model."""
+    return [
+        Text(typed, "ar", t.source, name)
+        for name in KEYBOARD_ROWS
+        for t in texts
+        if t.lang == "ar" and not t.keyboard and (typed := keyboard_typed(t.text, name)) != t.text
+    ]
+
+
 def spanish(data_dir: Path, rng: random.Random, n: int) -> Iterator[Text]:
     """UN QuadClass Spanish (documents to 2010), the fake-news corpus's headlines and first
     sentences (train and development files, every topic; reading them needs openpyxl)."""
@@ -193,6 +219,7 @@ def detection_set(data_dir: Path, seed: int, per_source: int) -> list[Text]:
     texts: list[Text] = []
     for build in (english, arabic, spanish):
         texts.extend(build(data_dir, random.Random(seed), per_source))
+    texts.extend(retyped(texts))
     texts.extend(team_written())
     return texts
 
@@ -204,23 +231,24 @@ def table(texts: Sequence[Text], predicted: Sequence[str], title: str) -> str:
     """The per-language Markdown table of one predictor."""
     by_lang: dict[str, list[tuple[Text, str]]] = defaultdict(list)
     for t, p in zip(texts, predicted, strict=True):
-        by_lang[t.lang].append((t, p))
+        by_lang[t.row].append((t, p))
     lines = [
         f"### {title}\n",
         "| language | texts | accuracy | accuracy, >= 50 chars | top confusions "
         "| to another language's model (en/es/ar) |",
         "|---|---|---|---|---|---|",
     ]
-    for lang in (*SUPPORTED, *UNSUPPORTED):
-        pairs = by_lang.get(lang, [])
+    for row in ROWS:
+        pairs = by_lang.get(row, [])
         if not pairs:
             continue
+        lang = pairs[0][0].lang
         long = [(t, p) for t, p in pairs if len(t.text) >= LONG]
         wrong = Counter(p for _, p in pairs if p != lang)
         confusions = ", ".join(f"{p} {k}" for p, k in wrong.most_common(3)) or "-"
         harmful = sum(k for p, k in wrong.items() if p in SUPPORTED)
         lines.append(
-            f"| {lang} | {len(pairs)} | {_share(pairs)} | {_share(long)} ({len(long)}) "
+            f"| {row} | {len(pairs)} | {_share(pairs)} | {_share(long)} ({len(long)}) "
             f"| {confusions} | {harmful} |"
         )
     return "\n".join(lines)
@@ -242,13 +270,13 @@ def source_table(texts: Sequence[Text], predictions: Mapping[str, Sequence[str]]
     ]
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, t in enumerate(texts):
-        groups[(t.lang, t.source)].append(i)
-    for (lang, source), idx in groups.items():
+        groups[(t.row, t.source)].append(i)
+    for (row, source), idx in groups.items():
         accs = [
             f"{100 * sum(texts[i].lang == p[i] for i in idx) / len(idx):.1f}%"
             for p in predictions.values()
         ]
-        lines.append(f"| {lang} | {source} | {len(idx)} | {' | '.join(accs)} |")
+        lines.append(f"| {row} | {source} | {len(idx)} | {' | '.join(accs)} |")
     return "\n".join(lines)
 
 
@@ -256,14 +284,14 @@ def worst(texts: Sequence[Text], predicted: Sequence[str], per_lang: int = 5) ->
     """Up to `per_lang` errors per language: those sent to another language's model first,
     then the longest (a long text read wrongly is the worse error)."""
     out = []
-    for lang in (*SUPPORTED, *UNSUPPORTED):
+    for row in ROWS:
         errors = [
-            (t, p) for t, p in zip(texts, predicted, strict=True) if t.lang == lang and p != lang
+            (t, p) for t, p in zip(texts, predicted, strict=True) if t.row == row and p != t.lang
         ]
         errors.sort(key=lambda e: (e[1] not in SUPPORTED, -len(e[0].text), e[0].text))
         for t, p in errors[:per_lang]:
             shown = t.text if len(t.text) <= 80 else t.text[:79] + "…"
-            out.append(f"- {lang} -> **{p}** ({t.source}): {shown}")
+            out.append(f"- {row} -> **{p}** ({t.source}): {shown}")
     return "\n".join(out) or "(none)"
 
 

@@ -223,18 +223,19 @@ def _names() -> frozenset[str]:
     return frozenset(name for row in _rows() for field in row for name in field)
 
 
-def _capital_states() -> dict[str, frozenset[str]]:
-    """Each alternative of the capitals field, with the names of its state."""
+def _place_states() -> dict[str, frozenset[str]]:
+    """Each alternative of the names and capitals fields, with the names of its state."""
     found: dict[str, set[str]] = {}
     for row in _rows():
-        for capital in row[2] if len(row) > 2 else ():
-            found.setdefault(capital, set()).update(row[0])
-    return {capital: frozenset(states) for capital, states in found.items()}
+        for place in [*row[0], *(row[2] if len(row) > 2 else ())]:
+            found.setdefault(place, set()).update(row[0])
+    return {place: frozenset(states) for place, states in found.items()}
 
 
 ACTOR_NAMES: frozenset[str] = _names()
-# Each capital, with the names of its state ("jerusalem": {"israel"}).
-CAPITAL_STATES: dict[str, frozenset[str]] = _capital_states()
+# Each name and capital, with the names of its state ("jerusalem": {"israel"}; "gaza":
+# {"palestine", "state of palestine", "gaza", "west bank"}).
+PLACE_STATES: dict[str, frozenset[str]] = _place_states()
 # Names that are also ordinary words ("us", "car"...) count only when written in capitals.
 CAPITALS_ONLY: frozenset[str] = frozenset(
     {"us", "uk", "usa", "u s", "u s a", "u k", "uae", "drc", "prc", "dprk", "rok"}

@@ -73,9 +73,24 @@ FUNCTION_WORDS: Final = frozenset(ENGLISH_STOP_WORDS) - FUNCTION_WORD_EXCEPTIONS
 # The languages these rules cover. Cleaning, tokens and sentences are shared; each language has
 # its own word forms and masked names (`language_rules`), and a model is trained for one language.
 LANGUAGES: Final = ("en", "ar", "es")
+# The letters Persian, Urdu and Kurdish keyboards type for an Arabic letter, drawn like it inside a
+# word, read as that letter (CAMeL Tools' `arclean` maps them so too): Farsi yeh as yeh, keheh as
+# kaf, heh doachashmee, heh goal (with or without hamza), ae and heh with yeh above as heh, teh
+# marbuta goal as teh marbuta (heh, as below). Not Persian پ چ ژ گ or Urdu ٹ ڈ ڑ ں ے: other
+# letters.
+ARABIC_KEYBOARD_LETTERS: Final = {
+    "\u06cc": "\u064a",
+    "\u06a9": "\u0643",
+    "\u06be": "\u0647",
+    "\u06c1": "\u0647",
+    "\u06c2": "\u0647",
+    "\u06d5": "\u0647",
+    "\u06c0": "\u0647",
+    "\u06c3": "\u0647",
+}
 # Arabic word forms: the alef variants (hamza above, below, madda, wasla) read as bare alef,
 # alef maqsura as yeh, teh marbuta as heh, since writers use them interchangeably (measured:
-# docs/decisions.md, "Arabic letter folds").
+# docs/decisions.md, "Arabic letter folds"), and the keyboard letters above.
 ARABIC_LETTER_FOLDS: Final = {
     "\u0623": "\u0627",
     "\u0625": "\u0627",
@@ -83,9 +98,10 @@ ARABIC_LETTER_FOLDS: Final = {
     "\u0671": "\u0627",
     "\u0649": "\u064a",
     "\u0629": "\u0647",
+    **ARABIC_KEYBOARD_LETTERS,
 }
 
-SPEC_VERSION = 12
+SPEC_VERSION = 13
 
 # Reader-visible text: Unicode compatibility normalisation (fullwidth, ligatures, mathematical
 # letters read as plain letters), applied per character with its combining marks, and format
@@ -93,8 +109,13 @@ SPEC_VERSION = 12
 # The combining marks NFKC leaves on a Latin letter are dropped: an underline, a stroke or a
 # circle drawn over every letter ("t\u0332h\u0332e\u0332") decorates the word a reader reads,
 # while an accent NFKC composes with its letter ("e\u0301" is "\u00e9") is part of the letter.
+# So are those it leaves on a character of the Arabic blocks (`ARABIC_CHARACTER`): the tashkeel
+# of the extended blocks and Quranic marks (U+08D3-U+08FF), a Latin accent or a hamza NFKC
+# composes with no letter there, none of which a word of news needs (tashkeel is removed below);
+# a hamza or madda NFKC composes with its letter is part of it.
 UNICODE_FORM: Final = "NFKC"
 MARKS_ON_LATIN_LETTERS: Final = "dropped after NFKC"
+MARKS_ON_ARABIC_CHARACTERS: Final = "dropped after NFKC"
 REMOVED_CATEGORIES = ("Cf",)
 # Removed too, in every language: Unicode's other default-ignorable code points (the
 # Default_Ignorable_Code_Point property of DerivedCoreProperties.txt beyond category Cf, but the
@@ -105,9 +126,11 @@ REMOVED_CATEGORIES = ("Cf",)
 # added (Egyptian hieroglyph format controls), unassigned in the Unicode of the Python the
 # rules run on (`unicode_version`), so category Cf does not name them;
 # Arabic short vowels and other diacritics (tashkeel: most texts leave them out, so a word reads
-# the same with or without them) and the tatweel that stretches a word for layout. Madda and
-# hamza above/below (U+0653-U+0655) stay: NFKC composes them with their letter (alef + hamza
-# above is the letter hamza-on-alef).
+# the same with or without them), with their presentation forms (U+FE70-U+FE7F but the tail
+# fragment, U+FC5E-U+FC63, U+FCF2-U+FCF4: NFKC would make them a space or a tatweel and the mark),
+# and the tatweel and tail fragment (U+FE73, which NFKC leaves as it is) that stretch a word for
+# layout. Madda and hamza above/below (U+0653-U+0655) stay: NFKC composes them with their letter
+# (alef + hamza above is the letter hamza-on-alef).
 REMOVED_CHARACTERS: Final = (
     (0x034F, 0x034F),
     (0x17B4, 0x17B5),
@@ -120,6 +143,9 @@ REMOVED_CHARACTERS: Final = (
     (0x13439, 0x1343F),
     (0x0610, 0x061A),
     (0x0640, 0x0640),
+    (0xFE70, 0xFE7F),
+    (0xFC5E, 0xFC63),
+    (0xFCF2, 0xFCF4),
     (0x064B, 0x0652),
     (0x0656, 0x065F),
     (0x0670, 0x0670),
@@ -255,6 +281,11 @@ MAX_NON_STARTERS = 30
 # Latin letters. A text with more of them than of letters of other scripts is written in Latin
 # letters, and a word made only of look-alikes (`lookalikes`) reads as its Latin twin.
 LATIN_LETTER = r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]"
+# The characters of the Arabic blocks (Arabic, its Supplement, Extended-A and -B, presentation
+# forms, mathematical letters): the combining marks NFKC leaves on one are dropped.
+ARABIC_CHARACTER = (
+    r"[\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufeff\U0001ee00-\U0001eeff]"
+)
 
 # The character classes the C kernel applies too: `setup.py` writes them into the kernel's
 # generated header (`model/_rules.h`), and the kernel reports what it was built with
@@ -518,6 +549,8 @@ def spec(language: str = "en") -> dict[str, Any]:
         "removed_characters": [list(r) for r in REMOVED_CHARACTERS],
         "max_non_starters": MAX_NON_STARTERS,
         "marks_on_latin_letters": MARKS_ON_LATIN_LETTERS,
+        "marks_on_arabic_characters": MARKS_ON_ARABIC_CHARACTERS,
+        "arabic_characters": ARABIC_CHARACTER,
         "token_pattern": TOKEN_PATTERN,
         "kernel": KERNEL_RULES,
         "joining_ranges": [list(r) for r in JOINING_RANGES],

@@ -45,29 +45,31 @@ Arabic relative adjectives (demonyms) are derived from the names by the regular 
 gives الكورية الشمالية), with the same proclitics.
 
 Capitals: CLDR names a city for each time zone (its exemplar city: Europe/Moscow is موسكو in
-Arabic, Moscú in Spanish). Every such city that the English list masks as a capital of the
-state the zone lies in (`model.actors.CAPITAL_STATES`; America/St_Johns is in Canada, not
-Antigua) is masked, in every locale of the language, with the same forms (بموسكو، والقاهرة،
-moscu). A Spanish zone without a Spanish name takes its English one, as CLDR does ("Beirut");
-an Arabic one would be left out (none is). 145 zones are such capitals; Washington, Beijing,
-New Delhi, Ankara, Ottawa, Canberra, Islamabad, Doha, Abu Dhabi, Sanaa, Rabat, Hanoi and the
-other capitals name none. Left out as common words: Spanish "la paz" (also "the peace"),
-"asunción", "lagos" (lakes), "lima" (a file, a lime); Arabic "لا باز" (its first word is the
-particle لا) and "ديلي" (also "Daily", as in ديلي تلغراف). Names of people that are also
-capitals stay masked ("sofía", "santiago"), as do الرياض (also "gardens"), مسقط (also
+Arabic, Moscú in Spanish). Every such city that the English list masks as a capital or a name
+of the state the zone lies in (`model.actors.PLACE_STATES`; the zone's state as CLDR and ISO
+3166 name it in English; America/St_Johns is in Canada, not Antigua) is masked, in every locale
+of the language, with the same forms (بموسكو، والقاهرة، moscu; Asia/Gaza: غزة، بغزة, "gaza",
+which the English list masks as a name of Palestine). A Spanish zone without a Spanish name
+takes its English one, as CLDR does ("Beirut"); an Arabic one would be left out (none is).
+145 zones are such capitals and 24 such names (most of them the state's own: الكويت);
+Washington, Beijing, New Delhi, Ankara, Ottawa, Canberra, Islamabad, Doha, Abu Dhabi, Sanaa,
+Rabat, Hanoi and the other capitals name none. Left out as common words: Spanish "la paz"
+(also "the peace"), "asunción", "lagos" (lakes), "lima" (a file, a lime); Arabic "لا باز" (its
+first word is the particle لا) and "ديلي" (also "Daily", as in ديلي تلغراف). Names of people
+that are also capitals stay masked ("sofía", "santiago"), as do الرياض (also "gardens"), مسقط (also
 "birthplace", مسقط رأسه) and القدس (also in فيلق القدس, the Quds Force).
 
 Still not masked (CLDR and ISO 3166 have no such data):
 - Arabic: irregular demonyms and adjectives, and those of most names of several words
   (الروس، الأمريكي، الأمريكيون، البريطاني، الإماراتي); capitals that name no time zone
   (واشنطن، بكين، أنقرة); short and informal forms no source gives (أمريكا، بريطانيا،
-  الإمارات alone); Gaza and the West Bank (غزة، الضفة الغربية); England, Scotland, Wales;
+  الإمارات alone); the West Bank (الضفة الغربية); England, Scotland, Wales;
   institutions (البيت الأبيض، الكرملين، البنتاغون); names with pronoun suffixes (مصرنا،
   عراقنا); proclitics on a later word of a name; spellings no source has ("الولايات المتحدة
   الأمريكية" masks only its first two words: the sources write الأميركية).
 - Spanish: demonyms and adjectives (ruso, rusa, estadounidense, iraní); capitals that name no
   time zone (Washington, Pekín, Ankara); short forms (EE. UU., EEUU, RU, RDC) and "Qatar"
-  alone (CLDR writes "Catar"); Gaza and Cisjordania; Inglaterra, Escocia, Gales; institutions
+  alone (CLDR writes "Catar"); Cisjordania; Inglaterra, Escocia, Gales; institutions
   (Casa Blanca, Kremlin, Pentágono); Grenada (see above).
 Names that are also words stay masked, as English "turkey" and "china" do: Spanish "irán" (they
 will go), "catar" (to taste), "sudan" (they sweat), "chile", "cuba", "china", "ecuador",
@@ -88,7 +90,7 @@ import pycountry
 from babel import Locale, localedata
 from babel.core import get_global
 
-from model.actors import CAPITAL_STATES
+from model.actors import PLACE_STATES
 
 LANGUAGES: Final = ("ar", "es")
 
@@ -240,21 +242,29 @@ def _exemplar_city(zones: Mapping[str, Any], zone: str, fallback: bool) -> str |
     return zone.rpartition("/")[2].replace("_", " ")
 
 
-def _capital_names(language: str) -> list[str]:
-    """The capitals of `CAPITAL_STATES` that CLDR names as the exemplar city of a time zone of
-    their own state, as each of the language's locales names them (module docstring)."""
-    english = Locale.parse("en")
+def _english_state_names(code: str) -> set[str]:
+    """A territory's English names as the English list writes them: CLDR's ("Palestinian
+    Territories") and ISO 3166-1's ("Palestine, State of": "palestine", "state of palestine")."""
+    cldr = Locale.parse("en").territories.get(code, "").split(" - ")[0]
+    names = [re.sub(r"\(.*?\)", " ", cldr.replace("&", "and").replace("St. ", "Saint "))]
+    country = pycountry.countries.get(alpha_2=code)
+    for field in _ISO_FIELDS if country is not None else ():
+        if isinstance(english := getattr(country, field, None), str):
+            names += _split(english)
+    return {_words(name) for name in names}
+
+
+def _place_names(language: str) -> list[str]:
+    """The capitals and names of states in `PLACE_STATES` that CLDR names as the exemplar city
+    of a time zone of their own state, as each of the language's locales names them (module
+    docstring)."""
+    english = Locale.parse("en").time_zones
     territories = get_global("zone_territories")
-
-    def state(zone: str) -> str:  # the English name of the zone's territory, as the list has it
-        name = english.territories.get(territories[zone], "").split(" - ")[0]
-        return _words(re.sub(r"\(.*?\)", " ", name.replace("&", "and").replace("St. ", "Saint ")))
-
     zones = [
         zone
         for zone in sorted(territories)
-        if state(zone)
-        in CAPITAL_STATES.get(_words(_exemplar_city(english.time_zones, zone, True) or ""), ())
+        if _english_state_names(territories[zone])
+        & PLACE_STATES.get(_words(_exemplar_city(english, zone, True) or ""), frozenset())
     ]
     names: list[str] = []
     for loc in _locales(language):
@@ -370,7 +380,7 @@ def _state_names(language: str) -> frozenset[str]:
             if (words := _words(name)) not in excluded
             for adjective in _arabic_adjectives(words)
         ]
-    names += [part for name in _capital_names(language) for part in _split(name)]
+    names += [part for name in _place_names(language) for part in _split(name)]
     return _forms(language, names, EXCLUDED_STATE_NAMES[language])
 
 

@@ -78,13 +78,15 @@ class Router:
 
     def _detected(self, text: str) -> Route:
         """The route the language identifier gives: its language's model, or none. A long text
-        is read at its start, middle and end (`scope.sample_starts`) and goes where two of
-        them agree (an English article under a French lead is English), else where it starts."""
+        is read at the start, middle and end of what a reader sees of it (`scope.visible`,
+        `scope.sample_starts`) and goes where two of them agree (an English article under a
+        French lead is English), else where it starts."""
         found: list[tuple[str, float]] = []
-        for start in scope.sample_starts(text):
-            code, probability = scope.language(text, start)
+        seen = scope.visible(text)
+        for start in scope.sample_starts(seen):
+            code, probability = scope.language(seen, start)
             # two samples agree (the first one's probability): the third need not be read
-            agreed = next((seen for seen in found if seen[0] == code), None)
+            agreed = next((one for one in found if one[0] == code), None)
             if agreed is not None:
                 return Route(code, code in self.scorers, agreed[1])
             found.append((code, probability))

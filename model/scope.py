@@ -4,12 +4,13 @@ Each language model reads its own language; `model.routing` picks one per text w
 text in Latin letters whose words are almost all in the English vocabulary (`COVERAGE`) is read by
 the English model without asking anything else; otherwise `py3langid` (a maintained langid.py with
 its model shipped in the package) names its language from samples of `LANGUAGE_SAMPLE` characters
-(its start; in a long text its middle and end too: about 3 microseconds a character, so English
-news, nearly all in the vocabulary, never pays for it). A text in a language without a model is
-answered without a score (`UNSUPPORTED_LANGUAGE`); one with too few words its model knows is
-scored, and says so (`LITTLE_EVIDENCE`). A long text whose whole scores low while several of its
-sentences score at the top carries `ESCALATORY_PASSAGES`: its score is right about the whole, the
-warning says what it hides.
+of what a reader sees of it (`visible`: invisible characters and runs of blanks do not count),
+at its start, and in a long text at its middle and end too (about 3 microseconds a character,
+so English news, nearly all in the vocabulary, never pays for it). A text in a language
+without a model is answered without a score (`UNSUPPORTED_LANGUAGE`); one with too few words
+its model knows is scored, and says so (`LITTLE_EVIDENCE`). A long text whose whole scores low
+while several of its sentences score at the top carries `ESCALATORY_PASSAGES`: its score is
+right about the whole, the warning says what it hides.
 """
 
 from __future__ import annotations
@@ -84,14 +85,22 @@ def sample_starts(text: str) -> tuple[int, ...]:
     return (0, (len(text) - LANGUAGE_SAMPLE) // 2, len(text) - LANGUAGE_SAMPLE)
 
 
+def visible(text: str) -> str:
+    """The text as the models read it (`model.text.clean`: invisible characters removed,
+    fullwidth or mathematical letters as plain ones), each run of blanks as one space: what
+    the identifier samples, so that nothing a reader cannot see, before, inside or after the
+    words, fills a sample."""
+    return " ".join(clean(text).text.split())
+
+
 def language(text: str, start: int = 0) -> tuple[str, float]:
-    """The most likely language (ISO 639-1) of the text from `start` on, as the models read it
-    (`model.text.clean`: fullwidth or mathematical letters as plain ones, invisible characters
-    removed), and its probability. A text with letters, all of them ASCII, is taken for a
+    """The most likely language (ISO 639-1) of `LANGUAGE_SAMPLE` characters of the text's
+    `visible` form from `start` on (a position in that form: `sample_starts` of it), and its
+    probability. A text with letters, all of them ASCII, is taken for a
     language written in Latin letters (their probabilities normalised anew), never for Arabic or
     Russian; one the identifier has no evidence about (every candidate as likely: "ok", "1234")
     for the first candidate, English."""
-    sample = clean(text[start : start + LANGUAGE_SAMPLE]).text
+    sample = visible(text)[start : start + LANGUAGE_SAMPLE]
     ranked = _identifier().rank(sample)
     letters = [ch for ch in sample if ch.isalpha()]
     if letters and all(ch.isascii() for ch in letters):

@@ -22,6 +22,7 @@ import numpy as np
 
 from model.features import (
     ABBREVIATIONS,
+    ARABIC_CHARACTER,
     CHAR_NGRAM_PAD,
     FUNCTION_WORDS,
     JOINING_RANGES,
@@ -103,7 +104,7 @@ class _Classes:
     lookalikes: frozenset[str]  # letters and digits that look like Latin letters (`lookalikes`)
     styled: frozenset[str]  # Latin letters in a style NFKC leaves alone (`styled_letters`)
     read_as: frozenset[str]  # the non-ASCII characters read as another (`read_as`)
-    decoration: re.Pattern[str]  # the combining marks after a Latin letter
+    decoration: re.Pattern[str]  # the combining marks after a Latin letter or Arabic character
     removed: re.Pattern[str]  # any invisible character
     segment: re.Pattern[str]  # a run of ASCII characters none of which a mark joins, or a
     # character with the characters that join it: marks (category M or a combining class),
@@ -173,7 +174,9 @@ def _classes() -> _Classes:
         lookalikes=frozenset(letters),
         styled=frozenset(styled_letters()),
         read_as=frozenset(c for c in read_as() if not c.isascii()),
-        decoration=re.compile(rf"(?<={LATIN_LETTER})(?:{_char_class(marks_all)})+"),
+        decoration=re.compile(
+            rf"(?<=[{LATIN_LETTER[1:-1]}{ARABIC_CHARACTER[1:-1]}])(?:{_char_class(marks_all)})+"
+        ),
         removed=re.compile(_char_class(invisible)),
         segment=re.compile(rf"(?:[\x00-\x7f](?!{joins}))+|.{joins}*", re.S),
         long_marks=re.compile(f"(?:{marks}){{{MAX_NON_STARTERS + 1}}}"),
@@ -257,8 +260,9 @@ def clean(text: str) -> Cleaned:
     time), styled Latin letters NFKC leaves alone as plain ones (small capitals, parenthesized and
     negative circled or squared letters: `styled_letters`), then Unicode compatibility form (NFKC:
     fullwidth, ligature, circled and mathematical letters read as plain ones), and the combining
-    marks NFKC leaves on a Latin letter dropped (underlines, strokes and enclosing circles drawn
-    over each letter; an accent NFKC composes with its letter is part of it). Then, in a text
+    marks NFKC leaves on a Latin letter or an Arabic character dropped (underlines, strokes and
+    enclosing circles drawn over each letter, Quranic marks; an accent NFKC composes with its
+    letter is part of it). Then, in a text
     written in Latin letters, a word made only of look-alikes (`lookalikes`) reads as its Latin
     twin (`fold_lookalike_words`). ASCII, and text already in that form (with no character to
     read as another), is returned as is."""
@@ -278,10 +282,10 @@ def clean(text: str) -> Cleaned:
         and unicodedata.is_normalized(UNICODE_FORM, text)
     ):
         if classes.invisible.isdisjoint(present):
-            if not joins or classes.decoration.search(text) is None:  # no mark on a Latin letter
+            if not joins or classes.decoration.search(text) is None:  # no mark to drop
                 return Cleaned(_fold_lookalike_words(text, present))
         elif joins:
-            removed = _clean_by_removal(text)  # None for marks on a Latin letter
+            removed = _clean_by_removal(text)  # None for marks left to drop
             if removed is not None:
                 return removed
     return _clean_by_segments(text) if joins else _clean_by_character(text)
@@ -292,16 +296,20 @@ def _clean_by_removal(text: str) -> Cleaned | None:
     characters leaves it in NFKC form (Arabic with tashkeel or tatweel): the others kept as
     they are, each from its whole cluster (a character with the characters that join it), as
     `_clean_by_segments` maps them. None when the text needs that general path (styled
-    letters to read as plain ones, or marks on Latin letters, among them)."""
+    letters to read as plain ones, or marks to drop on Latin letters or Arabic characters)."""
     classes = _classes()
-    if not text or not classes.styled.isdisjoint(text) or classes.decoration.search(text):
+    if not text or not classes.styled.isdisjoint(text):
         return None
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
     visible = ~_member(codes, classes.invisible_codes)
     kept = codes[visible].tobytes().decode("utf-32-le", "surrogatepass")
     # A removed character may have split a run of marks longer than the cap: the general path
-    # caps it.
-    if not unicodedata.is_normalized(UNICODE_FORM, kept) or classes.long_marks.search(kept):
+    # caps it. Marks left on a letter to drop (not the removed tashkeel): the general path too.
+    if (
+        not unicodedata.is_normalized(UNICODE_FORM, kept)
+        or classes.long_marks.search(kept)
+        or classes.decoration.search(kept)
+    ):
         return None
     starts_cluster = ~_member(codes, classes.joining_codes)
     starts_cluster[0] = True

@@ -220,6 +220,36 @@ def test_a_text_with_letters_of_another_script_is_read_among_all_languages(
     assert scope.language(text)[0] == language
 
 
+@pytest.mark.parametrize(
+    "padding",
+    ["\u200b" * 700, "\u200f" * 700, "\ufe0f" * 1500, " " * 700, "\n" * 700, "\u00a0" * 700],
+)
+@pytest.mark.parametrize(("text", "language"), [(ARABIC, "ar"), (FRENCH, "fr")])
+def test_what_a_reader_cannot_see_around_a_text_leaves_its_language(
+    router: Router, padding: str, text: str, language: str
+) -> None:
+    """Invisible characters or blanks before, after or inside a text, more than a sample's
+    worth (several samples' after it): the identifier samples the words, and the text goes
+    where it goes without them."""
+    assert len(padding) > scope.LANGUAGE_SAMPLE
+    assert router.route(text).language == language
+    for padded in (
+        padding + text,
+        text + padding * 5,
+        f".{padding}{text}",
+        padding + text + padding,
+    ):
+        assert scope.language(padded)[0] == language
+        assert router.route(padded).language == language
+
+
+def test_padding_longer_than_a_text_does_not_move_its_samples(router: Router) -> None:
+    """An English lead, invisible characters, then an Arabic body: the middle and end samples
+    are read in the body, as without the padding."""
+    text = ENGLISH + " " + "\u200b" * 60_000 + " ".join([ARABIC] * 25)
+    assert router.route(text).language == "ar"
+
+
 def test_a_long_text_goes_where_most_of_it_is_written(router: Router) -> None:
     """Read at its start, middle and end: an English article under a French lead is English,
     an Arabic one under an English lead Arabic, a French one ending in an English quote

@@ -14,6 +14,8 @@ from sklearn.pipeline import Pipeline
 
 from model import Artifact, Scorer, features
 from model.features import (
+    ARABIC_CHARACTER,
+    ARABIC_KEYBOARD_LETTERS,
     ARABIC_LETTER_FOLDS,
     BLANKS,
     LATIN_LETTER,
@@ -456,7 +458,8 @@ def reference_clean(text: str) -> tuple[str, list[int], list[int]]:
         piece = ""
         for ch in unicodedata.normalize(UNICODE_FORM, "".join(kept)):
             mark = unicodedata.category(ch)[0] == "M" or unicodedata.combining(ch) != 0
-            if not (mark and piece and re.fullmatch(LATIN_LETTER, piece[-1])):
+            decorated = piece and re.fullmatch(f"{LATIN_LETTER}|{ARABIC_CHARACTER}", piece[-1])
+            if not (mark and decorated):
                 piece += ch
         out.append(piece)
         starts += [i] * len(piece)
@@ -613,6 +616,29 @@ def test_tashkeel_and_tatweel_are_removed_in_every_language() -> None:
     assert clean("\u0627\u0654").text == "\u0623" and clean("\u0627\u0653").text == "\u0622"
 
 
+@pytest.mark.parametrize(
+    ("name", "disguise"),
+    [
+        ("open fathatan of Arabic Extended-A", "\u08f0"),
+        ("a Quranic mark", "\u08d3"),
+        ("a Latin accent", "\u0301"),
+        ("a hamza composing with no letter there", "\u0654"),
+        ("a tail fragment", "\ufe73"),
+        ("a fatha's medial presentation form", "\ufe77"),
+        ("a shadda's isolated presentation form", "\ufe7c"),
+        ("a shadda-with-fatha ligature", "\ufc60"),
+    ],
+)
+def test_marks_and_stretching_in_arabic_words_are_dropped(name: str, disguise: str) -> None:
+    """A mark NFKC leaves on an Arabic letter, or a tail fragment, inside each word: the words
+    read as plain, and each word's span covers what was written in it."""
+    written = " ".join(w[:2] + disguise + w[2:] for w in PLAIN_ARABIC.split(" "))
+    assert clean(written).text == PLAIN_ARABIC
+    tokens = rules_for("ar").tokenize(written)
+    assert [t.norm for t in tokens] == [t.norm for t in rules_for("ar").tokenize(PLAIN_ARABIC)]
+    assert [written[t.start : t.end] for t in tokens] == written.rstrip("؟").split(" ")
+
+
 def test_arabic_spans_read_as_written() -> None:
     """Each word's span covers its tashkeel and tatweel as sent: `text[start:end]` is the
     word as written."""
@@ -665,6 +691,29 @@ def test_arabic_word_forms() -> None:
     assert WordAnalyzer(1)("الحكومة أعلنت") == ["الحكومة", "أعلنت"]
     forms = ["أإآ", "ىة", "ΟΔΟΣ", "Señor", "أَ"]
     assert ar.normalise_all(forms) == [ar.normalise(f) for f in forms]
+
+
+# "The army threatened a wide military attack on the city", then typed with each letter that
+# Persian, Urdu and Kurdish keyboards write for an Arabic one (`ARABIC_KEYBOARD_LETTERS`).
+ARABIC_THREAT = "هدد الجيش بشن هجوم عسكري واسع على المدينة إذا لم ينسحب المسلحون."
+
+
+@pytest.mark.parametrize(("keyboard", "arabic"), list(ARABIC_KEYBOARD_LETTERS.items()))
+def test_arabic_typed_with_other_keyboards_letters_scores_as_plain_arabic(
+    keyboard: str, arabic: str, tiny_arabic_pipeline: Pipeline
+) -> None:
+    """Each such letter reads as the Arabic one: the same word forms and score, and each
+    phrase's spans read, in the text as sent, as its words as written."""
+    typed = ARABIC_THREAT.replace(arabic, keyboard)
+    assert typed != ARABIC_THREAT
+    ar = rules_for("ar")
+    assert [t.norm for t in ar.tokenize(typed)] == [t.norm for t in ar.tokenize(ARABIC_THREAT)]
+    scorer = Scorer(Artifact(tiny_arabic_pipeline, {"version": "ar", "language": "ar"}))
+    result = scorer.score(typed)
+    assert result.score == pytest.approx(scorer.score(ARABIC_THREAT).score, abs=1e-12)
+    for phrase in result.phrases + result.deescalating_phrases:
+        for start, end in phrase.spans:
+            assert typed[start:end].replace(keyboard, arabic) in ARABIC_THREAT
 
 
 def masked_in(language: str, text: str) -> list[str]:

@@ -30,6 +30,7 @@ from training.evaluation.actor_swap import (
     swap_actors,
     with_proclitics,
 )
+from training.evaluation.checks import ARABIC_EVASION_SENTENCE, arabic_disguises
 from training.evaluation.contrast import contrast_dir
 from training.evaluation.contrast import read_pairs as read_contrast_pairs
 from training.evaluation.intervals import confusion_at, grouped_bootstrap_ci
@@ -380,6 +381,12 @@ def test_language_sections_of_a_two_language_artifact(
     assert len(swap["original"]) == len(ARABIC_PARAGRAPHS)
     assert swap["max_abs_change"] >= swap["mean_abs_change"] >= 0
 
+    evasion = ar["evasion"]  # the Arabic sentence, disguised, scored by the Arabic model
+    assert list(evasion["disguised"]) == list(arabic_disguises(ARABIC_EVASION_SENTENCE))
+    assert evasion["plain"] == pytest.approx(scorers["ar"].score(ARABIC_EVASION_SENTENCE).score)
+    assert evasion["max_abs_change"] < 1e-9  # each disguise reads as the plain sentence
+    assert languages.render_evasion(None) == []
+
     contrast = ar["contrast"]  # the Arabic contrast set, scored by the Arabic model
     assert contrast["files"] == ["docs/contrast/ar/pairs-a.tsv"]
     every = contrast["summary"]["all"]
@@ -416,6 +423,8 @@ def test_language_sections_of_a_two_language_artifact(
         "The Arabic model has no article map",
         "no labels, so a distribution",
         "(target ≤ 0.02)",
+        "| Persian keyboard letters | ",
+        "| NFD against NFC (hamza letters decomposed) | ",
         "Every span checked",
         "### Contrast set",
         "90 minimal pairs in `docs/contrast/ar/pairs-a.tsv`",

@@ -29,7 +29,12 @@ from tests.helpers import (
 from training.data.provenance import pinned_files
 from training.data.registry import DEFAULT_TRAINING, REGISTRY, load_sources
 from training.data.sources import LoadedSource
-from training.evaluation.checks import OFF_TOPIC_PROBES, evasion_check
+from training.evaluation.checks import (
+    ARABIC_EVASION_SENTENCE,
+    OFF_TOPIC_PROBES,
+    arabic_disguises,
+    evasion_check,
+)
 from training.fit import gates
 from training.fit import train as train_module
 from training.fit.card import card_path
@@ -411,6 +416,18 @@ def test_disguised_text_scores_as_plain_on_the_default_model(default_model: Path
     scorer = Scorer.load(default_model)
     result = evasion_check(lambda texts: [scored(scorer.score(t)) for t in texts])
     print(json.dumps({"plain": result.plain, "disguised": result.disguised}))
+    assert result.plain >= 0.5
+    assert result.max_abs_change <= 0.02
+
+
+@pytest.mark.corpora
+def test_disguised_arabic_scores_as_plain_on_the_default_model(default_model: Path) -> None:
+    """Arabic with tashkeel, tatweel, invisible marks, presentation forms, the letters of
+    Persian, Urdu and Kurdish keyboards, and NFD: within 0.02 of the plain text."""
+    scorer = Router.load(default_model).scorers["ar"]
+    result = evasion_check(lambda texts: [scored(scorer.score(t)) for t in texts], "ar")
+    print(json.dumps({"plain": result.plain, "disguised": result.disguised}, ensure_ascii=False))
+    assert set(result.disguised) == set(arabic_disguises(ARABIC_EVASION_SENTENCE))
     assert result.plain >= 0.5
     assert result.max_abs_change <= 0.02
 

@@ -9,7 +9,11 @@
   and lunate sigmas among them), other scripts' zeros for "o", fullwidth forms, small capitals,
   parenthesized and negative squared letters, underlined letters, capitals in Greek
   look-alikes, Latin look-alikes such as "ǀ" for "l", NFD), each of which must score within
-  0.02 of the plain sentence.
+  0.02 of the plain sentence. Arabic (`language="ar"`) has a sentence and disguises of its own:
+  tashkeel (and its presentation forms), tatweel and tail fragments, marks of the extended
+  Arabic blocks, zero-width
+  non-joiners, right-to-left marks, presentation forms, the letters Persian, Urdu and Kurdish
+  keyboards type for Arabic ones, and NFD.
 """
 
 from __future__ import annotations
@@ -89,6 +93,76 @@ def disguises(text: str) -> dict[str, str]:
     }
 
 
+# The English sentence in Arabic: the defence minister threatened a pre-emptive strike and
+# warned that the army's troops would attack all the positions unless the enemy withdrew.
+ARABIC_EVASION_SENTENCE = (
+    "هدد وزير الدفاع بضربة استباقية وحذر من أن قوات الجيش ستهاجم المواقع كلها ما لم ينسحب العدو."
+)
+# Arabic letters as Persian, Urdu and Kurdish keyboards type them (none of them has the Arabic
+# yeh, alef maqsura or kaf).
+KEYBOARDS: dict[str, dict[str, str]] = {
+    "Persian keyboard letters": {
+        "\u064a": "\u06cc",
+        "\u0649": "\u06cc",
+        "\u0643": "\u06a9",
+        "\u0629": "\u06c0",
+    },
+    "Urdu keyboard letters": {
+        "\u064a": "\u06cc",
+        "\u0649": "\u06cc",
+        "\u0643": "\u06a9",
+        "\u0647": "\u06c1",
+        "\u0629": "\u06c3",
+    },
+    "Kurdish keyboard letters": {
+        "\u064a": "\u06cc",
+        "\u0649": "\u06cc",
+        "\u0643": "\u06a9",
+        "\u0647": "\u06d5",
+    },
+    "heh doachashmee for heh": {"\u0647": "\u06be"},
+}
+
+
+def keyboard_typed(text: str, keyboard: str) -> str:
+    """An Arabic text with each letter as `keyboard` (a key of `KEYBOARDS`) types it."""
+    return text.translate({ord(a): b for a, b in KEYBOARDS[keyboard].items()})
+
+
+def _isolated_forms(text: str) -> str:
+    """Each Arabic letter written as its isolated presentation form, where Unicode has one."""
+
+    def form(c: str) -> str:
+        try:
+            return unicodedata.lookup(f"{unicodedata.name(c, '')} ISOLATED FORM")
+        except KeyError:
+            return c
+
+    return "".join(map(form, text))
+
+
+def arabic_disguises(text: str) -> dict[str, str]:
+    """The Arabic text as a reader sees it but a naive tokeniser does not."""
+    words = text.split(" ")
+    out = {
+        "tashkeel (a fatha after each word's first letter)": " ".join(
+            w[:1] + "\u064e" + w[1:] for w in words
+        ),
+        "tatweel": " ".join(w[:2] + "\u0640\u0640" + w[2:] for w in words),
+        "tail fragments (as tatweel)": " ".join(w[:2] + "\ufe73" + w[2:] for w in words),
+        "tashkeel presentation forms (medial fatha)": " ".join(
+            w[:2] + "\ufe77" + w[2:] for w in words
+        ),
+        "marks of the extended blocks (open fathatan)": " ".join(
+            w[:2] + "\u08f0" + w[2:] for w in words
+        ),
+        "zero-width non-joiners": " ".join(w[:2] + "\u200c" + w[2:] for w in words),
+        "right-to-left marks": " ".join(w + "\u200f" for w in words),
+        "presentation forms (isolated)": _isolated_forms(text),
+    }
+    return out | {name: keyboard_typed(text, name) for name in KEYBOARDS}
+
+
 @dataclass(frozen=True)
 class EvasionResult:
     """The plain sentence's score, each disguise's, and an accented twin's in NFC and NFD."""
@@ -106,11 +180,18 @@ class EvasionResult:
         )
 
 
-def evasion_check(score: Callable[[Sequence[str]], Sequence[float]]) -> EvasionResult:
-    """Score the evasion sentence plain and disguised, and an accented twin in NFC and NFD."""
-    variants = disguises(EVASION_SENTENCE)
-    accented = unicodedata.normalize("NFC", EVASION_SENTENCE.replace("defence", "d\u00e9fense"))
-    texts = [EVASION_SENTENCE, *variants.values(), accented, unicodedata.normalize("NFD", accented)]
+def evasion_check(
+    score: Callable[[Sequence[str]], Sequence[float]], language: str = "en"
+) -> EvasionResult:
+    """Score the language's evasion sentence plain and disguised, and an accented twin in NFC and
+    NFD (Arabic: the sentence itself, whose hamza letters NFD decomposes)."""
+    if language == "ar":
+        plain, variants = ARABIC_EVASION_SENTENCE, arabic_disguises(ARABIC_EVASION_SENTENCE)
+        accented = plain
+    else:
+        plain, variants = EVASION_SENTENCE, disguises(EVASION_SENTENCE)
+        accented = unicodedata.normalize("NFC", plain.replace("defence", "d\u00e9fense"))
+    texts = [plain, *variants.values(), accented, unicodedata.normalize("NFD", accented)]
     scores = [float(s) for s in score(texts)]
     return EvasionResult(
         scores[0], dict(zip(variants, scores[1:-2], strict=True)), scores[-2], scores[-1]

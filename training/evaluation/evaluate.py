@@ -58,6 +58,8 @@ from training.evaluation.languages import (
 )
 from training.evaluation.report import (
     confusion_table,
+    evasion_json,
+    evasion_table,
     metrics_table,
     plot_precision_recall,
     plot_reliability,
@@ -265,14 +267,8 @@ def render(report: Mapping[str, Any], out: Path) -> str:
         "",
         f"An escalatory sentence scores {ev['plain']:.4f} plain; disguised (target: within 0.02):",
         "",
-        "| disguise | score | change |",
-        "|---|---:|---:|",
+        *evasion_table(ev, "accented twin"),
     ]
-    for name, value in ev["disguised"].items():
-        lines.append(f"| {name} | {value:.4f} | {value - ev['plain']:+.4f} |")
-    lines.append(
-        f"| NFD against NFC (accented twin) | {ev['nfd']:.4f} | {ev['nfd'] - ev['nfc']:+.4f} |"
-    )
     if report.get("seed"):
         seed = report["seed"][0]
         lines += [
@@ -491,13 +487,7 @@ def build_report(
         "off_topic": ordinary,
         "articles": whole,
         "probes": probes,
-        "evasion": {
-            "plain": evasion.plain,
-            "disguised": evasion.disguised,
-            "nfc": evasion.nfc,
-            "nfd": evasion.nfd,
-            "max_abs_change": evasion.max_abs_change,
-        },
+        "evasion": evasion_json(evasion),
         "seed": seed,
         "seed_path": str(args.seed_article) if args.seed_article else None,
         "actor_swap": {

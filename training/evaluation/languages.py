@@ -6,7 +6,8 @@ or above and the mean scores of `yes` and `easy no`, out of fold (the language's
 with the manifest's hyper-parameters, with `--cv` only); the held-out ordinary articles and the
 unlabelled mixed ones of its news corpus, whole as sent, per category and by sentence count, and
 the held-out titles alone where the corpus has them; the actor swap on the language's
-paragraphs; the language's contrast set (`docs/contrast/<language>/`: minimal pairs that differ
+paragraphs; an escalatory sentence disguised with invisible and look-alike characters (Arabic);
+the language's contrast set (`docs/contrast/<language>/`: minimal pairs that differ
 only in what happened, an evaluation file); one written sentence explained, its spans checked
 against the text. For each
 language that missed its gate (`unsupported`): its gate and CV tables, and what cannot be
@@ -35,6 +36,7 @@ from training.data.wikinews import REPO_ROOT
 from training.evaluation.actor_swap import LANGUAGES as SWAP_LANGUAGES
 from training.evaluation.actor_swap import TARGET_MEAN_ABS_CHANGE, actor_swap_check
 from training.evaluation.articles import shares
+from training.evaluation.checks import evasion_check
 from training.evaluation.contrast import (
     HIGH,
     category_table,
@@ -44,7 +46,7 @@ from training.evaluation.contrast import (
     score_pairs,
     summary_figures,
 )
-from training.evaluation.report import swap_table
+from training.evaluation.report import evasion_json, evasion_table, swap_table
 from training.fit.card import cv_table, gate_table, language_name
 from training.fit.crossval import TrainingSet, cross_validate
 from training.fit.gates import GATES
@@ -76,6 +78,8 @@ EXPLAINED: dict[str, str] = {
     ),
 }
 EXPLAINED_TOP_K = 5
+# The languages with a disguised-sentence check of their own (`training.evaluation.checks`).
+EVASION_LANGUAGES = ("ar",)
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,7 @@ def language_section(
         news = news_articles(scorer, heldout, mixed, titles)
     probability = lambda texts: expit(scorer.logits(texts))  # noqa: E731
     swap = actor_swap_check(probability, language=code) if code in SWAP_LANGUAGES else None
+    evasion = evasion_check(probability, code) if code in EVASION_LANGUAGES else None
     return {
         "name": name,
         "gate": manifest.get("gate"),
@@ -175,6 +180,7 @@ def language_section(
             if swap
             else None
         ),
+        "evasion": evasion_json(evasion) if evasion else None,
         "contrast": contrast_section(scorer),
         "explanation": explained(scorer, EXPLAINED[code]) if code in EXPLAINED else None,
     }
@@ -344,6 +350,7 @@ def render_language(code: str, section: Mapping[str, Any], levels: Sequence[str]
     lines += render_gsr(section["gsr"])
     lines += render_news(code, section, levels)
     lines += render_swap(section["actor_swap"])
+    lines += render_evasion(section.get("evasion"))
     lines += render_language_contrast(section.get("contrast"))
     lines += render_explanation(section["explanation"])
     return lines[:-1] if lines[-1] == "" else lines
@@ -473,6 +480,21 @@ def render_swap(swap: Mapping[str, Any] | None) -> list[str]:
         f"{swap['max_abs_change']:.4f}.",
         "",
         *swap_table(swap),
+    ]
+    return [*lines, ""]
+
+
+def render_evasion(evasion: Mapping[str, Any] | None) -> list[str]:
+    """The language's escalatory sentence, plain and disguised."""
+    if evasion is None:
+        return []
+    lines = [
+        "### Invisible and look-alike characters",
+        "",
+        f"An escalatory sentence written for the check scores {evasion['plain']:.4f} plain; "
+        "disguised (`training/evaluation/checks.py`; target: within 0.02):",
+        "",
+        *evasion_table(evasion, "hamza letters decomposed"),
     ]
     return [*lines, ""]
 

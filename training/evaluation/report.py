@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.calibration import CalibrationDisplay
 from sklearn.metrics import PrecisionRecallDisplay
 
+from training.evaluation.checks import EvasionResult
 from training.fit.metrics import ECE_BINS
 
 Curves = Mapping[str, tuple[np.ndarray, np.ndarray]]  # name -> (labels, probabilities)
@@ -104,6 +105,27 @@ def confusion_table(confusions: Mapping[str, list[Mapping[str, Any]]]) -> list[s
                 f"| {c['precision']:.3f} | {c['recall']:.3f} |"
             )
     return lines
+
+
+def evasion_table(evasion: Mapping[str, Any], twin: str) -> list[str]:
+    """The disguised sentence's scores: each disguise's score and change, then NFD against NFC
+    of `twin` (what the NFC and NFD texts are)."""
+    plain = evasion["plain"]
+    lines = ["| disguise | score | change |", "|---|---:|---:|"]
+    lines += [f"| {k} | {v:.4f} | {v - plain:+.4f} |" for k, v in evasion["disguised"].items()]
+    nfd, nfc = evasion["nfd"], evasion["nfc"]
+    return [*lines, f"| NFD against NFC ({twin}) | {nfd:.4f} | {nfd - nfc:+.4f} |"]
+
+
+def evasion_json(result: EvasionResult) -> dict[str, Any]:
+    """`evasion_check`'s result as the report stores it."""
+    return {
+        "plain": result.plain,
+        "disguised": result.disguised,
+        "nfc": result.nfc,
+        "nfd": result.nfd,
+        "max_abs_change": result.max_abs_change,
+    }
 
 
 def swap_table(swap: Mapping[str, Any]) -> list[str]:
