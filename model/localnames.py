@@ -242,7 +242,8 @@ def _exemplar_city(zones: Mapping[str, Any], zone: str, fallback: bool) -> str |
     return zone.rpartition("/")[2].replace("_", " ")
 
 
-def _english_state_names(code: str) -> set[str]:
+@cache
+def _english_state_names(code: str) -> frozenset[str]:
     """A territory's English names as the English list writes them: CLDR's ("Palestinian
     Territories") and ISO 3166-1's ("Palestine, State of": "palestine", "state of palestine")."""
     cldr = Locale.parse("en").territories.get(code, "").split(" - ")[0]
@@ -251,7 +252,7 @@ def _english_state_names(code: str) -> set[str]:
     for field in _ISO_FIELDS if country is not None else ():
         if isinstance(english := getattr(country, field, None), str):
             names += _split(english)
-    return {_words(name) for name in names}
+    return frozenset(_words(name) for name in names)
 
 
 def _place_names(language: str) -> list[str]:

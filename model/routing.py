@@ -84,7 +84,7 @@ class Router:
         found: list[tuple[str, float]] = []
         seen = scope.visible(text)
         for start in scope.sample_starts(seen):
-            code, probability = scope.language(seen, start)
+            code, probability = scope.identify(seen[start : start + scope.LANGUAGE_SAMPLE])
             # two samples agree (the first one's probability): the third need not be read
             agreed = next((one for one in found if one[0] == code), None)
             if agreed is not None:

@@ -96,11 +96,15 @@ def visible(text: str) -> str:
 def language(text: str, start: int = 0) -> tuple[str, float]:
     """The most likely language (ISO 639-1) of `LANGUAGE_SAMPLE` characters of the text's
     `visible` form from `start` on (a position in that form: `sample_starts` of it), and its
-    probability. A text with letters, all of them ASCII, is taken for a
-    language written in Latin letters (their probabilities normalised anew), never for Arabic or
-    Russian; one the identifier has no evidence about (every candidate as likely: "ok", "1234")
-    for the first candidate, English."""
-    sample = visible(text)[start : start + LANGUAGE_SAMPLE]
+    probability (`identify`)."""
+    return identify(visible(text)[start : start + LANGUAGE_SAMPLE])
+
+
+def identify(sample: str) -> tuple[str, float]:
+    """The most likely language (ISO 639-1) of a sample of visible text, and its probability. A
+    sample with letters, all of them ASCII, is taken for a language written in Latin letters
+    (their probabilities normalised anew), never for Arabic or Russian; one the identifier has no
+    evidence about (every candidate as likely: "ok", "1234") for the first candidate, English."""
     ranked = _identifier().rank(sample)
     letters = [ch for ch in sample if ch.isalpha()]
     if letters and all(ch.isascii() for ch in letters):

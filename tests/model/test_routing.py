@@ -46,23 +46,23 @@ def router(tiny_release_path: Path) -> Router:
 def no_identifier(monkeypatch: pytest.MonkeyPatch) -> None:
     """The language identifier fails the test if it is asked."""
 
-    def asked(text: str, start: int = 0) -> tuple[str, float]:
-        raise AssertionError(f"the identifier was asked about {text[start : start + 40]!r}")
+    def asked(sample: str) -> tuple[str, float]:
+        raise AssertionError(f"the identifier was asked about {sample[:40]!r}")
 
-    monkeypatch.setattr(scope, "language", asked)
+    monkeypatch.setattr(scope, "identify", asked)
 
 
 @pytest.fixture
 def identifier_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The texts the (real) identifier is asked about."""
     calls: list[str] = []
-    real: Callable[[str, int], tuple[str, float]] = scope.language
+    real: Callable[[str], tuple[str, float]] = scope.identify
 
-    def spy(text: str, start: int = 0) -> tuple[str, float]:
-        calls.append(text[start:])
-        return real(text, start)
+    def spy(sample: str) -> tuple[str, float]:
+        calls.append(sample)
+        return real(sample)
 
-    monkeypatch.setattr(scope, "language", spy)
+    monkeypatch.setattr(scope, "identify", spy)
     return calls
 
 

@@ -11,9 +11,8 @@
   look-alikes, Latin look-alikes such as "ǀ" for "l", NFD), each of which must score within
   0.02 of the plain sentence. Arabic (`language="ar"`) has a sentence and disguises of its own:
   tashkeel (and its presentation forms), tatweel and tail fragments, marks of the extended
-  Arabic blocks, zero-width
-  non-joiners, right-to-left marks, presentation forms, the letters Persian, Urdu and Kurdish
-  keyboards type for Arabic ones, and NFD.
+  Arabic blocks, zero-width non-joiners, right-to-left marks, presentation forms, the letters
+  Persian, Urdu and Kurdish keyboards type for Arabic ones, and NFD.
 """
 
 from __future__ import annotations
@@ -64,14 +63,18 @@ def _styled(text: str, prefix: str, letters: str) -> str:
     return "".join(map(letter, text))
 
 
+def _inside_words(text: str, inserted: str, at: int = 2) -> str:
+    """`inserted` after the first `at` characters of each word (words split at spaces)."""
+    return " ".join(w[:at] + inserted + w[at:] for w in text.split(" "))
+
+
 def disguises(text: str) -> dict[str, str]:
     """The text as a reader sees it but a naive tokeniser does not."""
-    words = text.split(" ")
     return {
-        "zero-width spaces": " ".join(w[:2] + "\u200b" + w[2:] for w in words),
-        "soft hyphens": " ".join(w[:3] + "\u00ad" + w[3:] for w in words),
-        "variation selectors": " ".join(w[:2] + "\ufe0f" + w[2:] for w in words),
-        "Hangul fillers for spaces": "\u3164".join(words),
+        "zero-width spaces": _inside_words(text, "\u200b"),
+        "soft hyphens": _inside_words(text, "\u00ad", at=3),
+        "variation selectors": _inside_words(text, "\ufe0f"),
+        "Hangul fillers for spaces": text.replace(" ", "\u3164"),
         "apostrophe look-alikes": text.replace("'", "\u00b4"),
         "minus signs for hyphens": text.replace("-", "\u2212"),
         "capital I look-alikes": text.upper().replace("I", "\u0406"),
@@ -98,28 +101,13 @@ def disguises(text: str) -> dict[str, str]:
 ARABIC_EVASION_SENTENCE = (
     "هدد وزير الدفاع بضربة استباقية وحذر من أن قوات الجيش ستهاجم المواقع كلها ما لم ينسحب العدو."
 )
-# Arabic letters as Persian, Urdu and Kurdish keyboards type them (none of them has the Arabic
-# yeh, alef maqsura or kaf).
+# Arabic letters as Persian, Urdu and Kurdish keyboards type them: none of them has the Arabic
+# yeh, alef maqsura or kaf (Farsi yeh and keheh for them); each its own heh or teh marbuta.
+_NO_ARABIC_YEH_OR_KAF = {"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9"}
 KEYBOARDS: dict[str, dict[str, str]] = {
-    "Persian keyboard letters": {
-        "\u064a": "\u06cc",
-        "\u0649": "\u06cc",
-        "\u0643": "\u06a9",
-        "\u0629": "\u06c0",
-    },
-    "Urdu keyboard letters": {
-        "\u064a": "\u06cc",
-        "\u0649": "\u06cc",
-        "\u0643": "\u06a9",
-        "\u0647": "\u06c1",
-        "\u0629": "\u06c3",
-    },
-    "Kurdish keyboard letters": {
-        "\u064a": "\u06cc",
-        "\u0649": "\u06cc",
-        "\u0643": "\u06a9",
-        "\u0647": "\u06d5",
-    },
+    "Persian keyboard letters": _NO_ARABIC_YEH_OR_KAF | {"\u0629": "\u06c0"},
+    "Urdu keyboard letters": _NO_ARABIC_YEH_OR_KAF | {"\u0647": "\u06c1", "\u0629": "\u06c3"},
+    "Kurdish keyboard letters": _NO_ARABIC_YEH_OR_KAF | {"\u0647": "\u06d5"},
     "heh doachashmee for heh": {"\u0647": "\u06be"},
 }
 
@@ -143,21 +131,14 @@ def _isolated_forms(text: str) -> str:
 
 def arabic_disguises(text: str) -> dict[str, str]:
     """The Arabic text as a reader sees it but a naive tokeniser does not."""
-    words = text.split(" ")
     out = {
-        "tashkeel (a fatha after each word's first letter)": " ".join(
-            w[:1] + "\u064e" + w[1:] for w in words
-        ),
-        "tatweel": " ".join(w[:2] + "\u0640\u0640" + w[2:] for w in words),
-        "tail fragments (as tatweel)": " ".join(w[:2] + "\ufe73" + w[2:] for w in words),
-        "tashkeel presentation forms (medial fatha)": " ".join(
-            w[:2] + "\ufe77" + w[2:] for w in words
-        ),
-        "marks of the extended blocks (open fathatan)": " ".join(
-            w[:2] + "\u08f0" + w[2:] for w in words
-        ),
-        "zero-width non-joiners": " ".join(w[:2] + "\u200c" + w[2:] for w in words),
-        "right-to-left marks": " ".join(w + "\u200f" for w in words),
+        "tashkeel (a fatha after each word's first letter)": _inside_words(text, "\u064e", at=1),
+        "tatweel": _inside_words(text, "\u0640\u0640"),
+        "tail fragments (as tatweel)": _inside_words(text, "\ufe73"),
+        "tashkeel presentation forms (medial fatha)": _inside_words(text, "\ufe77"),
+        "marks of the extended blocks (open fathatan)": _inside_words(text, "\u08f0"),
+        "zero-width non-joiners": _inside_words(text, "\u200c"),
+        "right-to-left marks": text.replace(" ", "\u200f ") + "\u200f",
         "presentation forms (isolated)": _isolated_forms(text),
     }
     return out | {name: keyboard_typed(text, name) for name in KEYBOARDS}
